@@ -1,0 +1,120 @@
+// Applies the fixture objects to a cluster and waits until they have settled, so tests can rely on them.
+import { readdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { stringify } from "yaml";
+import type { Kubectl } from "./kube.js";
+
+export const FIXTURES_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "fixtures");
+/** Every secret value in the fixtures contains this marker; tests grep output for it (and its base64). */
+export const CANARY = "kmcp-canary";
+
+function warningEvents(): string {
+  const now = new Date().toISOString();
+  const ev = (name: string, ns: string, kind: string, obj: string, reason: string, message: string) => ({
+    apiVersion: "v1",
+    kind: "Event",
+    metadata: { name, namespace: ns },
+    involvedObject: { apiVersion: kind === "Pod" ? "v1" : "apps/v1", kind, name: obj, namespace: ns },
+    reason,
+    message,
+    type: "Warning",
+    count: 4,
+    firstTimestamp: now,
+    lastTimestamp: now,
+    source: { component: "kube-mcp-testbed" },
+    reportingComponent: "kube-mcp-testbed",
+  });
+  return [
+    ev("web.backoff", "shop", "Deployment", "web", "BackOff", "Back-off restarting failed container web"),
+    ev(
+      "api.unhealthy",
+      "shop",
+      "Deployment",
+      "api",
+      "Unhealthy",
+      "Readiness probe failed: HTTP probe failed with statuscode: 503",
+    ),
+    ev(
+      "db.failedmount",
+      "data",
+      "StatefulSet",
+      "db",
+      "FailedMount",
+      'MountVolume.SetUp failed for volume "data": timed out',
+    ),
+  ]
+    .map((e) => stringify(e))
+    .join("---\n");
+}
+
+function scaleYaml(pods: number): string {
+  return [
+    { apiVersion: "v1", kind: "Namespace", metadata: { name: "scale" } },
+    {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "load", namespace: "scale" },
+      spec: {
+        replicas: pods,
+        selector: { matchLabels: { app: "load" } },
+        template: {
+          metadata: { labels: { app: "load" } },
+          spec: { containers: [{ name: "load", image: "registry.example/scale/load:1.0.0" }] },
+        },
+      },
+    },
+  ]
+    .map((o) => stringify(o))
+    .join("---\n");
+}
+
+const file = (f: string) => join(FIXTURES_DIR, f);
+
+export async function applyFixtures(kubectl: Kubectl, cluster: string): Promise<void> {
+  const ssa = (args: string[], input?: string) =>
+    kubectl(
+      ["apply", "--server-side", "--field-manager=kube-mcp-testbed", ...args],
+      input === undefined ? {} : { input },
+    );
+  await ssa(["-f", file("00-namespaces.yaml")]);
+  for (const ns of ["shop", "data", "ops"]) {
+    await kubectl(["wait", "--for=create", `serviceaccount/default`, "-n", ns, "--timeout=60s"]);
+  }
+  const files = readdirSync(FIXTURES_DIR).filter(
+    (f) => /^[1-3]\d-.*\.yaml$/.test(f) || f === "40-crd.yaml" || f === "51-secrets.yaml",
+  );
+  await ssa(files.flatMap((f) => ["-f", file(f)]));
+  // Client-side apply on purpose: it writes the last-applied annotation with the secret in it.
+  await kubectl(["apply", "-f", file("50-secrets-applied.yaml")]);
+  await kubectl(["wait", "--for=condition=Established", "crd/widgets.demo.kube-mcp.io", "--timeout=60s"]);
+  await ssa(["-f", file("41-widgets.yaml")]);
+  await kubectl(["create", "-f", "-"], { input: warningEvents() });
+  await kubectl([
+    "create",
+    "configmap",
+    "cluster-info",
+    "-n",
+    "default",
+    `--from-literal=cluster=${cluster}`,
+  ]);
+  await kubectl(["rollout", "status", "-n", "shop", "deployment/web", "deployment/api", "--timeout=120s"]);
+  await kubectl(["rollout", "status", "-n", "data", "statefulset/db", "--timeout=120s"]);
+  await kubectl(["rollout", "status", "-n", "ops", "daemonset/node-agent", "--timeout=120s"]);
+  await kubectl(["wait", "--for=condition=Complete", "-n", "ops", "job/migrate", "--timeout=120s"]);
+}
+
+/** The benchmark size knob: `pods` running pods in namespace `scale` (0 removes it). */
+export async function applyScale(kubectl: Kubectl, pods: number): Promise<void> {
+  if (pods <= 0) {
+    await kubectl(["delete", "namespace", "scale", "--ignore-not-found", "--wait=false"]);
+    return;
+  }
+  await kubectl(["apply", "--server-side", "--field-manager=kube-mcp-testbed", "-f", "-"], {
+    input: scaleYaml(pods),
+  });
+  const timeout = Math.max(120, Math.ceil(pods / 20));
+  await kubectl(["rollout", "status", "-n", "scale", "deployment/load", `--timeout=${timeout}s`], {
+    timeoutMs: (timeout + 30) * 1000,
+  });
+}
