@@ -17,7 +17,14 @@ key="k8s-$K8S_VERSION.etcd-$ETCD_VERSION.kwok-$KWOK_VERSION.helm-$HELM_VERSION.$
 bin="$cache_root/$key/bin"
 wanted=(kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok helm)
 
-have_all() { for b in "${wanted[@]}"; do [ -x "$bin/$b" ] || return 1; done; }
+stages="$cache_root/$key/stages"
+# kwok's default simulation stages (what kwokctl embeds): node init + lease heartbeat, pod ready/complete/delete.
+stage_files=(node/fast/node-initialize.yaml node/heartbeat-with-lease/node-heartbeat-with-lease.yaml
+  pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml)
+have_all() {
+  for b in "${wanted[@]}"; do [ -x "$bin/$b" ] || return 1; done
+  for f in "${stage_files[@]}"; do [ -f "$stages/$(basename "$f")" ] || return 1; done
+}
 if have_all; then echo "$bin"; exit 0; fi
 
 mkdir -p "$bin"
@@ -82,6 +89,14 @@ build_kwok() {
   GOBIN="$bin" go install -trimpath -ldflags "-s -w" "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
 }
 
+copy_stages() {
+  local dir
+  dir=$(cd / && go mod download -json "sigs.k8s.io/kwok@$KWOK_VERSION" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
+  [ -d "$dir/kustomize/stage" ] || die "could not find kwok $KWOK_VERSION's stages in the Go module cache."
+  mkdir -p "$stages"
+  for f in "${stage_files[@]}"; do cp "$dir/kustomize/stage/$f" "$stages/"; done
+}
+
 build_helm() {
   local minor
   minor=$(echo "${K8S_VERSION#v}" | cut -d. -f2)
@@ -100,6 +115,7 @@ start=$(date +%s)
 if ! { [ -x "$bin/kube-apiserver" ] && [ -x "$bin/kube-controller-manager" ] && [ -x "$bin/kube-scheduler" ] && [ -x "$bin/kubectl" ]; }; then
   build_kubernetes || die "Kubernetes $K8S_VERSION failed to build (see the Go output above)."
 fi
+copy_stages
 have_all || die "build finished but binaries are missing from $bin"
 log "built in $(( $(date +%s) - start ))s"
 echo "$bin"

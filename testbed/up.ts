@@ -13,6 +13,8 @@ try {
   for (const c of state.clusters) process.stdout.write(`cluster ${c.name}: ${c.server}\n`);
   process.stdout.write(`KUBECONFIG=${state.kubeconfig}\n`);
 } catch (err) {
-  process.stderr.write(`testbed: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.stderr.write(
+    `testbed: ${err instanceof Error ? (process.env.DEBUG ? err.stack : err.message) : String(err)}\n`,
+  );
   process.exit(1);
 }

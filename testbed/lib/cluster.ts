@@ -65,15 +65,10 @@ async function waitUp(
   check: () => Promise<boolean>,
   ms: number,
 ): Promise<void> {
-  await waitFor(
-    what,
-    async () => {
-      const dead = failedEarly(procs);
-      if (dead) throw diagnose(dead);
-      return check();
-    },
-    ms,
-  );
+  await waitFor(what, check, ms, 250, () => {
+    const dead = failedEarly(procs);
+    return dead ? diagnose(dead) : undefined;
+  });
 }
 
 export async function startCluster(
@@ -173,6 +168,7 @@ export async function startCluster(
         port: kwokPort,
         certFile: pki.serverCert,
         keyFile: pki.serverKey,
+        stagesDir: join(bin, "..", "stages"),
         ...sim,
       }),
     );

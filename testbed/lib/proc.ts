@@ -46,16 +46,22 @@ export async function stopAll(pids: number[], graceMs = 10_000): Promise<void> {
   while (pids.some(alive) && Date.now() < hard) await sleep(50);
 }
 
-/** Polls `check` until it returns true; throws a message naming `what` after `timeoutMs`. */
+/**
+ * Polls `check` until it returns true; throws a message naming `what` after `timeoutMs`. `fatal` is
+ * consulted first on every round: an error from it (e.g. a component died) ends the wait at once.
+ */
 export async function waitFor(
   what: string,
   check: () => Promise<boolean> | boolean,
   timeoutMs: number,
   intervalMs = 250,
+  fatal: () => Error | undefined = () => undefined,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastErr: unknown;
   while (Date.now() < deadline) {
+    const dead = fatal();
+    if (dead) throw dead;
     try {
       if (await check()) return;
     } catch (err) {

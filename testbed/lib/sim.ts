@@ -1,6 +1,6 @@
 // What kwok's simulated "containers" do: the log file every container shows, the host directory exec
 // runs in, and what a port-forward connects to (port 7 echoes; any other port answers one HTTP request).
-import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
 
@@ -43,6 +43,8 @@ export interface KwokOptions {
   workDir: string;
   logFile: string;
   responder: string;
+  /** Directory of kwok Stage manifests (node init/heartbeat, pod ready/complete/delete) from build.sh. */
+  stagesDir: string;
 }
 
 export function kwokConfigYaml(o: KwokOptions): string {
@@ -59,7 +61,13 @@ export function kwokConfigYaml(o: KwokOptions): string {
         tlsCertFile: o.certFile,
         tlsPrivateKeyFile: o.keyFile,
         manageAllNodes: true,
+        enableDebuggingHandlers: true,
         nodeLeaseDurationSeconds: 40,
+        // Spelled out: with a config file, kwok v0.8.0 leaves these at 0 and refuses to start.
+        nodeLeaseParallelism: 4,
+        podPlayStageParallelism: 8,
+        nodePlayStageParallelism: 4,
+        podsOnNodeSyncParallelism: 2,
       },
     },
     {
@@ -81,5 +89,8 @@ export function kwokConfigYaml(o: KwokOptions): string {
       spec: { forwards: [{ ports: [7], command: ["cat"] }, { command: [o.responder] }] },
     },
   ];
-  return docs.map((d) => stringify(d)).join("---\n");
+  const stages = readdirSync(o.stagesDir)
+    .filter((f) => f.endsWith(".yaml"))
+    .map((f) => readFileSync(join(o.stagesDir, f), "utf8").trim());
+  return [...docs.map((d) => stringify(d).trim()), ...stages].join("\n---\n");
 }
