@@ -1,24 +1,17 @@
 #!/usr/bin/env node
 // argv → role. Each role is imported lazily so `--help` and `--version` load nothing heavy.
-import { readFileSync } from "node:fs";
+import { version } from "./version.js";
 
 type Role = { summary: string; load: () => Promise<{ run: (argv: string[]) => Promise<number> }> };
 
 const roles: Record<string, Role> = {
   serve: {
     summary: "MCP server over stdio or streamable HTTP for local clusters",
-    load: () => import("./serve.js"),
+    load: () => import("./serve/index.js"),
   },
   hub: { summary: "one MCP endpoint for a fleet of agents", load: () => import("./hub.js") },
   agent: { summary: "in-cluster agent that dials out to a hub", load: () => import("./agent.js") },
 };
-
-export function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
-    version: string;
-  };
-  return pkg.version;
-}
 
 function usage(): string {
   const lines = Object.entries(roles).map(([name, r]) => `  ${name.padEnd(8)}${r.summary}`);

@@ -1,0 +1,194 @@
+// The command-line and environment surface of the configuration: one row per option, used both to
+// parse argv/env into a config layer and to generate `--help`.
+export type OptionType = "string" | "number" | "boolean" | "list";
+
+export interface OptionSpec {
+  flag: string;
+  /** Dotted path into the config object. */
+  path: string;
+  type: OptionType;
+  env?: string;
+  arg?: string;
+  help: string;
+}
+
+export const OPTIONS: OptionSpec[] = [
+  {
+    flag: "config",
+    path: "",
+    type: "string",
+    env: "KUBE_MCP_CONFIG",
+    arg: "FILE",
+    help: "YAML or JSON config file (layers: defaults < file < env < flags)",
+  },
+  {
+    flag: "mode",
+    path: "mode",
+    type: "string",
+    env: "KUBE_MCP_MODE",
+    arg: "MODE",
+    help: "read-only | non-destructive | full (default non-destructive)",
+  },
+  {
+    flag: "dry-run",
+    path: "dryRun",
+    type: "boolean",
+    env: "KUBE_MCP_DRY_RUN",
+    help: "run every write as a server-side dry run",
+  },
+  {
+    flag: "log-level",
+    path: "logLevel",
+    type: "string",
+    env: "KUBE_MCP_LOG_LEVEL",
+    arg: "LEVEL",
+    help: "debug | info | warn | error (JSON lines on stderr)",
+  },
+  {
+    flag: "http",
+    path: "http.listen",
+    type: "string",
+    env: "KUBE_MCP_HTTP",
+    arg: "[HOST:]PORT",
+    help: "serve streamable HTTP instead of stdio (host defaults to 127.0.0.1)",
+  },
+  {
+    flag: "http-path",
+    path: "http.path",
+    type: "string",
+    env: "KUBE_MCP_HTTP_PATH",
+    arg: "PATH",
+    help: "MCP endpoint path (default /mcp)",
+  },
+  {
+    flag: "allowed-hosts",
+    path: "http.allowedHosts",
+    type: "list",
+    env: "KUBE_MCP_ALLOWED_HOSTS",
+    arg: "H1,H2",
+    help: "Host header values accepted besides the listen address",
+  },
+  {
+    flag: "allowed-origins",
+    path: "http.allowedOrigins",
+    type: "list",
+    env: "KUBE_MCP_ALLOWED_ORIGINS",
+    arg: "O1,O2",
+    help: "browser Origins accepted",
+  },
+  {
+    flag: "api-key",
+    path: "http.apiKey",
+    type: "string",
+    env: "MCP_API_KEY",
+    arg: "KEY",
+    help: "require this key as X-Api-Key or Authorization: Bearer (prefer the env var)",
+  },
+  {
+    flag: "allow-unauthenticated",
+    path: "http.allowUnauthenticated",
+    type: "boolean",
+    env: "KUBE_MCP_ALLOW_UNAUTHENTICATED",
+    help: "allow a non-loopback bind without authentication (warns)",
+  },
+  {
+    flag: "kubeconfig",
+    path: "kube.kubeconfig",
+    type: "string",
+    arg: "PATHS",
+    help: "kubeconfig file(s), ':'-separated (default: KUBECONFIG, KUBECONFIG_PATH, ~/.kube/config)",
+  },
+  {
+    flag: "context",
+    path: "kube.context",
+    type: "string",
+    env: "K8S_CONTEXT",
+    arg: "NAME",
+    help: "default cluster for calls that name none",
+  },
+  {
+    flag: "namespace",
+    path: "kube.namespace",
+    type: "string",
+    env: "K8S_NAMESPACE",
+    arg: "NS",
+    help: "default namespace for every cluster",
+  },
+  {
+    flag: "contexts",
+    path: "kube.contexts",
+    type: "list",
+    env: "KUBE_MCP_CONTEXTS",
+    arg: "A,B",
+    help: "only expose these contexts",
+  },
+  {
+    flag: "request-timeout",
+    path: "kube.requestTimeoutMs",
+    type: "number",
+    env: "KUBE_MCP_REQUEST_TIMEOUT_MS",
+    arg: "MS",
+    help: "deadline for one Kubernetes API request (default 30000)",
+  },
+  {
+    flag: "max-rows",
+    path: "output.maxRows",
+    type: "number",
+    env: "KUBE_MCP_MAX_ROWS",
+    arg: "N",
+    help: "most table rows in one answer (default 200)",
+  },
+  {
+    flag: "max-bytes",
+    path: "output.maxBytes",
+    type: "number",
+    env: "KUBE_MCP_MAX_BYTES",
+    arg: "N",
+    help: "most bytes of text in one answer (default 40000)",
+  },
+  {
+    flag: "fanout-concurrency",
+    path: "fanout.concurrency",
+    type: "number",
+    env: "KUBE_MCP_FANOUT_CONCURRENCY",
+    arg: "N",
+    help: 'clusters queried at once by cluster: "*" (default 8)',
+  },
+  {
+    flag: "cluster-timeout",
+    path: "fanout.clusterTimeoutMs",
+    type: "number",
+    env: "KUBE_MCP_CLUSTER_TIMEOUT_MS",
+    arg: "MS",
+    help: "deadline per cluster in a fan-out (default 25000)",
+  },
+  {
+    flag: "reveal-secrets",
+    path: "revealSecrets",
+    type: "boolean",
+    env: "KUBE_MCP_REVEAL_SECRETS",
+    help: "allow reading Secret values (default: always redacted)",
+  },
+];
+
+export function helpText(command: string, summary: string): string {
+  const rows = OPTIONS.map((o) => {
+    const left = `  --${o.flag}${o.arg ? ` ${o.arg}` : ""}`;
+    const env = o.env ? ` [env ${o.env}]` : "";
+    return `${left.padEnd(34)}${o.help}${env}`;
+  });
+  return [
+    `Usage: kube-mcp ${command} [options]`,
+    "",
+    summary,
+    "",
+    "Options:",
+    ...rows,
+    `${"  -h, --help".padEnd(34)}show this help`,
+    "",
+    "Clusters: every kubeconfig context; KUBECONFIG_YAML / KUBECONFIG_JSON; K8S_SERVER + K8S_TOKEN",
+    "[+ K8S_CA_DATA, K8S_SKIP_TLS_VERIFY]; the in-cluster service account (auto-detected).",
+    "Per-cluster policy (mode, revealSecrets) is set in the config file under `clusters:`.",
+    "",
+  ].join("\n");
+}

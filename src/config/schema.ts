@@ -1,0 +1,79 @@
+// The one configuration schema. Every layer (defaults < file < env < flags) produces a partial of this
+// shape; the merged result is validated once, frozen and passed down explicitly.
+import * as z from "zod";
+
+export const MODES = ["read-only", "non-destructive", "full"] as const;
+export const Mode = z.enum(MODES);
+export type Mode = z.infer<typeof Mode>;
+
+export const LogLevel = z.enum(["debug", "info", "warn", "error"]);
+
+const ClusterPolicy = z
+  .object({
+    mode: Mode.optional().describe(
+      "safety mode for this cluster; the stricter of this and the global mode wins",
+    ),
+    revealSecrets: z.boolean().optional().describe("allow reading Secret values in this cluster"),
+  })
+  .strict();
+
+export const ConfigSchema = z
+  .object({
+    mode: Mode.optional().describe(
+      "safety mode; default non-destructive for serve, read-only for hub and agent",
+    ),
+    dryRun: z.boolean().default(false).describe("run every write as a server-side dry run"),
+    logLevel: LogLevel.default("info"),
+    http: z
+      .object({
+        listen: z.string().optional().describe("[host:]port to serve streamable HTTP on; unset means stdio"),
+        path: z.string().startsWith("/").default("/mcp"),
+        allowedHosts: z
+          .array(z.string())
+          .default([])
+          .describe("extra Host header values accepted (DNS-rebinding guard)"),
+        allowedOrigins: z
+          .array(z.string())
+          .default([])
+          .describe("Origin header values accepted from browsers"),
+        apiKey: z.string().min(16, "the API key must be at least 16 characters").optional(),
+        allowUnauthenticated: z.boolean().default(false),
+      })
+      .strict()
+      .default({ path: "/mcp", allowedHosts: [], allowedOrigins: [], allowUnauthenticated: false }),
+    kube: z
+      .object({
+        kubeconfig: z.string().optional().describe("kubeconfig path list (overrides KUBECONFIG)"),
+        context: z
+          .string()
+          .optional()
+          .describe("default cluster (kubeconfig context) for calls that name none"),
+        namespace: z.string().optional().describe("default namespace for every cluster"),
+        contexts: z.array(z.string()).optional().describe("allowlist of contexts to expose"),
+        requestTimeoutMs: z.number().int().min(1000).max(600_000).default(30_000),
+      })
+      .strict()
+      .default({ requestTimeoutMs: 30_000 }),
+    clusters: z.record(z.string(), ClusterPolicy).default({}),
+    revealSecrets: z
+      .boolean()
+      .default(false)
+      .describe("allow reading Secret values (off: values are always redacted)"),
+    output: z
+      .object({
+        maxRows: z.number().int().min(10).max(5000).default(200),
+        maxBytes: z.number().int().min(2000).max(400_000).default(40_000),
+      })
+      .strict()
+      .default({ maxRows: 200, maxBytes: 40_000 }),
+    fanout: z
+      .object({
+        concurrency: z.number().int().min(1).max(64).default(8),
+        clusterTimeoutMs: z.number().int().min(1000).max(600_000).default(25_000),
+      })
+      .strict()
+      .default({ concurrency: 8, clusterTimeoutMs: 25_000 }),
+  })
+  .strict();
+
+export type Config = z.infer<typeof ConfigSchema>;

@@ -1,0 +1,74 @@
+// JSON access to one cluster's API server on top of a transport, with the Kubernetes error mapping done
+// once: every non-2xx becomes a KubeApiError carrying status, reason and the server's message.
+import { Discovery } from "./discovery.js";
+import type { KubeRequest, KubeResponse } from "./types.js";
+
+export interface Transport {
+  request(req: KubeRequest): Promise<KubeResponse>;
+}
+
+export class KubeApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly reason: string,
+    message: string,
+    readonly details?: {
+      name?: string;
+      kind?: string;
+      group?: string;
+      causes?: { message?: string; field?: string }[];
+    },
+  ) {
+    super(message);
+  }
+}
+
+export const TABLE_ACCEPT = "application/json;as=Table;v=v1;g=meta.k8s.io, application/json";
+
+function toError(res: KubeResponse, req: KubeRequest): KubeApiError {
+  const text = res.body.toString("utf8");
+  try {
+    const s = JSON.parse(text) as {
+      kind?: string;
+      reason?: string;
+      message?: string;
+      details?: KubeApiError["details"];
+    };
+    if (s.kind === "Status")
+      return new KubeApiError(res.status, s.reason ?? "", s.message ?? text, s.details);
+  } catch {
+    // not a Status body
+  }
+  const snippet = text.slice(0, 300).trim();
+  return new KubeApiError(
+    res.status,
+    "",
+    `${req.method ?? "GET"} ${req.path} returned HTTP ${res.status}${snippet ? `: ${snippet}` : ""}`,
+  );
+}
+
+export class KubeApi {
+  readonly discovery: Discovery;
+
+  constructor(
+    readonly cluster: string,
+    private readonly transport: Transport,
+  ) {
+    this.discovery = new Discovery(this);
+  }
+
+  async raw(req: KubeRequest): Promise<KubeResponse> {
+    const res = await this.transport.request(req);
+    if (res.status < 200 || res.status >= 300) throw toError(res, req);
+    return res;
+  }
+
+  async json<T>(req: KubeRequest): Promise<T> {
+    const res = await this.raw({ ...req, headers: { accept: "application/json", ...req.headers } });
+    return JSON.parse(res.body.toString("utf8")) as T;
+  }
+
+  async text(req: KubeRequest): Promise<string> {
+    return (await this.raw(req)).body.toString("utf8");
+  }
+}

@@ -1,0 +1,76 @@
+// One place that turns Kubernetes and network failures into sentences a model can act on.
+import { ToolError } from "../tools/define.js";
+import { KubeApiError } from "./api.js";
+
+export interface ErrorContext {
+  cluster: string;
+  verb?: string;
+  resource?: string;
+  namespace?: string;
+  name?: string;
+}
+
+const where = (c: ErrorContext) => (c.namespace ? ` in namespace ${c.namespace}` : "");
+
+export function describeError(err: unknown, c: ErrorContext): ToolError {
+  if (err instanceof ToolError) return err;
+  if (err instanceof KubeApiError) {
+    const what = c.resource ? `${c.resource}${c.name ? ` ${c.name}` : ""}` : "the resource";
+    switch (err.status) {
+      case 401:
+        return new ToolError(
+          `Cluster ${c.cluster} rejected kube-mcp's credentials (401 Unauthorized).`,
+          "The token or certificate in the kubeconfig is invalid or expired; refresh it (e.g. log in again).",
+        );
+      case 403:
+        return new ToolError(
+          `Forbidden: kube-mcp's identity on cluster ${c.cluster} may not ${c.verb ?? "access"} ${what}${where(c)}. ${err.message}`,
+          "Ask for a Role/ClusterRole granting this verb, or try a namespace you can access.",
+        );
+      case 404:
+        return new ToolError(`${what} not found${where(c)} on cluster ${c.cluster}.`);
+      case 410:
+        return new ToolError(
+          `The continue token has expired on cluster ${c.cluster}.`,
+          "Start the list again without `continue`.",
+        );
+      case 422:
+      case 400:
+        return new ToolError(`Cluster ${c.cluster} rejected the request: ${err.message}`);
+      case 429:
+        return new ToolError(
+          `Cluster ${c.cluster} is throttling requests (429).`,
+          "Wait a little and retry, or narrow the request.",
+        );
+      default:
+        return new ToolError(
+          `Cluster ${c.cluster} answered ${err.status}${err.reason ? ` ${err.reason}` : ""}: ${err.message}`,
+        );
+    }
+  }
+  const e = err as NodeJS.ErrnoException;
+  const code = e?.code ?? "";
+  if (e?.name === "AbortError" || e?.name === "TimeoutError" || /timed out|timeout/i.test(e?.message ?? "")) {
+    return new ToolError(
+      `Cluster ${c.cluster} did not answer in time.`,
+      "Retry, narrow the request (namespace, selector, limit), or check the cluster's health.",
+    );
+  }
+  if (["ECONNREFUSED", "ENOTFOUND", "EHOSTUNREACH", "ECONNRESET", "ETIMEDOUT", "EAI_AGAIN"].includes(code)) {
+    return new ToolError(
+      `Cluster ${c.cluster} is unreachable (${code}).`,
+      "Check that its API server is up and reachable from kube-mcp (VPN, proxy-url, server address).",
+    );
+  }
+  if (
+    /certificate|self[- ]signed|TLS|SSL/i.test(e?.message ?? "") ||
+    code.startsWith("ERR_TLS") ||
+    code.includes("CERT")
+  ) {
+    return new ToolError(
+      `TLS to cluster ${c.cluster} failed: ${e.message}`,
+      "Check certificate-authority(-data) and tls-server-name in the kubeconfig.",
+    );
+  }
+  return new ToolError(`Request to cluster ${c.cluster} failed: ${e?.message ?? String(err)}`);
+}

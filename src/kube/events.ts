@@ -1,0 +1,99 @@
+// Events, newest first, with repeats collapsed: the same object, reason and message become one row
+// with a summed count, which is what a model needs and a fraction of the tokens.
+import type { KubeApi } from "./api.js";
+
+interface RawEvent {
+  metadata: { namespace?: string; creationTimestamp?: string };
+  involvedObject?: { kind?: string; name?: string; namespace?: string };
+  reason?: string;
+  message?: string;
+  type?: string;
+  count?: number;
+  firstTimestamp?: string;
+  lastTimestamp?: string;
+  eventTime?: string;
+  series?: { count?: number; lastObservedTime?: string };
+}
+
+export interface Ev {
+  namespace: string;
+  object: string;
+  type: string;
+  reason: string;
+  message: string;
+  count: number;
+  last: string;
+}
+
+export interface EventQuery {
+  namespace?: string;
+  kind?: string;
+  name?: string;
+  uid?: string;
+  type?: string;
+  signal: AbortSignal;
+}
+
+const lastSeen = (e: RawEvent) =>
+  e.series?.lastObservedTime ??
+  e.lastTimestamp ??
+  e.eventTime ??
+  e.firstTimestamp ??
+  e.metadata.creationTimestamp ??
+  "";
+
+export async function fetchEvents(
+  api: KubeApi,
+  q: EventQuery,
+): Promise<{ events: Ev[]; scanned: number; capped: boolean }> {
+  const fields = [
+    q.kind && `involvedObject.kind=${q.kind}`,
+    q.name && `involvedObject.name=${q.name}`,
+    q.uid && `involvedObject.uid=${q.uid}`,
+    q.type && `type=${q.type}`,
+  ].filter(Boolean);
+  const path = q.namespace
+    ? `/api/v1/namespaces/${encodeURIComponent(q.namespace)}/events`
+    : "/api/v1/events";
+  const raw: RawEvent[] = [];
+  let cont: string | undefined;
+  let capped = false;
+  for (let page = 0; ; page++) {
+    if (page === 10) {
+      capped = true;
+      break;
+    }
+    const list = await api.json<{ items: RawEvent[]; metadata?: { continue?: string } }>({
+      path,
+      query: { limit: 500, continue: cont, ...(fields.length ? { fieldSelector: fields.join(",") } : {}) },
+      signal: q.signal,
+    });
+    raw.push(...(list.items ?? []));
+    cont = list.metadata?.continue;
+    if (!cont) break;
+  }
+  const groups = new Map<string, Ev>();
+  for (const e of raw) {
+    const obj = `${(e.involvedObject?.kind ?? "").toLowerCase()}/${e.involvedObject?.name ?? ""}`;
+    const key = `${e.metadata.namespace}|${obj}|${e.type}|${e.reason}|${e.message}`;
+    const count = e.series?.count ?? e.count ?? 1;
+    const last = lastSeen(e);
+    const g = groups.get(key);
+    if (g) {
+      g.count += count;
+      if (last > g.last) g.last = last;
+    } else {
+      groups.set(key, {
+        namespace: e.metadata.namespace ?? "",
+        object: obj,
+        type: e.type ?? "",
+        reason: e.reason ?? "",
+        message: e.message ?? "",
+        count,
+        last,
+      });
+    }
+  }
+  const events = [...groups.values()].sort((a, b) => (a.last < b.last ? 1 : a.last > b.last ? -1 : 0));
+  return { events, scanned: raw.length, capped };
+}

@@ -1,0 +1,120 @@
+// The only place that imports the MCP SDK's server: turns our Tool objects into registered tools, derives
+// annotations from the safety class, and converts answers and errors into CallToolResults.
+import { McpServer } from "@modelcontextprotocol/server";
+import type { Config } from "../config/schema.js";
+import type { Logger } from "../obs/log.js";
+import type { Clusters } from "../targets/clusters.js";
+import { type AnyTool, type Safety, ToolError } from "../tools/define.js";
+import type { PromptDef } from "../tools/prompts.js";
+import { backstop } from "./backstop.js";
+
+export interface ServerDeps {
+  name: string;
+  version: string;
+  instructions: string;
+  tools: AnyTool[];
+  prompts: PromptDef[];
+  config: Readonly<Config>;
+  clusters: Clusters;
+  log: Logger;
+}
+
+export function annotationsFor(safety: Safety, title: string) {
+  return {
+    title,
+    readOnlyHint: safety === "read",
+    destructiveHint: safety === "destructive",
+    idempotentHint: safety === "read",
+    openWorldHint: false,
+  };
+}
+
+function errorResult(text: string) {
+  return { content: [{ type: "text" as const, text }], isError: true };
+}
+
+export function buildServer(deps: ServerDeps): McpServer {
+  const server = new McpServer(
+    { name: deps.name, version: deps.version },
+    {
+      instructions: deps.instructions,
+      cacheHints: {
+        "tools/list": { ttlMs: 60_000, cacheScope: "private" },
+        "prompts/list": { ttlMs: 60_000, cacheScope: "private" },
+      },
+    },
+  );
+  for (const tool of deps.tools) {
+    server.registerTool(
+      tool.name,
+      {
+        title: tool.title,
+        description: tool.description,
+        inputSchema: tool.input,
+        outputSchema: tool.output,
+        annotations: annotationsFor(tool.safety, tool.title),
+      },
+      async (args: unknown, ctx) => {
+        const token = ctx.mcpReq._meta?.progressToken;
+        let last = 0;
+        const progress = (done: number, total: number, message: string) => {
+          if (token === undefined || done <= last) return;
+          last = done;
+          void ctx.mcpReq
+            .notify({
+              method: "notifications/progress",
+              params: { progressToken: token, progress: done, total, message },
+            })
+            .catch(() => {});
+        };
+        const started = Date.now();
+        try {
+          const answer = await tool.handle(args, {
+            config: deps.config,
+            clusters: deps.clusters,
+            signal: ctx.mcpReq.signal,
+            progress,
+            log: deps.log.child({ tool: tool.name }),
+          });
+          deps.log.debug("tool call", {
+            tool: tool.name,
+            ms: Date.now() - started,
+            isError: answer.isError === true,
+          });
+          const safe = backstop(answer);
+          return {
+            content: [{ type: "text" as const, text: safe.text }],
+            structuredContent: safe.data as Record<string, unknown>,
+            ...(answer.isError ? { isError: true } : {}),
+          };
+        } catch (err) {
+          if (err instanceof ToolError) {
+            deps.log.debug("tool refused", { tool: tool.name, ms: Date.now() - started, error: err.message });
+            return errorResult(
+              backstop({ text: err.hint ? `${err.message}\n${err.hint}` : err.message, data: null }).text,
+            );
+          }
+          deps.log.error("tool crashed", { tool: tool.name, err });
+          return errorResult(
+            `Internal error in ${tool.name}; the server logged the details and keeps serving. Try again or use another tool.`,
+          );
+        }
+      },
+    );
+  }
+  for (const p of deps.prompts) {
+    server.registerPrompt(
+      p.name,
+      { title: p.title, description: p.description, argsSchema: p.args },
+      async (args: unknown) => ({
+        messages: [
+          {
+            role: "user" as const,
+            content: { type: "text" as const, text: p.render(args as Record<string, string | undefined>) },
+          },
+        ],
+      }),
+    );
+  }
+  return server;
+}

@@ -1,0 +1,13 @@
+// stdio transport: stdout carries only protocol; anything a dependency prints with console.log is
+// redirected to stderr so it cannot corrupt the stream.
+import type { McpServer } from "@modelcontextprotocol/server";
+import { serveStdio } from "@modelcontextprotocol/server/stdio";
+import type { Logger } from "../obs/log.js";
+
+export function startStdio(factory: () => McpServer, log: Logger): { close(): Promise<void> } {
+  console.log = console.error;
+  console.info = console.error;
+  console.debug = console.error;
+  const handle = serveStdio(factory, { onerror: (err) => log.warn("stdio transport error", { err }) });
+  return handle;
+}

@@ -1,0 +1,113 @@
+// `kube-mcp serve`: the MCP server for the clusters in kubeconfig, env credentials or the in-cluster
+// service account, over stdio (default) or streamable HTTP.
+import { ConfigError, loadConfig } from "../config/load.js";
+import { helpText } from "../config/options.js";
+import type { Config } from "../config/schema.js";
+import { Credentials } from "../kube/credentials.js";
+import { KubeHttp } from "../kube/http.js";
+import { gatherClusters, watchFiles } from "../kube/sources.js";
+import { buildServer } from "../mcp/server.js";
+import { createLogger, type Logger } from "../obs/log.js";
+import { toolsFor } from "../policy/modes.js";
+import { Clusters } from "../targets/clusters.js";
+import { ALL_TOOLS } from "../tools/index.js";
+import { PROMPTS } from "../tools/prompts.js";
+import { version } from "../version.js";
+import { INSTRUCTIONS } from "./instructions.js";
+
+function loadClusters(config: Readonly<Config>, clusters: Clusters, log: Logger): string[] {
+  const env = {
+    ...process.env,
+    ...(config.kube.kubeconfig ? { KUBECONFIG: config.kube.kubeconfig } : {}),
+    ...(config.kube.context ? { K8S_CONTEXT: config.kube.context } : {}),
+    ...(config.kube.namespace ? { K8S_NAMESPACE: config.kube.namespace } : {}),
+  };
+  const found = gatherClusters(env, config.kube.contexts ? { contexts: config.kube.contexts } : {});
+  for (const w of found.warnings) log.warn(w);
+  clusters.replace(found.clusters, found.defaultCluster);
+  log.info("clusters loaded", { clusters: found.clusters.map((c) => c.name), default: clusters.default });
+  return found.files;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let loaded: ReturnType<typeof loadConfig>;
+  try {
+    loaded = loadConfig(argv, process.env, "non-destructive");
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`kube-mcp serve: ${err.message}\n`);
+    return 2;
+  }
+  if (loaded.help) {
+    process.stdout.write(
+      helpText(
+        "serve",
+        "MCP server over stdio (default) or streamable HTTP for the clusters in your kubeconfig.",
+      ),
+    );
+    return 0;
+  }
+  const config = loaded.config;
+  const log = createLogger(config.logLevel, { role: "serve" });
+  const clusters = new Clusters(config, (spec) => new KubeHttp(spec, new Credentials(spec)));
+  const files = loadClusters(config, clusters, log);
+  const stopWatching = watchFiles(files, () => {
+    log.info("kubeconfig changed; reloading clusters");
+    try {
+      loadClusters(config, clusters, log);
+    } catch (err) {
+      log.error("kubeconfig reload failed; keeping the previous clusters", { err });
+    }
+  });
+  const mode = config.mode ?? "non-destructive";
+  const deps = {
+    name: "kube-mcp",
+    version: version(),
+    instructions: INSTRUCTIONS,
+    tools: toolsFor(mode, ALL_TOOLS),
+    prompts: PROMPTS,
+    config,
+    clusters,
+    log,
+  };
+  const factory = () => buildServer(deps);
+
+  let close: () => Promise<void>;
+  if (config.http.listen) {
+    const { startHttp, StartupError } = await import("../mcp/http.js");
+    try {
+      const h = await startHttp(factory, config, log, () => clusters.all().length > 0);
+      log.info("serving streamable HTTP", {
+        url: h.url,
+        mode,
+        auth: config.http.apiKey ? "api-key" : "none",
+      });
+      close = () => h.close();
+    } catch (err) {
+      if (!(err instanceof StartupError)) throw err;
+      log.error(err.message);
+      stopWatching();
+      return 1;
+    }
+  } else {
+    const { startStdio } = await import("../mcp/stdio.js");
+    const h = startStdio(factory, log);
+    log.info("serving stdio", { mode });
+    close = () => h.close();
+    process.stdin.once("end", () => void shutdown("stdin closed"));
+  }
+
+  let exitCode: (code: number) => void = () => {};
+  const done = new Promise<number>((resolve) => {
+    exitCode = resolve;
+  });
+  const shutdown = async (why: string) => {
+    log.info("shutting down", { why });
+    stopWatching();
+    await close().catch((err: unknown) => log.warn("error while closing", { err }));
+    exitCode(0);
+  };
+  process.once("SIGINT", () => void shutdown("SIGINT"));
+  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  return done;
+}

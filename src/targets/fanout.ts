@@ -1,0 +1,43 @@
+// Runs one per-cluster operation across the selected clusters: bounded concurrency, a deadline per
+// cluster, cancellation from the caller, and a progress notification each time a cluster finishes.
+import { describeError } from "../kube/errors.js";
+import type { ToolEnv } from "../tools/define.js";
+import type { Cluster } from "./clusters.js";
+
+export interface Settled<D> {
+  cluster: Cluster;
+  value?: D;
+  error?: string;
+  hint?: string;
+}
+
+export async function fanOut<D>(
+  targets: Cluster[],
+  env: Pick<ToolEnv, "config" | "signal" | "progress">,
+  run: (cluster: Cluster, signal: AbortSignal) => Promise<D>,
+): Promise<Settled<D>[]> {
+  const results: Settled<D>[] = new Array(targets.length);
+  const { concurrency, clusterTimeoutMs } = env.config.fanout;
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < targets.length) {
+      const i = next++;
+      const cluster = targets[i] as Cluster;
+      const signal = AbortSignal.any([env.signal, AbortSignal.timeout(clusterTimeoutMs)]);
+      try {
+        results[i] = { cluster, value: await run(cluster, signal) };
+      } catch (err) {
+        const te = describeError(signal.aborted && !env.signal.aborted ? signal.reason : err, {
+          cluster: cluster.name,
+        });
+        results[i] = { cluster, error: te.message, ...(te.hint ? { hint: te.hint } : {}) };
+      }
+      done++;
+      if (targets.length > 1)
+        env.progress(done, targets.length, `${cluster.name} ${results[i]?.error ? "failed" : "done"}`);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, targets.length) }, worker));
+  return results;
+}

@@ -1,0 +1,222 @@
+// The multi-cluster mutator: a cluster tool is written for ONE cluster; this adds the `cluster`
+// parameter, applies per-cluster policy, fans out, and merges the per-cluster data into one answer.
+import * as z from "zod";
+import type { Config } from "../config/schema.js";
+import { cutText, cutTextTail } from "../format/budget.js";
+import { fenceUntrusted } from "../format/fence.js";
+import { renderTable } from "../format/table.js";
+import type { Logger } from "../obs/log.js";
+import { permits } from "../policy/modes.js";
+import type { Cluster } from "../targets/clusters.js";
+import { fanOut, type Settled } from "../targets/fanout.js";
+import { defineTool, type Safety, type Tool, ToolError } from "./define.js";
+
+export const clusterParam = z
+  .union([z.string().min(1), z.array(z.string().min(1)).max(100)])
+  .optional()
+  .describe('Cluster name, a list of names, or "*" for every cluster. Default: the default cluster.');
+
+export interface TableData {
+  columns: string[];
+  rows: string[][];
+  /** Items that matched, when known (may exceed rows shown). */
+  total?: number;
+  continue?: string;
+  notes?: string[];
+  /** The sentence to show when there are no rows, e.g. "No pods in namespace shop." */
+  empty: string;
+  /** Set when cells hold text from the cluster (event messages…): the table is fenced as untrusted data. */
+  untrusted?: string;
+}
+
+export interface TextData {
+  text: string;
+  notes?: string[];
+  /** Set when the text comes from the cluster (logs…): it is fenced as untrusted data with this label. */
+  untrusted?: string;
+  /** Keep the end of the text when it must be cut (logs: the newest lines matter most). */
+  tail?: boolean;
+}
+
+export interface RunCtx {
+  signal: AbortSignal;
+  config: Readonly<Config>;
+  log: Logger;
+  /** Rows this cluster may contribute, so a page never exceeds the answer's row budget. */
+  rowLimit: number;
+}
+
+const status = z.object({
+  cluster: z.string(),
+  ok: z.boolean(),
+  error: z.string().optional(),
+  rows: z.number().int().optional(),
+  total: z.number().int().optional(),
+  continue: z.string().optional(),
+});
+
+export const TableOutput = z.object({
+  columns: z.array(z.string()),
+  rows: z.array(z.array(z.string())),
+  clusters: z.array(status),
+  truncated: z.boolean(),
+  notes: z.array(z.string()),
+});
+export type TableOutput = z.infer<typeof TableOutput>;
+
+export const TextOutput = z.object({
+  results: z.array(z.object({ cluster: z.string(), text: z.string() })),
+  clusters: z.array(status),
+  truncated: z.boolean(),
+  notes: z.array(z.string()),
+});
+export type TextOutput = z.infer<typeof TextOutput>;
+
+interface Def<I extends z.ZodObject, D> {
+  name: string;
+  title: string;
+  description: string;
+  input: I;
+  safety: Safety;
+  run(args: z.infer<I>, cluster: Cluster, ctx: RunCtx): Promise<D>;
+}
+
+function statusOf<D extends TableData | TextData>(s: Settled<D>): z.infer<typeof status> {
+  const t = s.value && "rows" in s.value ? (s.value as TableData) : undefined;
+  return {
+    cluster: s.cluster.name,
+    ok: !s.error,
+    ...(s.error ? { error: s.hint ? `${s.error} ${s.hint}` : s.error } : {}),
+    ...(t
+      ? {
+          rows: t.rows.length,
+          ...(t.total !== undefined ? { total: t.total } : {}),
+          ...(t.continue ? { continue: t.continue } : {}),
+        }
+      : {}),
+  };
+}
+
+function failureNotes(settled: Settled<unknown>[]): string[] {
+  return settled
+    .filter((s) => s.error)
+    .map((s) => `Cluster ${s.cluster.name} failed: ${s.error}${s.hint ? ` ${s.hint}` : ""}`);
+}
+
+async function runAll<I extends z.ZodObject, D>(
+  def: Def<I, D>,
+  args: z.infer<I> & { cluster?: string | string[] },
+  env: Parameters<Tool["handle"]>[1],
+) {
+  const targets = env.clusters.select(args.cluster);
+  const multi = targets.length > 1 || args.cluster === "*";
+  const rowLimit = Math.max(10, Math.floor(env.config.output.maxRows / targets.length));
+  const settled = await fanOut(targets, env, async (cluster, signal) => {
+    if (!permits(cluster.mode, def.safety)) {
+      throw new ToolError(
+        `${def.name} is not allowed on cluster ${cluster.name}: it runs in ${cluster.mode} mode.`,
+      );
+    }
+    return def.run(args, cluster, {
+      signal,
+      config: env.config,
+      log: env.log.child({ cluster: cluster.name }),
+      rowLimit,
+    });
+  });
+  return { settled, multi };
+}
+
+function singleFailure(settled: Settled<unknown>[]): void {
+  const only = settled[0];
+  if (settled.length === 1 && only?.error) throw new ToolError(only.error, only.hint);
+}
+
+export function tableTool<I extends z.ZodObject>(def: Def<I, TableData>) {
+  const input = def.input.extend({ cluster: clusterParam });
+  return defineTool({
+    ...def,
+    input,
+    output: TableOutput,
+    async handle(args, env) {
+      const { settled, multi } = await runAll(def, args as z.infer<I>, env);
+      singleFailure(settled);
+      const ok = settled.filter((s) => s.value);
+      const columns = multi ? ["cluster", ...(ok[0]?.value?.columns ?? [])] : (ok[0]?.value?.columns ?? []);
+      const all = ok.flatMap((s) =>
+        (s.value as TableData).rows.map((r) => (multi ? [s.cluster.name, ...r] : r)),
+      );
+      const notes = [...ok.flatMap((s) => (s.value as TableData).notes ?? []), ...failureNotes(settled)];
+      let rows = all.slice(0, env.config.output.maxRows);
+      let text = rows.length ? renderTable(columns, rows) : "";
+      const cut = cutText(text, env.config.output.maxBytes);
+      if (cut.cut) {
+        rows = rows.slice(0, Math.max(0, rows.length - cut.droppedLines));
+        text = renderTable(columns, rows);
+      }
+      const truncated = rows.length < all.length;
+      if (truncated)
+        notes.unshift(
+          `Showing ${rows.length} of ${all.length} rows (answer budget). Narrow with namespace, labelSelector or fieldSelector, or page with limit.`,
+        );
+      for (const s of ok) {
+        const v = s.value as TableData;
+        if (v.continue)
+          notes.push(
+            `More rows on ${s.cluster.name}: call again with cluster "${s.cluster.name}" and continue "${v.continue}".`,
+          );
+        else if (v.total !== undefined && v.total > v.rows.length)
+          notes.push(`${s.cluster.name}: ${v.rows.length} of ${v.total} shown.`);
+      }
+      const untrusted = ok.find((s) => (s.value as TableData).untrusted)?.value?.untrusted;
+      if (untrusted && text) text = fenceUntrusted(untrusted, text);
+      if (!all.length && ok.length) {
+        const empties = ok.map((s) =>
+          multi ? `${s.cluster.name}: ${(s.value as TableData).empty}` : (s.value as TableData).empty,
+        );
+        text = empties.join("\n");
+      }
+      const body = [text, ...notes].filter(Boolean).join("\n");
+      return { text: body, data: { columns, rows, clusters: settled.map(statusOf), truncated, notes } };
+    },
+  });
+}
+
+export function textTool<I extends z.ZodObject>(def: Def<I, TextData>) {
+  const input = def.input.extend({ cluster: clusterParam });
+  return defineTool({
+    ...def,
+    input,
+    output: TextOutput,
+    async handle(args, env) {
+      const { settled, multi } = await runAll(def, args as z.infer<I>, env);
+      singleFailure(settled);
+      const ok = settled.filter((s) => s.value);
+      const per = Math.floor(env.config.output.maxBytes / Math.max(1, ok.length));
+      let truncated = false;
+      const notes = [...ok.flatMap((s) => (s.value as TextData).notes ?? []), ...failureNotes(settled)];
+      const results = ok.map((s) => {
+        const v = s.value as TextData;
+        const c = (v.tail ? cutTextTail : cutText)(v.text, per);
+        if (c.cut) {
+          truncated = true;
+          notes.push(
+            `Output from ${s.cluster.name} was cut after ${per} bytes (${c.droppedLines} lines dropped); ask for less (e.g. a smaller tail, a filter, or one field).`,
+          );
+        }
+        const label = (s.value as TextData).untrusted;
+        return {
+          cluster: s.cluster.name,
+          text: label ? fenceUntrusted(`${label} (cluster ${s.cluster.name})`, c.text) : c.text,
+        };
+      });
+      const text = multi
+        ? results.map((r) => `== cluster ${r.cluster} ==\n${r.text}`).join("\n\n")
+        : (results[0]?.text ?? "");
+      return {
+        text: [text, ...notes].filter(Boolean).join("\n"),
+        data: { results, clusters: settled.map(statusOf), truncated, notes },
+      };
+    },
+  });
+}

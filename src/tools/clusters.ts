@@ -1,0 +1,54 @@
+// clusters_list: every cluster kube-mcp can reach, probed in parallel.
+import * as z from "zod";
+import { renderTable } from "../format/table.js";
+import { fanOut } from "../targets/fanout.js";
+import { TableOutput } from "./cluster-tool.js";
+import { defineTool } from "./define.js";
+
+export const clustersList = defineTool({
+  name: "clusters_list",
+  title: "List clusters",
+  description:
+    'Every cluster this server can target (kubeconfig contexts, env credentials, in-cluster account): name, source, server version, reachability with the reason, default namespace and safety mode. Pass these names as `cluster` to other tools, or "*" for all.',
+  safety: "read",
+  input: z.object({}),
+  output: TableOutput,
+  async handle(_args, env) {
+    const all = env.clusters.all();
+    const settled = await fanOut(
+      all,
+      { ...env, config: { ...env.config, fanout: { ...env.config.fanout, clusterTimeoutMs: 5_000 } } },
+      (c, signal) => c.api.json<{ gitVersion?: string }>({ path: "/version", signal, timeoutMs: 5_000 }),
+    );
+    const columns = ["name", "source", "server", "version", "reachable", "namespace", "mode"];
+    const rows = settled.map((s) => [
+      s.cluster.name + (s.cluster.name === env.clusters.default ? " (default)" : ""),
+      s.cluster.source,
+      s.cluster.server,
+      s.value?.gitVersion ?? "-",
+      s.error ? `no: ${s.error}` : "yes",
+      s.cluster.namespace,
+      s.cluster.mode,
+    ]);
+    const notes = all.length
+      ? []
+      : [
+          "No clusters are configured: set KUBECONFIG (or KUBECONFIG_YAML, or K8S_SERVER + K8S_TOKEN) and restart.",
+        ];
+    const text = rows.length ? renderTable(columns, rows) : (notes[0] ?? "");
+    return {
+      text,
+      data: {
+        columns,
+        rows,
+        clusters: settled.map((s) => ({
+          cluster: s.cluster.name,
+          ok: !s.error,
+          ...(s.error ? { error: s.error } : {}),
+        })),
+        truncated: false,
+        notes,
+      },
+    };
+  },
+});

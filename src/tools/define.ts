@@ -1,0 +1,57 @@
+// The Tool type. A tool is one object: name, title, description, input schema, output schema, safety
+// class and handler. Registration is a list; MCP annotations are derived from `safety` in src/mcp/.
+import type * as z from "zod";
+import type { Config } from "../config/schema.js";
+import type { Logger } from "../obs/log.js";
+import type { Clusters } from "../targets/clusters.js";
+
+/** read: never changes anything. write: creates or changes state. destructive: deletes, evicts, runs code. */
+export type Safety = "read" | "write" | "destructive";
+
+export type Progress = (done: number, total: number, message: string) => void;
+
+/** What every handler receives besides its arguments. */
+export interface ToolEnv {
+  config: Readonly<Config>;
+  clusters: Clusters;
+  signal: AbortSignal;
+  progress: Progress;
+  log: Logger;
+}
+
+/** A handler's answer: text for the model and the same content as structured data. */
+export interface Answer<O> {
+  text: string;
+  data: O;
+  isError?: boolean;
+}
+
+export interface Tool<I extends z.ZodObject = z.ZodObject, O = unknown> {
+  name: string;
+  title: string;
+  description: string;
+  input: I;
+  output: z.ZodType<O>;
+  safety: Safety;
+  handle(args: z.infer<I>, env: ToolEnv): Promise<Answer<O>>;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: a heterogeneous list of tools erases each one's types.
+export type AnyTool = Tool<any, any>;
+
+export function defineTool<I extends z.ZodObject, O>(tool: Tool<I, O>): Tool<I, O> {
+  return tool;
+}
+
+/**
+ * An expected failure the model can act on (unknown kind, not found, forbidden…). Thrown anywhere below
+ * a handler; turned into an `isError` result in exactly one place (src/mcp/server.ts).
+ */
+export class ToolError extends Error {
+  constructor(
+    message: string,
+    readonly hint?: string,
+  ) {
+    super(message);
+  }
+}

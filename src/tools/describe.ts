@@ -1,0 +1,44 @@
+// resources_describe: the object's key state, its pods or containers, and its recent events.
+import * as z from "zod";
+import { fenceUntrusted } from "../format/fence.js";
+import { age, cell, renderTable } from "../format/table.js";
+import { describeObject } from "../kube/describe.js";
+import { fetchEvents } from "../kube/events.js";
+import { apiVersionOf } from "../kube/resolve.js";
+import { redactObject } from "../policy/redact.js";
+import { textTool } from "./cluster-tool.js";
+import { getObject } from "./resources.js";
+
+export const resourcesDescribe = textTool({
+  name: "resources_describe",
+  title: "Describe a resource",
+  description:
+    "What `kubectl describe` shows, for any kind: key state, conditions, for workloads their pods, for pods container states, restarts and last termination reasons, plus the object's recent events. The best first step when something is broken.",
+  safety: "read",
+  input: z.object({
+    kind: z.string().min(1).max(253),
+    name: z.string().min(1).max(253),
+    namespace: z.string().min(1).max(63).optional(),
+  }),
+  async run(args, cluster, ctx) {
+    const { r, obj } = await getObject(cluster, args.kind, args.name, args.namespace, ctx.signal);
+    const clean = redactObject(obj, { revealSecretValues: cluster.revealSecrets }) as Record<
+      string,
+      { uid?: string; namespace?: string }
+    >;
+    const text = await describeObject(cluster.api, r.kind, apiVersionOf(r), clean, ctx.signal);
+    const meta = clean.metadata ?? {};
+    const { events } = await fetchEvents(cluster.api, {
+      ...(meta.namespace ? { namespace: meta.namespace } : {}),
+      ...(meta.uid ? { uid: meta.uid } : { name: args.name }),
+      signal: ctx.signal,
+    }).catch(() => ({ events: [] }));
+    const rows = events
+      .slice(0, 20)
+      .map((e) => [age(e.last), e.type, e.reason, String(e.count), cell(e.message)]);
+    const ev = rows.length
+      ? `Events (newest first):\n${fenceUntrusted(`events of ${r.kind} ${args.name}`, renderTable(["last seen", "type", "reason", "count", "message"], rows))}`
+      : "Events: none recorded";
+    return { text: `${text}\n${ev}` };
+  },
+});

@@ -1,0 +1,23 @@
+// Every tool, in the order tools/list shows them. Adding a tool means adding it here; nothing else.
+import { apiResources, resourcesExplain } from "./api.js";
+import { clustersList } from "./clusters.js";
+import type { AnyTool } from "./define.js";
+import { resourcesDescribe } from "./describe.js";
+import { eventsList } from "./events.js";
+import { clusterHealth } from "./health.js";
+import { podsLogs } from "./logs.js";
+import { resourcesGet, resourcesList } from "./resources.js";
+import { top } from "./top.js";
+
+export const ALL_TOOLS: AnyTool[] = [
+  clustersList,
+  resourcesList,
+  resourcesGet,
+  resourcesDescribe,
+  podsLogs,
+  eventsList,
+  apiResources,
+  resourcesExplain,
+  top,
+  clusterHealth,
+];

@@ -1,0 +1,183 @@
+// resources_list and resources_get: any kind, CRDs included, as compact tables and trimmed YAML.
+import { stringify } from "yaml";
+import * as z from "zod";
+import { describeError } from "../kube/errors.js";
+import { lookupKind } from "../kube/lookup.js";
+import { apiVersionOf, resourceLabel, resourcePath } from "../kube/resolve.js";
+import { countObjects, listTable } from "../kube/table.js";
+import { redactObject } from "../policy/redact.js";
+import type { Cluster } from "../targets/clusters.js";
+import { tableTool, textTool } from "./cluster-tool.js";
+import { ToolError } from "./define.js";
+
+const kind = z
+  .string()
+  .min(1)
+  .max(253)
+  .describe(
+    'Kind, plural, short name or group-qualified name: "pods", "Deployment", "deploy", "widgets.demo.example.com"',
+  );
+const namespace = z.string().min(1).max(63);
+
+/** Explains an empty namespaced list when the namespace itself does not exist. */
+async function checkNamespace(
+  cluster: Cluster,
+  ns: string,
+  signal: AbortSignal,
+): Promise<string | undefined> {
+  try {
+    await cluster.api.json({ path: `/api/v1/namespaces/${encodeURIComponent(ns)}`, signal });
+    return undefined;
+  } catch {
+    const list = await cluster.api
+      .json<{ items: { metadata: { name: string } }[] }>({
+        path: "/api/v1/namespaces",
+        query: { limit: 50 },
+        signal,
+      })
+      .catch(() => ({ items: [] }));
+    return `Namespace "${ns}" does not exist on cluster ${cluster.name}. Namespaces: ${list.items.map((i) => i.metadata.name).join(", ")}.`;
+  }
+}
+
+export const resourcesList = tableTool({
+  name: "resources_list",
+  title: "List resources",
+  description:
+    "List objects of any kind (built-in or custom) as a compact table, like `kubectl get`. Omit namespace for all namespaces. Supports label/field selectors, paging with limit + continue, and countOnly for totals per namespace.",
+  safety: "read",
+  input: z.object({
+    kind,
+    namespace: namespace.optional().describe("Namespace to list in; omit for all namespaces"),
+    labelSelector: z.string().max(1000).optional().describe('e.g. "app=web,tier!=cache"'),
+    fieldSelector: z
+      .string()
+      .max(1000)
+      .optional()
+      .describe('e.g. "status.phase=Running" or "spec.nodeName=node-1"'),
+    limit: z
+      .number()
+      .int()
+      .min(1)
+      .max(500)
+      .optional()
+      .describe("Rows per cluster (capped by the answer budget)"),
+    continue: z.string().max(4096).optional().describe("Token from a previous answer to get the next page"),
+    countOnly: z.boolean().optional().describe("Return only counts per namespace"),
+    wide: z.boolean().optional().describe("Include the extra columns of `kubectl get -o wide`"),
+  }),
+  async run(args, cluster, ctx) {
+    const r = await lookupKind(cluster.api, args.kind, ctx.signal, "list");
+    const ns = r.namespaced ? args.namespace : undefined;
+    const where = ns ? ` in namespace ${ns}` : r.namespaced ? " in any namespace" : "";
+    const label = resourceLabel(r);
+    const sel = {
+      ...(ns ? { namespace: ns } : {}),
+      labelSelector: args.labelSelector,
+      fieldSelector: args.fieldSelector,
+      signal: ctx.signal,
+    };
+    try {
+      if (args.countOnly) {
+        const c = await countObjects(cluster.api, r, sel);
+        const rows = [...c.byNamespace.entries()]
+          .sort((a, b) => b[1] - a[1])
+          .map(([n, k]) => [n || "<cluster-scoped>", String(k)]);
+        const notes = [`${c.total} ${label}${where}${c.capped ? " (stopped counting at 100,000)" : ""}.`];
+        return {
+          columns: ["namespace", "count"],
+          rows: r.namespaced ? rows : [],
+          notes,
+          empty: `No ${label} found${where}.`,
+        };
+      }
+      const t = await listTable(cluster.api, r, {
+        ...sel,
+        limit: Math.min(args.limit ?? ctx.rowLimit, ctx.rowLimit),
+        continue: args.continue,
+        wide: args.wide,
+      });
+      const missing = !t.rows.length && ns ? await checkNamespace(cluster, ns, ctx.signal) : undefined;
+      if (missing) throw new ToolError(missing);
+      return {
+        ...t,
+        empty: `No ${label} found${where}${args.labelSelector || args.fieldSelector ? " matching the selectors" : ""}.`,
+      };
+    } catch (err) {
+      throw describeError(err, {
+        cluster: cluster.name,
+        verb: "list",
+        resource: label,
+        ...(ns ? { namespace: ns } : {}),
+      });
+    }
+  },
+});
+
+/** Fetches one object, turning a 404 into a sentence that lists what does exist nearby. */
+export async function getObject(
+  cluster: Cluster,
+  kindName: string,
+  name: string,
+  namespace: string | undefined,
+  signal: AbortSignal,
+) {
+  const r = await lookupKind(cluster.api, kindName, signal, "get");
+  const ns = r.namespaced ? (namespace ?? cluster.namespace) : undefined;
+  try {
+    const obj = await cluster.api.json<Record<string, unknown>>({ path: resourcePath(r, ns, name), signal });
+    return { r, ns, obj };
+  } catch (err) {
+    const te = describeError(err, {
+      cluster: cluster.name,
+      verb: "get",
+      resource: r.kind,
+      name,
+      ...(ns ? { namespace: ns } : {}),
+    });
+    if (te.message.includes("not found")) {
+      const nearby = await listTable(cluster.api, r, {
+        ...(ns ? { namespace: ns } : {}),
+        limit: 30,
+        signal,
+      }).catch(() => undefined);
+      const names = nearby?.names ?? [];
+      const hint = names.length
+        ? `${resourceLabel(r)} in ${ns ? `namespace ${ns}` : "the cluster"}: ${names.join(", ")}${nearby?.continue ? ", …" : ""}.`
+        : ns
+          ? await checkNamespace(cluster, ns, signal).then(
+              (m) => m ?? `There are no ${resourceLabel(r)} in namespace ${ns}.`,
+            )
+          : undefined;
+      throw new ToolError(te.message, hint);
+    }
+    throw te;
+  }
+}
+
+export const resourcesGet = textTool({
+  name: "resources_get",
+  title: "Get one resource",
+  description:
+    "Get one object of any kind as trimmed YAML (managedFields and last-applied annotations removed, secret values redacted) or JSON. Namespace defaults to the cluster's default namespace.",
+  safety: "read",
+  input: z.object({
+    kind,
+    name: z.string().min(1).max(253),
+    namespace: namespace.optional(),
+    output: z.enum(["yaml", "json"]).optional().describe("Default yaml"),
+  }),
+  async run(args, cluster, ctx) {
+    const { r, obj } = await getObject(cluster, args.kind, args.name, args.namespace, ctx.signal);
+    const clean = redactObject(
+      { apiVersion: apiVersionOf(r), kind: r.kind, ...obj },
+      { revealSecretValues: cluster.revealSecrets },
+    );
+    return {
+      text:
+        args.output === "json"
+          ? JSON.stringify(clean, null, 1)
+          : stringify(clean, { lineWidth: 0 }).trimEnd(),
+    };
+  },
+});

@@ -1,0 +1,30 @@
+// Every secret value planted in the test bed's fixtures, in clear and in base64, so a test can prove
+// that none of them appears anywhere in kube-mcp's output.
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseAllDocuments } from "yaml";
+import { CANARY, FIXTURES_DIR } from "../../testbed/lib/fixtures.js";
+
+function strings(v: unknown, out: string[]): string[] {
+  if (typeof v === "string") out.push(v);
+  else if (Array.isArray(v)) for (const x of v) strings(x, out);
+  else if (v && typeof v === "object") for (const x of Object.values(v)) strings(x, out);
+  return out;
+}
+
+const planted = readdirSync(FIXTURES_DIR)
+  .filter((f) => f.endsWith(".yaml"))
+  .flatMap((f) =>
+    parseAllDocuments(readFileSync(join(FIXTURES_DIR, f), "utf8")).flatMap((d) => strings(d.toJS(), [])),
+  )
+  .filter((s) => s.includes(CANARY));
+
+const b64 = (s: string) => Buffer.from(s).toString("base64");
+/** The marker's base64 at each of the three byte alignments, minus the unstable edge characters. */
+const markerB64 = [0, 1, 2].map((pad) => b64(`${"x".repeat(pad)}${CANARY}`).slice(4, -4));
+
+export const FORBIDDEN = [...new Set([CANARY, ...planted, ...planted.map(b64), ...markerB64])];
+
+export function leaks(output: string): string[] {
+  return FORBIDDEN.filter((f) => output.includes(f));
+}

@@ -1,0 +1,107 @@
+// Drives `kube-mcp serve` the way an assistant does: a real MCP client over stdio or streamable HTTP.
+import { type ChildProcess, spawn } from "node:child_process";
+import { join } from "node:path";
+import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
+
+export const CLI = join(import.meta.dirname, "..", "..", "dist", "cli.js");
+export type Era = "legacy" | "modern";
+
+function client(era: Era): Client {
+  return new Client(
+    { name: "kube-mcp-tests", version: "0" },
+    era === "modern" ? { versionNegotiation: { mode: { pin: "2026-07-28" } } } : {},
+  );
+}
+
+export interface Session {
+  client: Client;
+  close(): Promise<void>;
+}
+
+export async function stdioSession(
+  opts: { era?: Era; args?: string[]; env?: Record<string, string> } = {},
+): Promise<Session> {
+  const c = client(opts.era ?? "legacy");
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [CLI, "serve", "--log-level", "warn", ...(opts.args ?? [])],
+    env: { ...(process.env as Record<string, string>), ...opts.env },
+    stderr: "pipe",
+  });
+  await c.connect(transport);
+  return { client: c, close: () => c.close() };
+}
+
+export interface HttpServer {
+  url: string;
+  proc: ChildProcess;
+  stderr: () => string;
+  stop(): Promise<number | null>;
+}
+
+/** Starts `serve --http 127.0.0.1:0` and resolves once its log line names the URL. */
+export function startHttpServer(args: string[] = [], env: Record<string, string> = {}): Promise<HttpServer> {
+  const proc = spawn(
+    process.execPath,
+    [CLI, "serve", "--http", "127.0.0.1:0", "--log-level", "info", ...args],
+    {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  let err = "";
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${err}`)), 20_000);
+    proc.stderr?.on("data", (d: Buffer) => {
+      err += d.toString();
+      const m = /"url":"(http:[^"]+)"/.exec(err);
+      if (m) {
+        clearTimeout(timer);
+        resolve({
+          url: m[1] as string,
+          proc,
+          stderr: () => err,
+          stop: () =>
+            new Promise((r) => {
+              if (proc.exitCode !== null) return r(proc.exitCode);
+              proc.once("exit", (code) => r(code));
+              proc.kill("SIGTERM");
+            }),
+        });
+      }
+    });
+    proc.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited ${code}: ${err}`));
+    });
+  });
+}
+
+export async function httpSession(
+  url: string,
+  opts: { era?: Era; headers?: Record<string, string> } = {},
+): Promise<Session> {
+  const c = client(opts.era ?? "legacy");
+  await c.connect(
+    new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: opts.headers ?? {} } }),
+  );
+  return { client: c, close: () => c.close() };
+}
+
+export interface CallOutcome {
+  text: string;
+  structured: unknown;
+  isError: boolean;
+}
+
+export async function call(
+  c: Client,
+  name: string,
+  args: Record<string, unknown> = {},
+  onprogress?: () => void,
+): Promise<CallOutcome> {
+  const r = await c.callTool({ name, arguments: args }, onprogress ? { onprogress } : undefined);
+  const text = (r.content as { type: string; text?: string }[]).map((b) => b.text ?? "").join("\n");
+  return { text, structured: r.structuredContent, isError: r.isError === true };
+}

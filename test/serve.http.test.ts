@@ -1,0 +1,125 @@
+// Streamable HTTP: both protocol eras through a real client, the API key, the DNS-rebinding guard,
+// health endpoints, and the refusal to serve a non-loopback address without authentication.
+import { type IncomingHttpHeaders, request } from "node:http";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { CLI, call, type HttpServer, httpSession, startHttpServer } from "./helpers/mcp.js";
+import { run } from "./helpers/run.js";
+
+const kubeconfig = inject("kubeconfig");
+const KEY = "test-key-0123456789abcdef";
+let srv: HttpServer;
+
+/** A raw initialize POST; node:http because fetch silently drops a custom Host header. */
+function post(
+  headers: Record<string, string>,
+): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
+  const body = JSON.stringify({
+    jsonrpc: "2.0",
+    id: 1,
+    method: "initialize",
+    params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "t", version: "0" } },
+  });
+  return new Promise((resolve, reject) => {
+    const req = request(
+      srv.url,
+      {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          accept: "application/json, text/event-stream",
+          ...headers,
+        },
+      },
+      (res) => {
+        let data = "";
+        res.on("data", (d: Buffer) => {
+          data += d.toString();
+        });
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: data }));
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+beforeAll(async () => {
+  srv = await startHttpServer([], { KUBECONFIG: kubeconfig, MCP_API_KEY: KEY });
+});
+afterAll(async () => {
+  expect(await srv?.stop()).toBe(0);
+});
+
+describe("kube-mcp serve --http", () => {
+  it.each(["legacy", "modern"] as const)("serves a %s-era client with the API key", async (era) => {
+    const s = await httpSession(srv.url, { era, headers: { "x-api-key": KEY } });
+    try {
+      const tools = await s.client.listTools();
+      expect(tools.tools.map((t) => t.name)).toContain("resources_list");
+      const r = await call(s.client, "resources_list", { kind: "deploy", cluster: "*", namespace: "shop" });
+      expect(r.isError).toBe(false);
+      expect((r.structured as { rows: string[][] }).rows).toHaveLength(4);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("accepts the key as a bearer token", async () => {
+    const s = await httpSession(srv.url, { headers: { authorization: `Bearer ${KEY}` } });
+    expect((await call(s.client, "clusters_list")).isError).toBe(false);
+    await s.close();
+  });
+
+  it("rejects a missing or wrong key with 401", async () => {
+    expect((await post({})).status).toBe(401);
+    const wrong = await post({ "x-api-key": `${KEY}x` });
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers["www-authenticate"]).toBe("Bearer");
+    expect(wrong.body).toContain("X-Api-Key or Authorization: Bearer");
+  });
+
+  it("rejects a foreign Host or Origin with 403 (DNS rebinding)", async () => {
+    const host = await post({ "x-api-key": KEY, host: "evil.example:80" });
+    expect(host.status).toBe(403);
+    const origin = await post({ "x-api-key": KEY, origin: "https://evil.example" });
+    expect(origin.status).toBe(403);
+    expect((await post({ "x-api-key": KEY, origin: "http://localhost:5173" })).status).toBe(200);
+  });
+
+  it("answers /healthz and /readyz without a key", async () => {
+    const base = srv.url.replace(/\/mcp$/, "");
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    expect(await (await fetch(`${base}/readyz`)).text()).toBe("ready\n");
+    expect((await fetch(`${base}/nope`)).status).toBe(404);
+  });
+});
+
+describe("startup safety", () => {
+  it("refuses a non-loopback bind without authentication", async () => {
+    const r = await run(process.execPath, [CLI, "serve", "--http", "0.0.0.0:0"], {
+      env: { ...process.env, KUBECONFIG: kubeconfig, MCP_API_KEY: "" },
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("refusing to serve on 0.0.0.0:0 without authentication");
+    expect(r.stdout).toBe("");
+  });
+
+  it("starts with --allow-unauthenticated and warns", async () => {
+    const open = await startHttpServer(["--http", "0.0.0.0:0", "--allow-unauthenticated"], {
+      KUBECONFIG: kubeconfig,
+    });
+    try {
+      expect(open.stderr()).toContain("serving without authentication on a non-loopback address");
+    } finally {
+      await open.stop();
+    }
+  });
+
+  it("rejects a bad option with a clear message and exit code 2", async () => {
+    const r = await run(process.execPath, [CLI, "serve", "--mode", "yolo"], {
+      env: { ...process.env, KUBECONFIG: kubeconfig },
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/invalid configuration: mode: .*"read-only"/);
+  });
+});

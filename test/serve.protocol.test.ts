@@ -1,0 +1,94 @@
+// Protocol hygiene over stdio: the modern era works too, stdout carries nothing but JSON-RPC, and the
+// advertised tool surface is snapshotted so any change to it is a reviewed change.
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { toolsTable } from "../src/tools/doc.js";
+import { ALL_TOOLS } from "../src/tools/index.js";
+import { CLI, call, type Session, stdioSession } from "./helpers/mcp.js";
+
+const kubeconfig = inject("kubeconfig");
+let modern: Session;
+
+beforeAll(async () => {
+  modern = await stdioSession({ era: "modern", env: { KUBECONFIG: kubeconfig } });
+});
+afterAll(async () => {
+  await modern?.close();
+});
+
+describe("stdio protocol", () => {
+  it("serves a 2026-07-28 client", async () => {
+    expect(modern.client.getNegotiatedProtocolVersion()).toBe("2026-07-28");
+    const r = await call(modern.client, "resources_list", { kind: "nodes", cluster: "beta" });
+    expect((r.structured as { rows: string[][] }).rows.map((row) => row[0])).toEqual([
+      "kwok-node-0",
+      "kwok-node-1",
+      "kwok-node-2",
+    ]);
+  });
+
+  it("writes only JSON-RPC to stdout, logs to stderr", async () => {
+    const child = spawn(process.execPath, [CLI, "serve", "--log-level", "debug"], {
+      env: { ...process.env, KUBECONFIG: kubeconfig },
+    });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d: Buffer) => {
+      out += d.toString();
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      err += d.toString();
+    });
+    const send = (m: object) => child.stdin.write(`${JSON.stringify(m)}\n`);
+    send({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "initialize",
+      params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "0" } },
+    });
+    send({ jsonrpc: "2.0", method: "notifications/initialized" });
+    send({
+      jsonrpc: "2.0",
+      id: 2,
+      method: "tools/call",
+      params: { name: "resources_list", arguments: { kind: "pods", namespace: "shop" } },
+    });
+    await new Promise<void>((resolve) => {
+      const t = setInterval(() => {
+        if (out.includes('"id":2')) {
+          clearInterval(t);
+          resolve();
+        }
+      }, 50);
+    });
+    child.stdin.end();
+    const code = await new Promise((r) => child.once("exit", r));
+    expect(code).toBe(0);
+    const lines = out.trim().split("\n");
+    expect(lines).toHaveLength(2);
+    for (const l of lines) expect(JSON.parse(l).jsonrpc).toBe("2.0");
+    for (const l of err.trim().split("\n")) expect(JSON.parse(l)).toHaveProperty("level");
+    expect(err).toContain('"msg":"shutting down"');
+  });
+
+  it("advertises the snapshotted tool surface with annotations from the safety class", async () => {
+    const { tools } = await modern.client.listTools();
+    const surface = tools.map((t) => ({
+      name: t.name,
+      title: t.title,
+      annotations: t.annotations,
+      input: Object.keys((t.inputSchema as { properties?: object }).properties ?? {}),
+      required: (t.inputSchema as { required?: string[] }).required ?? [],
+      output: Object.keys((t.outputSchema as { properties?: object } | undefined)?.properties ?? {}),
+    }));
+    await expect(JSON.stringify(surface, null, 2)).toMatchFileSnapshot("__snapshots__/tools-surface.json");
+    for (const t of tools) expect(t.annotations?.readOnlyHint).toBe(true);
+  });
+
+  it("documents every tool in the README table", () => {
+    const readme = readFileSync(join(import.meta.dirname, "..", "README.md"), "utf8");
+    expect(readme).toContain(toolsTable(ALL_TOOLS));
+  });
+});
