@@ -144,7 +144,7 @@ export const OPTIONS: OptionSpec[] = [
     type: "number",
     env: "KUBE_MCP_MAX_BYTES",
     arg: "N",
-    help: "most bytes of text in one answer (default 40000)",
+    help: "most bytes of text in one answer (default 24000)",
   },
   {
     flag: "fanout-concurrency",

@@ -62,10 +62,10 @@ export const ConfigSchema = z
     output: z
       .object({
         maxRows: z.number().int().min(10).max(5000).default(200),
-        maxBytes: z.number().int().min(2000).max(400_000).default(40_000),
+        maxBytes: z.number().int().min(2000).max(400_000).default(24_000),
       })
       .strict()
-      .default({ maxRows: 200, maxBytes: 40_000 }),
+      .default({ maxRows: 200, maxBytes: 24_000 }),
     fanout: z
       .object({
         concurrency: z.number().int().min(1).max(64).default(8),

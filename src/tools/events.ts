@@ -17,7 +17,13 @@ export const eventsList = tableTool({
     kind: z.string().min(1).max(253).optional().describe("Involved object's kind, e.g. Pod or Deployment"),
     name: z.string().min(1).max(253).optional().describe("Involved object's name"),
     type: z.enum(["Warning", "Normal"]).optional(),
-    limit: z.number().int().min(1).max(500).optional().describe("Most rows per cluster"),
+    limit: z
+      .number()
+      .int()
+      .min(1)
+      .max(500)
+      .optional()
+      .describe("Most rows per cluster, newest first (default 50)"),
   }),
   async run(args, cluster, ctx) {
     const kind = args.kind ? (await lookupKind(cluster.api, args.kind, ctx.signal)).kind : undefined;
@@ -27,7 +33,7 @@ export const eventsList = tableTool({
         ...(kind ? { kind } : {}),
         signal: ctx.signal,
       });
-      const limit = Math.min(args.limit ?? ctx.rowLimit, ctx.rowLimit);
+      const limit = Math.min(args.limit ?? 50, ctx.rowLimit);
       const shown = events.slice(0, limit);
       const allNs = !args.namespace;
       const rows = shown.map((e) => [

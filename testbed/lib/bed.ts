@@ -125,6 +125,11 @@ export async function up(opts: { pods?: number } = {}): Promise<BedState> {
     }
     const dir = stateDir();
     for (const c of CLUSTERS) rmSync(join(dir, c), { recursive: true, force: true });
+    await promisify(execFile)("openssl", ["version"]).catch(() => {
+      throw new Error(
+        "openssl is not installed; the test bed needs it for its certificates. Install it (Debian: apt-get install openssl) and re-run.",
+      );
+    });
     const bin = await ensureBinaries();
     const started = Date.now();
     const results = await Promise.allSettled(
