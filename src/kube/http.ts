@@ -168,6 +168,8 @@ export class KubeHttp {
         const onAbort = () => creq.destroy(signal.reason as Error);
         signal.addEventListener("abort", onAbort, { once: true });
         creq.once("close", () => signal.removeEventListener("abort", onAbort));
+        // The deadline may have passed while credentials were fetched: a listener added now never fires.
+        if (signal.aborted) onAbort();
         creq.on("error", (err) => reject(signal.aborted ? signal.reason : this.transportError(err, what)));
         creq.end(body);
       });

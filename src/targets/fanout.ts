@@ -3,6 +3,7 @@
 import { describeError } from "../kube/errors.js";
 import type { ToolEnv } from "../tools/define.js";
 import type { Cluster } from "./clusters.js";
+import { deadline } from "./deadline.js";
 
 export interface Settled<D> {
   cluster: Cluster;
@@ -24,14 +25,16 @@ export async function fanOut<D>(
     while (next < targets.length) {
       const i = next++;
       const cluster = targets[i] as Cluster;
-      const signal = AbortSignal.any([env.signal, AbortSignal.timeout(clusterTimeoutMs)]);
+      const d = deadline(env.signal, clusterTimeoutMs);
       try {
-        results[i] = { cluster, value: await run(cluster, signal) };
+        results[i] = { cluster, value: await run(cluster, d.signal) };
       } catch (err) {
-        const te = describeError(signal.aborted && !env.signal.aborted ? signal.reason : err, {
+        const te = describeError(d.signal.aborted && !env.signal.aborted ? d.signal.reason : err, {
           cluster: cluster.name,
         });
         results[i] = { cluster, error: te.message, ...(te.hint ? { hint: te.hint } : {}) };
+      } finally {
+        d.clear();
       }
       done++;
       if (targets.length > 1)
