@@ -1,10 +1,15 @@
-// The package version, read once from package.json next to dist/.
+// The package version: injected by the bundler (scripts/build.ts), read from package.json when running
+// from source (tests, tsx).
 import { readFileSync } from "node:fs";
+
+declare const __KUBE_MCP_VERSION__: string | undefined;
 
 let cached: string | undefined;
 export function version(): string {
-  cached ??= (
-    JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
-  ).version;
+  cached ??=
+    typeof __KUBE_MCP_VERSION__ === "string"
+      ? __KUBE_MCP_VERSION__
+      : (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string })
+          .version;
   return cached;
 }

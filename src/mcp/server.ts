@@ -81,7 +81,7 @@ export function buildServer(deps: ServerDeps): McpServer {
             ms: Date.now() - started,
             isError: answer.isError === true,
           });
-          const safe = backstop(answer);
+          const safe = answer.revealed ? answer : backstop(answer);
           return {
             content: [{ type: "text" as const, text: safe.text }],
             structuredContent: safe.data as Record<string, unknown>,

@@ -36,6 +36,8 @@ export interface TextData {
   untrusted?: string;
   /** Keep the end of the text when it must be cut (logs: the newest lines matter most). */
   tail?: boolean;
+  /** A Secret shown with its values because the cluster's policy says revealSecrets. */
+  revealed?: boolean;
 }
 
 export interface RunCtx {
@@ -50,8 +52,8 @@ const status = z.object({
   cluster: z.string(),
   ok: z.boolean(),
   error: z.string().optional(),
-  rows: z.number().int().optional(),
-  total: z.number().int().optional(),
+  rows: z.number().optional(),
+  total: z.number().optional(),
   continue: z.string().optional(),
 });
 
@@ -213,9 +215,11 @@ export function textTool<I extends z.ZodObject>(def: Def<I, TextData>) {
       const text = multi
         ? results.map((r) => `== cluster ${r.cluster} ==\n${r.text}`).join("\n\n")
         : (results[0]?.text ?? "");
+      const revealed = ok.length > 0 && ok.every((s) => (s.value as TextData).revealed);
       return {
         text: [text, ...notes].filter(Boolean).join("\n"),
         data: { results, clusters: settled.map(statusOf), truncated, notes },
+        ...(revealed ? { revealed } : {}),
       };
     },
   });

@@ -24,6 +24,8 @@ export interface Answer<O> {
   text: string;
   data: O;
   isError?: boolean;
+  /** Only a Secret revealed under an explicit revealSecrets policy: skips the regex backstop. */
+  revealed?: boolean;
 }
 
 export interface Tool<I extends z.ZodObject = z.ZodObject, O = unknown> {

@@ -173,11 +173,11 @@ export const resourcesGet = textTool({
       { apiVersion: apiVersionOf(r), kind: r.kind, ...obj },
       { revealSecretValues: cluster.revealSecrets },
     );
+    const text =
+      args.output === "json" ? JSON.stringify(clean, null, 1) : stringify(clean, { lineWidth: 0 }).trimEnd();
     return {
-      text:
-        args.output === "json"
-          ? JSON.stringify(clean, null, 1)
-          : stringify(clean, { lineWidth: 0 }).trimEnd(),
+      text,
+      ...(r.kind === "Secret" && r.group === "" && cluster.revealSecrets ? { revealed: true } : {}),
     };
   },
 });
