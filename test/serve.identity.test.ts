@@ -20,6 +20,7 @@ async function kubectl(...args: string[]): Promise<string> {
 
 describe("a view-only identity", () => {
   let s: Session;
+  let token = "";
   beforeAll(async () => {
     await run(join(bin, "kubectl"), [
       "--kubeconfig",
@@ -43,7 +44,7 @@ describe("a view-only identity", () => {
       "--clusterrole=view",
       "--serviceaccount=default:kube-mcp-viewer",
     ]);
-    const token = await kubectl("create", "token", "kube-mcp-viewer", "-n", "default", "--duration=1h");
+    token = await kubectl("create", "token", "kube-mcp-viewer", "-n", "default", "--duration=1h");
     const base = parse(readFileSync(kubeconfig, "utf8")) as { clusters: { name: string }[] };
     const file = join(dir, "viewer.yaml");
     writeFileSync(
@@ -69,6 +70,40 @@ describe("a view-only identity", () => {
     const r = await call(s.client, "resources_list", { kind: "deploy", namespace: "shop" });
     expect(r.isError).toBe(false);
     expect((r.structured as { rows: string[][] }).rows.map((row) => row[0])).toEqual(["api", "web"]);
+  });
+
+  it("works from K8S_SERVER + K8S_TOKEN + K8S_CA_DATA without any kubeconfig", async () => {
+    const base = parse(readFileSync(kubeconfig, "utf8")) as {
+      clusters: { name: string; cluster: Record<string, string> }[];
+    };
+    const alpha = base.clusters.find((c) => c.name === "alpha")?.cluster ?? {};
+    const env = {
+      KUBECONFIG: join(dir, "does-not-exist"),
+      HOME: dir,
+      K8S_SERVER: alpha.server ?? "",
+      K8S_TOKEN: token,
+      K8S_CA_DATA: alpha["certificate-authority-data"] ?? "",
+      K8S_NAMESPACE: "shop",
+    };
+    const e = await stdioSession({ env });
+    try {
+      const list = await call(e.client, "clusters_list");
+      expect((list.structured as { rows: string[][] }).rows).toEqual([
+        [
+          "env (default)",
+          "env",
+          alpha.server,
+          expect.stringMatching(/^v1\./),
+          "yes",
+          "shop",
+          "non-destructive",
+        ],
+      ]);
+      const pods = await call(e.client, "pods_logs", { kind: "Deployment", name: "web", tail: 1 });
+      expect(pods.text).toContain('level=info msg="request served"');
+    } finally {
+      await e.close();
+    }
   });
 
   it("names the verb and resource it may not use", async () => {
