@@ -231,7 +231,11 @@ describe("bad input gets a clear tool error and the server keeps serving", () =>
       { kind: "pods", namespace: "nope" },
       /Namespace "nope" does not exist on cluster alpha\. Namespaces: .*shop/,
     ],
-    ["huge limit", { kind: "pods", limit: 100000 }, /limit/],
+    [
+      "huge limit",
+      { kind: "pods", limit: 100000 },
+      /Invalid arguments for tool resources_list: limit: Too big: expected number to be <=500/,
+    ],
     [
       "unknown cluster",
       { kind: "pods", cluster: "gamma" },

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -67,5 +67,16 @@ describe("loadConfig", () => {
     expect(() => loadConfig(["--config", file("typo.yaml", "output:\n  maxRow: 5\n")], {}, "full")).toThrow(
       /output: Unrecognized key: "maxRow"/,
     );
+  });
+});
+
+describe("the README's configuration example", () => {
+  it("is a valid config file", () => {
+    const readme = readFileSync(join(import.meta.dirname, "..", "..", "README.md"), "utf8");
+    const yaml = /### Configuration file\n\n```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(yaml).toBeDefined();
+    const { config } = loadConfig(["--config", file("readme.yaml", yaml ?? "")], {}, "non-destructive");
+    expect(config.clusters.prod?.mode).toBe("read-only");
+    expect(config.http.listen).toBe("127.0.0.1:8080");
   });
 });
