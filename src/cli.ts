@@ -1,6 +1,11 @@
 #!/usr/bin/env node
 // argv → role. Each role is imported lazily so `--help` and `--version` load nothing heavy.
+import { setFlagsFromString } from "node:v8";
 import { version } from "./version.js";
+
+// Regexes come from the model (log and output filters): let V8 fall back to its linear-time engine
+// when one backtracks excessively, instead of hanging the process.
+setFlagsFromString("--enable-experimental-regexp-engine-on-excessive-backtracks");
 
 type Role = { summary: string; load: () => Promise<{ run: (argv: string[]) => Promise<number> }> };
 

@@ -4,6 +4,7 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { CLI_SPECS } from "../src/tools/cli.js";
 import { toolsTable } from "../src/tools/doc.js";
 import { ALL_TOOLS } from "../src/tools/index.js";
 import { CLI, call, type Session, stdioSession } from "./helpers/mcp.js";
@@ -84,11 +85,14 @@ describe("stdio protocol", () => {
       output: Object.keys((t.outputSchema as { properties?: object } | undefined)?.properties ?? {}),
     }));
     await expect(JSON.stringify(surface, null, 2)).toMatchFileSnapshot("__snapshots__/tools-surface.json");
-    for (const t of tools) expect(t.annotations?.readOnlyHint).toBe(true);
+    const cli = new Set(["kubectl", "helm", "istioctl", "argocd"]);
+    for (const t of tools.filter((x) => !cli.has(x.name))) expect(t.annotations?.readOnlyHint).toBe(true);
+    for (const t of tools.filter((x) => cli.has(x.name)))
+      expect(t.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: false });
   });
 
   it("documents every tool in the README table", () => {
     const readme = readFileSync(join(import.meta.dirname, "..", "README.md"), "utf8");
-    expect(readme).toContain(toolsTable(ALL_TOOLS));
+    expect(readme).toContain(toolsTable(ALL_TOOLS, CLI_SPECS));
   });
 });

@@ -55,6 +55,27 @@ export const ConfigSchema = z
       .strict()
       .default({ requestTimeoutMs: 30_000 }),
     clusters: z.record(z.string(), ClusterPolicy).default({}),
+    cli: z
+      .object({
+        timeoutSeconds: z
+          .number()
+          .int()
+          .min(1)
+          .max(3600)
+          .default(55)
+          .describe("default deadline of one CLI run"),
+        maxTimeoutSeconds: z
+          .number()
+          .int()
+          .min(1)
+          .max(3600)
+          .default(300)
+          .describe("largest `timeout` a call may ask for"),
+        maxOutputBytes: z.number().int().min(10_000).max(50_000_000).default(2_000_000),
+        concurrency: z.number().int().min(1).max(64).default(4).describe("CLI processes running at once"),
+      })
+      .strict()
+      .default({ timeoutSeconds: 55, maxTimeoutSeconds: 300, maxOutputBytes: 2_000_000, concurrency: 4 }),
     revealSecrets: z
       .boolean()
       .default(false)

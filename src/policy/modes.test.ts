@@ -37,7 +37,8 @@ describe("safety modes", () => {
       clusters: { prod: { mode: "read-only" }, lab: { mode: "full" } },
     });
     const clusters = new Clusters(config, () => ({
-      request: async () => ({ status: 200, headers: {}, body: Buffer.from("{}") }),
+      transport: { request: async () => ({ status: 200, headers: {}, body: Buffer.from("{}") }) },
+      credentials: { get: async () => ({ headers: {}, cacheKey: "none" }) },
     }));
     const spec = (name: string) => ({
       name,

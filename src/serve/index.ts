@@ -10,6 +10,7 @@ import { buildServer } from "../mcp/server.js";
 import { createLogger, type Logger } from "../obs/log.js";
 import { toolsFor } from "../policy/modes.js";
 import { Clusters } from "../targets/clusters.js";
+import { cliTools } from "../tools/cli.js";
 import { ALL_TOOLS } from "../tools/index.js";
 import { PROMPTS } from "../tools/prompts.js";
 import { version } from "../version.js";
@@ -49,7 +50,10 @@ export async function run(argv: string[]): Promise<number> {
   }
   const config = loaded.config;
   const log = createLogger(config.logLevel, { role: "serve" });
-  const clusters = new Clusters(config, (spec) => new KubeHttp(spec, new Credentials(spec)));
+  const clusters = new Clusters(config, (spec) => {
+    const credentials = new Credentials(spec);
+    return { transport: new KubeHttp(spec, credentials), credentials };
+  });
   const files = loadClusters(config, clusters, log);
   const stopWatching = watchFiles(files, () => {
     log.info("kubeconfig changed; reloading clusters");
@@ -64,7 +68,7 @@ export async function run(argv: string[]): Promise<number> {
     name: "kube-mcp",
     version: version(),
     instructions: INSTRUCTIONS,
-    tools: toolsFor(mode, ALL_TOOLS),
+    tools: [...toolsFor(mode, ALL_TOOLS), ...cliTools(mode, config)],
     prompts: PROMPTS,
     config,
     clusters,

@@ -2,6 +2,7 @@
 // "current context" a caller could change under another: the default only applies when a call names none.
 import type { Config, Mode } from "../config/schema.js";
 import { KubeApi, type Transport } from "../kube/api.js";
+import type { AuthMaterial } from "../kube/credentials.js";
 import type { ClusterSource, ClusterSpec } from "../kube/types.js";
 import { ToolError } from "../tools/define.js";
 
@@ -14,12 +15,20 @@ export interface Cluster {
   mode: Mode;
   revealSecrets: boolean;
   api: KubeApi;
+  /** Connection details, for pinning a CLI to this cluster; holds credentials, so never shown. */
+  spec: ClusterSpec;
+  credentials: CredentialSource;
 }
 
 const strictness: Record<Mode, number> = { "read-only": 0, "non-destructive": 1, full: 2 };
 export const stricter = (a: Mode, b: Mode): Mode => (strictness[a] <= strictness[b] ? a : b);
 
-export type Connect = (spec: ClusterSpec) => Transport;
+/** What a CLI needs to act as kube-mcp's identity: the same credentials the REST client uses. */
+export interface CredentialSource {
+  get(signal?: AbortSignal): Promise<AuthMaterial>;
+}
+
+export type Connect = (spec: ClusterSpec) => { transport: Transport; credentials: CredentialSource };
 
 export class Clusters {
   private byName = new Map<string, Cluster>();
@@ -47,6 +56,7 @@ export class Clusters {
   }
 
   private make(spec: ClusterSpec): Cluster {
+    const conn = this.connect(spec);
     const policy = this.config.clusters[spec.name] ?? {};
     const globalMode = this.config.mode ?? "non-destructive";
     return {
@@ -57,7 +67,9 @@ export class Clusters {
       namespace: this.config.kube.namespace ?? spec.namespace,
       mode: policy.mode ? stricter(globalMode, policy.mode) : globalMode,
       revealSecrets: policy.revealSecrets ?? this.config.revealSecrets,
-      api: new KubeApi(spec.name, this.connect(spec)),
+      api: new KubeApi(spec.name, conn.transport),
+      spec,
+      credentials: conn.credentials,
     };
   }
 

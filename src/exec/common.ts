@@ -1,0 +1,36 @@
+// Checks shared by the CLI grammars: names, namespaces, output formats, durations.
+import type { Check } from "./grammar.js";
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+export const checkNamespace: Check = (v) =>
+  DNS_LABEL.test(v) && v.length <= 63 ? undefined : "not a valid namespace name";
+
+/** -o / --output: tables and whole-object formats only. Extracting formats cannot be redacted. */
+export const outputFormats =
+  (...allowed: string[]): Check =>
+  (v) => {
+    const format = v.split("=")[0] ?? "";
+    if (allowed.includes(v)) return undefined;
+    if (/template|jsonpath|custom-columns|-file$/.test(format)) {
+      return "extracting output formats (jsonpath, go-template, custom-columns, *-file) are refused because their output cannot be redacted; use -o json with the filter's jq step, which runs after redaction";
+    }
+    return `output format "${v}" is not allowed; use one of: ${allowed.join(", ")}`;
+  };
+
+export const maxNumber =
+  (max: number): Check =>
+  (v) => {
+    const n = Number(v);
+    return Number.isInteger(n) && n >= -1 && n <= max ? undefined : `must be a whole number up to ${max}`;
+  };
+
+/** Resource arguments: TYPE, TYPE/NAME, TYPE1,TYPE2, NAME, RBAC-style names with ':', and key=value / key- pairs. */
+const RESOURCE_ARG = /^[A-Za-z0-9][A-Za-z0-9._:/,@=+-]*$/;
+export function checkResourceArgs(args: string[]): string | undefined {
+  const bad = args.find((a) => !RESOURCE_ARG.test(a) || a.length > 253);
+  return bad === undefined ? undefined : `"${bad}" is not a valid resource type or name`;
+}
+
+/** Bounded time values like 30s, 5m, 1h (and 0 for "no timeout" is refused: the tool has a deadline). */
+export const duration: Check = (v) =>
+  /^\d+(\.\d+)?(ms|s|m|h)$/.test(v) ? undefined : 'must be a duration like "30s", "5m" or "1h"';

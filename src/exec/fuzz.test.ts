@@ -1,0 +1,85 @@
+// Random argv thrown at every validator: it may accept or refuse, but never crash, and it always
+// decides the same way for the same input. Seeded, so a failure reproduces.
+import { describe, expect, it } from "vitest";
+import type { Grammar } from "./grammar.js";
+import { KUBECTL } from "./kubectl.js";
+import { Refusal, validate } from "./validate.js";
+
+function prng(seed: number) {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function vocabulary(g: Grammar): string[] {
+  const words = new Set<string>([
+    "--",
+    "-",
+    "-A",
+    "-Ao",
+    "-sx",
+    "x",
+    "pods",
+    "secret/db",
+    "--help",
+    "--help=false",
+    "=",
+    "-n=x",
+    "true",
+    "''",
+    "\u2014x",
+    "\u0000",
+    "a".repeat(5000),
+  ]);
+  const visit = (c: NonNullable<Grammar["root"]["sub"]>[number] | Grammar["root"]) => {
+    words.add(c.name);
+    for (const a of c.aliases ?? []) words.add(a);
+    for (const f of c.flags ?? []) {
+      words.add(`--${f.long}`);
+      words.add(`--${f.long}=1`);
+      words.add(`--${f.long.replaceAll("-", "_")}=x`);
+      if (f.short) words.add(`-${f.short}`).add(`-${f.short}x`).add(`-A${f.short}`);
+    }
+    for (const s of c.sub ?? []) visit(s);
+  };
+  visit(g.root);
+  return [...words];
+}
+
+const decide = (argv: string[], g: Grammar, mode: "read-only" | "non-destructive" | "full") => {
+  try {
+    validate(argv, g, mode);
+    return "ok";
+  } catch (err) {
+    if (err instanceof Refusal) return `refused: ${err.message}`;
+    throw err;
+  }
+};
+
+describe.each([KUBECTL])("fuzzing the $binary validator", (g) => {
+  it("never crashes and always decides the same way", () => {
+    const rand = prng(20261122);
+    const words = vocabulary(g);
+    const modes = ["read-only", "non-destructive", "full"] as const;
+    let accepted = 0;
+    for (let i = 0; i < 5000; i++) {
+      const argv = Array.from(
+        { length: 1 + Math.floor(rand() * 8) },
+        () => words[Math.floor(rand() * words.length)] as string,
+      );
+      const mode = modes[i % 3] as (typeof modes)[number];
+      const first = decide(argv, g, mode);
+      expect(decide([...argv], g, mode)).toBe(first);
+      if (first === "ok") accepted++;
+      // Whatever is accepted never carries a connection or identity flag in any spelling.
+      if (first === "ok")
+        expect(argv.join(" ")).not.toMatch(/--(server|token|kubeconfig|context|as|user|cluster)([=_\s]|$)/);
+    }
+    expect(accepted).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,269 @@
+// helm v3's grammar for kube-mcp: the commands and flags each mode allows, and the ones never allowed.
+// Only release commands that talk to the pinned cluster pass; anything that reads charts, values files
+// or URLs, writes local files, or runs plugins is refused. Arities are checked against the real binary
+// in helm.test.ts.
+
+import { checkNamespace, maxNumber, outputFormats } from "./common.js";
+import {
+  bool,
+  type Check,
+  type CheckCtx,
+  type CommandDef,
+  type FlagDef,
+  type Grammar,
+  str,
+} from "./grammar.js";
+
+const NEVER = {
+  target: "kube-mcp pins the cluster and credentials; choose a cluster with the `cluster` parameter",
+  identity: "impersonation and identity switching are not allowed",
+  client: "API client settings (throttling) are kube-mcp's to choose",
+  config: "it points helm at registry or repository files on the kube-mcp host",
+  debug:
+    "debug output is not needed and, depending on the command and helm version, adds computed values and rendered manifests",
+  charts:
+    "a chart reference is a local path or a URL (file reads on the kube-mcp host, network egress); use the typed helm tools",
+  files: "it reads or writes files on the kube-mcp host",
+  network: "it fetches charts or indexes from the network",
+  plugins: "plugins run local programs",
+};
+
+const MAX_TIMEOUT_S = 600;
+const UNIT_S: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600 };
+
+/** Go durations (`90s`, `5m0s`, `1h`), above zero and at most ten minutes: the tool has a deadline. */
+const timeout: Check = (v) => {
+  const parts = [...v.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
+  if (!parts.length || parts.map((p) => p[0]).join("") !== v)
+    return 'must be a duration like "30s", "5m" or "2m30s"';
+  const seconds = parts.reduce((sum, p) => sum + Number(p[1]) * (UNIT_S[p[2] as string] ?? 0), 0);
+  return seconds > 0 && seconds <= MAX_TIMEOUT_S
+    ? undefined
+    : `must be above 0 and at most ${MAX_TIMEOUT_S / 60}m`;
+};
+
+const positiveInt: Check = (v) => (/^[1-9]\d{0,8}$/.test(v) ? undefined : "must be a whole number above 0");
+const naturalInt: Check = (v) => (/^\d{1,9}$/.test(v) ? undefined : "must be a whole number");
+
+/** pflag's boolean spellings (strconv.ParseBool); anything else is not a boolean, e.g. `--dry-run=server`. */
+const PARSE_BOOL = ["1", "t", "T", "TRUE", "true", "True", "0", "f", "F", "FALSE", "false", "False"];
+const dryRun = bool("dry-run", undefined, {
+  check: (v) =>
+    PARSE_BOOL.includes(v)
+      ? undefined
+      : "helm v3's --dry-run here is a plain boolean; server-side dry runs (which enable `lookup`) are not allowed",
+});
+
+const globals: FlagDef[] = [
+  str("namespace", "n", { persistent: true, check: checkNamespace }),
+  bool("debug", undefined, { persistent: true, deny: NEVER.debug }),
+  ...[
+    "kube-apiserver",
+    "kube-ca-file",
+    "kube-context",
+    "kube-token",
+    "kube-tls-server-name",
+    "kubeconfig",
+  ].map((n) => str(n, undefined, { persistent: true, deny: NEVER.target })),
+  bool("kube-insecure-skip-tls-verify", undefined, { persistent: true, deny: NEVER.target }),
+  ...["kube-as-user", "kube-as-group"].map((n) =>
+    str(n, undefined, { persistent: true, deny: NEVER.identity }),
+  ),
+  ...["burst-limit", "qps"].map((n) => str(n, undefined, { persistent: true, deny: NEVER.client })),
+  ...["registry-config", "repository-config", "repository-cache"].map((n) =>
+    str(n, undefined, { persistent: true, deny: NEVER.config }),
+  ),
+];
+
+const out = str("output", "o", { check: outputFormats("table", "json", "yaml") });
+const revision = str("revision", undefined, { check: positiveInt });
+
+/** Helm release names: DNS-1123 subdomains of at most 53 characters. */
+const RELEASE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const badRelease = (names: string[]) => {
+  const bad = names.find((n) => !RELEASE.test(n) || n.length > 53);
+  return bad === undefined ? undefined : `"${bad}" is not a valid release name`;
+};
+const oneRelease = (ctx: CheckCtx) => {
+  const args = ctx.parsed.positionals;
+  return args.length === 1 ? badRelease(args) : "name exactly one release, e.g. `status web`";
+};
+
+const get: CommandDef = {
+  name: "get",
+  sub: [
+    ...["manifest", "notes", "hooks"].map(
+      (name): CommandDef => ({ name, mode: "read-only", flags: [revision], check: oneRelease }),
+    ),
+    { name: "metadata", mode: "read-only", flags: [revision, out], check: oneRelease },
+    {
+      name: "values",
+      mode: "read-only",
+      flags: [
+        revision,
+        out,
+        bool("all", "a", {
+          deny: "computed values include every chart default, often passwords; only the user-supplied values are shown",
+        }),
+      ],
+      check: oneRelease,
+    },
+    {
+      name: "all",
+      deny: "it prints every computed value (like get values --all) and takes a --template; use get values, get manifest, get hooks or get notes",
+    },
+  ],
+};
+
+const list: CommandDef = {
+  name: "list",
+  aliases: ["ls"],
+  mode: "read-only",
+  flags: [
+    bool("all", "a"),
+    bool("all-namespaces", "A"),
+    bool("date", "d"),
+    bool("reverse", "r"),
+    bool("short", "q"),
+    bool("no-headers"),
+    ...["deployed", "failed", "pending", "superseded", "uninstalled", "uninstalling"].map((n) => bool(n)),
+    str("filter", "f"),
+    str("selector", "l"),
+    str("max", "m", { check: maxNumber(10000) }),
+    str("offset", undefined, { check: naturalInt }),
+    str("time-format"),
+    out,
+  ],
+  check: (ctx) =>
+    ctx.parsed.positionals.length ? "list takes no arguments; filter with -f or -l" : undefined,
+};
+
+const status: CommandDef = {
+  name: "status",
+  mode: "read-only",
+  flags: [out, revision, bool("show-desc"), bool("show-resources")],
+  check: (ctx) =>
+    ctx.has("show-resources") &&
+    ctx.last("show-resources") !== "false" &&
+    /^(json|yaml)$/.test(ctx.last("output") ?? "")
+      ? "--show-resources with -o json or yaml embeds the live objects, Secrets included; use the table output"
+      : oneRelease(ctx),
+};
+
+const rollback: CommandDef = {
+  name: "rollback",
+  mode: "non-destructive",
+  flags: [
+    bool("wait"),
+    bool("wait-for-jobs"),
+    str("timeout", undefined, { check: timeout }),
+    bool("cleanup-on-fail"),
+    dryRun,
+    bool("force", undefined, { mode: "full" }),
+    bool("no-hooks", undefined, { mode: "full" }),
+    bool("recreate-pods", undefined, { mode: "full" }),
+    str("history-max", undefined, { mode: "full", check: naturalInt }),
+  ],
+  check: (ctx) => {
+    const [name, rev, ...extra] = ctx.parsed.positionals;
+    if (name === undefined || extra.length)
+      return "give a release and optionally a revision: `rollback web 3`";
+    // Revision 0 (or none) means the previous revision.
+    return badRelease([name]) ?? (rev === undefined ? undefined : naturalInt(rev, ctx));
+  },
+};
+
+const uninstall: CommandDef = {
+  name: "uninstall",
+  aliases: ["del", "delete", "un"],
+  mode: "full",
+  flags: [
+    bool("wait"),
+    str("timeout", undefined, { check: timeout }),
+    bool("keep-history"),
+    bool("no-hooks"),
+    bool("ignore-not-found"),
+    dryRun,
+    str("description"),
+    str("cascade", undefined, {
+      check: (v) =>
+        ["background", "foreground", "orphan"].includes(v)
+          ? undefined
+          : "use background, foreground or orphan",
+    }),
+  ],
+  check: (ctx) =>
+    ctx.parsed.positionals.length ? badRelease(ctx.parsed.positionals) : "name the release(s)",
+};
+
+const denied = (deny: string, ...names: string[]): CommandDef[] =>
+  names.map((n) => {
+    const [name, ...aliases] = n.split(":") as [string, ...string[]];
+    return { name, ...(aliases.length ? { aliases } : {}), deny };
+  });
+
+const commands: CommandDef[] = [
+  list,
+  status,
+  {
+    name: "history",
+    aliases: ["hist"],
+    mode: "read-only",
+    flags: [out, str("max", undefined, { check: maxNumber(10000) })],
+    check: oneRelease,
+  },
+  get,
+  {
+    name: "version",
+    mode: "read-only",
+    flags: [bool("short")],
+    check: (ctx) => (ctx.parsed.positionals.length ? "version takes no arguments" : undefined),
+  },
+  rollback,
+  uninstall,
+  ...denied(NEVER.charts, "install", "upgrade", "template", "lint", "show:inspect", "package", "verify"),
+  ...denied(NEVER.network, "pull:fetch", "push", "search", "repo", "registry", "dependency:dep:dependencies"),
+  ...denied(NEVER.files, "create"),
+  ...denied(NEVER.plugins, "plugin"),
+  { name: "test", deny: "it runs the chart's test pods, and --logs prints their output unfiltered" },
+  { name: "env", deny: "it prints helm's environment: host paths and any HELM_KUBE* credentials" },
+  { name: "completion", deny: "shell completion scripts are of no use here" },
+  { name: "help", deny: "put --help after the command instead, e.g. `status --help`" },
+];
+
+/**
+ * helm pre-reads its global flags from the whole argv (newRootCmd: pflag with unknown flags tolerated,
+ * which never takes a word starting with "-" as an unknown flag's value), so in
+ * `list --filter --kube-context=x` the value of --filter also switches the cluster. No flag value may
+ * start with "-".
+ */
+const noDashValue = (f: FlagDef): FlagDef =>
+  f.value && !f.deny
+    ? {
+        ...f,
+        check: (v, ctx) =>
+          v.startsWith("-")
+            ? 'values starting with "-" are refused: helm would also read them as its own global flags'
+            : f.check?.(v, ctx),
+      }
+    : f;
+
+/**
+ * cobra registers -h/--help on the command it runs only after finding that command, so while finding it
+ * treats `-h`/`--help` like an unknown flag that takes the next word: `helm -h status rollback --help=false`
+ * runs `rollback status`. Declaring help on runnable commands only (never on the root or a group) makes
+ * the parser find the same command; `helm --help` and `helm get --help` are refused as a consequence.
+ */
+const finish = (c: CommandDef): CommandDef => ({
+  ...c,
+  ...(c.flags || c.mode
+    ? { flags: [...(c.flags ?? []).map(noDashValue), ...(c.mode ? [bool("help", "h")] : [])] }
+    : {}),
+  ...(c.sub ? { sub: c.sub.map(finish) } : {}),
+});
+
+export const HELM: Grammar = {
+  binary: "helm",
+  normalizeUnderscore: false,
+  root: finish({ name: "helm", flags: globals, sub: commands }),
+};

@@ -1,0 +1,57 @@
+// A throwaway kubeconfig that pins a CLI to exactly one cluster with kube-mcp's own identity: one
+// cluster, one user, one context, mode 0600 in a private directory, removed after the run.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { stringify } from "yaml";
+import type { Cluster } from "../targets/clusters.js";
+
+export interface Pinned {
+  dir: string;
+  kubeconfig: string;
+  context: string;
+  cleanup(): void;
+}
+
+function user(auth: Awaited<ReturnType<Cluster["credentials"]["get"]>>): Record<string, string> {
+  const u: Record<string, string> = {};
+  const header = auth.headers.Authorization ?? auth.headers.authorization ?? "";
+  if (header.startsWith("Bearer ")) u.token = header.slice(7);
+  if (header.startsWith("Basic ")) {
+    const [name, ...pw] = Buffer.from(header.slice(6), "base64").toString().split(":");
+    u.username = name ?? "";
+    u.password = pw.join(":");
+  }
+  if (auth.cert && auth.key) {
+    u["client-certificate-data"] = auth.cert.toString("base64");
+    u["client-key-data"] = auth.key.toString("base64");
+  }
+  return u;
+}
+
+export async function pinCluster(cluster: Cluster, signal: AbortSignal): Promise<Pinned> {
+  const auth = await cluster.credentials.get(signal);
+  const dir = mkdtempSync(join(tmpdir(), "kube-mcp-cli-"));
+  const { spec } = cluster;
+  const c: Record<string, unknown> = { server: spec.server };
+  if (spec.tls.ca) c["certificate-authority-data"] = spec.tls.ca.toString("base64");
+  if (spec.tls.insecure) c["insecure-skip-tls-verify"] = true;
+  if (spec.tls.serverName) c["tls-server-name"] = spec.tls.serverName;
+  if (spec.proxyUrl) c["proxy-url"] = spec.proxyUrl;
+  const kubeconfig = join(dir, "kubeconfig");
+  writeFileSync(
+    kubeconfig,
+    stringify({
+      apiVersion: "v1",
+      kind: "Config",
+      clusters: [{ name: "target", cluster: c }],
+      users: [{ name: "target", user: user(auth) }],
+      contexts: [
+        { name: "target", context: { cluster: "target", user: "target", namespace: cluster.namespace } },
+      ],
+      "current-context": "target",
+    }),
+    { mode: 0o600 },
+  );
+  return { dir, kubeconfig, context: "target", cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}

@@ -1,0 +1,153 @@
+// Runs a validated CLI: the real binary by absolute path, an argv array and never a shell, stdin closed,
+// a scrubbed environment (no editor, plugin, config or proxy overrides; PATH finds nothing), a deadline
+// and cancellation that kill the whole process group, and byte caps on stdout and stderr.
+import { spawn } from "node:child_process";
+import { accessSync, constants, mkdirSync } from "node:fs";
+import { delimiter, join } from "node:path";
+
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  truncated: boolean;
+  timedOut: boolean;
+  cancelled: boolean;
+}
+
+export class NotInstalled extends Error {}
+
+/** The absolute path of `binary` on the server's PATH (resolved by kube-mcp, never by the child). */
+export function findBinary(binary: string, path = process.env.PATH ?? ""): string {
+  for (const dir of path.split(delimiter).filter(Boolean)) {
+    const candidate = join(dir, binary);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // keep looking
+    }
+  }
+  throw new NotInstalled(`${binary} is not installed on the kube-mcp host (not found on PATH).`);
+}
+
+/** A minimal environment: everything a CLI could be redirected or extended through is absent. */
+export function scrubbedEnv(home: string, kubeconfig: string): NodeJS.ProcessEnv {
+  const empty = join(home, "empty-path");
+  mkdirSync(empty, { recursive: true });
+  return {
+    PATH: empty,
+    HOME: home,
+    TMPDIR: home,
+    KUBECONFIG: kubeconfig,
+    KUBERC: "off",
+    KUBECTL_KUBERC: "false",
+    KUBE_EDITOR: "/bin/false",
+    EDITOR: "/bin/false",
+    VISUAL: "/bin/false",
+    HELM_NO_PLUGINS: "1",
+    HELM_CACHE_HOME: join(home, "helm-cache"),
+    HELM_CONFIG_HOME: join(home, "helm-config"),
+    HELM_DATA_HOME: join(home, "helm-data"),
+    LANG: "C.UTF-8",
+    NO_COLOR: "1",
+  };
+}
+
+export function runProcess(
+  bin: string,
+  argv: string[],
+  opts: { env: NodeJS.ProcessEnv; cwd: string; timeoutMs: number; maxBytes: number; signal: AbortSignal },
+): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, argv, {
+      env: opts.env,
+      cwd: opts.cwd,
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+      shell: false,
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let outBytes = 0;
+    let errBytes = 0;
+    let truncated = false;
+    let timedOut = false;
+    let cancelled = false;
+    const killGroup = () => {
+      try {
+        if (child.pid) process.kill(-child.pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    };
+    child.stdout.on("data", (d: Buffer) => {
+      if (outBytes < opts.maxBytes) out.push(d.subarray(0, opts.maxBytes - outBytes));
+      else truncated = true;
+      outBytes += d.length;
+      if (outBytes > opts.maxBytes) truncated = true;
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      if (errBytes < 64 * 1024) err.push(d.subarray(0, 64 * 1024 - errBytes));
+      errBytes += d.length;
+    });
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup();
+    }, opts.timeoutMs);
+    const onAbort = () => {
+      cancelled = true;
+      killGroup();
+    };
+    if (opts.signal.aborted) onAbort();
+    else opts.signal.addEventListener("abort", onAbort, { once: true });
+    child.once("error", (e) => {
+      clearTimeout(timer);
+      opts.signal.removeEventListener("abort", onAbort);
+      reject(e);
+    });
+    child.once("close", (code) => {
+      clearTimeout(timer);
+      opts.signal.removeEventListener("abort", onAbort);
+      killGroup();
+      resolve({
+        code,
+        stdout: Buffer.concat(out).toString("utf8"),
+        stderr: Buffer.concat(err).toString("utf8"),
+        truncated,
+        timedOut,
+        cancelled,
+      });
+    });
+  });
+}
+
+/** At most `n` CLI processes at once; the rest wait their turn (or give up when cancelled). */
+export class Limiter {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(private readonly n: number) {}
+
+  async run<T>(signal: AbortSignal, fn: () => Promise<T>): Promise<T> {
+    while (this.active >= this.n) {
+      await new Promise<void>((resolve, reject) => {
+        const wake = () => {
+          signal.removeEventListener("abort", gone);
+          resolve();
+        };
+        const gone = () => {
+          this.waiting.splice(this.waiting.indexOf(wake), 1);
+          reject(signal.reason);
+        };
+        this.waiting.push(wake);
+        signal.addEventListener("abort", gone, { once: true });
+      });
+    }
+    this.active++;
+    try {
+      return await fn();
+    } finally {
+      this.active--;
+      this.waiting.shift()?.();
+    }
+  }
+}

@@ -1,0 +1,164 @@
+// The CLI passthrough tools (kubectl, helm, istioctl, argocd): validate the argv against the binary's
+// grammar for the mode, run the real binary pinned to one cluster, redact, then apply `filter` steps.
+import * as z from "zod";
+import type { Mode } from "../config/schema.js";
+import { applyFilters, FilterError, FilterSchema } from "../exec/filter.js";
+import type { Grammar } from "../exec/grammar.js";
+import { pinCluster } from "../exec/kubeconfig.js";
+import { outputKind, redactOutput, Withheld } from "../exec/output.js";
+import { findBinary, Limiter, NotInstalled, runProcess, scrubbedEnv } from "../exec/runner.js";
+import { TokenizeError, tokenize } from "../exec/tokenize.js";
+import { Refusal, validate } from "../exec/validate.js";
+import { cutText } from "../format/budget.js";
+import { sanitizeUntrusted } from "../format/fence.js";
+import { TextOutput, textTool } from "./cluster-tool.js";
+import { type AnyTool, defineTool, type Safety, ToolError } from "./define.js";
+
+const SAFETY: Record<Mode, Safety> = { "read-only": "read", "non-destructive": "write", full: "destructive" };
+
+/** How each binary is pinned to the one cluster kube-mcp chose (user flags for this are refused). */
+const PIN: Record<string, (kubeconfig: string, context: string) => string[]> = {
+  kubectl: (k, c) => [`--kubeconfig=${k}`, `--context=${c}`],
+  helm: (k, c) => [`--kubeconfig=${k}`, `--kube-context=${c}`],
+  istioctl: (k, c) => [`--kubeconfig=${k}`, `--context=${c}`],
+  argocd: (_k, c) => ["--core", `--kube-context=${c}`],
+};
+
+const PassthroughOutput = TextOutput.partial().extend({
+  refused: z.boolean().optional(),
+  reason: z.string().optional(),
+});
+
+export interface CliToolSpec {
+  grammar: Grammar;
+  title: string;
+  /** One sentence on what the binary is for, and what this mode allows. */
+  summary: (mode: Mode) => string;
+}
+
+function argvOf(args: { args?: string[]; command?: string }): string[] {
+  if (args.args && args.command !== undefined) throw new Refusal("give either args or command, not both.");
+  if (args.args) return args.args;
+  if (args.command !== undefined) return tokenize(args.command);
+  throw new Refusal('give the arguments as args (e.g. ["get", "pods"]) or as one command string.');
+}
+
+export function cliTool(spec: CliToolSpec, mode: Mode, concurrency: number): AnyTool {
+  const g = spec.grammar;
+  const limiter = new Limiter(concurrency);
+  const input = z.object({
+    args: z
+      .array(z.string())
+      .max(64)
+      .optional()
+      .describe(`Arguments after "${g.binary}", e.g. ["get", "pods", "-n", "shop"]`),
+    command: z
+      .string()
+      .max(16384)
+      .optional()
+      .describe(
+        "Or one string, split into words like a shell (quotes respected, nothing expanded, no pipes)",
+      ),
+    timeout: z.number().int().min(1).max(3600).optional().describe("Seconds; default 55"),
+    filter: FilterSchema,
+  });
+  const inner = textTool({
+    name: g.binary,
+    title: spec.title,
+    description: "",
+    safety: SAFETY[mode],
+    input,
+    async run(args, cluster, ctx) {
+      const argv = argvOf(args);
+      let verdict: ReturnType<typeof validate>;
+      try {
+        verdict = validate(argv, g, cluster.mode);
+      } catch (err) {
+        if (err instanceof Refusal)
+          throw new ToolError(`Refused on cluster ${cluster.name} (${cluster.mode} mode): ${err.message}`);
+        throw err;
+      }
+      const bin = findBinary(g.binary);
+      const cli = ctx.config.cli;
+      const timeoutS = Math.min(args.timeout ?? cli.timeoutSeconds, cli.maxTimeoutSeconds);
+      const pinned = await pinCluster(cluster, ctx.signal);
+      try {
+        const res = await limiter.run(ctx.signal, () =>
+          runProcess(bin, [...(PIN[g.binary]?.(pinned.kubeconfig, pinned.context) ?? []), ...argv], {
+            env: scrubbedEnv(pinned.dir, pinned.kubeconfig),
+            cwd: pinned.dir,
+            timeoutMs: timeoutS * 1000,
+            maxBytes: cli.maxOutputBytes,
+            signal: ctx.signal,
+          }),
+        );
+        if (res.timedOut)
+          throw new ToolError(
+            `${g.binary} was stopped after ${timeoutS} s (its deadline).`,
+            "Narrow the command, or pass a larger timeout.",
+          );
+        const stderr = sanitizeUntrusted(res.stderr).trim();
+        if (res.code !== 0) {
+          throw new ToolError(
+            `${g.binary} exited with code ${res.code} on cluster ${cluster.name}: ${cutText(stderr || sanitizeUntrusted(res.stdout), 2000).text}`,
+          );
+        }
+        let text = redactOutput(
+          sanitizeUntrusted(res.stdout),
+          verdict.help ? "text" : outputKind(g.binary, verdict),
+          cluster.revealSecrets,
+        );
+        if (args.filter?.length) text = applyFilters(text, args.filter);
+        const notes = [
+          ...(res.truncated
+            ? [
+                `${g.binary} printed more than ${cli.maxOutputBytes} bytes; the rest was dropped. Narrow the command or use filter.`,
+              ]
+            : []),
+          ...(stderr ? [`stderr: ${cutText(stderr, 2000).text}`] : []),
+        ];
+        return { text: text || `(${g.binary} printed nothing)`, notes, untrusted: `${g.binary} output` };
+      } catch (err) {
+        if (err instanceof Withheld || err instanceof FilterError || err instanceof NotInstalled)
+          throw new ToolError(err.message);
+        throw err;
+      } finally {
+        pinned.cleanup();
+      }
+    },
+  });
+  return defineTool({
+    ...inner,
+    description: `${spec.summary(mode)} Runs the real ${g.binary} (no shell) against the chosen cluster with kube-mcp's credentials; connection, identity, file, plugin and interactive flags are refused. Output is redacted; use filter instead of pipes.`,
+    output: PassthroughOutput,
+    async handle(args, env) {
+      try {
+        const argv = argvOf(args);
+        const targets = env.clusters.select(args.cluster as string | string[] | undefined);
+        const refusals = targets.map((t) => {
+          try {
+            validate(argv, g, t.mode);
+            return undefined;
+          } catch (err) {
+            if (err instanceof Refusal) return err.message;
+            throw err;
+          }
+        });
+        const first = refusals.find(Boolean);
+        if (first && refusals.every(Boolean)) {
+          return { isError: true, text: `Refused: ${first}`, data: { refused: true, reason: first } };
+        }
+      } catch (err) {
+        if (err instanceof Refusal || err instanceof TokenizeError) {
+          return {
+            isError: true,
+            text: `Refused: ${err.message}`,
+            data: { refused: true, reason: err.message },
+          };
+        }
+        throw err;
+      }
+      return inner.handle(args, env);
+    },
+  });
+}

@@ -1,0 +1,167 @@
+// The kubectl passthrough through a real MCP client against the test bed: allowed commands run with
+// kube-mcp's pinned identity, refusals are marked as such, CLI failures are not, output is redacted,
+// filters replace pipes, and the deadline kills the process.
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { leaks } from "./helpers/canary.js";
+import { type CallOutcome, call, type Session, stdioSession } from "./helpers/mcp.js";
+import { run } from "./helpers/run.js";
+
+const kubeconfig = inject("kubeconfig");
+const bin = inject("testbedBin");
+const outputs: string[] = [];
+let ro: Session;
+let full: Session;
+
+const env = { KUBECONFIG: kubeconfig, PATH: `${bin}:${process.env.PATH}` };
+async function kc(s: Session, args: Record<string, unknown>): Promise<CallOutcome> {
+  const r = await call(s.client, "kubectl", args);
+  outputs.push(r.text, JSON.stringify(r.structured ?? null));
+  return r;
+}
+async function real(...args: string[]): Promise<string> {
+  const r = await run(join(bin, "kubectl"), ["--kubeconfig", kubeconfig, "--context", "alpha", ...args]);
+  expect(r.code, r.stderr).toBe(0);
+  return r.stdout.trim();
+}
+
+beforeAll(async () => {
+  ro = await stdioSession({ args: ["--mode", "read-only"], env });
+  full = await stdioSession({ args: ["--mode", "full"], env });
+});
+afterAll(async () => {
+  await ro?.close();
+  await full?.close();
+});
+
+describe("kubectl passthrough", () => {
+  it("is advertised read-only in read-only mode and destructive in full mode", async () => {
+    const tool = async (s: Session) => (await s.client.listTools()).tools.find((t) => t.name === "kubectl");
+    expect((await tool(ro))?.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false });
+    expect((await tool(full))?.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: true });
+  });
+
+  it("runs get against the chosen cluster, matching kubectl itself", async () => {
+    const r = await kc(ro, { args: ["get", "pods", "-n", "shop", "-o", "name"], cluster: "alpha" });
+    expect(r.isError).toBe(false);
+    expect(r.text).toContain(await real("get", "pods", "-n", "shop", "-o", "name"));
+  });
+
+  it("accepts one command string and fans out", async () => {
+    const r = await kc(ro, { command: "get deploy -n shop --no-headers -o name", cluster: "*" });
+    expect(r.text).toContain("== cluster alpha ==");
+    expect(r.text).toContain("== cluster beta ==");
+    expect(r.text.match(/deployment\.apps\/web/g)).toHaveLength(2);
+  });
+
+  it("runs describe, logs, explain, api-resources, auth can-i and events", async () => {
+    for (const args of [
+      ["describe", "deploy", "web", "-n", "shop"],
+      ["logs", "deploy/web", "-n", "shop", "--tail=2"],
+      ["explain", "deployment.spec.replicas"],
+      ["api-resources", "--api-group=demo.kube-mcp.io"],
+      ["auth", "can-i", "list", "pods", "-n", "shop"],
+      ["events", "-n", "ops", "--types=Warning"],
+    ]) {
+      const r = await kc(ro, { args });
+      expect(r.isError, `${args.join(" ")}: ${r.text}`).toBe(false);
+    }
+    expect((await kc(ro, { args: ["auth", "can-i", "list", "pods", "-n", "shop"] })).text).toContain("yes");
+  });
+
+  it("filters instead of pipes, after redaction", async () => {
+    const names = await kc(ro, {
+      args: ["get", "pods", "-A", "-o", "json"],
+      filter: [
+        { op: "jq", query: '.items[] | select(.metadata.namespace == "shop") | .metadata.name', raw: true },
+        { op: "sort" },
+      ],
+    });
+    const expected = (await real("get", "pods", "-n", "shop", "-o", "jsonpath={.items[*].metadata.name}"))
+      .split(" ")
+      .sort();
+    expect(names.text).toContain(expected.join("\n"));
+    const count = await kc(ro, {
+      args: ["get", "pods", "-A", "--no-headers"],
+      filter: [{ op: "grep", pattern: "Running" }, { op: "wc" }],
+    });
+    expect(count.text).toMatch(/\b\d+\b/);
+  });
+
+  it("shows help for any allowed or refused-in-this-mode command", async () => {
+    const r = await kc(ro, { args: ["delete", "--help"] });
+    expect(r.isError).toBe(false);
+    expect(r.text).toContain("Delete resources by");
+  });
+
+  it("marks a refusal as refused, with the reason", async () => {
+    const r = await call(ro.client, "kubectl", { args: ["get", "pods", "--server=https://127.0.0.1:1"] });
+    expect(r.isError).toBe(true);
+    expect(r.structured).toEqual({
+      refused: true,
+      reason: expect.stringContaining("--server is never allowed"),
+    });
+    const del = await call(ro.client, "kubectl", { command: "delete pod web-0 -n shop" });
+    expect(del.structured).toMatchObject({
+      refused: true,
+      reason: expect.stringContaining("not allowed in read-only mode"),
+    });
+    const pipe = await call(ro.client, "kubectl", { command: "get pods | grep web" });
+    expect(pipe.structured).toMatchObject({
+      refused: true,
+      reason: expect.stringContaining("use the `filter` parameter"),
+    });
+  });
+
+  it("does not mark a failing CLI as refused", async () => {
+    const r = await call(ro.client, "kubectl", { args: ["get", "pod", "no-such-pod", "-n", "shop"] });
+    expect(r.isError).toBe(true);
+    expect(r.structured).not.toMatchObject({ refused: true });
+    expect(r.text).toContain('pods "no-such-pod" not found');
+  });
+
+  it("kills the process at the deadline", async () => {
+    const r = await call(full.client, "kubectl", {
+      args: ["wait", "--for=condition=Ready", "pod/stuck-pending", "-n", "ops", "--timeout=60s"],
+      timeout: 2,
+    });
+    expect(r.isError).toBe(true);
+    expect(r.text).toContain("kubectl was stopped after 2 s");
+  });
+
+  it("runs an allowed write in full mode", async () => {
+    const r = await kc(full, {
+      args: ["exec", "deploy/web", "-n", "shop", "-c", "web", "--", "printenv", "KUBE_MCP_TESTBED"],
+      cluster: "beta",
+    });
+    expect(r.isError, r.text).toBe(false);
+    expect(r.text).toContain("\n1\n");
+  });
+});
+
+describe("kubectl passthrough never leaks secrets", () => {
+  it.each(
+    [
+      ["get", "secret", "db-credentials", "-n", "shop", "-o", "yaml"],
+      ["get", "secret", "db-admin", "-n", "data", "-o", "json"],
+      ["get", "secrets", "-A", "-o", "yaml"],
+      ["get", "SECRETS", "-A", "-o", "json"],
+      ["get", "secret/registry-pull", "-n", "shop", "-o", "yaml"],
+      ["get", "secrets.v1.", "-A", "-o", "json"],
+      ["get", "all,secrets", "-n", "ops", "-o", "yaml"],
+      ["describe", "secret", "api-token", "-n", "ops"],
+      ["get", "deploy", "web", "-n", "shop", "-o", "yaml"],
+      ["get", "pods", "-n", "shop", "-l", "app=web", "-o", "json"],
+      ["describe", "pods", "-n", "shop", "-l", "app=web"],
+      ["get", "rs", "-n", "shop", "-o", "yaml"],
+    ].map((a) => [a.join(" "), a] as const),
+  )("%s", async (_label, args) => {
+    const r = await kc(ro, { args: [...args], cluster: "*" });
+    expect(r.isError, r.text).toBe(false);
+  });
+
+  it("in any output of this suite", () => {
+    expect(outputs.length).toBeGreaterThan(20);
+    expect(outputs.flatMap(leaks)).toEqual([]);
+  });
+});
