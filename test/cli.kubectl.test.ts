@@ -120,6 +120,23 @@ describe("kubectl passthrough", () => {
     expect(r.text).toContain('pods "no-such-pod" not found');
   });
 
+  it("runs top, which fails honestly without metrics-server and is not a refusal", async () => {
+    const r = await call(ro.client, "kubectl", { args: ["top", "nodes"] });
+    expect(r.isError).toBe(true);
+    expect(r.structured).not.toMatchObject({ refused: true });
+    expect(r.text).toContain("kubectl exited with code 1");
+    expect(r.text).toMatch(/Metrics API not available/i);
+  });
+
+  it("says when istioctl or argocd is not installed, without calling it a refusal", async () => {
+    for (const tool of ["istioctl", "argocd"]) {
+      const r = await call(ro.client, tool, { args: ["version"] });
+      expect(r.isError, tool).toBe(true);
+      expect(r.structured, tool).not.toMatchObject({ refused: true });
+      expect(r.text).toContain(`${tool} is not installed on the kube-mcp host`);
+    }
+  });
+
   it("kills the process at the deadline", async () => {
     const r = await call(full.client, "kubectl", {
       args: ["wait", "--for=condition=Ready", "pod/stuck-pending", "-n", "ops", "--timeout=60s"],

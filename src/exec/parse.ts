@@ -24,19 +24,24 @@ function findShort(flags: FlagDef[], c: string): FlagDef | undefined {
   return flags.find((f) => f.short === c);
 }
 
-/** cobra's stripFlags: the non-flag words, as the command finder sees them at this level. */
+/**
+ * cobra's stripFlags: the non-flag words, as the command finder sees them at this level. cobra adds
+ * -h/--help only after it has chosen the command, so while finding it they count as unknown flags,
+ * which take the next word; a bare "-" is skipped like a flag.
+ */
 function stripFlags(args: string[], flags: FlagDef[], g: Grammar): string[] {
+  const known = (f: FlagDef | undefined) => (f && f.long !== "help" ? f : undefined);
   const out: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i] as string;
     if (a === "--") break;
     if (a.startsWith("--") && !a.includes("=")) {
-      const f = findLong(flags, normalize(a.slice(2), g));
+      const f = known(findLong(flags, normalize(a.slice(2), g)));
       if (!f || f.value) i++;
-    } else if (a.startsWith("-") && a.length === 2 && a !== "--") {
-      const f = findShort(flags, a[1] as string);
+    } else if (a.startsWith("-") && a.length === 2) {
+      const f = known(findShort(flags, a[1] as string));
       if (!f || f.value) i++;
-    } else if (!a.startsWith("-") || a === "-") {
+    } else if (!a.startsWith("-")) {
       out.push(a);
     }
   }

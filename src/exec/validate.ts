@@ -55,9 +55,13 @@ export function validate(argv: string[], g: Grammar, mode: Mode): Verdict {
       ...(node.flags ?? []),
     ].map((f) => [f.long, f]),
   );
+  const ctx: CheckCtx = { mode, parsed: p, last: (n) => values.get(n), has: (n) => values.has(n) };
   for (const f of p.flags) {
     const def = known.get(f.name);
     if (def?.deny) throw new Refusal(`--${f.name} is never allowed: ${def.deny}.`);
+    // Values are checked even for help requests: some CLIs (helm) read global flags before help.
+    const why = def?.check?.(f.value, ctx);
+    if (why) throw new Refusal(`--${f.name}=${f.value}: ${why}`);
   }
   if (help) return { ...p, help };
   if (!node.mode) {
@@ -71,13 +75,10 @@ export function validate(argv: string[], g: Grammar, mode: Mode): Verdict {
     throw new Refusal(`"${cmd}" is not allowed in ${mode} mode (it needs ${leastMode(ok[0])}).`);
   }
   if (p.rest.length && !node.dashDash) throw new Refusal(`"${cmd}" does not take arguments after "--".`);
-  const ctx: CheckCtx = { mode, parsed: p, last: (n) => values.get(n), has: (n) => values.has(n) };
   for (const f of p.flags) {
     const def = known.get(f.name);
     if (def?.mode && !allows(mode, def.mode))
       throw new Refusal(`--${f.name} is not allowed in ${mode} mode.`);
-    const why = def?.check?.(f.value, ctx);
-    if (why) throw new Refusal(`--${f.name}=${f.value}: ${why}`);
   }
   const why = node.check?.(ctx);
   if (why) throw new Refusal(why);

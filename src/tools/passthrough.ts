@@ -3,7 +3,7 @@
 import * as z from "zod";
 import type { Mode } from "../config/schema.js";
 import { applyFilters, FilterError, FilterSchema } from "../exec/filter.js";
-import type { Grammar } from "../exec/grammar.js";
+import type { Grammar, Parsed } from "../exec/grammar.js";
 import { pinCluster } from "../exec/kubeconfig.js";
 import { outputKind, redactOutput, Withheld } from "../exec/output.js";
 import { findBinary, Limiter, NotInstalled, runProcess, scrubbedEnv } from "../exec/runner.js";
@@ -16,12 +16,22 @@ import { type AnyTool, defineTool, type Safety, ToolError } from "./define.js";
 
 const SAFETY: Record<Mode, Safety> = { "read-only": "read", "non-destructive": "write", full: "destructive" };
 
-/** How each binary is pinned to the one cluster kube-mcp chose (user flags for this are refused). */
-const PIN: Record<string, (kubeconfig: string, context: string) => string[]> = {
-  kubectl: (k, c) => [`--kubeconfig=${k}`, `--context=${c}`],
-  helm: (k, c) => [`--kubeconfig=${k}`, `--kube-context=${c}`],
-  istioctl: (k, c) => [`--kubeconfig=${k}`, `--context=${c}`],
-  argocd: (_k, c) => ["--core", `--kube-context=${c}`],
+/**
+ * How each binary is pinned to the one cluster kube-mcp chose (users may not pass these flags). helm
+ * reads its global flags from the whole argv before parsing it, and can take a shorthand cluster's
+ * tail for a namespace, so its namespace is also pinned, last, to the one the call asked for.
+ */
+const PIN: Record<
+  string,
+  (k: string, c: string, namespace: string) => { before: string[]; after: string[] }
+> = {
+  kubectl: (k, c) => ({ before: [`--kubeconfig=${k}`, `--context=${c}`], after: [] }),
+  helm: (k, c, ns) => ({
+    before: [`--kubeconfig=${k}`, `--kube-context=${c}`],
+    after: [`--namespace=${ns}`],
+  }),
+  istioctl: (k, c) => ({ before: [`--kubeconfig=${k}`, `--context=${c}`], after: [] }),
+  argocd: (_k, c) => ({ before: ["--core", `--kube-context=${c}`], after: [] }),
 };
 
 const PassthroughOutput = TextOutput.partial().extend({
@@ -34,6 +44,21 @@ export interface CliToolSpec {
   title: string;
   /** One sentence on what the binary is for, and what this mode allows. */
   summary: (mode: Mode) => string;
+}
+
+function pinnedArgv(
+  binary: string,
+  argv: string[],
+  verdict: Parsed,
+  pinned: { kubeconfig: string; context: string },
+  defaultNs: string,
+): string[] {
+  const ns = verdict.flags.filter((f) => f.name === "namespace").at(-1)?.value ?? defaultNs;
+  const pin = PIN[binary]?.(pinned.kubeconfig, pinned.context, ns) ?? { before: [], after: [] };
+  const dash = argv.indexOf("--");
+  const head = dash < 0 ? argv : argv.slice(0, dash);
+  const tail = dash < 0 ? [] : argv.slice(dash);
+  return [...pin.before, ...head, ...pin.after, ...tail];
 }
 
 function argvOf(args: { args?: string[]; command?: string }): string[] {
@@ -84,7 +109,7 @@ export function cliTool(spec: CliToolSpec, mode: Mode, concurrency: number): Any
       const pinned = await pinCluster(cluster, ctx.signal);
       try {
         const res = await limiter.run(ctx.signal, () =>
-          runProcess(bin, [...(PIN[g.binary]?.(pinned.kubeconfig, pinned.context) ?? []), ...argv], {
+          runProcess(bin, pinnedArgv(g.binary, argv, verdict, pinned, cluster.namespace), {
             env: scrubbedEnv(pinned.dir, pinned.kubeconfig),
             cwd: pinned.dir,
             timeoutMs: timeoutS * 1000,

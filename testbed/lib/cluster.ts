@@ -133,6 +133,8 @@ export async function startCluster(
           `--proxy-client-cert-file=${pki.adminCert}`,
           `--proxy-client-key-file=${pki.adminKey}`,
           "--max-requests-inflight=1000",
+          // Fixture events must outlive a long-running bed (the default TTL is one hour).
+          "--event-ttl=168h",
           "--max-mutating-requests-inflight=500",
         ],
         logs("kube-apiserver"),
