@@ -72,10 +72,7 @@ describe("kubectl passthrough", () => {
   it("filters instead of pipes, after redaction", async () => {
     const names = await kc(ro, {
       args: ["get", "pods", "-A", "-o", "json"],
-      filter: [
-        { op: "jq", query: '.items[] | select(.metadata.namespace == "shop") | .metadata.name', raw: true },
-        { op: "sort" },
-      ],
+      filter: `jq -r '.items[] | select(.metadata.namespace == "shop") | .metadata.name' | sort`,
     });
     const expected = (await real("get", "pods", "-n", "shop", "-o", "jsonpath={.items[*].metadata.name}"))
       .split(" ")
@@ -83,7 +80,7 @@ describe("kubectl passthrough", () => {
     expect(names.text).toContain(expected.join("\n"));
     const count = await kc(ro, {
       args: ["get", "pods", "-A", "--no-headers"],
-      filter: [{ op: "grep", pattern: "Running" }, { op: "wc" }],
+      filter: "grep Running | wc -l",
     });
     expect(count.text).toMatch(/\b\d+\b/);
   });

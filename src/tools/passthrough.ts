@@ -2,10 +2,11 @@
 // grammar for the mode, run the real binary pinned to one cluster, redact, then apply `filter` steps.
 import * as z from "zod";
 import type { Mode } from "../config/schema.js";
-import { applyFilters, FilterError, FilterSchema } from "../exec/filter.js";
+import { applyFilters, FilterError } from "../exec/filter.js";
 import type { Grammar, Parsed } from "../exec/grammar.js";
 import { pinCluster } from "../exec/kubeconfig.js";
 import { outputKind, redactOutput, Withheld } from "../exec/output.js";
+import { PIPELINE_HELP, parsePipeline } from "../exec/pipeline.js";
 import { findBinary, Limiter, NotInstalled, runProcess, scrubbedEnv } from "../exec/runner.js";
 import { TokenizeError, tokenize } from "../exec/tokenize.js";
 import { Refusal, validate } from "../exec/validate.js";
@@ -85,7 +86,11 @@ export function cliTool(spec: CliToolSpec, mode: Mode, concurrency: number): Any
         "Or one string, split into words like a shell (quotes respected, nothing expanded, no pipes)",
       ),
     timeout: z.number().int().min(1).max(3600).optional().describe("Seconds; default 55"),
-    filter: FilterSchema,
+    filter: z
+      .string()
+      .max(2000)
+      .optional()
+      .describe(`Pipeline applied to the output instead of a shell: ${PIPELINE_HELP}`),
   });
   const inner = textTool({
     name: g.binary,
@@ -133,7 +138,7 @@ export function cliTool(spec: CliToolSpec, mode: Mode, concurrency: number): Any
           verdict.help ? "text" : outputKind(g.binary, verdict),
           cluster.revealSecrets,
         );
-        if (args.filter?.length) text = applyFilters(text, args.filter);
+        if (args.filter) text = applyFilters(text, parsePipeline(args.filter));
         const notes = [
           ...(res.truncated
             ? [
