@@ -96,7 +96,9 @@ export function cliTool(spec: CliToolSpec, mode: Mode, concurrency: number): Any
     name: g.binary,
     title: spec.title,
     description: "",
-    safety: SAFETY[mode],
+    // The per-cluster gate for a passthrough is the validator (per command, in run); the tool-level
+    // class only shapes the advertised annotations below.
+    safety: "read",
     input,
     async run(args, cluster, ctx) {
       const argv = argvOf(args);
@@ -160,6 +162,7 @@ export function cliTool(spec: CliToolSpec, mode: Mode, concurrency: number): Any
   return defineTool({
     ...inner,
     description: `${spec.summary(mode)} Runs the real ${g.binary} (no shell) against the chosen cluster with kube-mcp's credentials; connection, identity, file, plugin and interactive flags are refused. Output is redacted; use filter instead of pipes.`,
+    safety: SAFETY[mode],
     output: PassthroughOutput,
     async handle(args, env) {
       try {
