@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Mode } from "../config/schema.js";
 import { ARGOCD } from "./argocd.js";
 import type { CommandDef, FlagDef, Grammar } from "./grammar.js";
+import { prng } from "./testkit.js";
 import { Refusal, validate } from "./validate.js";
 
 const MODES: Mode[] = ["read-only", "non-destructive", "full"];
@@ -355,17 +356,6 @@ function spellings(f: FlagDef, bundle?: string): string[][] {
         ]
       : []),
   ];
-}
-
-function prng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Random argv from the grammar's own words, flags in every spelling, plausible values and junk. */

@@ -34,3 +34,18 @@ export function checkResourceArgs(args: string[]): string | undefined {
 /** Bounded time values like 30s, 5m, 1h (and 0 for "no timeout" is refused: the tool has a deadline). */
 export const duration: Check = (v) =>
   /^\d+(\.\d+)?(ms|s|m|h)$/.test(v) ? undefined : 'must be a duration like "30s", "5m" or "1h"';
+
+const UNIT_S: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600 };
+
+/** Go durations (`30s`, `5m`, `1m30s`), above zero and at most `maxSeconds`: every run has a deadline. */
+export const goDuration =
+  (maxSeconds = 600): Check =>
+  (v) => {
+    const parts = [...v.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
+    if (!parts.length || parts.map((p) => p[0]).join("") !== v)
+      return 'must be a duration like "30s", "5m" or "1m30s"';
+    const seconds = parts.reduce((sum, p) => sum + Number(p[1]) * (UNIT_S[p[2] as string] ?? 0), 0);
+    return seconds > 0 && seconds <= maxSeconds
+      ? undefined
+      : `must be above 0 and at most ${maxSeconds / 60}m`;
+  };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { applyFilters, FilterError, FilterSchema, type FilterStep } from "./filter.js";
+import { prng } from "./testkit.js";
 
 const pods = JSON.stringify(
   {
@@ -359,16 +360,6 @@ describe("FilterSchema", () => {
 });
 
 /** mulberry32: a small seeded PRNG, so a failing fuzz case can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe("fuzz", () => {
   const rand = prng(0xc0ffee);

@@ -3,18 +3,8 @@
 import { describe, expect, it } from "vitest";
 import type { Grammar } from "./grammar.js";
 import { KUBECTL } from "./kubectl.js";
+import { prng } from "./testkit.js";
 import { Refusal, validate } from "./validate.js";
-
-function prng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function vocabulary(g: Grammar): string[] {
   const words = new Set<string>([

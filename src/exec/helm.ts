@@ -3,7 +3,7 @@
 // or URLs, writes local files, or runs plugins is refused. Arities are checked against the real binary
 // in helm.test.ts.
 
-import { checkNamespace, maxNumber, outputFormats } from "./common.js";
+import { checkNamespace, goDuration, maxNumber, outputFormats } from "./common.js";
 import {
   bool,
   type Check,
@@ -28,19 +28,7 @@ const NEVER = {
   plugins: "plugins run local programs",
 };
 
-const MAX_TIMEOUT_S = 600;
-const UNIT_S: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600 };
-
-/** Go durations (`90s`, `5m0s`, `1h`), above zero and at most ten minutes: the tool has a deadline. */
-const timeout: Check = (v) => {
-  const parts = [...v.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
-  if (!parts.length || parts.map((p) => p[0]).join("") !== v)
-    return 'must be a duration like "30s", "5m" or "2m30s"';
-  const seconds = parts.reduce((sum, p) => sum + Number(p[1]) * (UNIT_S[p[2] as string] ?? 0), 0);
-  return seconds > 0 && seconds <= MAX_TIMEOUT_S
-    ? undefined
-    : `must be above 0 and at most ${MAX_TIMEOUT_S / 60}m`;
-};
+const timeout = goDuration(600);
 
 const positiveInt: Check = (v) => (/^[1-9]\d{0,8}$/.test(v) ? undefined : "must be a whole number above 0");
 const naturalInt: Check = (v) => (/^\d{1,9}$/.test(v) ? undefined : "must be a whole number");

@@ -10,7 +10,7 @@
 // istioctl also reads $HOME/.istioctl/config.yaml and ISTIOCTL_* variables (viper): the runner must
 // spawn it with an empty HOME and no such variables.
 
-import { checkNamespace, checkResourceArgs, maxNumber, outputFormats } from "./common.js";
+import { checkNamespace, checkResourceArgs, goDuration, maxNumber, outputFormats } from "./common.js";
 import {
   bool,
   type Check,
@@ -33,19 +33,7 @@ const NEVER = {
   interactive: "it opens port-forwards or a browser and never ends",
 };
 
-const MAX_TIMEOUT_S = 600;
-const UNIT_S: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600 };
-
-/** Go durations (`30s`, `1m30s`), above zero and at most ten minutes: the tool has a deadline. */
-const timeout: Check = (v) => {
-  const parts = [...v.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
-  if (!parts.length || parts.map((p) => p[0]).join("") !== v)
-    return 'must be a duration like "30s", "5m" or "1m30s"';
-  const seconds = parts.reduce((sum, p) => sum + Number(p[1]) * (UNIT_S[p[2] as string] ?? 0), 0);
-  return seconds > 0 && seconds <= MAX_TIMEOUT_S
-    ? undefined
-    : `must be above 0 and at most ${MAX_TIMEOUT_S / 60}m`;
-};
+const timeout = goDuration(600);
 
 const oneOf =
   (...values: string[]): Check =>
