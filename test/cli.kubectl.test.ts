@@ -85,6 +85,25 @@ describe("kubectl passthrough", () => {
     expect(count.text).toMatch(/\b\d+\b/);
   });
 
+  it("renders jsonpath and custom-columns like kubectl, from redacted objects", async () => {
+    for (const o of [
+      "jsonpath={.items[*].metadata.name}",
+      'jsonpath={range .items[*]}{.metadata.name}{"\\t"}{.spec.nodeName}{"\\n"}{end}',
+      "custom-columns=NAME:.metadata.name,NODE:.spec.nodeName",
+    ]) {
+      const r = await kc(ro, { args: ["get", "pods", "-n", "shop", "-o", o], cluster: "alpha" });
+      expect(r.isError, r.text).toBe(false);
+      const body = r.text.split("\n").slice(1, -1).join("\n").trim();
+      expect(body, o).toBe((await real("get", "pods", "-n", "shop", "-o", o)).trim());
+    }
+    const secret = await kc(ro, {
+      args: ["get", "secret", "db-admin", "-n", "data", "-o", "jsonpath={.data.password}"],
+    });
+    expect(secret.text).toContain("<redacted:");
+    const env = await kc(ro, { args: ["get", "deploy", "web", "-n", "shop", "-o", "jsonpath={..env}"] });
+    expect(env.text).toContain("DB_PASSWORD");
+  });
+
   it("shows help for any allowed or refused-in-this-mode command", async () => {
     const r = await kc(ro, { args: ["delete", "--help"] });
     expect(r.isError).toBe(false);
@@ -168,6 +187,10 @@ describe("kubectl passthrough never leaks secrets", () => {
       ["get", "pods", "-n", "shop", "-l", "app=web", "-o", "json"],
       ["describe", "pods", "-n", "shop", "-l", "app=web"],
       ["get", "rs", "-n", "shop", "-o", "yaml"],
+      ["get", "secrets", "-A", "-o", "jsonpath={.items[*].data}"],
+      ["get", "secrets", "-A", "-o", "custom-columns=N:.metadata.name,D:.data,A:.metadata.annotations"],
+      ["get", "pods", "-A", "-o", "jsonpath={..env}"],
+      ["get", "deploy", "-A", "-o", "jsonpath={..value}"],
     ].map((a) => [a.join(" "), a] as const),
   )("%s", async (_label, args) => {
     const r = await kc(ro, { args: [...args], cluster: "*" });

@@ -5,16 +5,26 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 export const checkNamespace: Check = (v) =>
   DNS_LABEL.test(v) && v.length <= 63 ? undefined : "not a valid namespace name";
 
-/** -o / --output: tables and whole-object formats only. Extracting formats cannot be redacted. */
+/**
+ * -o / --output: tables and whole-object formats. Entries ending in "=" (kubectl's "jsonpath=" and
+ * "custom-columns=") admit a template: kube-mcp renders those itself, on redacted objects. Template
+ * files and go-templates are refused: their output cannot be redacted.
+ */
 export const outputFormats =
   (...allowed: string[]): Check =>
   (v) => {
-    const format = v.split("=")[0] ?? "";
     if (allowed.includes(v)) return undefined;
+    if (allowed.some((a) => a.endsWith("=") && v.startsWith(a) && v.length > a.length)) return undefined;
+    const format = v.split("=")[0] ?? "";
     if (/template|jsonpath|custom-columns|-file$/.test(format)) {
-      return "extracting output formats (jsonpath, go-template, custom-columns, *-file) are refused because their output cannot be redacted; use -o json with the filter's jq step, which runs after redaction";
+      return `extracting output formats such as "${format}" are refused here because their output cannot be redacted; use ${
+        allowed
+          .filter((a) => a.endsWith("="))
+          .map((a) => `-o ${a}TEMPLATE`)
+          .join(" or ") || "-o json"
+      }, or -o json with the filter's jq step`;
     }
-    return `output format "${v}" is not allowed; use one of: ${allowed.join(", ")}`;
+    return `output format "${v}" is not allowed; use one of: ${allowed.map((a) => (a.endsWith("=") ? `${a}…` : a || "(default)")).join(", ")}`;
   };
 
 export const maxNumber =

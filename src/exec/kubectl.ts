@@ -70,7 +70,7 @@ const get: CommandDef = {
     ...files,
     ...selector,
     allNs,
-    out("", "wide", "name", "json", "yaml"),
+    out("", "wide", "name", "json", "yaml", "jsonpath=", "custom-columns="),
     bool("no-headers"),
     bool("show-kind"),
     bool("show-labels"),

@@ -5,13 +5,25 @@
 import { parseAllDocuments, stringify } from "yaml";
 import { isCredentialName, redactDescribeEnv, redactObject } from "../policy/redact.js";
 import type { Parsed } from "./grammar.js";
+import { customColumns, renderTemplate } from "./jsonpath.js";
 
 export class Withheld extends Error {}
 
-type Kind = "json" | "yaml" | "describe" | "helm-values" | "text";
+type Kind = "json" | "yaml" | "describe" | "helm-values" | "text" | "jsonpath" | "custom-columns";
+
+/** The template of `-o jsonpath=T` / `-o custom-columns=SPEC`, which kube-mcp renders itself. */
+export function templateOf(p: Parsed): { kind: "jsonpath" | "custom-columns"; template: string } | undefined {
+  const o = p.flags.filter((f) => f.name === "output").at(-1)?.value ?? "";
+  const m = /^(jsonpath|custom-columns)=(.*)$/s.exec(o);
+  return m
+    ? { kind: m[1] as "jsonpath" | "custom-columns", template: (m[2] as string).replace(/^'(.*)'$/s, "$1") }
+    : undefined;
+}
 
 export function outputKind(binary: string, p: Parsed): Kind {
   const o = p.flags.filter((f) => f.name === "output").at(-1)?.value;
+  const t = binary === "kubectl" ? templateOf(p) : undefined;
+  if (t) return t.kind;
   if (binary === "helm" && p.path[0] === "get" && p.path[1] === "values")
     return o === "json" ? "json" : "helm-values";
   if (binary === "helm" && p.path[0] === "get" && ["manifest", "hooks", "all"].includes(p.path[1] ?? ""))
@@ -37,8 +49,23 @@ function maskValues(v: unknown): unknown {
   return v;
 }
 
-export function redactOutput(text: string, kind: Kind, reveal: boolean): string {
+export function redactOutput(text: string, kind: Kind, reveal: boolean, template = ""): string {
   if (!text.trim() || kind === "text") return text;
+  if (kind === "jsonpath" || kind === "custom-columns") {
+    let clean: unknown;
+    try {
+      clean = redactObject(JSON.parse(text), { revealSecretValues: reveal });
+    } catch {
+      throw new Withheld(
+        "the output could not be parsed for redaction (was it cut by the size cap?), so it is withheld; narrow the request.",
+      );
+    }
+    try {
+      return kind === "jsonpath" ? renderTemplate(template, clean) : customColumns(template, clean);
+    } catch (err) {
+      throw new Withheld(`the ${kind} template could not be rendered: ${(err as Error).message}`);
+    }
+  }
   if (kind === "describe") return redactDescribeEnv(text);
   // `helm get values` prints a heading line ("USER-SUPPLIED VALUES:") before the YAML.
   const heading = kind === "helm-values" ? (/^[A-Z][A-Z -]*:\n/.exec(text)?.[0] ?? "") : "";

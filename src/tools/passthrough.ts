@@ -5,7 +5,7 @@ import type { Mode } from "../config/schema.js";
 import { applyFilters, FilterError } from "../exec/filter.js";
 import type { Grammar, Parsed } from "../exec/grammar.js";
 import { pinCluster } from "../exec/kubeconfig.js";
-import { outputKind, redactOutput, Withheld } from "../exec/output.js";
+import { outputKind, redactOutput, templateOf, Withheld } from "../exec/output.js";
 import { PIPELINE_HELP, parsePipeline } from "../exec/pipeline.js";
 import { findBinary, Limiter, NotInstalled, runProcess, scrubbedEnv } from "../exec/runner.js";
 import { TokenizeError, tokenize } from "../exec/tokenize.js";
@@ -56,6 +56,8 @@ function pinnedArgv(
 ): string[] {
   const ns = verdict.flags.filter((f) => f.name === "namespace").at(-1)?.value ?? defaultNs;
   const pin = PIN[binary]?.(pinned.kubeconfig, pinned.context, ns) ?? { before: [], after: [] };
+  // Templates are rendered by kube-mcp on redacted JSON: ask for JSON (the last --output wins).
+  if (binary === "kubectl" && templateOf(verdict)) pin.after.push("--output=json");
   const dash = argv.indexOf("--");
   const head = dash < 0 ? argv : argv.slice(0, dash);
   const tail = dash < 0 ? [] : argv.slice(dash);
@@ -135,11 +137,9 @@ export function cliTool(spec: CliToolSpec, mode: Mode, concurrency: number): Any
             `${g.binary} exited with code ${res.code} on cluster ${cluster.name}: ${cutText(stderr || sanitizeUntrusted(res.stdout), 2000).text}`,
           );
         }
-        let text = redactOutput(
-          sanitizeUntrusted(res.stdout),
-          verdict.help ? "text" : outputKind(g.binary, verdict),
-          cluster.revealSecrets,
-        );
+        const kind = verdict.help ? "text" : outputKind(g.binary, verdict);
+        const template = templateOf(verdict)?.template;
+        let text = redactOutput(sanitizeUntrusted(res.stdout), kind, cluster.revealSecrets, template);
         if (args.filter) text = applyFilters(text, parsePipeline(args.filter));
         const notes = [
           ...(res.truncated
