@@ -85,7 +85,15 @@ describe("stdio protocol", () => {
       output: Object.keys((t.outputSchema as { properties?: object } | undefined)?.properties ?? {}),
     }));
     await expect(JSON.stringify(surface, null, 2)).toMatchFileSnapshot("__snapshots__/tools-surface.json");
-    const cli = new Set(["kubectl", "helm", "istioctl", "argocd"]);
+    const cli = new Set([
+      "kubectl",
+      "helm",
+      "istioctl",
+      "argocd",
+      "resources_apply",
+      "resources_patch",
+      "resources_scale",
+    ]);
     for (const t of tools.filter((x) => !cli.has(x.name))) expect(t.annotations?.readOnlyHint).toBe(true);
     for (const t of tools.filter((x) => cli.has(x.name)))
       expect(t.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: false });

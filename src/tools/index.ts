@@ -8,6 +8,7 @@ import { clusterHealth } from "./health.js";
 import { podsLogs } from "./logs.js";
 import { resourcesGet, resourcesList } from "./resources.js";
 import { top } from "./top.js";
+import { resourcesApply, resourcesPatch, resourcesScale } from "./write.js";
 
 export const ALL_TOOLS: AnyTool[] = [
   clustersList,
@@ -20,4 +21,7 @@ export const ALL_TOOLS: AnyTool[] = [
   resourcesExplain,
   top,
   clusterHealth,
+  resourcesApply,
+  resourcesPatch,
+  resourcesScale,
 ];

@@ -1,0 +1,166 @@
+// Server-side apply of a manifest: every document is validated by a server-side dry run before any is
+// applied, so bad input changes nothing; a dry run returns a plan (diff of live → result).
+import { parseAllDocuments, stringify } from "yaml";
+import { lineDiff } from "../format/diff.js";
+import { redactObject } from "../policy/redact.js";
+import { ToolError } from "../tools/define.js";
+import { type KubeApi, KubeApiError } from "./api.js";
+import type { ApiResource } from "./discovery.js";
+import { lookupKind } from "./lookup.js";
+import { resourceLabel, resourcePath } from "./resolve.js";
+
+// biome-ignore lint/suspicious/noExplicitAny: manifests are open-ended JSON.
+type Obj = Record<string, any>;
+
+export function parseManifest(text: string): Obj[] {
+  const docs = parseAllDocuments(text);
+  const bad = docs.find((d) => d.errors.length);
+  if (bad)
+    throw new ToolError(`The manifest is not valid YAML or JSON: ${bad.errors[0]?.message.split("\n")[0]}`);
+  const objs = docs.map((d) => d.toJS() as unknown).filter((o) => o !== null && o !== undefined);
+  const flat = objs.flatMap((o) =>
+    o && typeof o === "object" && Array.isArray((o as Obj).items) && /List$/.test((o as Obj).kind ?? "")
+      ? (o as Obj).items
+      : [o],
+  );
+  if (!flat.length) throw new ToolError("The manifest holds no objects.");
+  flat.forEach((o, i) => {
+    if (!o || typeof o !== "object" || Array.isArray(o))
+      throw new ToolError(`Document ${i + 1} is not an object.`);
+    for (const f of ["apiVersion", "kind"])
+      if (typeof o[f] !== "string") throw new ToolError(`Document ${i + 1} has no ${f}.`);
+    if (typeof o.metadata?.name !== "string")
+      throw new ToolError(`Document ${i + 1} (${o.kind}) has no metadata.name.`);
+  });
+  return flat as Obj[];
+}
+
+/** What a plan compares: the object without server bookkeeping, secrets redacted. */
+export function planView(o: Obj | undefined): string {
+  if (!o) return "";
+  const c = redactObject(o) as Obj;
+  const { metadata = {}, status: _status, ...rest } = c;
+  const {
+    resourceVersion: _rv,
+    uid: _uid,
+    generation: _g,
+    creationTimestamp: _ct,
+    managedFields: _mf,
+    ...meta
+  } = metadata as Obj;
+  return stringify({ ...rest, metadata: meta }, { lineWidth: 0 }).trimEnd();
+}
+
+async function getOrUndefined(api: KubeApi, path: string, signal: AbortSignal): Promise<Obj | undefined> {
+  try {
+    return await api.json<Obj>({ path, signal });
+  } catch (err) {
+    if (err instanceof KubeApiError && err.status === 404) return undefined;
+    throw err;
+  }
+}
+
+export interface ApplyTarget {
+  obj: Obj;
+  r: ApiResource;
+  path: string;
+  label: string;
+}
+
+export async function resolveTargets(
+  api: KubeApi,
+  objs: Obj[],
+  defaultNs: string,
+  signal: AbortSignal,
+): Promise<ApplyTarget[]> {
+  return Promise.all(
+    objs.map(async (obj) => {
+      const r = await lookupKind(api, obj.kind, signal, "patch", obj.apiVersion);
+      const ns = r.namespaced ? (obj.metadata.namespace ?? defaultNs) : undefined;
+      if (ns && !obj.metadata.namespace) obj.metadata.namespace = ns;
+      return {
+        obj,
+        r,
+        path: resourcePath(r, ns, obj.metadata.name),
+        label: `${resourceLabel(r)}/${obj.metadata.name}${ns ? ` in ${ns}` : ""}`,
+      };
+    }),
+  );
+}
+
+export async function applyOne(
+  api: KubeApi,
+  t: ApplyTarget,
+  o: { dryRun: boolean; force: boolean; signal: AbortSignal },
+): Promise<Obj> {
+  try {
+    return await api.json<Obj>({
+      method: "PATCH",
+      path: t.path,
+      headers: { "content-type": "application/apply-patch+yaml" },
+      query: { fieldManager: "kube-mcp", force: o.force || undefined, dryRun: o.dryRun ? "All" : undefined },
+      body: JSON.stringify(t.obj),
+      signal: o.signal,
+    });
+  } catch (err) {
+    if (err instanceof KubeApiError && err.status === 409) {
+      const fields = (err.details?.causes ?? [])
+        .map((c) => c.field ?? c.message)
+        .filter(Boolean)
+        .join(", ");
+      throw new ToolError(
+        `Apply conflict on ${t.label}: other field managers own ${fields || "some of these fields"}. Nothing was changed.`,
+        "Change only fields kube-mcp owns, or pass force: true to take these fields over.",
+      );
+    }
+    if (err instanceof KubeApiError)
+      throw new ToolError(`${t.label} was rejected: ${err.message}. Nothing was changed.`);
+    throw err;
+  }
+}
+
+export async function applyManifest(
+  api: KubeApi,
+  text: string,
+  o: { namespace: string; dryRun: boolean; force: boolean; signal: AbortSignal },
+): Promise<string> {
+  const all = await resolveTargets(api, parseManifest(text), o.namespace, o.signal);
+  // Namespaces first, as kubectl does, so the objects that live in them can be created next.
+  const targets = [
+    ...all.filter((t) => t.r.kind === "Namespace" && t.r.group === ""),
+    ...all.filter((t) => !(t.r.kind === "Namespace" && t.r.group === "")),
+  ];
+  const live = await Promise.all(targets.map((t) => getOrUndefined(api, t.path, o.signal)));
+  const newNamespaces = new Set(
+    targets.filter((t, i) => t.r.kind === "Namespace" && !live[i]).map((t) => t.obj.metadata.name as string),
+  );
+  const inNewNamespace = (t: ApplyTarget) => newNamespaces.has(t.obj.metadata?.namespace);
+  // Validate everything server-side first, so one bad document changes nothing. Objects in a namespace
+  // this manifest creates cannot be checked before it exists.
+  const planned: (Obj | undefined)[] = [];
+  for (const t of targets)
+    planned.push(inNewNamespace(t) ? undefined : await applyOne(api, t, { ...o, dryRun: true }));
+  const lines: string[] = [];
+  for (const [i, t] of targets.entries()) {
+    const before = live[i];
+    if (o.dryRun) {
+      const after = planned[i];
+      if (!after) {
+        lines.push(
+          `${t.label}: would be created with its new namespace (dry run; checked by the server only when applied)`,
+        );
+        continue;
+      }
+      const diff = lineDiff(planView(before), planView(after));
+      lines.push(
+        `${t.label}: ${before ? (diff ? "would change" : "no change") : "would be created"} (dry run)`,
+        ...(diff ? [diff] : []),
+      );
+      continue;
+    }
+    const after = await applyOne(api, t, o);
+    const same = before?.metadata?.resourceVersion === after?.metadata?.resourceVersion;
+    lines.push(`${t.label}: ${!before ? "created" : same ? "unchanged" : "configured"}`);
+  }
+  return lines.join("\n");
+}

@@ -1,0 +1,167 @@
+// Write tools: server-side apply (with a dry-run plan), patch and scale. Each is gated per cluster by
+// its safety class (write), and scale to zero needs full mode.
+import * as z from "zod";
+import { lineDiff } from "../format/diff.js";
+import { KubeApiError } from "../kube/api.js";
+import { applyManifest, planView } from "../kube/apply.js";
+import { describeError } from "../kube/errors.js";
+import { lookupKind } from "../kube/lookup.js";
+import { resourceLabel, resourcePath } from "../kube/resolve.js";
+import { textTool } from "./cluster-tool.js";
+import { ToolError } from "./define.js";
+
+const dryRun = z
+  .boolean()
+  .optional()
+  .describe("Validate and show the plan without changing anything (also forced by the server's --dry-run)");
+
+export const resourcesApply = textTool({
+  name: "resources_apply",
+  title: "Apply manifests (server-side apply)",
+  description:
+    "Server-side apply of YAML or JSON (several documents or a List) with field manager kube-mcp. Every document is validated before any is applied. With dryRun it returns a diff of live → result: plan first, then apply. Conflicts with other field managers are reported; force takes those fields over.",
+  safety: "write",
+  input: z.object({
+    manifest: z.string().min(1).max(1_000_000),
+    namespace: z
+      .string()
+      .min(1)
+      .max(63)
+      .optional()
+      .describe("For namespaced objects without metadata.namespace"),
+    force: z.boolean().optional().describe("Take over fields owned by other managers"),
+    dryRun,
+  }),
+  async run(args, cluster, ctx) {
+    const dry = args.dryRun ?? ctx.config.dryRun;
+    const text = await applyManifest(cluster.api, args.manifest, {
+      namespace: args.namespace ?? cluster.namespace,
+      dryRun: dry,
+      force: args.force ?? false,
+      signal: ctx.signal,
+    });
+    return { text };
+  },
+});
+
+const PATCH_TYPES = {
+  merge: "application/merge-patch+json",
+  strategic: "application/strategic-merge-patch+json",
+  json: "application/json-patch+json",
+} as const;
+
+export const resourcesPatch = textTool({
+  name: "resources_patch",
+  title: "Patch a resource",
+  description:
+    "Patch one object: JSON merge patch, strategic merge patch (built-in kinds) or JSON patch (a list of ops). With dryRun, shows the resulting diff without changing anything.",
+  safety: "write",
+  input: z.object({
+    kind: z.string().min(1).max(253),
+    name: z.string().min(1).max(253),
+    namespace: z.string().min(1).max(63).optional(),
+    patch: z
+      .string()
+      .min(2)
+      .max(100_000)
+      .describe('JSON, e.g. {"spec":{"replicas":2}} or [{"op":"replace","path":"/spec/replicas","value":2}]'),
+    type: z
+      .enum(["merge", "strategic", "json"])
+      .optional()
+      .describe("Default strategic for built-in kinds, merge for custom resources"),
+    dryRun,
+  }),
+  async run(args, cluster, ctx) {
+    try {
+      JSON.parse(args.patch);
+    } catch (err) {
+      throw new ToolError(`The patch is not valid JSON: ${(err as Error).message}. Nothing was changed.`);
+    }
+    const r = await lookupKind(cluster.api, args.kind, ctx.signal, "patch");
+    const ns = r.namespaced ? (args.namespace ?? cluster.namespace) : undefined;
+    const type = args.type ?? (r.group.includes(".") && !r.group.endsWith(".k8s.io") ? "merge" : "strategic");
+    const path = resourcePath(r, ns, args.name);
+    const dry = args.dryRun ?? ctx.config.dryRun;
+    const label = `${resourceLabel(r)}/${args.name}`;
+    try {
+      const before = dry
+        ? await cluster.api.json<Record<string, unknown>>({ path, signal: ctx.signal })
+        : undefined;
+      const after = await cluster.api.json<Record<string, unknown>>({
+        method: "PATCH",
+        path,
+        headers: { "content-type": PATCH_TYPES[type] },
+        query: { fieldManager: "kube-mcp", dryRun: dry ? "All" : undefined },
+        body: args.patch,
+        signal: ctx.signal,
+      });
+      if (!dry) return { text: `${label} patched (${type} patch).` };
+      const diff = lineDiff(planView(before), planView(after));
+      return { text: `${label}: ${diff ? "would change" : "no change"} (dry run)${diff ? `\n${diff}` : ""}` };
+    } catch (err) {
+      if (err instanceof KubeApiError && (err.status === 422 || err.status === 400 || err.status === 415)) {
+        throw new ToolError(
+          `The ${type} patch does not apply to ${label}: ${err.message}. Nothing was changed.`,
+        );
+      }
+      throw describeError(err, {
+        cluster: cluster.name,
+        verb: "patch",
+        resource: r.kind,
+        name: args.name,
+        ...(ns ? { namespace: ns } : {}),
+      });
+    }
+  },
+});
+
+export const resourcesScale = textTool({
+  name: "resources_scale",
+  title: "Scale a workload",
+  description:
+    "Set the replica count of a Deployment, StatefulSet, ReplicaSet or any kind with a scale subresource. Scaling to zero needs full mode.",
+  safety: "write",
+  input: z.object({
+    kind: z.string().min(1).max(253).describe("e.g. deployment"),
+    name: z.string().min(1).max(253),
+    namespace: z.string().min(1).max(63).optional(),
+    replicas: z.number().int().min(0).max(10_000),
+    dryRun,
+  }),
+  async run(args, cluster, ctx) {
+    if (args.replicas === 0 && cluster.mode !== "full") {
+      throw new ToolError(
+        `Scaling to zero is refused on cluster ${cluster.name} (${cluster.mode} mode): it stops the workload.`,
+        "Scale to at least 1, or ask for full mode.",
+      );
+    }
+    const r = await lookupKind(cluster.api, args.kind, ctx.signal);
+    if (!r.subresources.includes("scale"))
+      throw new ToolError(`${resourceLabel(r)} cannot be scaled (it has no scale subresource).`);
+    const ns = r.namespaced ? (args.namespace ?? cluster.namespace) : undefined;
+    const path = resourcePath(r, ns, args.name, "scale");
+    const dry = args.dryRun ?? ctx.config.dryRun;
+    try {
+      const before = await cluster.api.json<{ spec?: { replicas?: number } }>({ path, signal: ctx.signal });
+      await cluster.api.json({
+        method: "PATCH",
+        path,
+        headers: { "content-type": PATCH_TYPES.merge },
+        query: { fieldManager: "kube-mcp", dryRun: dry ? "All" : undefined },
+        body: JSON.stringify({ spec: { replicas: args.replicas } }),
+        signal: ctx.signal,
+      });
+      return {
+        text: `${resourceLabel(r)}/${args.name} ${dry ? "would be scaled" : "scaled"} from ${before.spec?.replicas ?? 0} to ${args.replicas}${dry ? " (dry run)" : ""}.`,
+      };
+    } catch (err) {
+      throw describeError(err, {
+        cluster: cluster.name,
+        verb: "update",
+        resource: `${r.kind}/scale`,
+        name: args.name,
+        ...(ns ? { namespace: ns } : {}),
+      });
+    }
+  },
+});
