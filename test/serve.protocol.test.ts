@@ -85,18 +85,20 @@ describe("stdio protocol", () => {
       output: Object.keys((t.outputSchema as { properties?: object } | undefined)?.properties ?? {}),
     }));
     await expect(JSON.stringify(surface, null, 2)).toMatchFileSnapshot("__snapshots__/tools-surface.json");
-    const cli = new Set([
-      "kubectl",
-      "helm",
-      "istioctl",
-      "argocd",
-      "resources_apply",
-      "resources_patch",
-      "resources_scale",
+    // Default mode is non-destructive: the CLI tools are "write" there; typed tools keep their class.
+    const safety = new Map<string, string>([
+      ...ALL_TOOLS.map((t) => [t.name, t.safety] as const),
+      ...CLI_SPECS.map((c) => [c.grammar.binary, "write"] as const),
     ]);
-    for (const t of tools.filter((x) => !cli.has(x.name))) expect(t.annotations?.readOnlyHint).toBe(true);
-    for (const t of tools.filter((x) => cli.has(x.name)))
-      expect(t.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: false });
+    for (const t of tools) {
+      const cls = safety.get(t.name);
+      expect(cls, t.name).not.toBe("destructive");
+      expect(t.annotations, t.name).toMatchObject({
+        readOnlyHint: cls === "read",
+        destructiveHint: false,
+        openWorldHint: false,
+      });
+    }
   });
 
   it("documents every tool in the README table", () => {

@@ -2,11 +2,13 @@
 import { apiResources, resourcesExplain } from "./api.js";
 import { clustersList } from "./clusters.js";
 import type { AnyTool } from "./define.js";
+import { resourcesDelete } from "./delete.js";
 import { resourcesDescribe } from "./describe.js";
 import { eventsList } from "./events.js";
 import { clusterHealth } from "./health.js";
 import { podsLogs } from "./logs.js";
 import { resourcesGet, resourcesList } from "./resources.js";
+import { rollout } from "./rollout.js";
 import { top } from "./top.js";
 import { resourcesApply, resourcesPatch, resourcesScale } from "./write.js";
 
@@ -24,4 +26,6 @@ export const ALL_TOOLS: AnyTool[] = [
   resourcesApply,
   resourcesPatch,
   resourcesScale,
+  rollout,
+  resourcesDelete,
 ];
