@@ -5,6 +5,7 @@ import type { AnyTool } from "./define.js";
 import { resourcesDelete } from "./delete.js";
 import { resourcesDescribe } from "./describe.js";
 import { eventsList } from "./events.js";
+import { podsExec } from "./exec.js";
 import { clusterHealth } from "./health.js";
 import { podsLogs } from "./logs.js";
 import { resourcesGet, resourcesList } from "./resources.js";
@@ -28,4 +29,5 @@ export const ALL_TOOLS: AnyTool[] = [
   resourcesScale,
   rollout,
   resourcesDelete,
+  podsExec,
 ];

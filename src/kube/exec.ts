@@ -1,0 +1,125 @@
+// Runs a command in a container through the API server's exec subresource over WebSocket (the
+// channel.k8s.io protocols): no TTY, no stdin, a deadline and byte caps. Frames carry a channel byte:
+// 1 stdout, 2 stderr, 3 the final Status (exit code).
+import WebSocket from "ws";
+import type { Cluster } from "../targets/clusters.js";
+
+export interface ExecResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number | undefined;
+  truncated: boolean;
+  timedOut: boolean;
+  failure?: string;
+}
+
+interface Status {
+  status?: string;
+  message?: string;
+  reason?: string;
+  details?: { causes?: { reason?: string; message?: string }[] };
+}
+
+export async function execInPod(
+  cluster: Cluster,
+  o: {
+    namespace: string;
+    pod: string;
+    container?: string;
+    command: string[];
+    timeoutMs: number;
+    maxBytes: number;
+    signal: AbortSignal;
+  },
+): Promise<ExecResult> {
+  const auth = await cluster.credentials.get(o.signal);
+  const url = new URL(cluster.spec.server.replace(/^http/, "ws"));
+  url.pathname = `${url.pathname.replace(/\/+$/, "")}/api/v1/namespaces/${encodeURIComponent(o.namespace)}/pods/${encodeURIComponent(o.pod)}/exec`;
+  for (const c of o.command) url.searchParams.append("command", c);
+  if (o.container) url.searchParams.set("container", o.container);
+  url.searchParams.set("stdout", "true");
+  url.searchParams.set("stderr", "true");
+  const ws = new WebSocket(url, ["v5.channel.k8s.io", "v4.channel.k8s.io"], {
+    headers: auth.headers,
+    ...(cluster.spec.tls.ca ? { ca: cluster.spec.tls.ca } : {}),
+    ...(auth.cert && auth.key ? { cert: auth.cert, key: auth.key } : {}),
+    rejectUnauthorized: !cluster.spec.tls.insecure,
+    ...(cluster.spec.tls.serverName ? { servername: cluster.spec.tls.serverName } : {}),
+    handshakeTimeout: Math.min(o.timeoutMs, 15_000),
+  });
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  let bytes = 0;
+  let truncated = false;
+  let status: Status | undefined;
+  return new Promise((resolve, reject) => {
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      ws.terminate();
+    }, o.timeoutMs);
+    const onAbort = () => ws.terminate();
+    o.signal.addEventListener("abort", onAbort, { once: true });
+    ws.on("message", (data: Buffer) => {
+      const channel = data[0];
+      const body = data.subarray(1);
+      if (channel === 3) {
+        try {
+          status = JSON.parse(body.toString("utf8")) as Status;
+        } catch {
+          status = { status: "Failure", message: body.toString("utf8") };
+        }
+        return;
+      }
+      if (channel !== 1 && channel !== 2) return;
+      if (bytes + body.length > o.maxBytes) truncated = true;
+      const keep = body.subarray(0, Math.max(0, o.maxBytes - bytes));
+      bytes += keep.length;
+      (channel === 1 ? out : err).push(keep);
+    });
+    ws.on("unexpected-response", (_req, res) => {
+      let text = "";
+      res.on("data", (d: Buffer) => {
+        text += d.toString();
+      });
+      res.on("end", () => {
+        clearTimeout(timer);
+        let msg = text;
+        try {
+          msg = (JSON.parse(text) as Status).message ?? text;
+        } catch {
+          // not a Status
+        }
+        reject(
+          Object.assign(new Error(`exec was refused (HTTP ${res.statusCode}): ${msg}`), {
+            status: res.statusCode,
+          }),
+        );
+      });
+    });
+    ws.on("error", (e) => {
+      clearTimeout(timer);
+      o.signal.removeEventListener("abort", onAbort);
+      if (!timedOut && !o.signal.aborted) reject(e);
+    });
+    ws.on("close", () => {
+      clearTimeout(timer);
+      o.signal.removeEventListener("abort", onAbort);
+      // Kubelets report the exit code as an ExitCode cause; some runtimes (kwok) only in the message.
+      const code =
+        status?.details?.causes?.find((c) => c.reason === "ExitCode")?.message ??
+        /exit status (\d+)\s*$/.exec(status?.message ?? "")?.[1];
+      const exitCode = status?.status === "Success" ? 0 : code !== undefined ? Number(code) : undefined;
+      resolve({
+        stdout: Buffer.concat(out).toString("utf8"),
+        stderr: Buffer.concat(err).toString("utf8"),
+        exitCode,
+        truncated,
+        timedOut,
+        ...(status?.status === "Failure" && exitCode === undefined
+          ? { failure: status.message ?? "the command failed" }
+          : {}),
+      });
+    });
+  });
+}

@@ -1,0 +1,70 @@
+// pods_exec: run a command (argv, no shell added) in a container; no TTY, no stdin, bounded.
+import * as z from "zod";
+import { sanitizeUntrusted } from "../format/fence.js";
+import { describeError } from "../kube/errors.js";
+import { execInPod } from "../kube/exec.js";
+import { textTool } from "./cluster-tool.js";
+import { ToolError } from "./define.js";
+import { getObject } from "./resources.js";
+
+export const podsExec = textTool({
+  name: "pods_exec",
+  title: "Run a command in a pod",
+  description:
+    'Run a command in a pod\'s container through the API server, like `kubectl exec POD -- CMD`. The command is an argv array run as is (use ["sh", "-c", "…"] if you need a shell in the container). No TTY, no stdin; deadline and output cap. Needs full mode.',
+  safety: "destructive",
+  input: z.object({
+    name: z.string().min(1).max(253).describe("Pod name"),
+    namespace: z.string().min(1).max(63).optional(),
+    container: z.string().min(1).max(253).optional().describe("Default: the pod's only or first container"),
+    command: z.array(z.string().max(4096)).min(1).max(64),
+    timeoutSeconds: z.number().int().min(1).max(300).optional().describe("Default 30"),
+  }),
+  async run(args, cluster, ctx) {
+    const { obj, ns } = await getObject(cluster, "pods", args.name, args.namespace, ctx.signal);
+    const containers = ((obj.spec as { containers?: { name: string }[] })?.containers ?? []).map(
+      (c) => c.name,
+    );
+    if (args.container && !containers.includes(args.container)) {
+      throw new ToolError(
+        `Pod ${args.name} has no container "${args.container}".`,
+        `Containers: ${containers.join(", ")}.`,
+      );
+    }
+    const timeoutS = args.timeoutSeconds ?? 30;
+    let res: Awaited<ReturnType<typeof execInPod>>;
+    try {
+      res = await execInPod(cluster, {
+        namespace: ns ?? cluster.namespace,
+        pod: args.name,
+        ...((args.container ?? containers[0])
+          ? { container: (args.container ?? containers[0]) as string }
+          : {}),
+        command: args.command,
+        timeoutMs: timeoutS * 1000,
+        maxBytes: ctx.config.cli.maxOutputBytes,
+        signal: ctx.signal,
+      });
+    } catch (err) {
+      throw describeError(err, {
+        cluster: cluster.name,
+        verb: "create",
+        resource: "pods/exec",
+        name: args.name,
+        ...(ns ? { namespace: ns } : {}),
+      });
+    }
+    if (res.timedOut)
+      throw new ToolError(
+        `The command was stopped after ${timeoutS} s.`,
+        "Pass a larger timeoutSeconds, or run something shorter.",
+      );
+    if (res.failure) throw new ToolError(`The command could not run in ${args.name}: ${res.failure}`);
+    const notes = [
+      ...(res.exitCode ? [`Exit code ${res.exitCode}.`] : []),
+      ...(res.truncated ? ["Output was cut at the size cap."] : []),
+      ...(res.stderr.trim() ? [`stderr: ${sanitizeUntrusted(res.stderr).trim().slice(0, 2000)}`] : []),
+    ];
+    return { text: sanitizeUntrusted(res.stdout) || "(no output)", notes, untrusted: `exec ${args.name}` };
+  },
+});
