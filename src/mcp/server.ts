@@ -57,15 +57,19 @@ export function buildServer(deps: ServerDeps): McpServer {
       async (args: unknown, ctx) => {
         const token = ctx.mcpReq._meta?.progressToken;
         let last = 0;
+        // Notifications are flushed before the result, so a client never sees the answer overtake them.
+        const sent: Promise<unknown>[] = [];
         const progress = (done: number, total: number, message: string) => {
           if (token === undefined || done <= last) return;
           last = done;
-          void ctx.mcpReq
-            .notify({
-              method: "notifications/progress",
-              params: { progressToken: token, progress: done, total, message },
-            })
-            .catch(() => {});
+          sent.push(
+            ctx.mcpReq
+              .notify({
+                method: "notifications/progress",
+                params: { progressToken: token, progress: done, total, message },
+              })
+              .catch(() => {}),
+          );
         };
         const started = Date.now();
         try {
@@ -76,6 +80,7 @@ export function buildServer(deps: ServerDeps): McpServer {
             progress,
             log: deps.log.child({ tool: tool.name }),
           });
+          await Promise.all(sent);
           deps.log.debug("tool call", {
             tool: tool.name,
             ms: Date.now() - started,

@@ -46,6 +46,8 @@ export interface RunCtx {
   log: Logger;
   /** Rows this cluster may contribute, so a page never exceeds the answer's row budget. */
   rowLimit: number;
+  /** Progress of long work inside one cluster; reported only when the call targets one cluster. */
+  progress: (done: number, total: number, message: string) => void;
 }
 
 const status = z.object({
@@ -119,11 +121,13 @@ async function runAll<I extends z.ZodObject, D>(
         `${def.name} is not allowed on cluster ${cluster.name}: it runs in ${cluster.mode} mode.`,
       );
     }
+    const progress = targets.length === 1 ? env.progress : () => {};
     return def.run(args, cluster, {
       signal,
       config: env.config,
       log: env.log.child({ cluster: cluster.name }),
       rowLimit,
+      progress,
     });
   });
   return { settled, multi };

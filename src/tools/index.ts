@@ -4,6 +4,7 @@ import { clustersList } from "./clusters.js";
 import type { AnyTool } from "./define.js";
 import { resourcesDelete } from "./delete.js";
 import { resourcesDescribe } from "./describe.js";
+import { nodesDrain } from "./drain.js";
 import { eventsList } from "./events.js";
 import { podsExec } from "./exec.js";
 import { clusterHealth } from "./health.js";
@@ -30,4 +31,5 @@ export const ALL_TOOLS: AnyTool[] = [
   rollout,
   resourcesDelete,
   podsExec,
+  nodesDrain,
 ];
