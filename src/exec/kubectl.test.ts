@@ -4,17 +4,9 @@ import { describe, expect, inject, it } from "vitest";
 import type { Mode } from "../config/schema.js";
 import type { CommandDef, FlagDef } from "./grammar.js";
 import { KUBECTL } from "./kubectl.js";
-import { Refusal, validate } from "./validate.js";
+import { decide } from "./testkit.js";
 
-const verdict = (argv: string[], mode: Mode = "read-only") => {
-  try {
-    validate(argv, KUBECTL, mode);
-    return "ok";
-  } catch (err) {
-    if (err instanceof Refusal) return `refused: ${err.message}`;
-    throw err;
-  }
-};
+const verdict = (argv: string[], mode: Mode = "read-only") => decide(argv, mode, KUBECTL);
 
 const ok: [string, Mode?][] = [
   ["get pods"],
