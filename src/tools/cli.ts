@@ -5,6 +5,7 @@ import { ARGOCD } from "../exec/argocd.js";
 import { HELM } from "../exec/helm.js";
 import { ISTIOCTL } from "../exec/istioctl.js";
 import { KUBECTL } from "../exec/kubectl.js";
+import { Limiter } from "../exec/runner.js";
 import type { AnyTool } from "./define.js";
 import { type CliToolSpec, cliTool } from "./passthrough.js";
 
@@ -42,5 +43,7 @@ export const CLI_SPECS: CliToolSpec[] = [
 ];
 
 export function cliTools(mode: Mode, config: Readonly<Config>): AnyTool[] {
-  return CLI_SPECS.map((s) => cliTool(s, mode, config.cli.concurrency));
+  // One limiter for every CLI tool: cli.concurrency bounds all CLI processes together.
+  const limiter = new Limiter(config.cli.concurrency);
+  return CLI_SPECS.map((s) => cliTool(s, mode, limiter));
 }

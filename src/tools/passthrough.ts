@@ -7,7 +7,7 @@ import type { Grammar, Parsed } from "../exec/grammar.js";
 import { pinCluster } from "../exec/kubeconfig.js";
 import { outputKind, redactOutput, templateOf, Withheld } from "../exec/output.js";
 import { PIPELINE_HELP, parsePipeline } from "../exec/pipeline.js";
-import { findBinary, Limiter, NotInstalled, runProcess, scrubbedEnv } from "../exec/runner.js";
+import { findBinary, type Limiter, NotInstalled, runProcess, scrubbedEnv } from "../exec/runner.js";
 import { TokenizeError, tokenize } from "../exec/tokenize.js";
 import { Refusal, validate } from "../exec/validate.js";
 import { cutText } from "../format/budget.js";
@@ -51,13 +51,14 @@ function pinnedArgv(
   binary: string,
   argv: string[],
   verdict: Parsed,
+  template: boolean,
   pinned: { kubeconfig: string; context: string },
   defaultNs: string,
 ): string[] {
   const ns = verdict.flags.filter((f) => f.name === "namespace").at(-1)?.value ?? defaultNs;
   const pin = PIN[binary]?.(pinned.kubeconfig, pinned.context, ns) ?? { before: [], after: [] };
   // Templates are rendered by kube-mcp on redacted JSON: ask for JSON (the last --output wins).
-  if (binary === "kubectl" && templateOf(verdict)) pin.after.push("--output=json");
+  if (template) pin.after.push("--output=json");
   const dash = argv.indexOf("--");
   const head = dash < 0 ? argv : argv.slice(0, dash);
   const tail = dash < 0 ? [] : argv.slice(dash);
@@ -71,9 +72,8 @@ function argvOf(args: { args?: string[]; command?: string }): string[] {
   throw new Refusal('give the arguments as args (e.g. ["get", "pods"]) or as one command string.');
 }
 
-export function cliTool(spec: CliToolSpec, mode: Mode, concurrency: number): AnyTool {
+export function cliTool(spec: CliToolSpec, mode: Mode, limiter: Limiter): AnyTool {
   const g = spec.grammar;
-  const limiter = new Limiter(concurrency);
   const input = z.object({
     args: z
       .array(z.string())
@@ -115,16 +115,22 @@ export function cliTool(spec: CliToolSpec, mode: Mode, concurrency: number): Any
       const bin = findBinary(g.binary);
       const cli = ctx.config.cli;
       const timeoutS = Math.min(args.timeout ?? cli.timeoutSeconds, cli.maxTimeoutSeconds);
+      // kubectl's -o jsonpath=/custom-columns= are rendered here, from redacted JSON.
+      const template = g.binary === "kubectl" && !verdict.help ? templateOf(verdict)?.template : undefined;
       const pinned = await pinCluster(cluster, ctx.signal);
       try {
         const res = await limiter.run(ctx.signal, () =>
-          runProcess(bin, pinnedArgv(g.binary, argv, verdict, pinned, cluster.namespace), {
-            env: scrubbedEnv(pinned.dir, pinned.kubeconfig),
-            cwd: pinned.dir,
-            timeoutMs: timeoutS * 1000,
-            maxBytes: cli.maxOutputBytes,
-            signal: ctx.signal,
-          }),
+          runProcess(
+            bin,
+            pinnedArgv(g.binary, argv, verdict, template !== undefined, pinned, cluster.namespace),
+            {
+              env: scrubbedEnv(pinned.dir, pinned.kubeconfig),
+              cwd: pinned.dir,
+              timeoutMs: timeoutS * 1000,
+              maxBytes: cli.maxOutputBytes,
+              signal: ctx.signal,
+            },
+          ),
         );
         if (res.timedOut)
           throw new ToolError(
@@ -138,7 +144,6 @@ export function cliTool(spec: CliToolSpec, mode: Mode, concurrency: number): Any
           );
         }
         const kind = verdict.help ? "text" : outputKind(g.binary, verdict);
-        const template = templateOf(verdict)?.template;
         let text = redactOutput(sanitizeUntrusted(res.stdout), kind, cluster.revealSecrets, template);
         if (args.filter) text = applyFilters(text, parsePipeline(args.filter));
         const notes = [

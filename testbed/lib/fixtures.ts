@@ -8,6 +8,14 @@ import type { Kubectl } from "./kube.js";
 export const FIXTURES_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "fixtures");
 /** Every secret value in the fixtures contains this marker; tests grep output for it (and its base64). */
 export const CANARY = "kmcp-canary";
+/** The marker and its base64 spellings at each of the three byte alignments: a leak in any encoding. */
+export const CANARY_FORMS = [
+  CANARY,
+  ...[0, 1, 2].map((pad) => {
+    const b64 = Buffer.from("x".repeat(pad) + CANARY).toString("base64");
+    return b64.slice(4 * Math.ceil(pad / 3), 4 * Math.floor((pad + CANARY.length) / 3));
+  }),
+];
 
 function warningEvents(): string {
   const now = new Date().toISOString();

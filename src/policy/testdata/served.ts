@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
-import { CANARY, FIXTURES_DIR } from "../../../testbed/lib/fixtures.js";
+import { CANARY_FORMS, FIXTURES_DIR } from "../../../testbed/lib/fixtures.js";
 
 export type Obj = Record<string, unknown>;
 
@@ -51,14 +51,7 @@ export function served(applied: Obj): Obj {
   return obj;
 }
 
-/** The canary and its base64 spellings at each of the three byte alignments. */
-export const CANARY_FORMS = [
-  CANARY,
-  ...[0, 1, 2].map((pad) => {
-    const b64 = Buffer.from("x".repeat(pad) + CANARY).toString("base64");
-    return b64.slice(4 * Math.ceil(pad / 3), 4 * Math.floor((pad + CANARY.length) / 3));
-  }),
-];
+export { CANARY_FORMS };
 
 export function leakedCanaries(value: unknown): string[] {
   const text = typeof value === "string" ? value : JSON.stringify(value);
