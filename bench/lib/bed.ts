@@ -1,0 +1,52 @@
+// The bench's own test bed: a separate state directory, so resizing alpha to 10,000 pods never touches
+// the bed the test suite (or a developer) is using. Reuses testbed/lib/bed.ts for start, resize and stop.
+import { appendFileSync, readFileSync } from "node:fs";
+import { tmpdir, userInfo } from "node:os";
+import { join } from "node:path";
+import { down, healthy, readState, stateDir, up } from "../../testbed/lib/bed.js";
+import { LOG_LINES } from "../../testbed/lib/sim.js";
+
+export interface Bed {
+  kubeconfig: string;
+  dir: string;
+  /** True when this run started the bed, so it should stop it at the end. */
+  startedHere: boolean;
+  resize(pods: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function benchBed(pods: number): Promise<Bed> {
+  process.env.KUBE_MCP_TESTBED_DIR ??= join(tmpdir(), `kube-mcp-bench-bed-${userInfo().uid}`);
+  const before = readState();
+  const startedHere = !(before && (await healthy(before)));
+  const state = await up({ pods });
+  padLogs(state.clusters.find((c) => c.name === "alpha")?.dir, 300);
+  return {
+    kubeconfig: state.kubeconfig,
+    dir: stateDir(),
+    startedHere,
+    resize: async (n) => {
+      await up({ pods: n });
+    },
+    stop: async () => {
+      await down();
+    },
+  };
+}
+
+/**
+ * Every simulated container shows the same log file, five lines long in the fixtures. The "200 log
+ * lines" read needs more, so the bench (on its own bed only) appends numbered lines in the same format.
+ */
+function padLogs(clusterDir: string | undefined, lines: number): void {
+  if (!clusterDir) return;
+  const file = join(clusterDir, "sim", "container.log");
+  const have = readFileSync(file, "utf8").split("\n").filter(Boolean).length;
+  if (have >= lines) return;
+  const t0 = Date.parse("2026-01-01T00:01:00Z");
+  const extra = Array.from({ length: lines - have }, (_, i) => {
+    const msg = LOG_LINES[i % LOG_LINES.length] as string;
+    return `${new Date(t0 + i * 1000).toISOString()} stdout F ${msg} seq=${i}`;
+  });
+  appendFileSync(file, `${extra.join("\n")}\n`);
+}
