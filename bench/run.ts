@@ -71,6 +71,9 @@ log("starting (or reusing) the bench's test bed: 100 pods in namespace scale on 
 const bed = await benchBed(100);
 log(`test bed ${bed.dir} (KUBECONFIG=${bed.kubeconfig})`);
 const kubeconfig = bed.kubeconfig;
+// mcp-server-kubernetes runs `kubectl` from PATH for every call: give it the kubectl matching the bed's
+// API server rather than whatever wrapper the machine has.
+process.env.PATH = `${bed.bin}:${process.env.PATH ?? ""}`;
 try {
   if (only.has("startup")) {
     log(`startup: ${plan.startupReps} cold starts per server`);

@@ -9,6 +9,8 @@ import { LOG_LINES } from "../../testbed/lib/sim.js";
 export interface Bed {
   kubeconfig: string;
   dir: string;
+  /** The bed's binaries; its kubectl (the API server's version) is the one a peer that shells out runs. */
+  bin: string;
   /** True when this run started the bed, so it should stop it at the end. */
   startedHere: boolean;
   resize(pods: number): Promise<void>;
@@ -24,6 +26,7 @@ export async function benchBed(pods: number): Promise<Bed> {
   return {
     kubeconfig: state.kubeconfig,
     dir: stateDir(),
+    bin: state.bin,
     startedHere,
     resize: async (n) => {
       await up({ pods: n });

@@ -122,7 +122,7 @@ export class StdioClient {
 export function toolOutcome(r: Reply): ToolOutcome {
   if (r.error) {
     const local = r.error.code === -1 || r.error.code === -2;
-    const status = local ? r.error.message : `protocol error: ${r.error.message}`.slice(0, 160);
+    const status = local ? r.error.message : `protocol error: ${r.error.message}`.slice(0, 300);
     return { ok: false, status, text: "", bytes: 0, ms: r.ms };
   }
   const res = r.result as { content?: { type: string; text?: string }[]; isError?: boolean };

@@ -61,14 +61,15 @@ export async function allPods(
   return { pods: opts.pods, total, floor: { ms: list.ms, bytes: list.bytes }, stats };
 }
 
+/** The failure without the SDK's repeated "MCP error -32603:" prefixes. */
+const why = (r: AllPodsRun | undefined) => (r?.status ?? "").replace(/MCP error -?\d+: /g, "").slice(0, 120);
+
 function verdict(runs: AllPodsRun[], pods: number): string {
   const failed = runs.filter((r) => !r.ok);
-  if (failed.length === runs.length) return `FAILED: ${failed[0]?.status.slice(0, 90)}`;
+  if (failed.length === runs.length) return `FAILED: ${why(failed[0])}`;
   const named = Math.max(...runs.filter((r) => r.ok).map((r) => r.podsNamed));
   const shown = named >= pods ? "complete" : `partial: ${named} of ${pods} scale pods named`;
-  return failed.length
-    ? `${shown}; ${failed.length}/${runs.length} failed: ${failed[0]?.status.slice(0, 60)}`
-    : shown;
+  return failed.length ? `${shown}; ${failed.length}/${runs.length} failed: ${why(failed[0])}` : shown;
 }
 
 export function allPodsSection(results: Awaited<ReturnType<typeof allPods>>[]): Section {
