@@ -44,6 +44,9 @@ if (existsSync(join(flags.dist ?? KUBE_MCP_DIST, "cli.js")))
 const SERVERS = allServers(snapshot);
 const servers = SERVERS.filter((s) => !wanted || wanted.includes(s.name));
 
+// Ctrl-C: exit through process.on("exit"), which stops every server this run started.
+for (const sig of ["SIGINT", "SIGTERM"] as const) process.once(sig, () => process.exit(130));
+
 const out: Section[] = [];
 const log = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
 const emit = (...sections: Section[]) => {

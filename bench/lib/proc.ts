@@ -18,8 +18,15 @@ export interface Proc {
   stop(): Promise<void>;
 }
 
+/** Servers still running, so an interrupted bench leaves none behind (see `process.on("exit")`). */
+const running = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const child of running) child.kill("SIGKILL");
+});
+
 export function start(c: Command, stdin: "pipe" | "ignore" = "pipe"): Proc {
   const child = spawn(c.cmd, c.args, { env: c.env, stdio: [stdin, "pipe", "pipe"] });
+  running.add(child);
   let err = "";
   child.stderr?.on("data", (d: Buffer) => {
     err = (err + d.toString()).slice(-4096);
@@ -31,6 +38,7 @@ export function start(c: Command, stdin: "pipe" | "ignore" = "pipe"): Proc {
   let exited = false;
   child.once("exit", () => {
     exited = true;
+    running.delete(child);
   });
   return {
     child,

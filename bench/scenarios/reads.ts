@@ -99,8 +99,10 @@ export async function reads(
         const call = r.call(s);
         const first = init.error ? undefined : await client.callTool(call.name, call.arguments);
         const runs = [];
-        for (let i = 0; i < opts.reps && first; i++)
+        for (let i = 0; i < opts.reps && first; i++) {
+          await sleep(PACE_MS);
           runs.push(await client.callTool(call.name, call.arguments));
+        }
         const good = runs.filter((x) => x.ok);
         stats.push({
           server: s.name,
