@@ -98,6 +98,24 @@ describe("rollout", () => {
     expect((await kubectl("get", "deploy", "demo", "-n", ns, "-o", "jsonpath={.spec.paused}")).stdout).toBe(
       "true",
     );
+    const seen: { progress: number; total?: number; message?: string }[] = [];
+    const waited = await call(
+      s.client,
+      "rollout",
+      {
+        cluster: "alpha",
+        namespace: ns,
+        action: "status",
+        kind: "deployment",
+        name: "demo",
+        timeoutSeconds: 3,
+      },
+      (p) => seen.push(p),
+    );
+    expect(waited.text).toBe("deployments.apps/demo: the rollout is paused (stopped waiting).");
+    expect(seen.length).toBeGreaterThanOrEqual(2);
+    expect(seen[0]).toMatchObject({ total: 3, message: "the rollout is paused" });
+    expect(seen.map((p) => p.progress)).toEqual([...seen.map((p) => p.progress)].sort((a, b) => a - b));
     await tool("rollout", { action: "resume", kind: "deployment", name: "demo" });
     expect((await kubectl("get", "deploy", "demo", "-n", ns, "-o", "jsonpath={.spec.paused}")).stdout).toBe(
       "",
@@ -105,9 +123,41 @@ describe("rollout", () => {
   });
 });
 
+describe("annotations in full mode", () => {
+  it("mark destructive tools, and idempotent only those that are", async () => {
+    const tools = new Map((await s.client.listTools()).tools.map((t) => [t.name, t.annotations]));
+    const expected: [string, boolean][] = [
+      ["resources_delete", true],
+      ["nodes_drain", true],
+      ["pods_exec", false],
+      ["pods_debug", false],
+      ["port_forward", false],
+      ["kubectl", false],
+    ];
+    for (const [name, idempotent] of expected)
+      expect(tools.get(name), name).toMatchObject({
+        readOnlyHint: false,
+        destructiveHint: true,
+        idempotentHint: idempotent,
+      });
+    expect(tools.get("rollout")).toMatchObject({ destructiveHint: false, idempotentHint: false });
+  });
+});
+
 describe("resources_delete", () => {
   it("is not advertised in non-destructive mode", async () => {
     expect((await nd.client.listTools()).tools.map((t) => t.name)).not.toContain("resources_delete");
+    const called = await call(nd.client, "resources_delete", {
+      cluster: "alpha",
+      namespace: ns,
+      kind: "cm",
+      name: "batch-0",
+    });
+    expect(called.isError).toBe(true);
+    expect(called.text).toContain(
+      "resources_delete is not available: this server runs in non-destructive mode, which allows reads and changes, but nothing that deletes, evicts or runs code. It needs full mode",
+    );
+    expect((await kubectl("get", "cm", "batch-0", "-n", ns)).code).toBe(0);
   });
 
   it("needs the exact count to delete many by selector", async () => {

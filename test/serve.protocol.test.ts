@@ -96,6 +96,7 @@ describe("stdio protocol", () => {
       expect(t.annotations, t.name).toMatchObject({
         readOnlyHint: cls === "read",
         destructiveHint: false,
+        idempotentHint: cls === "read" || ["resources_apply", "resources_scale"].includes(t.name),
         openWorldHint: false,
       });
     }

@@ -61,6 +61,12 @@ describe("write tools", () => {
   it("are not advertised in read-only mode", async () => {
     const names = (await ro.client.listTools()).tools.map((t) => t.name);
     for (const w of ["resources_apply", "resources_patch", "resources_scale"]) expect(names).not.toContain(w);
+    const called = await tool("resources_apply", { manifest: manifest("red"), cluster: "alpha" }, ro);
+    expect(called.isError).toBe(true);
+    expect(called.text).toBe(
+      "resources_apply is not available: this server runs in read-only mode, which allows only tools that read. It needs non-destructive or full mode, which the operator sets (--mode); use the read tools, or tell the user what you would run.",
+    );
+    expect((await kubectl("get", "namespace", ns)).code).not.toBe(0);
     const tools = (await s.client.listTools()).tools;
     expect(tools.find((t) => t.name === "resources_apply")?.annotations).toMatchObject({
       readOnlyHint: false,

@@ -80,7 +80,10 @@ function flagLayer(argv: string[]): { layer: Layer; configFile?: string; help: b
   const layer: Layer = {};
   for (const o of OPTIONS) {
     const v = parsed.values[o.flag];
-    if (o.path && v !== undefined) setPath(layer, o.path, coerce(o, v as string | boolean, `--${o.flag}`));
+    if (o.path && v !== undefined) {
+      const value = coerce(o, v as string | boolean, `--${o.flag}`);
+      setPath(layer, o.path, o.negates ? !value : value);
+    }
   }
   const configFile = parsed.values.config as string | undefined;
   return { layer, help: parsed.values.help === true, ...(configFile ? { configFile } : {}) };

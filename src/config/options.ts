@@ -10,6 +10,8 @@ export interface OptionSpec {
   env?: string;
   arg?: string;
   help: string;
+  /** A boolean flag that sets the config value to false (`--no-confirm`); its env var is not inverted. */
+  negates?: true;
 }
 
 export const OPTIONS: OptionSpec[] = [
@@ -168,6 +170,21 @@ export const OPTIONS: OptionSpec[] = [
     type: "boolean",
     env: "KUBE_MCP_REVEAL_SECRETS",
     help: "allow reading Secret values (default: always redacted)",
+  },
+  {
+    flag: "no-confirm",
+    path: "confirmDestructive",
+    type: "boolean",
+    negates: true,
+    help: "do not ask clients to confirm destructive calls (the mode still decides what may run)",
+  },
+  {
+    flag: "debug-image",
+    path: "debug.image",
+    type: "string",
+    env: "KUBE_MCP_DEBUG_IMAGE",
+    arg: "IMAGE",
+    help: "image of the containers pods_debug adds (default busybox:1.37)",
   },
 ];
 

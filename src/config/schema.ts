@@ -94,6 +94,34 @@ export const ConfigSchema = z
       })
       .strict()
       .default({ concurrency: 8, clusterTimeoutMs: 25_000 }),
+    confirmDestructive: z
+      .boolean()
+      .default(true)
+      .describe("ask the user to confirm destructive calls when the client supports elicitation"),
+    portForward: z
+      .object({
+        maxSessions: z.number().int().min(1).max(64).default(8),
+        maxConnections: z.number().int().min(1).max(256).default(16).describe("open connections per session"),
+        idleTimeoutSeconds: z
+          .number()
+          .int()
+          .min(10)
+          .max(86_400)
+          .default(900)
+          .describe("a session with no traffic for this long is stopped"),
+      })
+      .strict()
+      .default({ maxSessions: 8, maxConnections: 16, idleTimeoutSeconds: 900 }),
+    debug: z
+      .object({
+        image: z.string().min(1).default("busybox:1.37").describe("image of pods_debug containers"),
+        allowedImages: z
+          .array(z.string().min(1))
+          .default([])
+          .describe("other images a pods_debug call may ask for"),
+      })
+      .strict()
+      .default({ image: "busybox:1.37", allowedImages: [] }),
   })
   .strict();
 

@@ -1,8 +1,8 @@
 // Runs a command in a container through the API server's exec subresource over WebSocket (the
 // channel.k8s.io protocols): no TTY, no stdin, a deadline and byte caps. Frames carry a channel byte:
 // 1 stdout, 2 stderr, 3 the final Status (exit code).
-import WebSocket from "ws";
 import type { Cluster } from "../targets/clusters.js";
+import { openSubresource, type Status } from "./ws.js";
 
 export interface ExecResult {
   stdout: string;
@@ -11,13 +11,6 @@ export interface ExecResult {
   truncated: boolean;
   timedOut: boolean;
   failure?: string;
-}
-
-interface Status {
-  status?: string;
-  message?: string;
-  reason?: string;
-  details?: { causes?: { reason?: string; message?: string }[] };
 }
 
 export async function execInPod(
@@ -32,20 +25,15 @@ export async function execInPod(
     signal: AbortSignal;
   },
 ): Promise<ExecResult> {
-  const auth = await cluster.credentials.get(o.signal);
-  const url = new URL(cluster.spec.server.replace(/^http/, "ws"));
-  url.pathname = `${url.pathname.replace(/\/+$/, "")}/api/v1/namespaces/${encodeURIComponent(o.namespace)}/pods/${encodeURIComponent(o.pod)}/exec`;
-  for (const c of o.command) url.searchParams.append("command", c);
-  if (o.container) url.searchParams.set("container", o.container);
-  url.searchParams.set("stdout", "true");
-  url.searchParams.set("stderr", "true");
-  const ws = new WebSocket(url, ["v5.channel.k8s.io", "v4.channel.k8s.io"], {
-    headers: auth.headers,
-    ...(cluster.spec.tls.ca ? { ca: cluster.spec.tls.ca } : {}),
-    ...(auth.cert && auth.key ? { cert: auth.cert, key: auth.key } : {}),
-    rejectUnauthorized: !cluster.spec.tls.insecure,
-    ...(cluster.spec.tls.serverName ? { servername: cluster.spec.tls.serverName } : {}),
-    handshakeTimeout: Math.min(o.timeoutMs, 15_000),
+  const query: [string, string][] = o.command.map((c) => ["command", c]);
+  if (o.container) query.push(["container", o.container]);
+  query.push(["stdout", "true"], ["stderr", "true"]);
+  const ws = await openSubresource(cluster, {
+    path: `/api/v1/namespaces/${encodeURIComponent(o.namespace)}/pods/${encodeURIComponent(o.pod)}/exec`,
+    query,
+    protocols: ["v5.channel.k8s.io", "v4.channel.k8s.io"],
+    handshakeTimeoutMs: Math.min(o.timeoutMs, 15_000),
+    signal: o.signal,
   });
   const out: Buffer[] = [];
   const err: Buffer[] = [];

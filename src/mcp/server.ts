@@ -2,11 +2,13 @@
 // annotations from the safety class, and converts answers and errors into CallToolResults.
 import { McpServer } from "@modelcontextprotocol/server";
 import type { Config } from "../config/schema.js";
+import type { PortForwards } from "../kube/portforward.js";
 import type { Logger } from "../obs/log.js";
 import type { Clusters } from "../targets/clusters.js";
 import { type AnyTool, type Safety, ToolError } from "../tools/define.js";
 import type { PromptDef } from "../tools/prompts.js";
 import { backstop } from "./backstop.js";
+import { confirmation } from "./confirm.js";
 
 export interface ServerDeps {
   name: string;
@@ -17,14 +19,17 @@ export interface ServerDeps {
   config: Readonly<Config>;
   clusters: Clusters;
   log: Logger;
+  forwards: PortForwards;
+  /** Tools this server's mode hides, each with the refusal a client gets if it calls it anyway. */
+  hidden: ReadonlyMap<string, string>;
 }
 
-export function annotationsFor(safety: Safety, title: string) {
+export function annotationsFor(safety: Safety, title: string, idempotent = safety === "read") {
   return {
     title,
     readOnlyHint: safety === "read",
     destructiveHint: safety === "destructive",
-    idempotentHint: safety === "read",
+    idempotentHint: idempotent,
     openWorldHint: false,
   };
 }
@@ -52,9 +57,13 @@ export function buildServer(deps: ServerDeps): McpServer {
         description: tool.description,
         inputSchema: tool.input,
         outputSchema: tool.output,
-        annotations: annotationsFor(tool.safety, tool.title),
+        annotations: annotationsFor(tool.safety, tool.title, tool.idempotent),
       },
       async (args: unknown, ctx) => {
+        const decision = deps.config.confirmDestructive
+          ? confirmation(server, ctx, tool, args as Record<string, unknown>)
+          : "go";
+        if (decision !== "go") return "ask" in decision ? decision.ask : errorResult(decision.declined);
         const token = ctx.mcpReq._meta?.progressToken;
         let last = 0;
         // Notifications are flushed before the result, so a client never sees the answer overtake them.
@@ -76,6 +85,7 @@ export function buildServer(deps: ServerDeps): McpServer {
           const answer = await tool.handle(args, {
             config: deps.config,
             clusters: deps.clusters,
+            forwards: deps.forwards,
             signal: ctx.mcpReq.signal,
             progress,
             log: deps.log.child({ tool: tool.name }),
@@ -107,6 +117,7 @@ export function buildServer(deps: ServerDeps): McpServer {
       },
     );
   }
+  refuseHidden(server, deps.hidden);
   for (const p of deps.prompts) {
     server.registerPrompt(
       p.name,
@@ -122,4 +133,24 @@ export function buildServer(deps: ServerDeps): McpServer {
     );
   }
   return server;
+}
+
+type CallHandler = (request: { params: { name: string } }, ctx: unknown) => Promise<unknown>;
+
+/**
+ * A tool the mode hides is not listed, and calling it anyway gets the reason as a tool error instead of
+ * the SDK's bare "Tool X not found". Wraps the SDK's own tools/call handler; other names pass through.
+ */
+function refuseHidden(server: McpServer, hidden: ReadonlyMap<string, string>): void {
+  if (!hidden.size) return;
+  const low = server.server as unknown as {
+    _getRequestHandler(method: string): CallHandler | undefined;
+    setRequestHandler(method: "tools/call", handler: CallHandler): void;
+  };
+  const inner = low._getRequestHandler("tools/call");
+  if (!inner) return;
+  low.setRequestHandler("tools/call", async (request, ctx) => {
+    const refusal = hidden.get(request.params.name);
+    return refusal ? errorResult(refusal) : inner(request, ctx);
+  });
 }

@@ -14,3 +14,23 @@ export const permits = (mode: Mode, safety: Safety) => ALLOWED_MODES[safety].inc
 export function toolsFor(mode: Mode, tools: AnyTool[]): AnyTool[] {
   return tools.filter((t) => permits(mode, t.safety));
 }
+
+const WHAT_MODE_ALLOWS: Record<Mode, string> = {
+  "read-only": "allows only tools that read",
+  "non-destructive": "allows reads and changes, but nothing that deletes, evicts or runs code",
+  full: "allows every tool",
+};
+
+/** The tools a server in `mode` hides, with the refusal a client gets if it calls one anyway. */
+export function hiddenTools(mode: Mode, tools: AnyTool[]): Map<string, string> {
+  const hidden = new Map<string, string>();
+  for (const t of tools) {
+    if (permits(mode, t.safety)) continue;
+    const needs = t.safety === "destructive" ? "full mode" : "non-destructive or full mode";
+    hidden.set(
+      t.name,
+      `${t.name} is not available: this server runs in ${mode} mode, which ${WHAT_MODE_ALLOWS[mode]}. It needs ${needs}, which the operator sets (--mode); use the read tools, or tell the user what you would run.`,
+    );
+  }
+  return hidden;
+}

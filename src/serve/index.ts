@@ -5,10 +5,11 @@ import { helpText } from "../config/options.js";
 import type { Config } from "../config/schema.js";
 import { Credentials } from "../kube/credentials.js";
 import { KubeHttp } from "../kube/http.js";
+import { PortForwards } from "../kube/portforward.js";
 import { gatherClusters, watchFiles } from "../kube/sources.js";
 import { buildServer } from "../mcp/server.js";
 import { createLogger, type Logger } from "../obs/log.js";
-import { toolsFor } from "../policy/modes.js";
+import { hiddenTools, toolsFor } from "../policy/modes.js";
 import { Clusters } from "../targets/clusters.js";
 import { cliTools } from "../tools/cli.js";
 import { ALL_TOOLS } from "../tools/index.js";
@@ -64,15 +65,18 @@ export async function run(argv: string[]): Promise<number> {
     }
   });
   const mode = config.mode ?? "non-destructive";
+  const forwards = new PortForwards(log.child({ component: "port-forward" }));
   const deps = {
     name: "kube-mcp",
     version: version(),
     instructions: INSTRUCTIONS,
     tools: [...toolsFor(mode, ALL_TOOLS), ...cliTools(mode, config)],
+    hidden: hiddenTools(mode, ALL_TOOLS),
     prompts: PROMPTS,
     config,
     clusters,
     log,
+    forwards,
   };
   const factory = () => buildServer(deps);
 
@@ -108,6 +112,7 @@ export async function run(argv: string[]): Promise<number> {
   const shutdown = async (why: string) => {
     log.info("shutting down", { why });
     stopWatching();
+    forwards.stopAll("shutdown");
     await close().catch((err: unknown) => log.warn("error while closing", { err }));
     exitCode(0);
   };

@@ -82,6 +82,8 @@ interface Def<I extends z.ZodObject, D> {
   description: string;
   input: I;
   safety: Safety;
+  idempotent?: boolean;
+  confirm?(args: Record<string, unknown>): string | false;
   run(args: z.infer<I>, cluster: Cluster, ctx: RunCtx): Promise<D>;
 }
 

@@ -2,6 +2,7 @@
 // class and handler. Registration is a list; MCP annotations are derived from `safety` in src/mcp/.
 import type * as z from "zod";
 import type { Config } from "../config/schema.js";
+import type { PortForwards } from "../kube/portforward.js";
 import type { Logger } from "../obs/log.js";
 import type { Clusters } from "../targets/clusters.js";
 
@@ -17,6 +18,8 @@ export interface ToolEnv {
   signal: AbortSignal;
   progress: Progress;
   log: Logger;
+  /** The process's port-forward sessions (they outlive the call that starts them). */
+  forwards: PortForwards;
 }
 
 /** A handler's answer: text for the model and the same content as structured data. */
@@ -35,6 +38,13 @@ export interface Tool<I extends z.ZodObject = z.ZodObject, O = unknown> {
   input: I;
   output: z.ZodType<O>;
   safety: Safety;
+  /** Whether repeating a call with the same arguments changes nothing more. Default: true for read tools only. */
+  idempotent?: boolean;
+  /**
+   * For destructive tools: the question a person is asked before the call runs (where the client can
+   * ask), or false when these arguments need none. Default: the tool and its arguments.
+   */
+  confirm?(args: Record<string, unknown>): string | false;
   handle(args: z.infer<I>, env: ToolEnv): Promise<Answer<O>>;
 }
 

@@ -15,6 +15,7 @@ export const resourcesDelete = textTool({
   title: "Delete resources",
   description: `Delete one object by name, or the objects matching a label selector in a namespace. A selector matching more than ${CONFIRM_ABOVE} objects needs confirm set to the exact count. Supports propagation policy, grace period and dryRun.`,
   safety: "destructive",
+  idempotent: true,
   input: z.object({
     kind: z.string().min(1).max(253),
     name: z.string().min(1).max(253).optional(),

@@ -15,6 +15,7 @@ export const nodesDrain = textTool({
   description:
     "cordon marks a node unschedulable; uncordon reverses it; drain cordons it and evicts its pods through the Eviction API, so PodDisruptionBudgets are honoured (blocked pods are retried until timeoutSeconds, then reported). DaemonSet pods are left in place; pods without a controller need force. Needs full mode.",
   safety: "destructive",
+  idempotent: true,
   input: z.object({
     name: z.string().min(1).max(253).describe("Node name"),
     action: z.enum(["cordon", "uncordon", "drain"]),

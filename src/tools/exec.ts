@@ -22,13 +22,14 @@ export const podsExec = textTool({
   }),
   async run(args, cluster, ctx) {
     const { obj, ns } = await getObject(cluster, "pods", args.name, args.namespace, ctx.signal);
-    const containers = ((obj.spec as { containers?: { name: string }[] })?.containers ?? []).map(
-      (c) => c.name,
-    );
-    if (args.container && !containers.includes(args.container)) {
+    const spec = obj.spec as { containers?: { name: string }[]; ephemeralContainers?: { name: string }[] };
+    // Ephemeral (pods_debug) containers can be exec'd into too, but are never the default.
+    const containers = (spec?.containers ?? []).map((c) => c.name);
+    const all = [...containers, ...(spec?.ephemeralContainers ?? []).map((c) => c.name)];
+    if (args.container && !all.includes(args.container)) {
       throw new ToolError(
         `Pod ${args.name} has no container "${args.container}".`,
-        `Containers: ${containers.join(", ")}.`,
+        `Containers: ${all.join(", ")}.`,
       );
     }
     const timeoutS = args.timeoutSeconds ?? 30;

@@ -1,6 +1,7 @@
 // Every tool, in the order tools/list shows them. Adding a tool means adding it here; nothing else.
 import { apiResources, resourcesExplain } from "./api.js";
 import { clustersList } from "./clusters.js";
+import { podsDebug } from "./debug.js";
 import type { AnyTool } from "./define.js";
 import { resourcesDelete } from "./delete.js";
 import { resourcesDescribe } from "./describe.js";
@@ -9,6 +10,7 @@ import { eventsList } from "./events.js";
 import { podsExec } from "./exec.js";
 import { clusterHealth } from "./health.js";
 import { podsLogs } from "./logs.js";
+import { portForward } from "./portforward.js";
 import { resourcesGet, resourcesList } from "./resources.js";
 import { rollout } from "./rollout.js";
 import { top } from "./top.js";
@@ -32,4 +34,6 @@ export const ALL_TOOLS: AnyTool[] = [
   resourcesDelete,
   podsExec,
   nodesDrain,
+  podsDebug,
+  portForward,
 ];

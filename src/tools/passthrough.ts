@@ -168,6 +168,28 @@ export function cliTool(spec: CliToolSpec, mode: Mode, limiter: Limiter): AnyToo
     ...inner,
     description: `${spec.summary(mode)} Runs the real ${g.binary} (no shell) against the chosen cluster with kube-mcp's credentials; connection, identity, file, plugin and interactive flags are refused. Output is redacted; use filter instead of pipes.`,
     safety: SAFETY[mode],
+    idempotent: mode === "read-only",
+    // Only commands that non-destructive mode would refuse (delete, exec, uninstall…) ask a person first.
+    confirm(args: Record<string, unknown>) {
+      const allowedIn = (argv: string[], m: Mode) => {
+        try {
+          validate(argv, g, m);
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      let argv: string[];
+      try {
+        argv = argvOf(args as { args?: string[]; command?: string });
+      } catch {
+        return false; // refused with a reason when it runs
+      }
+      if (!allowedIn(argv, mode) || allowedIn(argv, "non-destructive")) return false;
+      const where =
+        args.cluster === undefined ? "the default cluster" : `cluster ${JSON.stringify(args.cluster)}`;
+      return `Allow \`${g.binary} ${argv.join(" ")}\` on ${where}?`;
+    },
     output: PassthroughOutput,
     async handle(args, env) {
       try {

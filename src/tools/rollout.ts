@@ -61,12 +61,16 @@ export const rollout = textTool({
     };
     switch (args.action) {
       case "status": {
-        const deadline = Date.now() + (args.timeoutSeconds ?? 60) * 1000;
+        const waitS = args.timeoutSeconds ?? 60;
+        const started = Date.now();
         let current = obj;
         for (;;) {
           const state = rolloutState(r.kind, current);
-          if (state.done || Date.now() >= deadline)
+          if (state.done || Date.now() - started >= waitS * 1000)
             return { text: `${label}: ${state.text}${state.done ? "" : " (stopped waiting)"}.` };
+          // Progress counts the seconds waited out of the bound; the message says where the rollout stands.
+          const waited = Math.round((Date.now() - started) / 100) / 10;
+          ctx.progress(Math.max(0.1, Math.min(waitS, waited)), waitS, state.text);
           await new Promise((res) => setTimeout(res, 1000));
           ctx.signal.throwIfAborted();
           current = (await getObject(cluster, KINDS[args.kind], args.name, ns, ctx.signal)).obj;

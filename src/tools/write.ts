@@ -21,6 +21,7 @@ export const resourcesApply = textTool({
   description:
     "Server-side apply of YAML or JSON (several documents or a List) with field manager kube-mcp. Every document is validated before any is applied. With dryRun it returns a diff of live → result: plan first, then apply. Conflicts with other field managers are reported; force takes those fields over.",
   safety: "write",
+  idempotent: true,
   input: z.object({
     manifest: z.string().min(1).max(1_000_000),
     namespace: z
@@ -121,6 +122,7 @@ export const resourcesScale = textTool({
   description:
     "Set the replica count of a Deployment, StatefulSet, ReplicaSet or any kind with a scale subresource. Scaling to zero needs full mode.",
   safety: "write",
+  idempotent: true,
   input: z.object({
     kind: z.string().min(1).max(253).describe("e.g. deployment"),
     name: z.string().min(1).max(253),

@@ -7,11 +7,25 @@ import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 export const CLI = join(import.meta.dirname, "..", "..", "dist", "cli.js");
 export type Era = "legacy" | "modern";
 
-function client(era: Era): Client {
-  return new Client(
+/** What a test's client answers to an elicitation: the action and, when accepting, the form content. */
+export type Elicit = (message: string) => {
+  action: "accept" | "decline" | "cancel";
+  content?: Record<string, string | number | boolean>;
+};
+
+function client(era: Era, elicit?: Elicit): Client {
+  const c = new Client(
     { name: "kube-mcp-tests", version: "0" },
-    era === "modern" ? { versionNegotiation: { mode: { pin: "2026-07-28" } } } : {},
+    {
+      ...(era === "modern" ? { versionNegotiation: { mode: { pin: "2026-07-28" } } } : {}),
+      ...(elicit ? { capabilities: { elicitation: { form: {} } } } : {}),
+    },
   );
+  if (elicit)
+    c.setRequestHandler("elicitation/create", async (req) =>
+      elicit((req.params as { message: string }).message),
+    );
+  return c;
 }
 
 export interface Session {
@@ -20,9 +34,9 @@ export interface Session {
 }
 
 export async function stdioSession(
-  opts: { era?: Era; args?: string[]; env?: Record<string, string> } = {},
+  opts: { era?: Era; args?: string[]; env?: Record<string, string>; elicit?: Elicit } = {},
 ): Promise<Session> {
-  const c = client(opts.era ?? "legacy");
+  const c = client(opts.era ?? "legacy", opts.elicit);
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [CLI, "serve", "--log-level", "warn", ...(opts.args ?? [])],
@@ -80,9 +94,9 @@ export function startHttpServer(args: string[] = [], env: Record<string, string>
 
 export async function httpSession(
   url: string,
-  opts: { era?: Era; headers?: Record<string, string> } = {},
+  opts: { era?: Era; headers?: Record<string, string>; elicit?: Elicit } = {},
 ): Promise<Session> {
-  const c = client(opts.era ?? "legacy");
+  const c = client(opts.era ?? "legacy", opts.elicit);
   await c.connect(
     new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: opts.headers ?? {} } }),
   );
@@ -99,7 +113,7 @@ export async function call(
   c: Client,
   name: string,
   args: Record<string, unknown> = {},
-  onprogress?: () => void,
+  onprogress?: (p: { progress: number; total?: number; message?: string }) => void,
 ): Promise<CallOutcome> {
   const r = await c.callTool({ name, arguments: args }, onprogress ? { onprogress } : undefined);
   const text = (r.content as { type: string; text?: string }[]).map((b) => b.text ?? "").join("\n");

@@ -15,8 +15,12 @@ import { alive, stopAll } from "./proc.js";
 
 export const CLUSTERS = ["alpha", "beta"] as const;
 
+/** Bump when what a bed simulates changes (kwok config, stages, fixtures): older running beds are replaced. */
+export const BED_REVISION = 2;
+
 export interface BedState {
   version: 1;
+  revision?: number;
   bin: string;
   kubeconfig: string;
   pods: number;
@@ -114,12 +118,14 @@ async function resize(s: BedState, pods: number): Promise<void> {
 export async function up(opts: { pods?: number } = {}): Promise<BedState> {
   return withLock(async () => {
     const existing = readState();
-    if (existing && (await healthy(existing))) {
+    if (existing && existing.revision !== BED_REVISION) {
+      log("the running test bed is from an older definition; replacing it");
+      await stopAll(allPids(existing));
+    } else if (existing && (await healthy(existing))) {
       log("reusing the running test bed");
       if (opts.pods !== undefined) await resize(existing, opts.pods);
       return existing;
-    }
-    if (existing) {
+    } else if (existing) {
       log("found a stale or half-started test bed; cleaning it up");
       await stopAll(allPids(existing));
     }
@@ -140,6 +146,7 @@ export async function up(opts: { pods?: number } = {}): Promise<BedState> {
     const clusters = results.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
     const state: BedState = {
       version: 1,
+      revision: BED_REVISION,
       bin,
       kubeconfig: join(dir, "kubeconfig"),
       pods: 0,

@@ -36,6 +36,45 @@ export function writeSim(dir: string): { workDir: string; logFile: string; respo
   return { workDir, logFile, responder };
 }
 
+/**
+ * kwok's stages never start ephemeral containers; this one reports every ephemeral container of a
+ * running pod as running (what pods_debug waits for), once per container added.
+ */
+const EPHEMERAL_STAGE = {
+  kind: "Stage",
+  apiVersion: "kwok.x-k8s.io/v1alpha1",
+  metadata: { name: "pod-ephemeral-running" },
+  spec: {
+    resourceRef: { apiGroup: "v1", kind: "Pod" },
+    selector: {
+      matchExpressions: [
+        { key: ".metadata.deletionTimestamp", operator: "DoesNotExist" },
+        { key: ".status.phase", operator: "In", values: ["Running"] },
+        {
+          key: "([.spec.ephemeralContainers[]?.name] - [.status.ephemeralContainerStatuses[]?.name]) | length > 0",
+          operator: "In",
+          values: ["true"],
+        },
+      ],
+    },
+    next: {
+      statusTemplate: [
+        "{{ $now := Now }}",
+        "ephemeralContainerStatuses:",
+        "{{ range .spec.ephemeralContainers }}",
+        "- image: {{ .image | Quote }}",
+        "  name: {{ .name | Quote }}",
+        "  ready: false",
+        "  restartCount: 0",
+        "  state:",
+        "    running:",
+        "      startedAt: {{ $now | Quote }}",
+        "{{ end }}",
+      ].join("\n"),
+    },
+  },
+};
+
 export interface KwokOptions {
   port: number;
   certFile: string;
@@ -92,5 +131,5 @@ export function kwokConfigYaml(o: KwokOptions): string {
   const stages = readdirSync(o.stagesDir)
     .filter((f) => f.endsWith(".yaml"))
     .map((f) => readFileSync(join(o.stagesDir, f), "utf8").trim());
-  return [...docs.map((d) => stringify(d).trim()), ...stages].join("\n---\n");
+  return [...[...docs, EPHEMERAL_STAGE].map((d) => stringify(d).trim()), ...stages].join("\n---\n");
 }

@@ -1,0 +1,66 @@
+// WebSocket connections to API server subresources (exec, portforward) that speak the channel.k8s.io
+// protocols: the same server, CA, client certificate and headers as the REST client.
+import WebSocket from "ws";
+import type { Cluster } from "../targets/clusters.js";
+
+export interface Status {
+  status?: string;
+  message?: string;
+  reason?: string;
+  details?: { causes?: { reason?: string; message?: string }[] };
+}
+
+/** Opens a WebSocket to `path` (below the server's base path) with the cluster's credentials. */
+export async function openSubresource(
+  cluster: Cluster,
+  o: {
+    path: string;
+    query: [string, string][];
+    protocols: string[];
+    handshakeTimeoutMs: number;
+    signal?: AbortSignal;
+  },
+): Promise<WebSocket> {
+  const auth = await cluster.credentials.get(o.signal);
+  const url = new URL(cluster.spec.server.replace(/^http/, "ws"));
+  url.pathname = `${url.pathname.replace(/\/+$/, "")}${o.path}`;
+  for (const [k, v] of o.query) url.searchParams.append(k, v);
+  return new WebSocket(url, o.protocols, {
+    headers: auth.headers,
+    ...(cluster.spec.tls.ca ? { ca: cluster.spec.tls.ca } : {}),
+    ...(auth.cert && auth.key ? { cert: auth.cert, key: auth.key } : {}),
+    rejectUnauthorized: !cluster.spec.tls.insecure,
+    ...(cluster.spec.tls.serverName ? { servername: cluster.spec.tls.serverName } : {}),
+    handshakeTimeout: o.handshakeTimeoutMs,
+  });
+}
+
+/**
+ * Resolves when the upgrade succeeds; rejects with the API server's own message (an HTTP status with a
+ * Status body: forbidden, not found…) or the socket error, with `status` set for describeError.
+ */
+export function whenOpen(ws: WebSocket, what: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    ws.once("open", () => resolve());
+    ws.once("unexpected-response", (_req, res) => {
+      let text = "";
+      res.on("data", (d: Buffer) => {
+        text += d.toString();
+      });
+      res.on("end", () => {
+        let msg = text;
+        try {
+          msg = (JSON.parse(text) as Status).message ?? text;
+        } catch {
+          // not a Status
+        }
+        reject(
+          Object.assign(new Error(`${what} was refused (HTTP ${res.statusCode}): ${msg}`), {
+            status: res.statusCode,
+          }),
+        );
+      });
+    });
+    ws.once("error", reject);
+  });
+}

@@ -1,0 +1,126 @@
+// pods_debug: add an ephemeral debug container to a running pod (like `kubectl debug POD --image=…`),
+// wait until it runs, and say how to reach it. Images are limited to the configured ones.
+import { randomBytes } from "node:crypto";
+import * as z from "zod";
+import { describeError } from "../kube/errors.js";
+import type { Cluster } from "../targets/clusters.js";
+import { type RunCtx, textTool } from "./cluster-tool.js";
+import { ToolError } from "./define.js";
+import { getObject } from "./resources.js";
+
+// biome-ignore lint/suspicious/noExplicitAny: Kubernetes objects are open-ended JSON.
+type Obj = Record<string, any>;
+
+export const podsDebug = textTool({
+  name: "pods_debug",
+  title: "Add a debug container to a pod",
+  description:
+    "Add an ephemeral debug container to a running pod, like `kubectl debug POD --image=IMAGE --target=CONTAINER`, and wait until it runs; then use pods_exec with its container name. target shares that container's process namespace. The image is the configured debug image unless the operator allows others. Ephemeral containers cannot be removed; this one ends when its command does (default: sleep for ttlSeconds). Needs full mode.",
+  safety: "destructive",
+  input: z.object({
+    name: z.string().min(1).max(253).describe("Pod name"),
+    namespace: z.string().min(1).max(63).optional(),
+    target: z.string().min(1).max(253).optional().describe("Container whose processes to share"),
+    image: z.string().min(1).max(512).optional().describe("Default: the configured debug image"),
+    command: z.array(z.string().max(4096)).min(1).max(64).optional().describe("Default: sleep ttlSeconds"),
+    ttlSeconds: z.number().int().min(10).max(86_400).optional().describe("Default 3600"),
+    waitSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(20)
+      .optional()
+      .describe("How long to wait for it to run; default 15 (the call's own deadline is about 25 s)"),
+  }),
+  async run(args, cluster, ctx) {
+    const image = args.image ?? ctx.config.debug.image;
+    const allowed = [ctx.config.debug.image, ...ctx.config.debug.allowedImages];
+    if (!allowed.includes(image))
+      throw new ToolError(
+        `The image ${image} is not allowed for debug containers.`,
+        `Allowed: ${allowed.join(", ")} (the operator sets debug.image and debug.allowedImages).`,
+      );
+    const { obj, ns } = await getObject(cluster, "pods", args.name, args.namespace, ctx.signal);
+    const pod = obj as Obj;
+    const namespace = ns ?? cluster.namespace;
+    const containers = (pod.spec?.containers ?? []).map((c: Obj) => c.name as string);
+    if (args.target && !containers.includes(args.target))
+      throw new ToolError(
+        `Pod ${args.name} has no container "${args.target}".`,
+        `Containers: ${containers.join(", ")}.`,
+      );
+    if (pod.status?.phase !== "Running")
+      throw new ToolError(
+        `Pod ${args.name} is ${pod.status?.phase ?? "not running"}; a debug container needs a running pod.`,
+      );
+    const ttl = args.ttlSeconds ?? 3600;
+    const container = {
+      name: `debugger-${randomBytes(3).toString("hex")}`,
+      image,
+      command: args.command ?? ["sleep", String(ttl)],
+      stdin: false,
+      tty: false,
+      terminationMessagePolicy: "File",
+      ...(args.target ? { targetContainerName: args.target } : {}),
+    };
+    const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(args.name)}/ephemeralcontainers`;
+    try {
+      await cluster.api.json({
+        method: "PATCH",
+        path,
+        headers: { "content-type": "application/strategic-merge-patch+json" },
+        body: JSON.stringify({ spec: { ephemeralContainers: [container] } }),
+        signal: ctx.signal,
+      });
+    } catch (err) {
+      throw describeError(err, {
+        cluster: cluster.name,
+        verb: "patch",
+        resource: "pods/ephemeralcontainers",
+        name: args.name,
+        namespace,
+      });
+    }
+    const state = await waitRunning(
+      cluster,
+      namespace,
+      args.name,
+      container.name,
+      args.waitSeconds ?? 15,
+      ctx,
+    );
+    const reach = `Reach it with pods_exec: name "${args.name}", namespace "${namespace}", container "${container.name}", command e.g. ["ps", "aux"].`;
+    return {
+      text: `Added debug container ${container.name} (${image}) to pod ${namespace}/${args.name}${args.target ? `, sharing the processes of ${args.target}` : ""}: ${state}.\n${reach}`,
+      notes: [`It cannot be removed; it ends when its command does (${container.command.join(" ")}).`],
+    };
+  },
+});
+
+async function waitRunning(
+  cluster: Cluster,
+  namespace: string,
+  pod: string,
+  name: string,
+  waitS: number,
+  ctx: RunCtx,
+): Promise<string> {
+  const started = Date.now();
+  for (;;) {
+    const { obj } = await getObject(cluster, "pods", pod, namespace, ctx.signal);
+    const st = ((obj as Obj).status?.ephemeralContainerStatuses ?? []).find((s: Obj) => s.name === name);
+    const s = st?.state ?? {};
+    if (s.running) return "running";
+    if (s.terminated)
+      throw new ToolError(
+        `The debug container ${name} ended at once (${s.terminated.reason ?? "terminated"}, exit code ${s.terminated.exitCode}).`,
+        "Check the command, or the image's entrypoint.",
+      );
+    const why = s.waiting?.reason ? `waiting: ${s.waiting.reason}` : "not started yet";
+    if (Date.now() - started >= waitS * 1000)
+      return `${why} (stopped waiting after ${waitS} s; check with resources_describe)`;
+    ctx.progress(Math.max(0.1, Math.round((Date.now() - started) / 100) / 10), waitS, why);
+    await new Promise((r) => setTimeout(r, 1000));
+    ctx.signal.throwIfAborted();
+  }
+}

@@ -1,0 +1,228 @@
+// port_forward: start, list and stop loopback port-forward sessions to a pod (or the pod behind a
+// Service or workload), like `kubectl port-forward`, without blocking the call.
+import * as z from "zod";
+import { renderTable } from "../format/table.js";
+import { describeError } from "../kube/errors.js";
+import type { SessionInfo } from "../kube/portforward.js";
+import { selectorString } from "../kube/selectors.js";
+import { permits } from "../policy/modes.js";
+import type { Cluster } from "../targets/clusters.js";
+import { defineTool, ToolError } from "./define.js";
+import { getObject } from "./resources.js";
+
+// biome-ignore lint/suspicious/noExplicitAny: Kubernetes objects are open-ended JSON.
+type Obj = Record<string, any>;
+
+const Session = z.object({
+  id: z.string(),
+  cluster: z.string(),
+  namespace: z.string(),
+  pod: z.string(),
+  remotePort: z.number(),
+  local: z.string(),
+  startedAt: z.string(),
+  idleSeconds: z.number(),
+  connections: z.number(),
+  totalConnections: z.number(),
+  bytesIn: z.number(),
+  bytesOut: z.number(),
+  lastError: z.string().optional(),
+});
+
+const Output = z.object({ sessions: z.array(Session), notes: z.array(z.string()) });
+
+const COLUMNS = ["id", "cluster", "target", "local", "conns", "in/out bytes", "idle"];
+const row = (s: SessionInfo) => [
+  s.id,
+  s.cluster,
+  `${s.namespace}/${s.pod}:${s.remotePort}`,
+  s.local,
+  `${s.connections} (${s.totalConnections} total)`,
+  `${s.bytesIn}/${s.bytesOut}`,
+  `${s.idleSeconds}s`,
+];
+
+/** The pod to forward to and the pod port, from a pod name or kind/name (Service ports map to targets). */
+async function resolveTarget(
+  cluster: Cluster,
+  name: string,
+  namespace: string | undefined,
+  port: number,
+  signal: AbortSignal,
+): Promise<{ namespace: string; pod: string; port: number }> {
+  const slash = name.indexOf("/");
+  const kind = slash > 0 ? name.slice(0, slash) : "pods";
+  const { r, ns, obj } = await getObject(cluster, kind, name.slice(slash + 1), namespace, signal);
+  const o = obj as Obj;
+  const podNs = ns ?? cluster.namespace;
+  if (r.kind === "Pod") return { namespace: podNs, pod: o.metadata.name, port };
+  let podPort = port;
+  let selector = o.spec?.selector;
+  if (r.kind === "Service") {
+    const sp = (o.spec?.ports ?? []).find((p: Obj) => p.port === port);
+    if (!sp)
+      throw new ToolError(
+        `Service ${o.metadata.name} has no port ${port}.`,
+        `Its ports: ${(o.spec?.ports ?? []).map((p: Obj) => p.port).join(", ") || "none"}.`,
+      );
+    if (typeof sp.targetPort === "number") podPort = sp.targetPort;
+    selector = { matchLabels: o.spec.selector ?? {} };
+    if (!Object.keys(selector.matchLabels).length)
+      throw new ToolError(`Service ${o.metadata.name} has no selector, so no pod to forward to.`);
+    if (typeof sp.targetPort === "string") podPort = -1; // a named port: looked up on the pod below
+    if (podPort === -1) return pickPod(cluster, podNs, selector, signal, sp.targetPort, port);
+  } else if (!selector) {
+    throw new ToolError(
+      `Cannot port-forward to a ${r.kind}.`,
+      "Name a pod, a Service, or a workload with a selector (deployment/NAME, statefulset/NAME…).",
+    );
+  }
+  return pickPod(cluster, podNs, selector, signal, undefined, podPort);
+}
+
+async function pickPod(
+  cluster: Cluster,
+  namespace: string,
+  selector: Obj,
+  signal: AbortSignal,
+  portName: string | undefined,
+  port: number,
+): Promise<{ namespace: string; pod: string; port: number }> {
+  const list = await cluster.api.json<{ items: Obj[] }>({
+    path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`,
+    query: { labelSelector: selectorString(selector), limit: "50" },
+    signal,
+  });
+  const pod = list.items.find((p) => p.status?.phase === "Running" && !p.metadata.deletionTimestamp);
+  if (!pod)
+    throw new ToolError(`No running pod matches ${selectorString(selector)} in namespace ${namespace}.`);
+  if (portName === undefined) return { namespace, pod: pod.metadata.name, port };
+  const named = (pod.spec.containers ?? [])
+    .flatMap((c: Obj) => c.ports ?? [])
+    .find((p: Obj) => p.name === portName);
+  if (!named) throw new ToolError(`Pod ${pod.metadata.name} has no port named "${portName}".`);
+  return { namespace, pod: pod.metadata.name, port: named.containerPort };
+}
+
+export const portForward = defineTool({
+  name: "port_forward",
+  title: "Port-forward to a pod",
+  description:
+    'Forward a local loopback port to a pod port through the API server, like `kubectl port-forward`, as a background session: action "start" returns the local address (127.0.0.1 only) at once; "list" shows sessions with traffic; "stop" ends one (or "all"). name is a pod or kind/name (service/web maps the Service port to its target). Sessions end after idle time and on shutdown. Needs full mode.',
+  safety: "destructive",
+  idempotent: false,
+  confirm: (args) =>
+    args.action === "start"
+      ? `Allow a port-forward from this machine's loopback to ${args.name}:${args.port} on ${args.cluster ?? "the default cluster"}?`
+      : false,
+  input: z.object({
+    action: z.enum(["start", "list", "stop"]),
+    name: z
+      .string()
+      .min(1)
+      .max(300)
+      .optional()
+      .describe("For start: pod name, or service/NAME, deployment/NAME…"),
+    namespace: z.string().min(1).max(63).optional(),
+    port: z.number().int().min(1).max(65_535).optional().describe("For start: the pod (or Service) port"),
+    localPort: z
+      .number()
+      .int()
+      .min(1024)
+      .max(65_535)
+      .optional()
+      .describe("For start: the loopback port; default a free one"),
+    id: z.string().min(1).max(40).optional().describe('For stop: the session id, or "all"'),
+    cluster: z.string().min(1).optional().describe("Cluster name (one). Default: the default cluster."),
+  }),
+  output: Output,
+  async handle(args, env) {
+    const forwards = env.forwards;
+    if (args.action === "list") {
+      const sessions = forwards.list();
+      return {
+        text: sessions.length ? renderTable(COLUMNS, sessions.map(row)) : "No port-forward sessions.",
+        data: { sessions, notes: [] },
+      };
+    }
+    if (args.action === "stop") {
+      if (!args.id) throw new ToolError('stop needs id: a session id from action "list", or "all".');
+      const sessions = forwards.stop(args.id);
+      if (!sessions.length && args.id !== "all")
+        throw new ToolError(
+          `There is no port-forward session ${args.id}.`,
+          'Action "list" shows the sessions.',
+        );
+      return {
+        text: sessions.length ? `Stopped ${sessions.map((s) => s.id).join(", ")}.` : "No sessions to stop.",
+        data: { sessions, notes: [] },
+      };
+    }
+    if (!args.name || !args.port) throw new ToolError("start needs name and port.");
+    const [cluster] = env.clusters.select(args.cluster);
+    if (!cluster) throw new ToolError("No cluster is configured.");
+    if (!permits(cluster.mode, "destructive"))
+      throw new ToolError(
+        `port_forward is not allowed on cluster ${cluster.name}: it runs in ${cluster.mode} mode.`,
+      );
+    const target = await resolveTarget(cluster, args.name, args.namespace, args.port, env.signal);
+    await canForward(cluster, target, env.signal);
+    const s = await forwards.start(
+      cluster,
+      {
+        namespace: target.namespace,
+        pod: target.pod,
+        remotePort: target.port,
+        localPort: args.localPort ?? 0,
+      },
+      env.config.portForward,
+    );
+    const notes = [
+      `Connect to ${s.local} (loopback only). Stop it with action "stop" and id "${s.id}"; it ends by itself after ${env.config.portForward.idleTimeoutSeconds} s without traffic.`,
+    ];
+    return {
+      text: `Forwarding ${s.local} → ${cluster.name}:${s.namespace}/${s.pod}:${s.remotePort} (session ${s.id}).\n${notes[0]}`,
+      data: { sessions: [s], notes },
+    };
+  },
+});
+
+/** Asks the API server whether this identity may port-forward, so a refusal shows now, not per connection. */
+async function canForward(
+  cluster: Cluster,
+  t: { namespace: string; pod: string },
+  signal: AbortSignal,
+): Promise<void> {
+  const review = await cluster.api
+    .json<Obj>({
+      method: "POST",
+      path: "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        apiVersion: "authorization.k8s.io/v1",
+        kind: "SelfSubjectAccessReview",
+        spec: {
+          resourceAttributes: {
+            verb: "create",
+            resource: "pods",
+            subresource: "portforward",
+            namespace: t.namespace,
+            name: t.pod,
+          },
+        },
+      }),
+      signal,
+    })
+    .catch((err: unknown) => {
+      throw describeError(err, {
+        cluster: cluster.name,
+        verb: "create",
+        resource: "selfsubjectaccessreviews",
+      });
+    });
+  if (!review.status?.allowed)
+    throw new ToolError(
+      `This identity may not port-forward to pods in namespace ${t.namespace} on cluster ${cluster.name}.`,
+      "It needs create on pods/portforward.",
+    );
+}
