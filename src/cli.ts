@@ -14,8 +14,8 @@ const roles: Record<string, Role> = {
     summary: "MCP server over stdio or streamable HTTP for local clusters",
     load: () => import("./serve/index.js"),
   },
-  hub: { summary: "one MCP endpoint for a fleet of agents", load: () => import("./hub.js") },
-  agent: { summary: "in-cluster agent that dials out to a hub", load: () => import("./agent.js") },
+  hub: { summary: "one MCP endpoint for a fleet of agents", load: () => import("./hub/index.js") },
+  agent: { summary: "in-cluster agent that dials out to a hub", load: () => import("./agent/index.js") },
 };
 
 function usage(): string {

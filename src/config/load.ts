@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { parse as parseYaml } from "yaml";
 import type * as z from "zod";
-import { OPTIONS, type OptionSpec } from "./options.js";
+import { type OptionSpec, optionsFor, type Role } from "./options.js";
 import { type Config, ConfigSchema, type Mode } from "./schema.js";
 
 export class ConfigError extends Error {}
@@ -45,6 +45,13 @@ function coerce(o: OptionSpec, raw: string | boolean, from: string): unknown {
       throw new ConfigError(`${from}: expected a number, got "${s}"`);
     return n;
   }
+  if (o.type === "json") {
+    try {
+      return JSON.parse(s);
+    } catch {
+      throw new ConfigError(`${from}: expected JSON, e.g. {"prod":"…"}`);
+    }
+  }
   if (o.type === "list")
     return s
       .split(",")
@@ -53,9 +60,9 @@ function coerce(o: OptionSpec, raw: string | boolean, from: string): unknown {
   return s;
 }
 
-function envLayer(env: NodeJS.ProcessEnv): Layer {
+function envLayer(env: NodeJS.ProcessEnv, options: OptionSpec[]): Layer {
   const layer: Layer = {};
-  for (const o of OPTIONS) {
+  for (const o of options) {
     const v = o.env ? env[o.env] : undefined;
     if (o.path && v !== undefined && v !== "")
       setPath(layer, o.path, coerce(o, v, `environment variable ${o.env}`));
@@ -63,9 +70,12 @@ function envLayer(env: NodeJS.ProcessEnv): Layer {
   return layer;
 }
 
-function flagLayer(argv: string[]): { layer: Layer; configFile?: string; help: boolean } {
+function flagLayer(
+  argv: string[],
+  specs: OptionSpec[],
+): { layer: Layer; configFile?: string; help: boolean } {
   const options = Object.fromEntries(
-    OPTIONS.map((o) => [o.flag, { type: o.type === "boolean" ? ("boolean" as const) : ("string" as const) }]),
+    specs.map((o) => [o.flag, { type: o.type === "boolean" ? ("boolean" as const) : ("string" as const) }]),
   );
   let parsed: ReturnType<typeof parseArgs>;
   try {
@@ -78,7 +88,7 @@ function flagLayer(argv: string[]): { layer: Layer; configFile?: string; help: b
     throw new ConfigError(`${(err as Error).message}. Run with --help to see the options.`);
   }
   const layer: Layer = {};
-  for (const o of OPTIONS) {
+  for (const o of specs) {
     const v = parsed.values[o.flag];
     if (o.path && v !== undefined) {
       const value = coerce(o, v as string | boolean, `--${o.flag}`);
@@ -120,11 +130,17 @@ export interface Loaded {
 }
 
 /** Resolves the configuration for a role; `defaultMode` is the role's default safety mode. */
-export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, defaultMode: Mode): Loaded {
-  const flags = flagLayer(argv);
+export function loadConfig(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  defaultMode: Mode,
+  role: Role = "serve",
+): Loaded {
+  const specs = optionsFor(role);
+  const flags = flagLayer(argv, specs);
   if (flags.help) return { config: ConfigSchema.parse({ mode: defaultMode }), help: true };
   const file = flags.configFile ?? env.KUBE_MCP_CONFIG;
-  const merged = [file ? fileLayer(file) : {}, envLayer(env), flags.layer].reduce(merge, {
+  const merged = [file ? fileLayer(file) : {}, envLayer(env, specs), flags.layer].reduce(merge, {
     mode: defaultMode,
   });
   const result = ConfigSchema.safeParse(merged);

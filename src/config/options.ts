@@ -1,6 +1,7 @@
 // The command-line and environment surface of the configuration: one row per option, used both to
 // parse argv/env into a config layer and to generate `--help`.
-export type OptionType = "string" | "number" | "boolean" | "list";
+export type OptionType = "string" | "number" | "boolean" | "list" | "json";
+export type Role = "serve" | "hub" | "agent";
 
 export interface OptionSpec {
   flag: string;
@@ -12,6 +13,8 @@ export interface OptionSpec {
   help: string;
   /** A boolean flag that sets the config value to false (`--no-confirm`); its env var is not inverted. */
   negates?: true;
+  /** The roles that take this option; default every role. */
+  roles?: Role[];
 }
 
 export const OPTIONS: OptionSpec[] = [
@@ -186,10 +189,122 @@ export const OPTIONS: OptionSpec[] = [
     arg: "IMAGE",
     help: "image of the containers pods_debug adds (default busybox:1.37)",
   },
+  {
+    flag: "port",
+    path: "hub.port",
+    type: "number",
+    env: "PORT",
+    arg: "PORT",
+    help: "listen on 0.0.0.0:PORT when --http is not given (default 3000)",
+    roles: ["hub"],
+  },
+  {
+    flag: "agent-path",
+    path: "hub.agentPath",
+    type: "string",
+    env: "KUBE_MCP_AGENT_PATH",
+    arg: "PATH",
+    help: "WebSocket path agents connect to (default /agent)",
+    roles: ["hub"],
+  },
+  {
+    flag: "cluster-tokens",
+    path: "hub.tokens",
+    type: "json",
+    env: "CLUSTER_TOKENS",
+    arg: "JSON",
+    help: 'agent tokens by cluster, e.g. {"prod":"…"} (prefer the env var or --cluster-tokens-path)',
+    roles: ["hub"],
+  },
+  {
+    flag: "cluster-tokens-path",
+    path: "hub.tokensPath",
+    type: "string",
+    env: "CLUSTER_TOKENS_PATH",
+    arg: "PATH",
+    help: "JSON file of tokens, or a directory with one file per cluster (a mounted Secret)",
+    roles: ["hub"],
+  },
+  {
+    flag: "max-agent-connections-per-ip",
+    path: "hub.maxAgentConnectionsPerIp",
+    type: "number",
+    env: "MAX_AGENT_CONNECTIONS_PER_IP",
+    arg: "N",
+    help: "open agent sockets allowed from one address (default 10)",
+    roles: ["hub"],
+  },
+  {
+    flag: "allow-query-api-key",
+    path: "hub.allowQueryApiKey",
+    type: "boolean",
+    env: "KUBE_MCP_ALLOW_QUERY_API_KEY",
+    help: "also accept the API key as ?api_key= (it will appear in access logs)",
+    roles: ["hub"],
+  },
+  {
+    flag: "hub-url",
+    path: "agent.hubUrl",
+    type: "string",
+    env: "CENTRAL_SERVER_URL",
+    arg: "URL",
+    help: "the hub's agent endpoint, wss://HOST/agent",
+    roles: ["agent"],
+  },
+  {
+    flag: "cluster-name",
+    path: "agent.clusterName",
+    type: "string",
+    env: "CLUSTER_NAME",
+    arg: "NAME",
+    help: "the name this cluster has at the hub (its token must be issued for it)",
+    roles: ["agent"],
+  },
+  {
+    flag: "token-file",
+    path: "agent.tokenFile",
+    type: "string",
+    env: "AGENT_TOKEN_FILE",
+    arg: "FILE",
+    help: "file holding the agent token (or set AGENT_TOKEN)",
+    roles: ["agent"],
+  },
+  {
+    flag: "hub-ca",
+    path: "agent.caFile",
+    type: "string",
+    env: "HUB_CA_FILE",
+    arg: "FILE",
+    help: "CA bundle for the hub's certificate",
+    roles: ["agent"],
+  },
+  {
+    flag: "insecure-tls",
+    path: "agent.insecureTls",
+    type: "boolean",
+    env: "INSECURE_TLS",
+    help: "do not verify the hub's certificate (development only; warns loudly)",
+    roles: ["agent"],
+  },
+  {
+    flag: "health",
+    path: "agent.healthListen",
+    type: "string",
+    env: "AGENT_HEALTH_LISTEN",
+    arg: "[HOST:]PORT",
+    help: "where /healthz and /readyz answer (default 0.0.0.0:8081)",
+    roles: ["agent"],
+  },
 ];
 
-export function helpText(command: string, summary: string): string {
-  const rows = OPTIONS.map((o) => {
+/** The options `role` takes. */
+export const optionsFor = (role: Role) => OPTIONS.filter((o) => !o.roles || o.roles.includes(role));
+
+/** Environment variables read directly (secrets that have no flag, so they never show in `ps`). */
+export const SECRET_ENV = { agentToken: "AGENT_TOKEN" } as const;
+
+export function helpText(command: Role, summary: string, notes: string[] = DEFAULT_NOTES): string {
+  const rows = optionsFor(command).map((o) => {
     const left = `  --${o.flag}${o.arg ? ` ${o.arg}` : ""}`;
     const env = o.env ? ` [env ${o.env}]` : "";
     return `${left.padEnd(34)}${o.help}${env}`;
@@ -203,9 +318,13 @@ export function helpText(command: string, summary: string): string {
     ...rows,
     `${"  -h, --help".padEnd(34)}show this help`,
     "",
-    "Clusters: every kubeconfig context; KUBECONFIG_YAML / KUBECONFIG_JSON; K8S_SERVER + K8S_TOKEN",
-    "[+ K8S_CA_DATA, K8S_SKIP_TLS_VERIFY]; the in-cluster service account (auto-detected).",
-    "Per-cluster policy (mode, revealSecrets) is set in the config file under `clusters:`.",
+    ...notes,
     "",
   ].join("\n");
 }
+
+const DEFAULT_NOTES = [
+  "Clusters: every kubeconfig context; KUBECONFIG_YAML / KUBECONFIG_JSON; K8S_SERVER + K8S_TOKEN",
+  "[+ K8S_CA_DATA, K8S_SKIP_TLS_VERIFY]; the in-cluster service account (auto-detected).",
+  "Per-cluster policy (mode, revealSecrets) is set in the config file under `clusters:`.",
+];

@@ -6,6 +6,9 @@ export const MODES = ["read-only", "non-destructive", "full"] as const;
 export const Mode = z.enum(MODES);
 export type Mode = z.infer<typeof Mode>;
 
+/** Cluster names travel in headers, logs and tool arguments: DNS-label-like, with dots allowed. */
+export const CLUSTER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,62}$/;
+
 export const LogLevel = z.enum(["debug", "info", "warn", "error"]);
 
 const ClusterPolicy = z
@@ -122,6 +125,55 @@ export const ConfigSchema = z
       })
       .strict()
       .default({ image: "busybox:1.37", allowedImages: [] }),
+    hub: z
+      .object({
+        port: z.number().int().min(0).max(65_535).default(3000).describe("port when --http is not given"),
+        agentPath: z.string().startsWith("/").default("/agent").describe("WebSocket path agents dial"),
+        tokens: z
+          .record(
+            z.string().regex(CLUSTER_NAME),
+            z.string().min(16, "cluster tokens must be at least 16 characters"),
+          )
+          .default({})
+          .describe("cluster name → agent token"),
+        tokensPath: z
+          .string()
+          .optional()
+          .describe(
+            "JSON file of cluster tokens, or a directory with one file per cluster (a mounted Secret)",
+          ),
+        maxAgentConnectionsPerIp: z.number().int().min(1).max(10_000).default(10),
+        registrationTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+        heartbeatMs: z.number().int().min(100).max(300_000).default(15_000),
+        maxFrameBytes: z
+          .number()
+          .int()
+          .min(4096)
+          .max(256 * 1024 * 1024)
+          .default(16 * 1024 * 1024),
+        allowQueryApiKey: z
+          .boolean()
+          .default(false)
+          .describe("accept ?api_key= on /mcp (URLs end up in logs; prefer headers)"),
+      })
+      .strict()
+      .prefault({}),
+    agent: z
+      .object({
+        hubUrl: z
+          .string()
+          .regex(/^wss?:\/\//, "the hub URL must start with wss:// (or ws:// for development)")
+          .optional(),
+        clusterName: z.string().regex(CLUSTER_NAME).optional(),
+        token: z.string().min(16).optional(),
+        tokenFile: z.string().optional(),
+        caFile: z.string().optional().describe("CA bundle that signs the hub's certificate"),
+        insecureTls: z.boolean().default(false).describe("skip hub certificate checks (development only)"),
+        healthListen: z.string().default("0.0.0.0:8081").describe("[host:]port of /healthz and /readyz"),
+        maxBackoffMs: z.number().int().min(100).max(600_000).default(30_000),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 

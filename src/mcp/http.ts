@@ -28,11 +28,12 @@ export function keyMatches(presented: string | undefined, expected: string): boo
   return presented !== undefined && timingSafeEqual(digest(presented), digest(expected));
 }
 
-function presentedKey(req: IncomingMessage): string | undefined {
+function presentedKey(req: IncomingMessage, url: URL, allowQuery: boolean): string | undefined {
   const x = req.headers["x-api-key"];
   if (typeof x === "string") return x;
   const auth = req.headers.authorization;
-  return auth?.toLowerCase().startsWith("bearer ") ? auth.slice(7).trim() : undefined;
+  if (auth?.toLowerCase().startsWith("bearer ")) return auth.slice(7).trim();
+  return allowQuery ? (url.searchParams.get("api_key") ?? undefined) : undefined;
 }
 
 function hostName(hostHeader: string): string {
@@ -109,7 +110,7 @@ export async function startHttp(
       }
       if (!(isLoopback(host) && LOOPBACK.has(oh))) return deny(res, 403, `Invalid Origin: ${origin}`);
     }
-    if (key && !keyMatches(presentedKey(req), key)) {
+    if (key && !keyMatches(presentedKey(req, url, config.hub.allowQueryApiKey), key)) {
       log.info("rejected request without a valid API key", {
         hasAuthorization: req.headers.authorization !== undefined,
       });

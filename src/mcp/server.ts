@@ -3,6 +3,7 @@
 import { McpServer } from "@modelcontextprotocol/server";
 import type { Config } from "../config/schema.js";
 import type { PortForwards } from "../kube/portforward.js";
+import type { Audit, AuditRecord } from "../obs/audit.js";
 import type { Logger } from "../obs/log.js";
 import type { Clusters } from "../targets/clusters.js";
 import { type AnyTool, type Safety, ToolError } from "../tools/define.js";
@@ -22,6 +23,8 @@ export interface ServerDeps {
   forwards: PortForwards;
   /** Tools this server's mode hides, each with the refusal a client gets if it calls it anyway. */
   hidden: ReadonlyMap<string, string>;
+  /** Where one line per tool call goes (hub and agent); unset: no audit trail. */
+  audit?: Audit;
 }
 
 export function annotationsFor(safety: Safety, title: string, idempotent = safety === "read") {
@@ -60,10 +63,25 @@ export function buildServer(deps: ServerDeps): McpServer {
         annotations: annotationsFor(tool.safety, tool.title, tool.idempotent),
       },
       async (args: unknown, ctx) => {
+        const t0 = Date.now();
+        const audit = (outcome: AuditRecord["outcome"], error?: string) =>
+          deps.audit?.({
+            caller: ctx.http ? (deps.config.http.apiKey ? "api-key" : "anonymous") : "stdio",
+            tool: tool.name,
+            cluster: (args as { cluster?: string | string[] }).cluster,
+            args: args as Record<string, unknown>,
+            outcome,
+            ms: Date.now() - t0,
+            ...(error ? { error } : {}),
+          });
         const decision = deps.config.confirmDestructive
           ? confirmation(server, ctx, tool, args as Record<string, unknown>)
           : "go";
-        if (decision !== "go") return "ask" in decision ? decision.ask : errorResult(decision.declined);
+        if (decision !== "go") {
+          if ("ask" in decision) return decision.ask;
+          audit("declined");
+          return errorResult(decision.declined);
+        }
         const token = ctx.mcpReq._meta?.progressToken;
         let last = 0;
         // Notifications are flushed before the result, so a client never sees the answer overtake them.
@@ -96,6 +114,7 @@ export function buildServer(deps: ServerDeps): McpServer {
             ms: Date.now() - started,
             isError: answer.isError === true,
           });
+          audit(answer.isError ? "error" : "ok", answer.isError ? answer.text.slice(0, 300) : undefined);
           const safe = answer.revealed ? answer : backstop(answer);
           return {
             content: [{ type: "text" as const, text: safe.text }],
@@ -105,11 +124,13 @@ export function buildServer(deps: ServerDeps): McpServer {
         } catch (err) {
           if (err instanceof ToolError) {
             deps.log.debug("tool refused", { tool: tool.name, ms: Date.now() - started, error: err.message });
+            audit("error", err.message);
             return errorResult(
               backstop({ text: err.hint ? `${err.message}\n${err.hint}` : err.message, data: null }).text,
             );
           }
           deps.log.error("tool crashed", { tool: tool.name, err });
+          audit("error", "internal error");
           return errorResult(
             `Internal error in ${tool.name}; the server logged the details and keeps serving. Try again or use another tool.`,
           );

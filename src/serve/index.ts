@@ -2,34 +2,16 @@
 // service account, over stdio (default) or streamable HTTP.
 import { ConfigError, loadConfig } from "../config/load.js";
 import { helpText } from "../config/options.js";
-import type { Config } from "../config/schema.js";
-import { Credentials } from "../kube/credentials.js";
-import { KubeHttp } from "../kube/http.js";
 import { PortForwards } from "../kube/portforward.js";
-import { gatherClusters, watchFiles } from "../kube/sources.js";
 import { buildServer } from "../mcp/server.js";
-import { createLogger, type Logger } from "../obs/log.js";
+import { createLogger } from "../obs/log.js";
 import { hiddenTools, toolsFor } from "../policy/modes.js";
-import { Clusters } from "../targets/clusters.js";
 import { cliTools } from "../tools/cli.js";
 import { ALL_TOOLS } from "../tools/index.js";
 import { PROMPTS } from "../tools/prompts.js";
 import { version } from "../version.js";
 import { INSTRUCTIONS } from "./instructions.js";
-
-function loadClusters(config: Readonly<Config>, clusters: Clusters, log: Logger): string[] {
-  const env = {
-    ...process.env,
-    ...(config.kube.kubeconfig ? { KUBECONFIG: config.kube.kubeconfig } : {}),
-    ...(config.kube.context ? { K8S_CONTEXT: config.kube.context } : {}),
-    ...(config.kube.namespace ? { K8S_NAMESPACE: config.kube.namespace } : {}),
-  };
-  const found = gatherClusters(env, config.kube.contexts ? { contexts: config.kube.contexts } : {});
-  for (const w of found.warnings) log.warn(w);
-  clusters.replace(found.clusters, found.defaultCluster);
-  log.info("clusters loaded", { clusters: found.clusters.map((c) => c.name), default: clusters.default });
-  return found.files;
-}
+import { localClusters } from "./local.js";
 
 export async function run(argv: string[]): Promise<number> {
   let loaded: ReturnType<typeof loadConfig>;
@@ -51,19 +33,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const config = loaded.config;
   const log = createLogger(config.logLevel, { role: "serve" });
-  const clusters = new Clusters(config, (spec) => {
-    const credentials = new Credentials(spec);
-    return { transport: new KubeHttp(spec, credentials), credentials };
-  });
-  const files = loadClusters(config, clusters, log);
-  const stopWatching = watchFiles(files, () => {
-    log.info("kubeconfig changed; reloading clusters");
-    try {
-      loadClusters(config, clusters, log);
-    } catch (err) {
-      log.error("kubeconfig reload failed; keeping the previous clusters", { err });
-    }
-  });
+  const { clusters, stopWatching } = localClusters(config, log);
   const mode = config.mode ?? "non-destructive";
   const forwards = new PortForwards(log.child({ component: "port-forward" }));
   const deps = {

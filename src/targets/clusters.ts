@@ -18,6 +18,20 @@ export interface Cluster {
   /** Connection details, for pinning a CLI to this cluster; holds credentials, so never shown. */
   spec: ClusterSpec;
   credentials: CredentialSource;
+  /** Set for a cluster reached through its agent (hub): tool cores run there, not here. */
+  remote?: RemoteRunner;
+}
+
+export interface RemoteRunner {
+  call(
+    tool: string,
+    args: Record<string, unknown>,
+    ctx: {
+      signal: AbortSignal;
+      rowLimit: number;
+      progress: (done: number, total: number, message: string) => void;
+    },
+  ): Promise<unknown>;
 }
 
 const strictness: Record<Mode, number> = { "read-only": 0, "non-destructive": 1, full: 2 };
@@ -32,6 +46,7 @@ export type Connect = (spec: ClusterSpec) => { transport: Transport; credentials
 
 export class Clusters {
   private byName = new Map<string, Cluster>();
+  private remotes = new Map<string, Cluster>();
   private defaultName: string | undefined;
 
   constructor(
@@ -73,32 +88,41 @@ export class Clusters {
     };
   }
 
+  /** Sets the clusters reached through agents (hub). A local cluster of the same name wins. */
+  setRemote(clusters: Cluster[]): void {
+    this.remotes = new Map(clusters.filter((c) => !this.byName.has(c.name)).map((c) => [c.name, c]));
+  }
+
+  private get known(): Map<string, Cluster> {
+    return this.remotes.size ? new Map([...this.byName, ...this.remotes]) : this.byName;
+  }
+
   all(): Cluster[] {
-    return [...this.byName.values()];
+    return [...this.known.values()];
   }
 
   get default(): string | undefined {
-    return this.defaultName;
+    return this.defaultName ?? this.remotes.keys().next().value;
   }
 
   /** Resolves a tool's `cluster` argument: a name, a list of names, or "*" (all). Unset means the default. */
   select(arg: string | string[] | undefined): Cluster[] {
-    if (this.byName.size === 0) {
+    const known = this.known;
+    if (known.size === 0) {
       throw new ToolError(
         "No clusters are configured.",
         "Set KUBECONFIG (or KUBECONFIG_YAML, or K8S_SERVER + K8S_TOKEN) for kube-mcp and restart it, or fix the kubeconfig it reads.",
       );
     }
-    if (arg === undefined || (Array.isArray(arg) && arg.length === 0)) arg = this.defaultName as string;
-    const names =
-      arg === "*" || (Array.isArray(arg) && arg.includes("*")) ? [...this.byName.keys()] : [arg].flat();
-    const unknown = names.filter((n) => !this.byName.has(n));
+    if (arg === undefined || (Array.isArray(arg) && arg.length === 0)) arg = this.default as string;
+    const names = arg === "*" || (Array.isArray(arg) && arg.includes("*")) ? [...known.keys()] : [arg].flat();
+    const unknown = names.filter((n) => !known.has(n));
     if (unknown.length) {
       throw new ToolError(
         `Unknown cluster${unknown.length > 1 ? "s" : ""}: ${unknown.join(", ")}.`,
-        `Known clusters: ${[...this.byName.keys()].join(", ")}. Use one of these names, a list of them, or "*" for all.`,
+        `Known clusters: ${[...known.keys()].join(", ")}. Use one of these names, a list of them, or "*" for all.`,
       );
     }
-    return [...new Set(names)].map((n) => this.byName.get(n) as Cluster);
+    return [...new Set(names)].map((n) => known.get(n) as Cluster);
   }
 }

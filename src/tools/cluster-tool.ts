@@ -124,6 +124,11 @@ async function runAll<I extends z.ZodObject, D>(
       );
     }
     const progress = targets.length === 1 ? env.progress : () => {};
+    if (cluster.remote) {
+      // An agent's cluster: the agent runs def.run under its own policy and returns the same data.
+      const { cluster: _target, ...rest } = args;
+      return cluster.remote.call(def.name, rest, { signal, rowLimit, progress }) as Promise<D>;
+    }
     return def.run(args, cluster, {
       signal,
       config: env.config,
@@ -146,6 +151,7 @@ export function tableTool<I extends z.ZodObject>(def: Def<I, TableData>) {
     ...def,
     input,
     output: TableOutput,
+    perCluster: { input: def.input, run: def.run },
     async handle(args, env) {
       const { settled, multi } = await runAll(def, args as z.infer<I>, env);
       singleFailure(settled);
@@ -196,6 +202,7 @@ export function textTool<I extends z.ZodObject>(def: Def<I, TextData>) {
     ...def,
     input,
     output: TextOutput,
+    perCluster: { input: def.input, run: def.run },
     async handle(args, env) {
       const { settled, multi } = await runAll(def, args as z.infer<I>, env);
       singleFailure(settled);

@@ -4,7 +4,8 @@ import type * as z from "zod";
 import type { Config } from "../config/schema.js";
 import type { PortForwards } from "../kube/portforward.js";
 import type { Logger } from "../obs/log.js";
-import type { Clusters } from "../targets/clusters.js";
+import type { Cluster, Clusters } from "../targets/clusters.js";
+import type { RunCtx } from "./cluster-tool.js";
 
 /** read: never changes anything. write: creates or changes state. destructive: deletes, evicts, runs code. */
 export type Safety = "read" | "write" | "destructive";
@@ -46,6 +47,17 @@ export interface Tool<I extends z.ZodObject = z.ZodObject, O = unknown> {
    */
   confirm?(args: Record<string, unknown>): string | false;
   handle(args: z.infer<I>, env: ToolEnv): Promise<Answer<O>>;
+  /**
+   * Cluster tools only: the one-cluster core (arguments without `cluster`), which an agent runs for a
+   * hub and whose data the hub merges exactly as a local fan-out.
+   */
+  perCluster?: PerCluster;
+}
+
+export interface PerCluster {
+  input: z.ZodObject;
+  // biome-ignore lint/suspicious/noExplicitAny: each tool's own argument type, erased in the registry.
+  run(args: any, cluster: Cluster, ctx: RunCtx): Promise<unknown>;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: a heterogeneous list of tools erases each one's types.

@@ -132,6 +132,7 @@ export function cliTool(spec: CliToolSpec, mode: Mode, limiter: Limiter): AnyToo
             },
           ),
         );
+        ctx.signal.throwIfAborted();
         if (res.timedOut)
           throw new ToolError(
             `${g.binary} was stopped after ${timeoutS} s (its deadline).`,

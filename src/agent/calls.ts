@@ -1,0 +1,103 @@
+// Runs the hub's calls on the agent's one cluster with the agent's OWN policy: only the tools its mode
+// allows exist here, arguments are validated again, and each call has a deadline and can be cancelled.
+import type { Config } from "../config/schema.js";
+import { describeError } from "../kube/errors.js";
+import type { Call } from "../link/protocol.js";
+import type { Audit } from "../obs/audit.js";
+import type { Logger } from "../obs/log.js";
+import { permits } from "../policy/modes.js";
+import type { Cluster } from "../targets/clusters.js";
+import { deadline } from "../targets/deadline.js";
+import { type AnyTool, ToolError } from "../tools/define.js";
+
+export interface Outcome {
+  ok: boolean;
+  data?: unknown;
+  error?: string;
+  hint?: string;
+}
+
+export class CallRunner {
+  private running = new Map<number, AbortController>();
+
+  constructor(
+    private readonly cluster: Cluster,
+    /** Every cluster tool the agent's mode allows, by name. */
+    private readonly tools: Map<string, AnyTool>,
+    private readonly known: Set<string>,
+    private readonly config: Readonly<Config>,
+    private readonly log: Logger,
+    private readonly audit: Audit,
+  ) {}
+
+  async run(call: Call, progress: (done: number, total: number, message: string) => void): Promise<Outcome> {
+    const t0 = Date.now();
+    const ctl = new AbortController();
+    this.running.set(call.id, ctl);
+    const d = deadline(ctl.signal, call.timeoutMs);
+    let outcome: Outcome;
+    try {
+      outcome = { ok: true, data: await this.execute(call, d.signal, progress) };
+    } catch (err) {
+      // A cancelled or timed-out call reports why it stopped, not how its work fell over.
+      const cause = d.signal.aborted ? d.signal.reason : err;
+      const te = cause instanceof ToolError ? cause : describeError(cause, { cluster: this.cluster.name });
+      if (!(err instanceof ToolError) && !d.signal.aborted)
+        this.log.warn("call failed", { tool: call.tool, err });
+      outcome = { ok: false, error: te.message, ...(te.hint ? { hint: te.hint } : {}) };
+    } finally {
+      d.clear();
+      this.running.delete(call.id);
+    }
+    this.audit({
+      caller: `hub call ${call.id}`,
+      tool: call.tool,
+      cluster: this.cluster.name,
+      args: call.args,
+      outcome: outcome.ok ? "ok" : "error",
+      ms: Date.now() - t0,
+      ...(outcome.error ? { error: outcome.error } : {}),
+    });
+    return outcome;
+  }
+
+  cancel(id: number): void {
+    this.running.get(id)?.abort(new ToolError("The call was cancelled by the client."));
+  }
+
+  cancelAll(why: string): void {
+    for (const ctl of this.running.values()) ctl.abort(new ToolError(`The call was stopped: ${why}.`));
+  }
+
+  private async execute(
+    call: Call,
+    signal: AbortSignal,
+    progress: (d: number, t: number, m: string) => void,
+  ) {
+    const c = this.cluster;
+    const tool = this.tools.get(call.tool);
+    if (!tool?.perCluster) {
+      throw new ToolError(
+        this.known.has(call.tool)
+          ? `${call.tool} is not allowed on cluster ${c.name}: its agent runs in ${c.mode} mode.`
+          : `${call.tool} is not a tool this agent runs (agent and hub may be of different releases).`,
+      );
+    }
+    if (!permits(c.mode, tool.safety))
+      throw new ToolError(
+        `${call.tool} is not allowed on cluster ${c.name}: its agent runs in ${c.mode} mode.`,
+      );
+    const args = tool.perCluster.input.safeParse(call.args);
+    if (!args.success)
+      throw new ToolError(
+        `Invalid arguments for ${call.tool}: ${args.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+      );
+    return tool.perCluster.run(args.data, c, {
+      signal,
+      config: this.config,
+      log: this.log.child({ tool: call.tool, call: call.id }),
+      rowLimit: call.rowLimit,
+      progress,
+    });
+  }
+}

@@ -1,0 +1,295 @@
+// `kube-mcp agent`: runs in (or beside) one cluster, dials OUT to the hub over WebSocket with its own
+// token, and runs the hub's tool calls with its own credentials and its own policy. Reconnects with
+// exponential backoff and jitter; /healthz says the process is alive, /readyz that it is connected and
+// its API server answers.
+import { readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import WebSocket from "ws";
+import { ConfigError, loadConfig } from "../config/load.js";
+import { helpText, SECRET_ENV } from "../config/options.js";
+import type { Config } from "../config/schema.js";
+import { gatherClusters } from "../kube/sources.js";
+import {
+  CLOSE,
+  CLUSTER_HEADER,
+  decode,
+  encode,
+  HubMessage,
+  MalformedFrame,
+  SUBPROTOCOL,
+} from "../link/protocol.js";
+import { parseListen } from "../mcp/http.js";
+import { createAudit } from "../obs/audit.js";
+import { createLogger, type Logger } from "../obs/log.js";
+import { toolsFor } from "../policy/modes.js";
+import { newClusters } from "../serve/local.js";
+import type { Cluster } from "../targets/clusters.js";
+import { cliTools } from "../tools/cli.js";
+import { ALL_TOOLS } from "../tools/index.js";
+import { version } from "../version.js";
+import { CallRunner } from "./calls.js";
+import { versions } from "./versions.js";
+
+const NOTES = [
+  "The agent's cluster: the in-cluster service account when present, otherwise the usual kubeconfig",
+  "sources with K8S_CONTEXT choosing the context. Its mode (default read-only) is enforced here,",
+  "whatever the hub asks. The token comes from AGENT_TOKEN or --token-file.",
+];
+
+interface AgentSettings {
+  url: string;
+  name: string;
+  token: string;
+  ca?: Buffer;
+}
+
+function settings(config: Readonly<Config>, env: NodeJS.ProcessEnv): AgentSettings {
+  const a = config.agent;
+  const missing = [
+    !a.hubUrl && "CENTRAL_SERVER_URL (--hub-url)",
+    !a.clusterName && "CLUSTER_NAME (--cluster-name)",
+    !a.tokenFile && !env[SECRET_ENV.agentToken] && "AGENT_TOKEN (or AGENT_TOKEN_FILE)",
+  ].filter(Boolean);
+  if (missing.length) throw new ConfigError(`the agent needs ${missing.join(", ")}`);
+  let token = env[SECRET_ENV.agentToken] ?? "";
+  let ca: Buffer | undefined;
+  try {
+    if (a.tokenFile) token = readFileSync(a.tokenFile, "utf8").trim();
+    if (a.caFile) ca = readFileSync(a.caFile);
+  } catch (err) {
+    throw new ConfigError(
+      `cannot read ${(err as { path?: string }).path}: ${(err as NodeJS.ErrnoException).code}`,
+    );
+  }
+  if (token.length < 16) throw new ConfigError("the agent token must be at least 16 characters");
+  return { url: a.hubUrl as string, name: a.clusterName as string, token, ...(ca ? { ca } : {}) };
+}
+
+/** The one cluster this agent serves, renamed to its name at the hub. */
+function localCluster(config: Readonly<Config>, name: string, log: Logger): Cluster {
+  const env = {
+    ...process.env,
+    ...(config.kube.kubeconfig ? { KUBECONFIG: config.kube.kubeconfig } : {}),
+    ...(config.kube.context ? { K8S_CONTEXT: config.kube.context } : {}),
+  };
+  const found = gatherClusters(env);
+  for (const w of found.warnings) log.warn(w);
+  const spec =
+    found.clusters.find((c) => c.source === "in-cluster") ??
+    found.clusters.find((c) => c.name === found.defaultCluster);
+  if (!spec)
+    throw new ConfigError(
+      "no cluster to serve: run in a pod with a service account, or give a kubeconfig (K8S_CONTEXT picks the context)",
+    );
+  const clusters = newClusters(config);
+  clusters.replace([{ ...spec, name }], name);
+  return clusters.select(name)[0] as Cluster;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let config: Readonly<Config>;
+  let s: AgentSettings;
+  let cluster: Cluster;
+  let log: Logger;
+  try {
+    const loaded = loadConfig(argv, process.env, "read-only", "agent");
+    if (loaded.help) {
+      process.stdout.write(helpText("agent", "In-cluster agent that dials out to a kube-mcp hub.", NOTES));
+      return 0;
+    }
+    config = loaded.config;
+    s = settings(config, process.env);
+    log = createLogger(config.logLevel, { role: "agent", cluster: s.name });
+    cluster = localCluster(config, s.name, log);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`kube-mcp agent: ${err.message}\n`);
+    return 2;
+  }
+  if (config.agent.insecureTls)
+    log.warn(
+      "INSECURE_TLS is set: the hub's certificate is NOT verified. Anyone on the path can impersonate the hub. Development only.",
+    );
+  if (s.url.startsWith("ws://") && !/^ws:\/\/(127\.|localhost|\[::1\])/.test(s.url))
+    log.warn("the hub URL is plain ws:// over the network: the token and every call travel unencrypted");
+
+  const mode = config.mode ?? "read-only";
+  const tools = [...toolsFor(mode, ALL_TOOLS), ...cliTools(mode, config)].filter((t) => t.perCluster);
+  const known = new Set([...ALL_TOOLS, ...cliTools("full", config)].map((t) => t.name));
+  const runner = new CallRunner(
+    cluster,
+    new Map(tools.map((t) => [t.name, t])),
+    known,
+    config,
+    log,
+    createAudit("agent"),
+  );
+  const link = new HubConnection(
+    s,
+    config,
+    cluster,
+    tools.map((t) => t.name),
+    runner,
+    log,
+  );
+
+  const health = createServer((req, res) => {
+    if (req.url === "/healthz") return void res.writeHead(200).end("ok\n");
+    if (req.url === "/readyz") {
+      if (!link.connected) return void res.writeHead(503).end("not connected to the hub\n");
+      cluster.api
+        .json({ path: "/version", timeoutMs: 3_000 })
+        .then(() => res.writeHead(200).end("ready\n"))
+        .catch(() => res.writeHead(503).end("the API server does not answer\n"));
+      return;
+    }
+    res.writeHead(404).end();
+  });
+  const { host, port } = parseListen(config.agent.healthListen);
+  await new Promise<void>((resolve, reject) => {
+    health.once("error", reject);
+    health.listen(port, host, () => resolve());
+  }).catch((err: Error) => {
+    log.error(`cannot serve health checks on ${config.agent.healthListen}: ${err.message}`);
+    throw err;
+  });
+  const addr = health.address();
+  log.info("agent starting", {
+    hub: s.url,
+    mode,
+    health: typeof addr === "object" && addr ? `${addr.address}:${addr.port}` : "",
+  });
+  link.start();
+
+  return new Promise<number>((resolve) => {
+    const shutdown = (why: string) => {
+      log.info("shutting down", { why });
+      link.stop();
+      runner.cancelAll("the agent is shutting down");
+      health.close();
+      resolve(0);
+    };
+    process.once("SIGINT", () => shutdown("SIGINT"));
+    process.once("SIGTERM", () => shutdown("SIGTERM"));
+  });
+}
+
+/** The outbound link: connect, hello, serve calls; on any loss, reconnect with backoff and jitter. */
+class HubConnection {
+  connected = false;
+  private ws: WebSocket | undefined;
+  private attempt = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly s: AgentSettings,
+    private readonly config: Readonly<Config>,
+    private readonly cluster: Cluster,
+    private readonly tools: string[],
+    private readonly runner: CallRunner,
+    private readonly log: Logger,
+  ) {}
+
+  start(): void {
+    this.connect();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.ws?.close(CLOSE.shutdown, "agent shutting down");
+  }
+
+  private retry(): void {
+    if (this.stopped) return;
+    const cap = this.config.agent.maxBackoffMs;
+    const base = Math.min(cap, 500 * 2 ** Math.min(this.attempt, 16));
+    const wait = Math.round(base / 2 + Math.random() * (base / 2));
+    this.attempt++;
+    this.log.info("reconnecting to the hub", { inMs: wait, attempt: this.attempt });
+    this.timer = setTimeout(() => this.connect(), wait);
+  }
+
+  private connect(): void {
+    const ws = new WebSocket(this.s.url, [SUBPROTOCOL], {
+      headers: { authorization: `Bearer ${this.s.token}`, [CLUSTER_HEADER]: this.s.name },
+      ...(this.s.ca ? { ca: this.s.ca } : {}),
+      rejectUnauthorized: !this.config.agent.insecureTls,
+      handshakeTimeout: 15_000,
+      maxPayload: 4 * 1024 * 1024,
+    });
+    this.ws = ws;
+    let silence: NodeJS.Timeout | undefined;
+    let heartbeatMs = 30_000;
+    const watchHub = () => {
+      clearTimeout(silence);
+      // The hub pings every heartbeat; a hub silent for three is gone even if TCP has not noticed.
+      silence = setTimeout(() => {
+        this.log.warn("the hub stopped pinging; reconnecting");
+        ws.terminate();
+      }, 3 * heartbeatMs);
+    };
+    ws.on("unexpected-response", (_req, res) => {
+      let body = "";
+      res.on("data", (d: Buffer) => {
+        body += d.toString();
+      });
+      res.on("end", () =>
+        this.log.error("the hub refused the connection", { status: res.statusCode, reason: body.trim() }),
+      );
+    });
+    ws.on("open", async () => {
+      this.log.info("connected to the hub; registering");
+      ws.send(
+        encode({
+          type: "hello",
+          agentVersion: version(),
+          versions: await versions(this.cluster),
+          policy: {
+            mode: this.cluster.mode,
+            namespace: this.cluster.namespace,
+            revealSecrets: this.cluster.revealSecrets,
+          },
+          tools: this.tools,
+        }),
+      );
+      watchHub();
+    });
+    ws.on("ping", watchHub);
+    ws.on("message", (data, isBinary) => {
+      let msg: HubMessage;
+      try {
+        msg = decode(HubMessage, data, isBinary);
+      } catch (err) {
+        const reason = err instanceof MalformedFrame ? err.message : String(err);
+        this.log.warn("malformed frame from the hub; reconnecting", { reason });
+        return ws.close(CLOSE.malformed, reason.slice(0, 120));
+      }
+      if (msg.type === "welcome") {
+        heartbeatMs = msg.heartbeatMs;
+        this.connected = true;
+        this.attempt = 0;
+        this.log.info("registered with the hub");
+        return watchHub();
+      }
+      if (msg.type === "cancel") return this.runner.cancel(msg.id);
+      const send = (m: Parameters<typeof encode>[0]) => {
+        if (ws.readyState === ws.OPEN) ws.send(encode(m));
+      };
+      void this.runner
+        .run(msg, (done, total, message) => send({ type: "progress", id: msg.id, done, total, message }))
+        .then((r) => send({ type: "result", id: msg.id, ...r }));
+    });
+    ws.on("error", (err) => this.log.warn("hub connection error", { err: err.message }));
+    ws.on("close", (code, reason) => {
+      clearTimeout(silence);
+      const was = this.connected;
+      this.connected = false;
+      if (this.ws === ws) this.ws = undefined;
+      this.runner.cancelAll("the hub connection closed");
+      if (was) this.log.warn("disconnected from the hub", { code, reason: reason.toString() });
+      this.retry();
+    });
+  }
+}

@@ -1,0 +1,211 @@
+// The hub's agent endpoint: authenticates WebSocket upgrades (subprotocol version, token for the claimed
+// cluster checked in constant time against every token, sockets per address), registers agents by their
+// hello within a deadline, keeps them alive with pings, and routes their messages to their links.
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import { type WebSocket, WebSocketServer } from "ws";
+import type { Config } from "../config/schema.js";
+import {
+  AgentMessage,
+  CLOSE,
+  CLUSTER_HEADER,
+  decode,
+  encode,
+  type Hello,
+  MalformedFrame,
+  SUBPROTOCOL,
+} from "../link/protocol.js";
+import type { Logger } from "../obs/log.js";
+import { type Cluster, stricter } from "../targets/clusters.js";
+import { ToolError } from "../tools/define.js";
+import { AgentLink } from "./link.js";
+
+const digest = (s: string) => createHash("sha256").update(s).digest();
+
+/** A value that must never be used: a hub reaches an agent's cluster only through the agent. */
+function agentOnly(name: string): never {
+  return new Proxy(
+    {},
+    {
+      get() {
+        throw new ToolError(
+          `Cluster ${name} is reached through its agent, and this tool cannot run through the hub.`,
+        );
+      },
+    },
+  ) as never;
+}
+
+export class Agents {
+  readonly links = new Map<string, AgentLink>();
+  private readonly tokens: [string, Buffer][];
+  private readonly perIp = new Map<string, number>();
+  private readonly wss: WebSocketServer;
+  private readonly sockets = new Set<WebSocket>();
+
+  constructor(
+    private readonly config: Readonly<Config>,
+    tokens: Record<string, string>,
+    private readonly log: Logger,
+  ) {
+    this.tokens = Object.entries(tokens).map(([name, t]) => [name, digest(t)]);
+    for (const name of Object.keys(tokens))
+      this.links.set(
+        name,
+        new AgentLink(name, () => config.fanout.clusterTimeoutMs, log.child({ cluster: name })),
+      );
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: config.hub.maxFrameBytes,
+      handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
+    });
+  }
+
+  /** The clusters behind agents, as the hub's tools target them (the hub's policy decides their mode). */
+  clusters(): Cluster[] {
+    const hubMode = this.config.mode ?? "read-only";
+    return [...this.links.values()].map((link) => {
+      const policy = this.config.clusters[link.name];
+      return {
+        name: link.name,
+        source: "agent",
+        origin: "agent",
+        server: "(through its agent)",
+        get namespace() {
+          return link.hello?.policy.namespace ?? "default";
+        },
+        mode: policy?.mode ? stricter(hubMode, policy.mode) : hubMode,
+        revealSecrets: false,
+        api: agentOnly(link.name),
+        spec: agentOnly(link.name),
+        credentials: agentOnly(link.name),
+        remote: link,
+      };
+    });
+  }
+
+  /** The cluster whose token this is (every token compared, no early exit), or undefined. */
+  private tokenOwner(presented: string): string | undefined {
+    const p = digest(presented);
+    let owner: string | undefined;
+    for (const [name, d] of this.tokens) if (timingSafeEqual(p, d) && owner === undefined) owner = name;
+    return owner;
+  }
+
+  /** Handles an HTTP upgrade on the agent path: refuse with a status and reason, or hand over to ws. */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const ip = req.socket.remoteAddress ?? "unknown";
+    const claimed = String(req.headers[CLUSTER_HEADER] ?? "");
+    const refuse = (status: number, reason: string, level: "warn" | "info" = "warn") => {
+      this.log[level]("agent connection refused", { ip, cluster: claimed || undefined, status, reason });
+      socket.end(
+        `HTTP/1.1 ${status} ${STATUS[status]}\r\ncontent-type: text/plain\r\nconnection: close\r\ncontent-length: ${Buffer.byteLength(reason) + 1}\r\n\r\n${reason}\n`,
+      );
+    };
+    const offered = String(req.headers["sec-websocket-protocol"] ?? "")
+      .split(",")
+      .map((p) => p.trim());
+    if (!offered.includes(SUBPROTOCOL))
+      return void refuse(
+        426,
+        `protocol version mismatch: this hub speaks ${SUBPROTOCOL}; the agent offered ${offered.filter(Boolean).join(", ") || "none"}. Run agent and hub of the same release.`,
+      );
+    if ((this.perIp.get(ip) ?? 0) >= this.config.hub.maxAgentConnectionsPerIp)
+      return void refuse(
+        429,
+        `too many agent connections from ${ip} (the limit is ${this.config.hub.maxAgentConnectionsPerIp})`,
+      );
+    const auth = req.headers.authorization ?? "";
+    const token = auth.toLowerCase().startsWith("bearer ") ? auth.slice(7).trim() : "";
+    const owner = token ? this.tokenOwner(token) : undefined;
+    if (!owner) return void refuse(401, "invalid agent token");
+    if (owner !== claimed)
+      return void refuse(
+        401,
+        `this token is not valid for cluster "${claimed}"; a token admits only its own cluster`,
+      );
+    this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, owner, ip));
+  }
+
+  private accept(ws: WebSocket, name: string, ip: string): void {
+    const link = this.links.get(name) as AgentLink;
+    const log = this.log.child({ cluster: name, ip });
+    this.sockets.add(ws);
+    let hello: Hello | undefined;
+    const registration = setTimeout(() => {
+      log.warn("agent did not register in time; closing");
+      ws.close(CLOSE.registration, "no hello before the registration deadline");
+    }, this.config.hub.registrationTimeoutMs);
+    let pingAt = 0;
+    let lastPong = Date.now();
+    const beat = this.config.hub.heartbeatMs;
+    const heartbeat = setInterval(() => {
+      if (Date.now() - lastPong > 2 * beat + 1000) {
+        log.warn("agent stopped answering pings; dropping it");
+        return ws.terminate();
+      }
+      pingAt = Date.now();
+      ws.ping();
+    }, beat);
+    ws.on("pong", () => {
+      lastPong = Date.now();
+      if (pingAt) link.latencyMs = lastPong - pingAt;
+      if (hello) link.seen();
+    });
+    ws.on("message", (data, isBinary) => {
+      let msg: AgentMessage;
+      try {
+        msg = decode(AgentMessage, data, isBinary);
+        if ((msg.type === "hello") === (hello !== undefined))
+          throw new MalformedFrame(hello ? "a second hello" : `${msg.type} before hello`);
+      } catch (err) {
+        const reason = err instanceof MalformedFrame ? err.message : String(err);
+        log.warn("malformed frame from agent; closing", { reason });
+        return ws.close(CLOSE.malformed, reason.slice(0, 120));
+      }
+      if (msg.type === "hello") {
+        clearTimeout(registration);
+        hello = msg;
+        link.attach(ws, msg, ip);
+        pingAt = Date.now();
+        ws.ping();
+        ws.send(encode({ type: "welcome", heartbeatMs: beat }));
+        log.info("agent connected", {
+          agentVersion: msg.agentVersion,
+          versions: msg.versions,
+          mode: msg.policy.mode,
+        });
+        return;
+      }
+      link.seen();
+      if (msg.type === "progress") link.onProgress(msg.id, msg.done, msg.total, msg.message);
+      else link.onResult(msg.id, msg);
+    });
+    ws.on("error", (err) => {
+      // ws reports an oversized frame (1009) or a protocol violation here, then closes the socket.
+      log.warn("agent socket error", { reason: err.message });
+    });
+    ws.on("close", (code, reason) => {
+      clearTimeout(registration);
+      clearInterval(heartbeat);
+      this.sockets.delete(ws);
+      this.perIp.set(ip, (this.perIp.get(ip) ?? 1) - 1);
+      if (!this.perIp.get(ip)) this.perIp.delete(ip);
+      link.detach(ws, `connection closed: ${code}${reason.length ? ` ${reason.toString()}` : ""}`);
+      if (hello) log.info("agent disconnected", { code, reason: reason.toString() });
+    });
+  }
+
+  close(): void {
+    for (const ws of this.sockets) ws.close(CLOSE.shutdown, "hub shutting down");
+    this.wss.close();
+  }
+}
+
+const STATUS: Record<number, string> = {
+  401: "Unauthorized",
+  426: "Upgrade Required",
+  429: "Too Many Requests",
+};

@@ -1,0 +1,87 @@
+// The hub's clusters_list (and its alias list_clusters): agents with their connection state, versions,
+// latency and own policy, beside any local clusters the hub serves directly.
+import * as z from "zod";
+import { renderTable } from "../format/table.js";
+import { fanOut } from "../targets/fanout.js";
+import { TableOutput } from "../tools/cluster-tool.js";
+import { type AnyTool, defineTool } from "../tools/define.js";
+import type { Agents } from "./agents.js";
+
+const COLUMNS = [
+  "name",
+  "source",
+  "connected",
+  "last seen",
+  "agent",
+  "kubernetes",
+  "kubectl",
+  "helm",
+  "latency",
+  "mode",
+];
+
+const ago = (t: number | undefined) =>
+  t === undefined ? "never" : `${Math.round((Date.now() - t) / 1000)}s ago`;
+
+export function hubClustersList(agents: Agents, name: string): AnyTool {
+  return defineTool({
+    name,
+    title: "List clusters",
+    description: `Every cluster this hub reaches: agents (connected or not, last seen, agent, Kubernetes, kubectl and helm versions, round-trip latency, the agent's own mode) and local clusters. Pass these names as \`cluster\` to other tools, or "*" for all.${name === "list_clusters" ? " Same as clusters_list." : ""}`,
+    safety: "read",
+    input: z.object({}),
+    output: TableOutput,
+    async handle(_args, env) {
+      const rows: string[][] = [];
+      const status: { cluster: string; ok: boolean; error?: string }[] = [];
+      for (const link of agents.links.values()) {
+        const h = link.hello;
+        rows.push([
+          link.name,
+          "agent",
+          link.connected ? "yes" : "no",
+          link.connected ? "now" : ago(link.lastSeen),
+          h?.agentVersion ?? "-",
+          h?.versions.kubernetes ?? "-",
+          h?.versions.kubectl ?? "-",
+          h?.versions.helm ?? "-",
+          link.connected && link.latencyMs !== undefined ? `${link.latencyMs}ms` : "-",
+          h?.policy.mode ?? "-",
+        ]);
+        status.push({
+          cluster: link.name,
+          ok: link.connected,
+          ...(link.connected ? {} : { error: "not connected" }),
+        });
+      }
+      const local = env.clusters.all().filter((c) => !c.remote);
+      const settled = await fanOut(
+        local,
+        { ...env, config: { ...env.config, fanout: { ...env.config.fanout, clusterTimeoutMs: 5_000 } } },
+        (c, signal) => c.api.json<{ gitVersion?: string }>({ path: "/version", signal, timeoutMs: 5_000 }),
+      );
+      for (const s of settled) {
+        rows.push([
+          s.cluster.name,
+          s.cluster.source,
+          s.error ? `no: ${s.error}` : "yes",
+          "-",
+          "-",
+          s.value?.gitVersion ?? "-",
+          "-",
+          "-",
+          "-",
+          s.cluster.mode,
+        ]);
+        status.push({ cluster: s.cluster.name, ok: !s.error, ...(s.error ? { error: s.error } : {}) });
+      }
+      const notes = rows.length
+        ? []
+        : ["No clusters: give the hub cluster tokens (CLUSTER_TOKENS) and start agents."];
+      return {
+        text: rows.length ? renderTable(COLUMNS, rows) : (notes[0] as string),
+        data: { columns: COLUMNS, rows, clusters: status, truncated: false, notes },
+      };
+    },
+  });
+}

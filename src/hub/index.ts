@@ -1,0 +1,121 @@
+// `kube-mcp hub`: one MCP endpoint (streamable HTTP at /mcp) for a fleet. Agents dial in over WebSocket
+// at the agent path; every cluster tool takes `cluster` and runs on the agents (or on local clusters
+// given with --kubeconfig), merged and rendered exactly as `serve` does.
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import { ConfigError, loadConfig } from "../config/load.js";
+import { helpText } from "../config/options.js";
+import { PortForwards } from "../kube/portforward.js";
+import { StartupError, startHttp } from "../mcp/http.js";
+import { buildServer } from "../mcp/server.js";
+import { createAudit } from "../obs/audit.js";
+import { createLogger } from "../obs/log.js";
+import { hiddenTools, toolsFor } from "../policy/modes.js";
+import { INSTRUCTIONS } from "../serve/instructions.js";
+import { loadClusters, newClusters } from "../serve/local.js";
+import { cliTools } from "../tools/cli.js";
+import { ALL_TOOLS } from "../tools/index.js";
+import { PROMPTS } from "../tools/prompts.js";
+import { version } from "../version.js";
+import { Agents } from "./agents.js";
+import { hubClustersList } from "./clusters-list.js";
+import { loadTokens } from "./tokens.js";
+
+/** Tools that make no sense through a hub: clusters_list is the hub's own; a port-forward binds locally. */
+const NOT_ROUTED = new Set(["clusters_list", "port_forward"]);
+
+const NOTES = [
+  'Agents: give each cluster a token (CLUSTER_TOKENS=\'{"prod":"…"}\' or --cluster-tokens-path), then run',
+  "`kube-mcp agent` in that cluster with CENTRAL_SERVER_URL=wss://HUB/agent, CLUSTER_NAME and AGENT_TOKEN.",
+  "Clients: http(s)://HUB/mcp with MCP_API_KEY as X-Api-Key or Authorization: Bearer.",
+  "Local clusters are served beside the agents only when --kubeconfig is given.",
+];
+
+export async function run(argv: string[]): Promise<number> {
+  let config: ReturnType<typeof loadConfig>["config"];
+  let tokens: Record<string, string>;
+  try {
+    const loaded = loadConfig(argv, process.env, "read-only", "hub");
+    if (loaded.help) {
+      process.stdout.write(
+        helpText("hub", "One MCP endpoint for a fleet of clusters reached through agents.", NOTES),
+      );
+      return 0;
+    }
+    config = loaded.config;
+    tokens = loadTokens(config);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`kube-mcp hub: ${err.message}\n`);
+    return 2;
+  }
+  const log = createLogger(config.logLevel, { role: "hub" });
+  const mode = config.mode ?? "read-only";
+  const clusters = newClusters(config);
+  if (config.kube.kubeconfig) loadClusters(config, clusters, log);
+  const agents = new Agents(config, tokens, log.child({ component: "agents" }));
+  clusters.setRemote(agents.clusters());
+  if (!Object.keys(tokens).length && !clusters.all().length)
+    log.warn("no cluster tokens and no local clusters: no agent can connect (set CLUSTER_TOKENS)");
+
+  const routed = ALL_TOOLS.filter((t) => !NOT_ROUTED.has(t.name));
+  const deps = {
+    name: "kube-mcp-hub",
+    version: version(),
+    instructions: INSTRUCTIONS,
+    tools: [
+      hubClustersList(agents, "clusters_list"),
+      hubClustersList(agents, "list_clusters"),
+      ...toolsFor(mode, routed),
+      ...cliTools(mode, config),
+    ],
+    hidden: hiddenTools(mode, routed),
+    prompts: PROMPTS,
+    config,
+    clusters,
+    log,
+    forwards: new PortForwards(log),
+    audit: createAudit("hub"),
+  };
+  const listen = config.http.listen ?? `0.0.0.0:${config.hub.port}`;
+  let http: Awaited<ReturnType<typeof startHttp>>;
+  try {
+    http = await startHttp(
+      () => buildServer(deps),
+      { ...config, http: { ...config.http, listen } },
+      log,
+      () => true,
+    );
+  } catch (err) {
+    if (!(err instanceof StartupError)) throw err;
+    log.error(err.message);
+    return 1;
+  }
+  http.server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = new URL(req.url ?? "/", "http://hub").pathname;
+    if (path === config.hub.agentPath) return agents.upgrade(req, socket, head);
+    socket.end("HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
+  });
+  log.info("hub serving", {
+    url: http.url,
+    agentPath: config.hub.agentPath,
+    clusters: Object.keys(tokens),
+    local: clusters
+      .all()
+      .filter((c) => !c.remote)
+      .map((c) => c.name),
+    mode,
+    auth: config.http.apiKey ? "api-key" : "none",
+  });
+
+  return new Promise<number>((resolve) => {
+    const shutdown = async (why: string) => {
+      log.info("shutting down", { why });
+      agents.close();
+      await http.close().catch((err: unknown) => log.warn("error while closing", { err }));
+      resolve(0);
+    };
+    process.once("SIGINT", () => void shutdown("SIGINT"));
+    process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  });
+}

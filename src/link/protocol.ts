@@ -1,0 +1,96 @@
+// The hub ↔ agent link, version 1: one definition of every message and its codec. Frames are JSON text.
+//
+// Connect: the agent opens a WebSocket to the hub's agent path with the subprotocol SUBPROTOCOL, its
+// token as `Authorization: Bearer`, and its cluster name in CLUSTER_HEADER. The hub checks all three
+// before upgrading (wrong version → 426, bad token or name → 401, too many sockets from one address
+// → 429). Then:
+//   agent → hub  hello     versions, policy and tools, within the hub's registration deadline
+//   hub → agent  welcome   heartbeat interval (the hub pings; each side drops a silent peer)
+//   hub → agent  call      id, tool, arguments, row budget, deadline
+//   agent → hub  progress  for a call
+//   agent → hub  result    the tool's per-cluster data, or an error the model can act on
+//   hub → agent  cancel    the MCP client gave up: the agent aborts the call and its API requests
+import * as z from "zod";
+
+export const LINK_VERSION = 1;
+export const SUBPROTOCOL = `kube-mcp.link.v${LINK_VERSION}`;
+export const CLUSTER_HEADER = "x-kube-mcp-cluster";
+/** Close codes (4000–4999 are the application's). */
+export const CLOSE = {
+  malformed: 4400,
+  registration: 4408,
+  replaced: 4409,
+  shutdown: 4503,
+} as const;
+
+const Hello = z.object({
+  type: z.literal("hello"),
+  agentVersion: z.string().max(100),
+  versions: z.object({
+    kubernetes: z.string().max(100),
+    kubectl: z.string().max(100),
+    helm: z.string().max(100),
+  }),
+  policy: z.object({
+    mode: z.enum(["read-only", "non-destructive", "full"]),
+    namespace: z.string().max(63),
+    revealSecrets: z.boolean(),
+  }),
+  tools: z.array(z.string().max(100)).max(200),
+});
+
+const Welcome = z.object({ type: z.literal("welcome"), heartbeatMs: z.number().int().positive() });
+
+const Call = z.object({
+  type: z.literal("call"),
+  id: z.number().int().nonnegative(),
+  tool: z.string().max(100),
+  args: z.record(z.string(), z.unknown()),
+  rowLimit: z.number().int().positive(),
+  timeoutMs: z.number().int().positive(),
+});
+
+const Cancel = z.object({ type: z.literal("cancel"), id: z.number().int().nonnegative() });
+
+const Progress = z.object({
+  type: z.literal("progress"),
+  id: z.number().int().nonnegative(),
+  done: z.number(),
+  total: z.number(),
+  message: z.string().max(2000),
+});
+
+const Result = z.object({
+  type: z.literal("result"),
+  id: z.number().int().nonnegative(),
+  ok: z.boolean(),
+  /** The tool's per-cluster data (TableData or TextData) when ok. */
+  data: z.unknown().optional(),
+  error: z.string().max(20_000).optional(),
+  hint: z.string().max(20_000).optional(),
+});
+
+export const AgentMessage = z.discriminatedUnion("type", [Hello, Progress, Result]);
+export const HubMessage = z.discriminatedUnion("type", [Welcome, Call, Cancel]);
+export type AgentMessage = z.infer<typeof AgentMessage>;
+export type HubMessage = z.infer<typeof HubMessage>;
+export type Hello = z.infer<typeof Hello>;
+export type Call = z.infer<typeof Call>;
+
+export class MalformedFrame extends Error {}
+
+export const encode = (m: AgentMessage | HubMessage): string => JSON.stringify(m);
+
+/** Parses one frame against a side's message set; throws MalformedFrame with a short reason. */
+export function decode<T>(schema: z.ZodType<T>, data: unknown, isBinary: boolean): T {
+  if (isBinary) throw new MalformedFrame("binary frame (the link speaks JSON text)");
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(String(data));
+  } catch {
+    throw new MalformedFrame("frame is not JSON");
+  }
+  const r = schema.safeParse(parsed);
+  if (!r.success) throw new MalformedFrame(`unexpected message: ${r.error.issues[0]?.message ?? "invalid"}`);
+  return r.data;
+}

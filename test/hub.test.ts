@@ -1,0 +1,265 @@
+// A hub and one agent per test-bed cluster over real WebSocket on loopback, driven by an MCP client:
+// routing and fan-out render exactly as serve does, the agent's own policy wins, a dying agent fails
+// its call at once, cancellation reaches the agent, and agents come back after a hub restart.
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { freePort, type Proc, spawnRole, startAgent, TOKENS } from "./helpers/fleet.js";
+import { call, httpSession, type Session, stdioSession } from "./helpers/mcp.js";
+import { run } from "./helpers/run.js";
+
+const kubeconfig = inject("kubeconfig");
+const bin = inject("testbedBin");
+const dir = mkdtempSync(join(tmpdir(), "kube-mcp-hub-"));
+const agentConfig = join(dir, "agent.yaml");
+let port: number;
+let hub: Proc;
+let alpha: Proc;
+let beta: Proc;
+let client: Session;
+let direct: Session;
+
+const startHub = () =>
+  spawnRole("hub", ["--http", `127.0.0.1:${port}`, "--mode", "full"], {
+    CLUSTER_TOKENS: JSON.stringify(TOKENS),
+  });
+const connectClient = async () => {
+  client = await httpSession(`http://127.0.0.1:${port}/mcp`, { era: "modern" });
+};
+/** Ages differ between two calls made seconds apart; everything else must match. */
+const ageless = (t: string) => t.replace(/\b\d+[smhd](\d+[smh])?\b/g, "AGE");
+
+beforeAll(async () => {
+  port = await freePort();
+  writeFileSync(agentConfig, "agent: {maxBackoffMs: 1000}\n");
+  hub = startHub();
+  await hub.waitFor(/"msg":"hub serving"/);
+  const o = { hubPort: port, kubeconfig, bin, args: ["--config", agentConfig] };
+  [alpha, beta] = await Promise.all([
+    startAgent("alpha", "alpha", { ...o, args: [...o.args, "--mode", "full"] }),
+    startAgent("beta", "beta", o),
+  ]);
+  await connectClient();
+  direct = await stdioSession({ args: ["--mode", "full"], env: { KUBECONFIG: kubeconfig } });
+}, 60_000);
+afterAll(async () => {
+  await client?.close();
+  await direct?.close();
+  await Promise.all([alpha?.stop(), beta?.stop(), hub?.stop()]);
+});
+
+describe("kube-mcp hub with agents", () => {
+  it("lists both agents as connected, with versions and policy", async () => {
+    const r = await call(client.client, "clusters_list");
+    expect(r.isError, r.text).toBe(false);
+    const rows = (r.structured as { rows: string[][] }).rows;
+    const byName = new Map(rows.map((row) => [row[0], row]));
+    expect(byName.get("alpha")).toEqual([
+      "alpha",
+      "agent",
+      "yes",
+      "now",
+      expect.stringMatching(/^\d+\.\d+\.\d+/),
+      "v1.36.3",
+      expect.stringMatching(/^v1\.36\.3/),
+      expect.stringMatching(/^v3\.22\.0/),
+      expect.stringMatching(/^\d+ms$/),
+      "full",
+    ]);
+    expect(byName.get("beta")?.slice(2, 3)).toEqual(["yes"]);
+    expect(byName.get("beta")?.[9]).toBe("read-only");
+    expect(byName.get("gamma")?.slice(2, 4)).toEqual(["no", "never"]);
+    const alias = await call(client.client, "list_clusters");
+    expect((alias.structured as { rows: string[][] }).rows.map((x) => x[0])).toEqual(rows.map((x) => x[0]));
+  });
+
+  it("fans out over agents and renders exactly as serve does", async () => {
+    const args = { kind: "deployments", namespace: "shop", cluster: ["alpha", "beta"] };
+    const [viaHub, local] = await Promise.all([
+      call(client.client, "resources_list", args),
+      call(direct.client, "resources_list", args),
+    ]);
+    expect(viaHub.isError, viaHub.text).toBe(false);
+    expect(ageless(viaHub.text)).toBe(ageless(local.text));
+    const rows = (viaHub.structured as { rows: string[][] }).rows;
+    expect(new Set(rows.map((r) => r[0]))).toEqual(new Set(["alpha", "beta"]));
+
+    const star = await call(client.client, "resources_list", {
+      kind: "deployments",
+      namespace: "shop",
+      cluster: "*",
+    });
+    expect(star.text).toContain("Cluster gamma failed: Cluster gamma has no agent connected");
+    expect((star.structured as { rows: string[][] }).rows.length).toBe(rows.length);
+
+    const logs = { name: "migrate", kind: "job", namespace: "ops", tail: 5, cluster: "beta" };
+    const [hubLogs, localLogs] = await Promise.all([
+      call(client.client, "pods_logs", logs),
+      call(direct.client, "pods_logs", logs),
+    ]);
+    expect(hubLogs.text).toBe(localLogs.text);
+  });
+
+  it("runs the CLI passthrough on the agent, with the agent's kubectl", async () => {
+    const r = await call(client.client, "kubectl", {
+      args: ["get", "ns", "shop", "-o", "name"],
+      cluster: "beta",
+    });
+    expect(r.isError, r.text).toBe(false);
+    expect(r.text).toContain("namespace/shop");
+  });
+
+  it("lets the agent's own read-only policy refuse a write the hub allows", async () => {
+    const before = await run(join(bin, "kubectl"), [
+      "--kubeconfig",
+      kubeconfig,
+      "--context",
+      "beta",
+      "get",
+      "deploy",
+      "web",
+      "-n",
+      "shop",
+      "-o",
+      "jsonpath={.spec.replicas}",
+    ]);
+    const r = await call(client.client, "resources_scale", {
+      kind: "deployment",
+      name: "web",
+      namespace: "shop",
+      replicas: 7,
+      cluster: "beta",
+    });
+    expect(r.isError).toBe(true);
+    expect(r.text).toBe("resources_scale is not allowed on cluster beta: its agent runs in read-only mode.");
+    const after = await run(join(bin, "kubectl"), [
+      "--kubeconfig",
+      kubeconfig,
+      "--context",
+      "beta",
+      "get",
+      "deploy",
+      "web",
+      "-n",
+      "shop",
+      "-o",
+      "jsonpath={.spec.replicas}",
+    ]);
+    expect(after.stdout).toBe(before.stdout);
+    const kdel = await call(client.client, "kubectl", { args: ["delete", "ns", "shop"], cluster: "beta" });
+    expect(kdel.text).toContain("Refused on cluster beta (read-only mode)");
+  });
+
+  it("writes one audit line per call on the hub and on the agent", async () => {
+    await call(client.client, "resources_get", {
+      kind: "secret",
+      name: "db-credentials",
+      namespace: "shop",
+      cluster: "alpha",
+    });
+    const hubLine = hub
+      .log()
+      .split("\n")
+      .filter((l) => l.includes('"audit":true') && l.includes('"tool":"resources_get"'))
+      .map((l) => JSON.parse(l))
+      .pop();
+    expect(hubLine).toMatchObject({ role: "hub", caller: "anonymous", cluster: "alpha", outcome: "ok" });
+    expect(JSON.parse(hubLine.args)).toEqual({ kind: "secret", name: "db-credentials", namespace: "shop" });
+    expect(typeof hubLine.ms).toBe("number");
+    await alpha.waitFor(/"audit":true[^\n]*"tool":"resources_get"/);
+    const agentLine = JSON.parse(
+      alpha
+        .log()
+        .split("\n")
+        .filter((l) => l.includes('"audit":true') && l.includes('"tool":"resources_get"'))
+        .pop() as string,
+    );
+    expect(agentLine).toMatchObject({ role: "agent", cluster: "alpha", outcome: "ok" });
+    expect(agentLine.caller).toMatch(/^hub call \d+$/);
+  });
+
+  it("cancels a call on the agent when the client gives up", async () => {
+    const gamma = await startAgent("gamma", "beta", { hubPort: port, kubeconfig, bin });
+    try {
+      const ctl = new AbortController();
+      const started = client.client
+        .callTool(
+          {
+            name: "kubectl",
+            arguments: {
+              args: ["wait", "pod/stuck-pending", "-n", "ops", "--for=condition=Ready", "--timeout=20s"],
+              timeout: 25,
+              cluster: "gamma",
+            },
+          },
+          { signal: ctl.signal },
+        )
+        .catch((e: Error) => e);
+      await new Promise((r) => setTimeout(r, 1500));
+      ctl.abort();
+      await started;
+      const line = await gamma.waitFor(/\{[^\n]*"audit":true[^\n]*"tool":"kubectl"[^\n]*\}/, 5000);
+      expect(JSON.parse(line)).toMatchObject({
+        outcome: "error",
+        error: "The call was cancelled by the client.",
+      });
+      expect(JSON.parse(line).ms).toBeLessThan(10_000);
+    } finally {
+      await gamma.stop("SIGKILL");
+    }
+  });
+
+  it("fails a call at once when its agent dies mid-call, then reports when it was last seen", async () => {
+    const gamma = await startAgent("gamma", "beta", { hubPort: port, kubeconfig, bin });
+    const slow = call(client.client, "kubectl", {
+      args: ["wait", "pod/stuck-pending", "-n", "ops", "--for=condition=Ready", "--timeout=20s"],
+      timeout: 25,
+      cluster: "gamma",
+    });
+    await new Promise((r) => setTimeout(r, 1500));
+    const killedAt = Date.now();
+    await gamma.stop("SIGKILL");
+    const r = await slow;
+    expect(Date.now() - killedAt).toBeLessThan(1000);
+    expect(r.isError).toBe(true);
+    expect(r.text).toContain("The agent for cluster gamma disconnected during the call");
+    const t0 = Date.now();
+    const again = await call(client.client, "resources_list", {
+      kind: "pods",
+      namespace: "ops",
+      cluster: "gamma",
+    });
+    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(again.text).toMatch(
+      /^Cluster gamma is not connected: its agent was last seen \d{4}-\d\d-\d\dT[\d:.]+Z \(\d+ s ago\)\./,
+    );
+  });
+
+  it("survives a hub restart: the agents reconnect on their own", async () => {
+    await client.close();
+    await hub.stop();
+    await Promise.all([
+      alpha.waitFor(/disconnected from the hub/),
+      beta.waitFor(/disconnected from the hub/),
+    ]);
+    hub = startHub();
+    await hub.waitFor(/"msg":"hub serving"/);
+    await Promise.all([
+      hub.waitFor(/"msg":"agent connected"[^\n]*"cluster":"alpha"/, 15_000),
+      hub.waitFor(/"msg":"agent connected"[^\n]*"cluster":"beta"/, 15_000),
+    ]);
+    // Each agent registered a second time, on its own.
+    const twice = /registered with the hub[\s\S]*registered with the hub/;
+    await Promise.all([alpha.waitFor(twice, 5000), beta.waitFor(twice, 5000)]);
+    await connectClient();
+    const r = await call(client.client, "resources_list", {
+      kind: "deployments",
+      namespace: "shop",
+      cluster: "*",
+    });
+    expect(new Set((r.structured as { rows: string[][] }).rows.map((x) => x[0]))).toEqual(
+      new Set(["alpha", "beta"]),
+    );
+  }, 40_000);
+});
