@@ -27,4 +27,43 @@ describe("kube-mcp bin", () => {
     expect(r.stderr).toContain('unknown command "deploy-everything"');
     expect(r.stderr).toContain("serve, hub, agent");
   });
+
+  it("documents the hub's and the agent's own options", async () => {
+    const hub = await run(process.execPath, [cli, "hub", "--help"]);
+    expect(hub.code).toBe(0);
+    for (const o of [
+      "--cluster-tokens JSON",
+      "[env CLUSTER_TOKENS]",
+      "[env MAX_AGENT_CONNECTIONS_PER_IP]",
+      "[env PORT]",
+    ])
+      expect(hub.stdout).toContain(o);
+    expect(hub.stdout).not.toContain("--hub-url");
+    const agent = await run(process.execPath, [cli, "agent", "--help"]);
+    for (const o of ["[env CENTRAL_SERVER_URL]", "[env CLUSTER_NAME]", "[env INSECURE_TLS]", "AGENT_TOKEN"])
+      expect(agent.stdout).toContain(o);
+    expect(agent.stdout).not.toContain("--cluster-tokens");
+  });
+
+  it("says what an agent is missing, and rejects bad hub tokens, with exit code 2", async () => {
+    const env = { PATH: process.env.PATH ?? "", HOME: "/nonexistent" };
+    const agent = await run(process.execPath, [cli, "agent"], { env });
+    expect(agent).toMatchObject({ code: 2 });
+    expect(agent.stderr).toBe(
+      "kube-mcp agent: the agent needs CENTRAL_SERVER_URL (--hub-url), CLUSTER_NAME (--cluster-name), AGENT_TOKEN (or AGENT_TOKEN_FILE)\n",
+    );
+    const shared = await run(process.execPath, [cli, "hub"], {
+      env: {
+        ...env,
+        CLUSTER_TOKENS: JSON.stringify({ a: "same-token-0123456789", b: "same-token-0123456789" }),
+      },
+    });
+    expect(shared.code).toBe(2);
+    expect(shared.stderr).toContain("clusters a and b share a token; each cluster needs its own");
+    const notJson = await run(process.execPath, [cli, "hub"], {
+      env: { ...env, CLUSTER_TOKENS: "prod=abc" },
+    });
+    expect(notJson.stderr).toContain('environment variable CLUSTER_TOKENS: expected JSON, e.g. {"prod":"…"}');
+    expect(notJson.stderr).not.toContain("abc");
+  });
 });

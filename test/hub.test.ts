@@ -20,10 +20,14 @@ let beta: Proc;
 let client: Session;
 let direct: Session;
 
+const localConfig = join(dir, "local.kubeconfig");
 const startHub = () =>
-  spawnRole("hub", ["--http", `127.0.0.1:${port}`, "--mode", "full"], {
+  spawnRole("hub", ["--http", `127.0.0.1:${port}`, "--mode", "full", "--kubeconfig", localConfig], {
     CLUSTER_TOKENS: JSON.stringify(TOKENS),
   });
+/** The agent's health address, from its start-up log line. */
+const health = (p: Proc) => /"health":"([^"]+)"/.exec(p.log())?.[1] as string;
+const readyz = async (p: Proc) => (await fetch(`http://${health(p)}/readyz`)).status;
 const connectClient = async () => {
   client = await httpSession(`http://127.0.0.1:${port}/mcp`, { era: "modern" });
 };
@@ -33,6 +37,22 @@ const ageless = (t: string) => t.replace(/\b\d+[smhd](\d+[smh])?\b/g, "AGE");
 beforeAll(async () => {
   port = await freePort();
   writeFileSync(agentConfig, "agent: {maxBackoffMs: 1000}\n");
+  // A local cluster beside the agents: the bed's beta under another name, with only that context.
+  const kubectl = (...a: string[]) => run(join(bin, "kubectl"), a);
+  const view = await kubectl(
+    "--kubeconfig",
+    kubeconfig,
+    "config",
+    "view",
+    "--raw",
+    "--minify",
+    "--context",
+    "beta",
+  );
+  writeFileSync(localConfig, view.stdout);
+  expect(
+    (await kubectl("--kubeconfig", localConfig, "config", "rename-context", "beta", "local-beta")).code,
+  ).toBe(0);
   hub = startHub();
   await hub.waitFor(/"msg":"hub serving"/);
   const o = { hubPort: port, kubeconfig, bin, args: ["--config", agentConfig] };
@@ -70,6 +90,7 @@ describe("kube-mcp hub with agents", () => {
     expect(byName.get("beta")?.slice(2, 3)).toEqual(["yes"]);
     expect(byName.get("beta")?.[9]).toBe("read-only");
     expect(byName.get("gamma")?.slice(2, 4)).toEqual(["no", "never"]);
+    expect(byName.get("local-beta")?.slice(0, 3)).toEqual(["local-beta", "kubeconfig", "yes"]);
     const alias = await call(client.client, "list_clusters");
     expect((alias.structured as { rows: string[][] }).rows.map((x) => x[0])).toEqual(rows.map((x) => x[0]));
   });
@@ -85,13 +106,20 @@ describe("kube-mcp hub with agents", () => {
     const rows = (viaHub.structured as { rows: string[][] }).rows;
     expect(new Set(rows.map((r) => r[0]))).toEqual(new Set(["alpha", "beta"]));
 
-    const star = await call(client.client, "resources_list", {
-      kind: "deployments",
-      namespace: "shop",
-      cluster: "*",
-    });
+    const progress: string[] = [];
+    const star = await call(
+      client.client,
+      "resources_list",
+      { kind: "deployments", namespace: "shop", cluster: "*" },
+      (p) => progress.push(p.message ?? ""),
+    );
     expect(star.text).toContain("Cluster gamma failed: Cluster gamma has no agent connected");
-    expect((star.structured as { rows: string[][] }).rows.length).toBe(rows.length);
+    const starRows = (star.structured as { rows: string[][] }).rows;
+    expect(new Set(starRows.map((r) => r[0]))).toEqual(new Set(["alpha", "beta", "local-beta"]));
+    expect(starRows.filter((r) => r[0] === "local-beta").map((r) => r.slice(1))).toEqual(
+      rows.filter((r) => r[0] === "beta").map((r) => r.slice(1)),
+    );
+    expect(progress.sort()).toEqual(["alpha done", "beta done", "gamma failed", "local-beta done"]);
 
     const logs = { name: "migrate", kind: "job", namespace: "ops", tail: 5, cluster: "beta" };
     const [hubLogs, localLogs] = await Promise.all([
@@ -243,6 +271,8 @@ describe("kube-mcp hub with agents", () => {
       alpha.waitFor(/disconnected from the hub/),
       beta.waitFor(/disconnected from the hub/),
     ]);
+    expect((await fetch(`http://${health(alpha)}/healthz`)).status).toBe(200);
+    expect(await readyz(alpha)).toBe(503);
     hub = startHub();
     await hub.waitFor(/"msg":"hub serving"/);
     await Promise.all([
@@ -252,12 +282,14 @@ describe("kube-mcp hub with agents", () => {
     // Each agent registered a second time, on its own.
     const twice = /registered with the hub[\s\S]*registered with the hub/;
     await Promise.all([alpha.waitFor(twice, 5000), beta.waitFor(twice, 5000)]);
+    expect(await readyz(alpha)).toBe(200);
     await connectClient();
     const r = await call(client.client, "resources_list", {
       kind: "deployments",
       namespace: "shop",
-      cluster: "*",
+      cluster: ["alpha", "beta"],
     });
+    expect(r.isError, r.text).toBe(false);
     expect(new Set((r.structured as { rows: string[][] }).rows.map((x) => x[0]))).toEqual(
       new Set(["alpha", "beta"]),
     );

@@ -34,14 +34,15 @@ export class AgentLink implements RemoteRunner {
 
   /** Takes over a registered connection; an older one is closed and its calls fail. */
   attach(ws: WebSocket, hello: Hello, address: string): void {
-    if (this.ws && this.ws !== ws) {
+    const old = this.ws;
+    if (old && old !== ws) {
       this.log.warn("agent connection replaced by a newer one", {
         cluster: this.name,
         old: this.address,
         new: address,
       });
-      this.detach(this.ws, "it was replaced by a newer connection");
-      this.ws?.close(CLOSE.replaced, "replaced by a newer connection for this cluster");
+      this.detach(old, "it was replaced by a newer connection");
+      old.close(CLOSE.replaced, "replaced by a newer connection for this cluster");
     }
     this.ws = ws;
     this.hello = hello;
