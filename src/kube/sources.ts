@@ -45,7 +45,8 @@ export function gatherClusters(env: Env, opts: SourceOptions = {}): ClusterSourc
   const candidates = [
     ...results.flatMap((r) => r.clusters),
     ...envCluster(env, warnings),
-    ...inCluster(env, opts.serviceAccountDir ?? SERVICE_ACCOUNT_DIR),
+    // KUBE_MCP_SERVICE_ACCOUNT_DIR: an in-cluster-style run outside a pod (tests, local agent trials).
+    ...inCluster(env, opts.serviceAccountDir ?? env.KUBE_MCP_SERVICE_ACCOUNT_DIR ?? SERVICE_ACCOUNT_DIR),
   ];
   warnings.push(...results.flatMap((r) => r.warnings));
 
