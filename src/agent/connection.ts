@@ -1,0 +1,148 @@
+// The agent's outbound link to the hub: connect with its token, say hello (versions, policy, tools),
+// serve calls through the CallRunner, and on any loss reconnect with exponential backoff and jitter.
+import WebSocket from "ws";
+import type { Config } from "../config/schema.js";
+import {
+  CLOSE,
+  CLUSTER_HEADER,
+  decode,
+  encode,
+  type Hello,
+  HubMessage,
+  MalformedFrame,
+  SUBPROTOCOL,
+} from "../link/protocol.js";
+import type { Logger } from "../obs/log.js";
+import type { Cluster } from "../targets/clusters.js";
+import { version } from "../version.js";
+import type { CallRunner } from "./calls.js";
+import { versions } from "./versions.js";
+
+export interface AgentSettings {
+  url: string;
+  name: string;
+  token: string;
+  ca?: Buffer;
+}
+
+/** The outbound link: connect, hello, serve calls; on any loss, reconnect with backoff and jitter. */
+export class HubConnection {
+  connected = false;
+  private ws: WebSocket | undefined;
+  private attempt = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly s: AgentSettings,
+    private readonly config: Readonly<Config>,
+    private readonly cluster: Cluster,
+    private readonly tools: string[],
+    private readonly runner: CallRunner,
+    private readonly log: Logger,
+    /** What to report as versions; the default asks the API server and runs kubectl and helm. */
+    private readonly report: () => Promise<Hello["versions"]> = () => versions(cluster),
+  ) {}
+
+  start(): void {
+    this.connect();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.ws?.close(CLOSE.shutdown, "agent shutting down");
+  }
+
+  private retry(): void {
+    if (this.stopped) return;
+    const cap = this.config.agent.maxBackoffMs;
+    const base = Math.min(cap, 500 * 2 ** Math.min(this.attempt, 16));
+    const wait = Math.round(base / 2 + Math.random() * (base / 2));
+    this.attempt++;
+    this.log.info("reconnecting to the hub", { inMs: wait, attempt: this.attempt });
+    this.timer = setTimeout(() => this.connect(), wait);
+  }
+
+  private connect(): void {
+    const ws = new WebSocket(this.s.url, [SUBPROTOCOL], {
+      headers: { authorization: `Bearer ${this.s.token}`, [CLUSTER_HEADER]: this.s.name },
+      ...(this.s.ca ? { ca: this.s.ca } : {}),
+      rejectUnauthorized: !this.config.agent.insecureTls,
+      handshakeTimeout: 15_000,
+      maxPayload: 4 * 1024 * 1024,
+    });
+    this.ws = ws;
+    let silence: NodeJS.Timeout | undefined;
+    let heartbeatMs = 30_000;
+    const watchHub = () => {
+      clearTimeout(silence);
+      // The hub pings every heartbeat; a hub silent for three is gone even if TCP has not noticed.
+      silence = setTimeout(() => {
+        this.log.warn("the hub stopped pinging; reconnecting");
+        ws.terminate();
+      }, 3 * heartbeatMs);
+    };
+    ws.on("unexpected-response", (_req, res) => {
+      let body = "";
+      res.on("data", (d: Buffer) => {
+        body += d.toString();
+      });
+      res.on("end", () =>
+        this.log.error("the hub refused the connection", { status: res.statusCode, reason: body.trim() }),
+      );
+    });
+    ws.on("open", async () => {
+      this.log.info("connected to the hub; registering");
+      ws.send(
+        encode({
+          type: "hello",
+          agentVersion: version(),
+          versions: await this.report(),
+          policy: {
+            mode: this.cluster.mode,
+            namespace: this.cluster.namespace,
+            revealSecrets: this.cluster.revealSecrets,
+          },
+          tools: this.tools,
+        }),
+      );
+      watchHub();
+    });
+    ws.on("ping", watchHub);
+    ws.on("message", (data, isBinary) => {
+      let msg: HubMessage;
+      try {
+        msg = decode(HubMessage, data, isBinary);
+      } catch (err) {
+        const reason = err instanceof MalformedFrame ? err.message : String(err);
+        this.log.warn("malformed frame from the hub; reconnecting", { reason });
+        return ws.close(CLOSE.malformed, reason.slice(0, 120));
+      }
+      if (msg.type === "welcome") {
+        heartbeatMs = msg.heartbeatMs;
+        this.connected = true;
+        this.attempt = 0;
+        this.log.info("registered with the hub");
+        return watchHub();
+      }
+      if (msg.type === "cancel") return this.runner.cancel(msg.id);
+      const send = (m: Parameters<typeof encode>[0]) => {
+        if (ws.readyState === ws.OPEN) ws.send(encode(m));
+      };
+      void this.runner
+        .run(msg, (done, total, message) => send({ type: "progress", id: msg.id, done, total, message }))
+        .then((r) => send({ type: "result", id: msg.id, ...r }));
+    });
+    ws.on("error", (err) => this.log.warn("hub connection error", { err: err.message }));
+    ws.on("close", (code, reason) => {
+      clearTimeout(silence);
+      const was = this.connected;
+      this.connected = false;
+      if (this.ws === ws) this.ws = undefined;
+      this.runner.cancelAll("the hub connection closed");
+      if (was) this.log.warn("disconnected from the hub", { code, reason: reason.toString() });
+      this.retry();
+    });
+  }
+}
