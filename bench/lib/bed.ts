@@ -3,8 +3,10 @@
 import { appendFileSync, readFileSync } from "node:fs";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { down, healthy, readState, stateDir, up } from "../../testbed/lib/bed.js";
 import { LOG_LINES } from "../../testbed/lib/sim.js";
+import { RawApi } from "./floor.js";
 
 export interface Bed {
   kubeconfig: string;
@@ -22,6 +24,7 @@ export async function benchBed(pods: number): Promise<Bed> {
   const before = readState();
   const startedHere = !(before && (await healthy(before)));
   const state = await up({ pods });
+  await settled(state.kubeconfig, pods);
   padLogs(state.clusters.find((c) => c.name === "alpha")?.dir, 300);
   return {
     kubeconfig: state.kubeconfig,
@@ -30,11 +33,31 @@ export async function benchBed(pods: number): Promise<Bed> {
     startedHere,
     resize: async (n) => {
       await up({ pods: n });
+      await settled(state.kubeconfig, n);
     },
     stop: async () => {
       await down();
     },
   };
+}
+
+/**
+ * A scale-down returns once the Deployment has its replica count, while thousands of pods are still
+ * terminating (and still listed). Wait until namespace `scale` holds exactly `pods` pods.
+ */
+async function settled(kubeconfig: string, pods: number, timeoutMs = 15 * 60_000): Promise<void> {
+  const api = new RawApi(kubeconfig, "alpha");
+  try {
+    for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await sleep(2_000)) {
+      const page = await api.json<{ items: unknown[]; metadata: { remainingItemCount?: number } }>(
+        "/api/v1/namespaces/scale/pods?limit=1",
+      );
+      if (page.items.length + (page.metadata.remainingItemCount ?? 0) === pods) return;
+    }
+    throw new Error(`namespace scale did not settle at ${pods} pods in ${timeoutMs / 60_000} min`);
+  } finally {
+    api.close();
+  }
 }
 
 /**

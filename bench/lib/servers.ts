@@ -129,3 +129,19 @@ export const tsPeer: Server = {
 
 /** kube-mcp first: every ratio is against it. */
 export const servers = (kubeMcpDist?: string): Server[] => [kubeMcp(kubeMcpDist), goPeer, tsPeer];
+
+/** The same server with extra environment, reported as its own row (a peer's documented tuning knob). */
+export function tuned(s: Server, label: string, extra: Record<string, string>): Server {
+  return {
+    ...s,
+    name: `${s.name} (${label})`,
+    stdio: (t) => {
+      const c = s.stdio(t);
+      return { ...c, env: { ...c.env, ...extra } };
+    },
+    http: (t, port, key) => {
+      const c = s.http(t, port, key);
+      return { ...c, env: { ...c.env, ...extra } };
+    },
+  };
+}
