@@ -139,19 +139,12 @@ describe("kube-mcp hub with agents", () => {
   });
 
   it("lets the agent's own read-only policy refuse a write the hub allows", async () => {
-    const before = await run(join(bin, "kubectl"), [
-      "--kubeconfig",
-      kubeconfig,
-      "--context",
-      "beta",
-      "get",
-      "deploy",
-      "web",
-      "-n",
-      "shop",
-      "-o",
-      "jsonpath={.spec.replicas}",
-    ]);
+    const webReplicas = () =>
+      run(join(bin, "kubectl"), [
+        ...["--kubeconfig", kubeconfig, "--context", "beta"],
+        ...["get", "deploy", "web", "-n", "shop", "-o", "jsonpath={.spec.replicas}"],
+      ]);
+    const before = await webReplicas();
     const r = await call(client.client, "resources_scale", {
       kind: "deployment",
       name: "web",
@@ -161,19 +154,7 @@ describe("kube-mcp hub with agents", () => {
     });
     expect(r.isError).toBe(true);
     expect(r.text).toBe("resources_scale is not allowed on cluster beta: its agent runs in read-only mode.");
-    const after = await run(join(bin, "kubectl"), [
-      "--kubeconfig",
-      kubeconfig,
-      "--context",
-      "beta",
-      "get",
-      "deploy",
-      "web",
-      "-n",
-      "shop",
-      "-o",
-      "jsonpath={.spec.replicas}",
-    ]);
+    const after = await webReplicas();
     expect(after.stdout).toBe(before.stdout);
     const kdel = await call(client.client, "kubectl", { args: ["delete", "ns", "shop"], cluster: "beta" });
     expect(kdel.text).toContain("Refused on cluster beta (read-only mode)");
