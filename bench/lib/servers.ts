@@ -9,8 +9,9 @@ const BENCH = join(import.meta.dirname, "..");
 export const KUBE_MCP_DIST = join(BENCH, "..", "dist");
 const PEERS = join(BENCH, "node_modules");
 const goArch = process.arch === "x64" ? "amd64" : process.arch;
-// The npm package's bin is a Node wrapper that spawns this binary; we run the binary itself, as a
-// user installing the Go release would, so the wrapper's Node start-up is not charged to the peer.
+// The npm package `kubernetes-mcp-server` is a Node wrapper that spawns this platform binary; bench/
+// installs the platform package alone (see bench/package.json) and runs the binary, as a user of the Go
+// release would, so no wrapper start-up is charged to the peer.
 const GO_BIN = join(
   PEERS,
   `kubernetes-mcp-server-${process.platform}-${goArch}`,

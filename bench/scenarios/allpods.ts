@@ -76,7 +76,7 @@ export function allPodsSection(results: Awaited<ReturnType<typeof allPods>>[]): 
   const rows: string[][] = [];
   for (const r of results) {
     rows.push([
-      `${r.pods} (+fixtures: ${r.total} pods)`,
+      `${r.pods} (${r.total} pods in all)`,
       "raw API (floor)",
       `${ms(r.floor.ms)} ms`,
       kb(r.floor.bytes),
@@ -100,7 +100,7 @@ export function allPodsSection(results: Awaited<ReturnType<typeof allPods>>[]): 
     note:
       "One tool call per fresh server (read-only, default output); peak = resident memory of the server's " +
       "process tree (kubectl children included), sampled every 20 ms, and its VmHWM. Medians over runs. " +
-      "“partial” counts the scaled Deployment's pod names present in the answer.",
+      "“partial” counts the scaled Deployment's pod names present in the answer (kube-mcp pages: 200 rows and a continue token).",
     headers: ["scale pods", "server", "time", "answer", "peak RSS", "answer completed?"],
     rows,
     data: results,
