@@ -120,7 +120,11 @@ try {
     }
     emit(allPodsSection(results));
   }
-  if (only.has("hub")) emit(hubSection());
+  if (only.has("hub")) {
+    const agents = quick ? 50 : 300;
+    log(`hub: routed calls, fan-out, then ${agents} agents connecting`);
+    emit(await hubSection({ dist: snapshot, kubeconfig, reps: plan.readReps * 2, agents }));
+  }
 } finally {
   if (bed.startedHere && !process.env.KUBE_MCP_TESTBED_KEEP) {
     log("stopping the test bed this run started (KUBE_MCP_TESTBED_KEEP=1 keeps it)");
