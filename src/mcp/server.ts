@@ -10,6 +10,7 @@ import { type AnyTool, type Safety, ToolError } from "../tools/define.js";
 import type { PromptDef } from "../tools/prompts.js";
 import { backstop } from "./backstop.js";
 import { confirmation } from "./confirm.js";
+import { compactListing, refuseHidden } from "./listing.js";
 
 export interface ServerDeps {
   name: string;
@@ -139,6 +140,7 @@ export function buildServer(deps: ServerDeps): McpServer {
     );
   }
   refuseHidden(server, deps.hidden);
+  compactListing(server);
   for (const p of deps.prompts) {
     server.registerPrompt(
       p.name,
@@ -154,24 +156,4 @@ export function buildServer(deps: ServerDeps): McpServer {
     );
   }
   return server;
-}
-
-type CallHandler = (request: { params: { name: string } }, ctx: unknown) => Promise<unknown>;
-
-/**
- * A tool the mode hides is not listed, and calling it anyway gets the reason as a tool error instead of
- * the SDK's bare "Tool X not found". Wraps the SDK's own tools/call handler; other names pass through.
- */
-function refuseHidden(server: McpServer, hidden: ReadonlyMap<string, string>): void {
-  if (!hidden.size) return;
-  const low = server.server as unknown as {
-    _getRequestHandler(method: string): CallHandler | undefined;
-    setRequestHandler(method: "tools/call", handler: CallHandler): void;
-  };
-  const inner = low._getRequestHandler("tools/call");
-  if (!inner) return;
-  low.setRequestHandler("tools/call", async (request, ctx) => {
-    const refusal = hidden.get(request.params.name);
-    return refusal ? errorResult(refusal) : inner(request, ctx);
-  });
 }

@@ -14,7 +14,7 @@ import { defineTool, type Safety, type Tool, ToolError } from "./define.js";
 export const clusterParam = z
   .union([z.string().min(1), z.array(z.string().min(1)).max(100)])
   .optional()
-  .describe('Cluster name, a list of names, or "*" for every cluster. Default: the default cluster.');
+  .describe('Cluster name, a list of names, or "*" for all; default: the default cluster');
 
 export interface TableData {
   columns: string[];
@@ -70,7 +70,7 @@ export type TableOutput = z.infer<typeof TableOutput>;
 
 export const TextOutput = z.object({
   results: z.array(z.object({ cluster: z.string(), text: z.string() })),
-  clusters: z.array(status),
+  clusters: z.array(status.pick({ cluster: true, ok: true, error: true })),
   truncated: z.boolean(),
   notes: z.array(z.string()),
 });

@@ -1,0 +1,67 @@
+// Two adjustments to the SDK's own tools/list and tools/call handlers, kept in this one place because they
+// reach past the SDK's public surface (its stored request handlers):
+// - a tool the mode hides is refused with the reason, not the SDK's bare "Tool X not found";
+// - tools/list is compacted for the model's context window: no `$schema` URLs, no `additionalProperties:
+//   false`, no string-length and list-size bounds, no annotation title repeating the tool's title. The
+//   arguments are still validated against the full schemas when a tool is called.
+import type { McpServer } from "@modelcontextprotocol/server";
+
+type Handler = (request: { params?: Record<string, unknown> }, ctx: unknown) => Promise<unknown>;
+
+function wrap(
+  server: McpServer,
+  method: "tools/list" | "tools/call",
+  around: (inner: Handler) => Handler,
+): void {
+  const low = server.server as unknown as {
+    _getRequestHandler(method: string): Handler | undefined;
+    setRequestHandler(method: string, handler: Handler): void;
+  };
+  const inner = low._getRequestHandler(method);
+  if (inner) low.setRequestHandler(method, around(inner));
+}
+
+export function refuseHidden(server: McpServer, hidden: ReadonlyMap<string, string>): void {
+  if (!hidden.size) return;
+  wrap(server, "tools/call", (inner) => async (request, ctx) => {
+    const refusal = hidden.get(String(request.params?.name));
+    return refusal ? { content: [{ type: "text", text: refusal }], isError: true } : inner(request, ctx);
+  });
+}
+
+const DROP = new Set(["$schema", "minLength", "maxLength", "maxItems", "minItems"]);
+
+/** A JSON Schema without what only a validator needs. */
+export function compactSchema(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(compactSchema);
+  if (!schema || typeof schema !== "object") return schema;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(schema)) {
+    if (DROP.has(k) || (k === "additionalProperties" && v === false)) continue;
+    // "properties" maps names to schemas: recurse into each, never drop a property named like a keyword.
+    out[k] =
+      k === "properties" && v && typeof v === "object"
+        ? Object.fromEntries(Object.entries(v).map(([name, s]) => [name, compactSchema(s)]))
+        : compactSchema(v);
+  }
+  return out;
+}
+
+export function compactListing(server: McpServer): void {
+  wrap(server, "tools/list", (inner) => async (request, ctx) => {
+    const result = (await inner(request, ctx)) as { tools?: Record<string, unknown>[] };
+    if (!Array.isArray(result.tools)) return result;
+    return {
+      ...result,
+      tools: result.tools.map((t) => {
+        const { title: _dup, ...annotations } = (t.annotations ?? {}) as Record<string, unknown>;
+        return {
+          ...t,
+          inputSchema: compactSchema(t.inputSchema),
+          ...(t.outputSchema ? { outputSchema: compactSchema(t.outputSchema) } : {}),
+          annotations,
+        };
+      }),
+    };
+  });
+}
