@@ -1,6 +1,6 @@
 // WebSocket connections to API server subresources (exec, portforward) that speak the channel.k8s.io
 // protocols: the same server, CA, client certificate and headers as the REST client.
-import WebSocket from "ws";
+import type WebSocket from "ws";
 import type { Cluster } from "../targets/clusters.js";
 
 export interface Status {
@@ -25,7 +25,9 @@ export async function openSubresource(
   const url = new URL(cluster.spec.server.replace(/^http/, "ws"));
   url.pathname = `${url.pathname.replace(/\/+$/, "")}${o.path}`;
   for (const [k, v] of o.query) url.searchParams.append(k, v);
-  return new WebSocket(url, o.protocols, {
+  // Loaded on first use: only exec, port-forward and the agent need it, not start-up.
+  const { default: WS } = await import("ws");
+  return new WS(url, o.protocols, {
     headers: auth.headers,
     ...(cluster.spec.tls.ca ? { ca: cluster.spec.tls.ca } : {}),
     ...(auth.cert && auth.key ? { cert: auth.cert, key: auth.key } : {}),
