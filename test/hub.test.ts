@@ -91,6 +91,11 @@ describe("kube-mcp hub with agents", () => {
     expect(byName.get("beta")?.[9]).toBe("read-only");
     expect(byName.get("gamma")?.slice(2, 4)).toEqual(["no", "never"]);
     expect(byName.get("local-beta")?.slice(0, 3)).toEqual(["local-beta", "kubeconfig", "yes"]);
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(metrics).toContain("\nkube_mcp_agents_connected 2\n");
+    expect(metrics).toContain("\nkube_mcp_agents_known 3\n");
+    const agentMetrics = await (await fetch(`http://${health(alpha)}/metrics`)).text();
+    expect(agentMetrics).toContain("\nkube_mcp_hub_connected 1\n");
     const alias = await call(client.client, "list_clusters");
     expect((alias.structured as { rows: string[][] }).rows.map((x) => x[0])).toEqual(rows.map((x) => x[0]));
   });

@@ -92,6 +92,22 @@ describe("kube-mcp serve --http", () => {
     expect(await (await fetch(`${base}/readyz`)).text()).toBe("ready\n");
     expect((await fetch(`${base}/nope`)).status).toBe(404);
   });
+
+  it("exposes Prometheus metrics of the calls it served, without a key", async () => {
+    const base = srv.url.replace(/\/mcp$/, "");
+    const s = await httpSession(srv.url, { headers: { "x-api-key": KEY } });
+    await call(s.client, "clusters_list");
+    await call(s.client, "resources_list", { kind: "nope-no-such-kind" });
+    await s.close();
+    const res = await fetch(`${base}/metrics`);
+    expect(res.headers.get("content-type")).toBe("text/plain; version=0.0.4; charset=utf-8");
+    const text = await res.text();
+    expect(text).toMatch(/^kube_mcp_build_info\{role="serve",version="\d+\.\d+\.\d+"\} 1$/m);
+    expect(text).toMatch(/^kube_mcp_tool_calls_total\{tool="clusters_list",outcome="ok"\} [1-9]\d*$/m);
+    expect(text).toMatch(/^kube_mcp_tool_calls_total\{tool="resources_list",outcome="error"\} [1-9]\d*$/m);
+    expect(text).toMatch(/^kube_mcp_tool_call_duration_seconds_count\{tool="clusters_list"\} [1-9]\d*$/m);
+    expect(text).toMatch(/^process_resident_memory_bytes \d+$/m);
+  });
 });
 
 describe("startup safety", () => {

@@ -11,11 +11,13 @@ import { gatherClusters } from "../kube/sources.js";
 import { parseListen } from "../mcp/http.js";
 import { createAudit } from "../obs/audit.js";
 import { createLogger, type Logger } from "../obs/log.js";
+import { METRICS_CONTENT_TYPE, Metrics } from "../obs/metrics.js";
 import { toolsFor } from "../policy/modes.js";
 import { newClusters } from "../serve/local.js";
 import type { Cluster } from "../targets/clusters.js";
 import { cliTools } from "../tools/cli.js";
 import { ALL_TOOLS } from "../tools/index.js";
+import { version } from "../version.js";
 import { CallRunner } from "./calls.js";
 import { type AgentSettings, HubConnection } from "./connection.js";
 
@@ -98,14 +100,12 @@ export async function run(argv: string[]): Promise<number> {
   const mode = config.mode ?? "read-only";
   const tools = [...toolsFor(mode, ALL_TOOLS), ...cliTools(mode, config)].filter((t) => t.perCluster);
   const known = new Set([...ALL_TOOLS, ...cliTools("full", config)].map((t) => t.name));
-  const runner = new CallRunner(
-    cluster,
-    new Map(tools.map((t) => [t.name, t])),
-    known,
-    config,
-    log,
-    createAudit("agent"),
-  );
+  const audit = createAudit("agent");
+  const metrics = new Metrics("agent", version());
+  const runner = new CallRunner(cluster, new Map(tools.map((t) => [t.name, t])), known, config, log, (r) => {
+    audit(r);
+    metrics.call(r.tool, r.outcome, r.ms);
+  });
   const link = new HubConnection(
     s,
     config,
@@ -115,8 +115,11 @@ export async function run(argv: string[]): Promise<number> {
     log,
   );
 
+  metrics.gauge("kube_mcp_hub_connected", "1 while registered with the hub.", () => (link.connected ? 1 : 0));
   const health = createServer((req, res) => {
     if (req.url === "/healthz") return void res.writeHead(200).end("ok\n");
+    if (req.url === "/metrics")
+      return void res.writeHead(200, { "content-type": METRICS_CONTENT_TYPE }).end(metrics.render());
     if (req.url === "/readyz") {
       if (!link.connected) return void res.writeHead(503).end("not connected to the hub\n");
       cluster.api

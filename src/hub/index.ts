@@ -10,6 +10,7 @@ import { StartupError, startHttp } from "../mcp/http.js";
 import { buildServer } from "../mcp/server.js";
 import { createAudit } from "../obs/audit.js";
 import { createLogger } from "../obs/log.js";
+import { Metrics } from "../obs/metrics.js";
 import { hiddenTools, toolsFor } from "../policy/modes.js";
 import { INSTRUCTIONS } from "../serve/instructions.js";
 import { loadClusters, newClusters } from "../serve/local.js";
@@ -76,7 +77,16 @@ export async function run(argv: string[]): Promise<number> {
     log,
     forwards: new PortForwards(log),
     audit: createAudit("hub"),
+    metrics: new Metrics("hub", version()),
   };
+  deps.metrics.gauge("kube_mcp_agents_connected", "Agents connected to this hub.", () =>
+    [...agents.links.values()].reduce((n, l) => n + (l.connected ? 1 : 0), 0),
+  );
+  deps.metrics.gauge(
+    "kube_mcp_agents_known",
+    "Clusters this hub has an agent token for.",
+    () => agents.links.size,
+  );
   const listen = config.http.listen ?? `0.0.0.0:${config.hub.port}`;
   let http: Awaited<ReturnType<typeof startHttp>>;
   try {
@@ -85,6 +95,7 @@ export async function run(argv: string[]): Promise<number> {
       { ...config, http: { ...config.http, listen } },
       log,
       () => true,
+      deps.metrics,
     );
   } catch (err) {
     if (!(err instanceof StartupError)) throw err;

@@ -6,6 +6,7 @@ import { toNodeHandler } from "@modelcontextprotocol/node";
 import { createMcpHandler, type McpServer } from "@modelcontextprotocol/server";
 import type { Config } from "../config/schema.js";
 import type { Logger } from "../obs/log.js";
+import { METRICS_CONTENT_TYPE, type Metrics } from "../obs/metrics.js";
 
 export class StartupError extends Error {}
 
@@ -64,6 +65,7 @@ export async function startHttp(
   config: Readonly<Config>,
   log: Logger,
   ready: () => boolean,
+  metrics?: Metrics,
 ): Promise<HttpHandle> {
   const { host, port } = parseListen(config.http.listen ?? "");
   const key = config.http.apiKey;
@@ -88,6 +90,9 @@ export async function startHttp(
     const url = new URL(req.url ?? "/", "http://localhost");
     if (url.pathname === "/healthz")
       return void res.writeHead(200, { "content-type": "text/plain" }).end("ok\n");
+    // Counts and durations only (no arguments, no cluster data), so it is served without the API key.
+    if (url.pathname === "/metrics" && metrics)
+      return void res.writeHead(200, { "content-type": METRICS_CONTENT_TYPE }).end(metrics.render());
     if (url.pathname === "/readyz") {
       const ok = ready();
       return void res

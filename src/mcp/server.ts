@@ -5,6 +5,7 @@ import type { Config } from "../config/schema.js";
 import type { PortForwards } from "../kube/portforward.js";
 import type { Audit, AuditRecord } from "../obs/audit.js";
 import type { Logger } from "../obs/log.js";
+import type { Metrics } from "../obs/metrics.js";
 import type { Clusters } from "../targets/clusters.js";
 import { type AnyTool, type Safety, ToolError } from "../tools/define.js";
 import type { PromptDef } from "../tools/prompts.js";
@@ -26,6 +27,7 @@ export interface ServerDeps {
   hidden: ReadonlyMap<string, string>;
   /** Where one line per tool call goes (hub and agent); unset: no audit trail. */
   audit?: Audit;
+  metrics?: Metrics;
 }
 
 export function annotationsFor(safety: Safety, title: string, idempotent = safety === "read") {
@@ -65,7 +67,8 @@ export function buildServer(deps: ServerDeps): McpServer {
       },
       async (args: unknown, ctx) => {
         const t0 = Date.now();
-        const audit = (outcome: AuditRecord["outcome"], error?: string) =>
+        const audit = (outcome: AuditRecord["outcome"], error?: string) => {
+          deps.metrics?.call(tool.name, outcome, Date.now() - t0);
           deps.audit?.({
             caller: ctx.http ? (deps.config.http.apiKey ? "api-key" : "anonymous") : "stdio",
             tool: tool.name,
@@ -75,6 +78,7 @@ export function buildServer(deps: ServerDeps): McpServer {
             ms: Date.now() - t0,
             ...(error ? { error } : {}),
           });
+        };
         const decision = deps.config.confirmDestructive
           ? confirmation(server, ctx, tool, args as Record<string, unknown>)
           : "go";

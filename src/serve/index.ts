@@ -5,6 +5,7 @@ import { helpText } from "../config/options.js";
 import { PortForwards } from "../kube/portforward.js";
 import { buildServer } from "../mcp/server.js";
 import { createLogger } from "../obs/log.js";
+import { Metrics } from "../obs/metrics.js";
 import { hiddenTools, toolsFor } from "../policy/modes.js";
 import { cliTools } from "../tools/cli.js";
 import { ALL_TOOLS } from "../tools/index.js";
@@ -47,6 +48,7 @@ export async function run(argv: string[]): Promise<number> {
     clusters,
     log,
     forwards,
+    metrics: new Metrics("serve", version()),
   };
   const factory = () => buildServer(deps);
 
@@ -54,7 +56,7 @@ export async function run(argv: string[]): Promise<number> {
   if (config.http.listen) {
     const { startHttp, StartupError } = await import("../mcp/http.js");
     try {
-      const h = await startHttp(factory, config, log, () => clusters.all().length > 0);
+      const h = await startHttp(factory, config, log, () => clusters.all().length > 0, deps.metrics);
       log.info("serving streamable HTTP", {
         url: h.url,
         mode,
