@@ -233,6 +233,52 @@ describe("charts on the test bed", () => {
     }
   });
 
+  it("the README quick start's values and flags render to what it says and pass a server-side dry run", async () => {
+    const readme = readFileSync(join(CHARTS_DIR, "..", "README.md"), "utf8");
+    const qs = readme.slice(
+      readme.indexOf("<!-- quickstart:start -->"),
+      readme.indexOf("<!-- quickstart:end -->"),
+    );
+    const token = (name: string) => `${name.toLowerCase()}-0123456789abcdef0123`;
+    const hubValues = (/cat > hub-values.yaml <<EOF\n([\s\S]*?)\nEOF/.exec(qs)?.[1] ?? "").replace(
+      /\$(\w+)_TOKEN/g,
+      (_, n: string) => token(n),
+    );
+    const file = join(dir, "hub-values.yaml");
+    writeFileSync(file, hubValues);
+    const hub = await render(HELM, "kube-mcp-hub", {
+      release: "kube-mcp-hub",
+      namespace: NS,
+      values: [file],
+    });
+    expect(hub.code, hub.stderr).toBe(0);
+    expect(Object.keys(one(hub.docs, "Secret", "cluster-tokens").data)).toEqual(["prod", "staging"]);
+    expect(one(hub.docs, "Secret", "kube-mcp-hub-api-key")).toBeDefined();
+    const paths = one(hub.docs, "Ingress").spec.rules[0].http.paths.map((p: { path: string }) => p.path);
+    expect(paths).toEqual(["/mcp", "/agent"]);
+    const agents = [...qs.matchAll(/helm install kube-mcp-agent charts\/kube-mcp-agent .*\\\n(.*)/g)].map(
+      (m) =>
+        [...(m[1] as string).matchAll(/--set (\S+)/g)].map((x) =>
+          (x[1] as string).replace(/\$(\w+)_TOKEN/, (_, n) => token(n)),
+        ),
+    );
+    expect(agents).toHaveLength(2);
+    const rendered = [
+      hub,
+      ...(await Promise.all(
+        agents.map((set) =>
+          render(HELM, "kube-mcp-agent", { release: "kube-mcp-agent", namespace: NS, set }),
+        ),
+      )),
+    ];
+    for (const r of rendered) {
+      expect(r.code, r.stderr).toBe(0);
+      const input = r.docs.map((d) => JSON.stringify(d)).join("\n");
+      ok(await kubectl(["apply", "--dry-run=server", "-f", "-"], input));
+    }
+    expect(one(rendered[1]?.docs ?? [], "Deployment").metadata.name).toBe("kube-mcp-agent");
+  });
+
   // Installed once for the tests below: the hub, a read-only and a non-destructive agent, and serve.
   let installed: Record<string, Manifest>;
   beforeAll(async () => {
