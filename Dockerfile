@@ -13,11 +13,12 @@ ARG TOOLS_IMAGE=tools-download
 
 # kubectl and helm release binaries, checked against their published SHA-256 sums.
 FROM docker.io/library/alpine:3.22 AS tools-download
-ARG TARGETARCH=amd64
+# Set by BuildKit for the platform being built; plain `docker build` without BuildKit gets amd64.
+ARG TARGETARCH
 ARG KUBECTL_VERSION=v1.36.3
 ARG HELM_VERSION=v3.22.0
 WORKDIR /out
-RUN set -eu; \
+RUN set -eu; TARGETARCH="${TARGETARCH:-amd64}"; \
     wget -q "https://dl.k8s.io/release/${KUBECTL_VERSION}/bin/linux/${TARGETARCH}/kubectl" \
             "https://dl.k8s.io/release/${KUBECTL_VERSION}/bin/linux/${TARGETARCH}/kubectl.sha256"; \
     echo "$(cat kubectl.sha256)  kubectl" | sha256sum -c -; \
