@@ -35,6 +35,8 @@ key=$( (echo "$NODE_VERSION"; npm --version 2>/dev/null; sha256sum "$0" "$BIN/ku
 have() { [ -n "$(bah images -q "$1:$key" 2>/dev/null)" ]; }
 
 build_bases() {
+# New bases make every cached layer useless: start from an empty store so it does not grow without end.
+bah rmi --all --force >/dev/null 2>&1 || true
 # --- runtime base: unpacked Debian packages, no maintainer scripts, no package database.
 local debs=(libc6 libgcc-s1 libstdc++6 busybox-static) p
 have_debs() { for p in "${debs[@]}"; do ls "$CACHE/debs/${p}"_*.deb >/dev/null 2>&1 || return 1; done; }
