@@ -32,7 +32,7 @@ export const OPTIONS: OptionSpec[] = [
     type: "string",
     env: "KUBE_MCP_MODE",
     arg: "MODE",
-    help: "read-only | non-destructive | full (default non-destructive)",
+    help: "read-only | non-destructive | full (default: non-destructive for serve, read-only for hub and agent)",
   },
   {
     flag: "dry-run",
