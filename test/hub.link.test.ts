@@ -20,8 +20,8 @@ interface Dialed {
   closed: Promise<{ code: number; reason: string }>;
 }
 
-function dial(o: { token?: string; cluster?: string; protocol?: string } = {}): Dialed {
-  const ws = new WebSocket(`ws://127.0.0.1:${port}/agent`, [o.protocol ?? "kube-mcp.link.v1"], {
+function dial(o: { token?: string; cluster?: string; protocol?: string } = {}, at = port): Dialed {
+  const ws = new WebSocket(`ws://127.0.0.1:${at}/agent`, [o.protocol ?? "kube-mcp.link.v1"], {
     headers: {
       ...(o.token ? { authorization: `Bearer ${o.token}` } : {}),
       ...(o.cluster ? { "x-kube-mcp-cluster": o.cluster } : {}),
@@ -185,5 +185,32 @@ describe("hub client authentication", () => {
       expect((await post(p, "?api_key=wrong-key-wrong-key")).status).toBe(401);
       await h.stop();
     }
+  });
+});
+
+describe("hub cluster tokens from a directory (a mounted Secret)", () => {
+  it("picks up a new cluster and drops an agent whose token changed, without a restart", async () => {
+    const tokens = mkdtempSync(join(tmpdir(), "kube-mcp-tokens-"));
+    writeFileSync(join(tokens, "alpha"), TOKENS.alpha);
+    const p = await freePort();
+    const h = spawnRole("hub", ["--http", `127.0.0.1:${p}`, "--cluster-tokens-path", tokens], {});
+    await h.waitFor(/"msg":"hub serving"[^\n]*"clusters":\["alpha"\]/);
+    const at = (o: Parameters<typeof dial>[0]) => dial(o, p);
+    expect(await at({ token: TOKENS.gamma, cluster: "gamma" }).opened).toMatchObject({ status: 401 });
+    const alpha = at({ token: TOKENS.alpha, cluster: "alpha" });
+    await alpha.opened;
+    alpha.ws.send(JSON.stringify(hello));
+    await new Promise((r) => alpha.ws.once("message", r));
+
+    writeFileSync(join(tokens, "gamma"), TOKENS.gamma);
+    await h.waitFor(/"msg":"cluster tokens reloaded"[^\n]*"gamma"/, 10_000);
+    const gamma = at({ token: TOKENS.gamma, cluster: "gamma" });
+    expect(await gamma.opened).toBe("open");
+    gamma.ws.close();
+
+    writeFileSync(join(tokens, "alpha"), "a-brand-new-alpha-token-000");
+    expect(await alpha.closed).toEqual({ code: 4409, reason: "the hub's token for this cluster changed" });
+    expect(await at({ token: TOKENS.alpha, cluster: "alpha" }).opened).toMatchObject({ status: 401 });
+    await h.stop();
   });
 });

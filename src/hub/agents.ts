@@ -39,7 +39,7 @@ function agentOnly(name: string): never {
 
 export class Agents {
   readonly links = new Map<string, AgentLink>();
-  private readonly tokens: [string, Buffer][];
+  private tokens: [string, Buffer][] = [];
   private readonly perIp = new Map<string, number>();
   private readonly wss: WebSocketServer;
   private readonly sockets = new Set<WebSocket>();
@@ -49,17 +49,37 @@ export class Agents {
     tokens: Record<string, string>,
     private readonly log: Logger,
   ) {
-    this.tokens = Object.entries(tokens).map(([name, t]) => [name, digest(t)]);
-    for (const name of Object.keys(tokens))
-      this.links.set(
-        name,
-        new AgentLink(name, () => config.fanout.clusterTimeoutMs, log.child({ cluster: name })),
-      );
+    this.setTokens(tokens);
     this.wss = new WebSocketServer({
       noServer: true,
       maxPayload: config.hub.maxFrameBytes,
       handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
     });
+  }
+
+  /**
+   * (Re)sets the cluster tokens. A new cluster gets a link; a removed one is disconnected and forgotten;
+   * a cluster whose token changed is disconnected so its agent must come back with the new token.
+   */
+  setTokens(tokens: Record<string, string>): void {
+    const before = new Map(this.tokens);
+    this.tokens = Object.entries(tokens).map(([name, t]) => [name, digest(t)]);
+    for (const [name, link] of this.links) {
+      const now = this.tokens.find(([n]) => n === name)?.[1];
+      const was = before.get(name);
+      if (now && was && now.equals(was)) continue;
+      if (link.ws) {
+        this.log.info("agent disconnected: its token was removed or changed", { cluster: name });
+        link.ws.close(CLOSE.replaced, "the hub's token for this cluster changed");
+      }
+      if (!now) this.links.delete(name);
+    }
+    for (const [name] of this.tokens)
+      if (!this.links.has(name))
+        this.links.set(
+          name,
+          new AgentLink(name, () => this.config.fanout.clusterTimeoutMs, this.log.child({ cluster: name })),
+        );
   }
 
   /** The clusters behind agents, as the hub's tools target them (the hub's policy decides their mode). */

@@ -6,6 +6,7 @@ import type { Duplex } from "node:stream";
 import { ConfigError, loadConfig } from "../config/load.js";
 import { helpText } from "../config/options.js";
 import { PortForwards } from "../kube/portforward.js";
+import { watchFiles } from "../kube/sources.js";
 import { StartupError, startHttp } from "../mcp/http.js";
 import { buildServer } from "../mcp/server.js";
 import { createAudit } from "../obs/audit.js";
@@ -20,7 +21,7 @@ import { PROMPTS } from "../tools/prompts.js";
 import { version } from "../version.js";
 import { Agents } from "./agents.js";
 import { hubClustersList } from "./clusters-list.js";
-import { loadTokens } from "./tokens.js";
+import { loadTokens, tokenFiles } from "./tokens.js";
 
 /** Tools that make no sense through a hub: clusters_list is the hub's own; a port-forward binds locally. */
 const NOT_ROUTED = new Set(["clusters_list", "port_forward"]);
@@ -56,6 +57,19 @@ export async function run(argv: string[]): Promise<number> {
   if (config.kube.kubeconfig) loadClusters(config, clusters, log);
   const agents = new Agents(config, tokens, log.child({ component: "agents" }));
   clusters.setRemote(agents.clusters());
+  // Tokens from a file or a mounted Secret are re-read when they change (a new cluster needs no restart).
+  const tokensPath = config.hub.tokensPath;
+  const stopWatching = tokensPath
+    ? watchFiles(tokenFiles(tokensPath), () => {
+        try {
+          agents.setTokens(loadTokens(config));
+          clusters.setRemote(agents.clusters());
+          log.info("cluster tokens reloaded", { clusters: [...agents.links.keys()] });
+        } catch (err) {
+          log.error("cluster tokens could not be reloaded; keeping the previous ones", { err });
+        }
+      })
+    : () => {};
   if (!Object.keys(tokens).length && !clusters.all().length)
     log.warn("no cluster tokens and no local clusters: no agent can connect (set CLUSTER_TOKENS)");
 
@@ -122,6 +136,7 @@ export async function run(argv: string[]): Promise<number> {
   return new Promise<number>((resolve) => {
     const shutdown = async (why: string) => {
       log.info("shutting down", { why });
+      stopWatching();
       agents.close();
       await http.close().catch((err: unknown) => log.warn("error while closing", { err }));
       resolve(0);

@@ -50,3 +50,14 @@ export function loadTokens(config: Readonly<Config>): Record<string, string> {
   }
   return tokens;
 }
+
+/** What to watch for token changes: the file, or the directory and its `..data` link (a mounted Secret). */
+export function tokenFiles(path: string): string[] {
+  try {
+    if (!statSync(path).isDirectory()) return [path];
+    const files = readdirSync(path).filter((f) => CLUSTER_NAME.test(f));
+    return [path, join(path, "..data"), ...files.map((f) => join(path, f))];
+  } catch {
+    return [path];
+  }
+}
