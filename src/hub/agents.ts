@@ -146,7 +146,15 @@ export class Agents {
         `this token is not valid for cluster "${claimed}"; a token admits only its own cluster`,
       );
     this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, owner, ip));
+    // Counted from now; an upgrade that never completes (the socket died first) gives its place back.
+    let upgraded = false;
+    socket.once("close", () => {
+      if (!upgraded) this.release(ip);
+    });
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      upgraded = true;
+      this.accept(ws, owner, ip);
+    });
   }
 
   private accept(ws: WebSocket, name: string, ip: string): void {
@@ -211,11 +219,16 @@ export class Agents {
       clearTimeout(registration);
       clearInterval(heartbeat);
       this.sockets.delete(ws);
-      this.perIp.set(ip, (this.perIp.get(ip) ?? 1) - 1);
-      if (!this.perIp.get(ip)) this.perIp.delete(ip);
+      this.release(ip);
       link.detach(ws, `connection closed: ${code}${reason.length ? ` ${reason.toString()}` : ""}`);
       if (hello) log.info("agent disconnected", { code, reason: reason.toString() });
     });
+  }
+
+  private release(ip: string): void {
+    const n = (this.perIp.get(ip) ?? 1) - 1;
+    if (n > 0) this.perIp.set(ip, n);
+    else this.perIp.delete(ip);
   }
 
   close(): void {
