@@ -93,6 +93,30 @@ describe("kube-mcp serve --http", () => {
     expect((await fetch(`${base}/nope`)).status).toBe(404);
   });
 
+  it("writes an audit line per call with --audit, and none without", async () => {
+    const audited = await startHttpServer(["--audit"], { KUBECONFIG: kubeconfig, MCP_API_KEY: KEY });
+    const s = await httpSession(audited.url, { headers: { "x-api-key": KEY } });
+    await call(s.client, "resources_get", { kind: "secret", name: "db-credentials", namespace: "shop" });
+    await s.close();
+    await audited.stop();
+    const lines = audited
+      .stderr()
+      .split("\n")
+      .filter((l) => l.includes('"audit":true'))
+      .map((l) => JSON.parse(l));
+    expect(lines).toEqual([
+      expect.objectContaining({
+        role: "serve",
+        caller: "api-key",
+        tool: "resources_get",
+        cluster: "(default)",
+        outcome: "ok",
+        args: JSON.stringify({ kind: "secret", name: "db-credentials", namespace: "shop" }),
+      }),
+    ]);
+    expect(srv.stderr()).not.toContain('"audit":true');
+  });
+
   it("exposes Prometheus metrics of the calls it served, without a key", async () => {
     const base = srv.url.replace(/\/mcp$/, "");
     const s = await httpSession(srv.url, { headers: { "x-api-key": KEY } });

@@ -175,6 +175,14 @@ export const OPTIONS: OptionSpec[] = [
     help: "allow reading Secret values (default: always redacted)",
   },
   {
+    flag: "audit",
+    path: "audit",
+    type: "boolean",
+    env: "KUBE_MCP_AUDIT",
+    help: 'one JSON line per tool call on stderr, marked "audit":true (hub and agent: always)',
+    roles: ["serve"],
+  },
+  {
     flag: "no-confirm",
     path: "confirmDestructive",
     type: "boolean",

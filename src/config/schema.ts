@@ -97,6 +97,10 @@ export const ConfigSchema = z
       })
       .strict()
       .default({ concurrency: 8, clusterTimeoutMs: 25_000 }),
+    audit: z
+      .boolean()
+      .default(false)
+      .describe("write one audit line per tool call to stderr (always on for hub and agent)"),
     confirmDestructive: z
       .boolean()
       .default(true)

@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from "../config/load.js";
 import { helpText } from "../config/options.js";
 import { PortForwards } from "../kube/portforward.js";
 import { buildServer } from "../mcp/server.js";
+import { createAudit } from "../obs/audit.js";
 import { createLogger } from "../obs/log.js";
 import { Metrics } from "../obs/metrics.js";
 import { hiddenTools, toolsFor } from "../policy/modes.js";
@@ -49,6 +50,7 @@ export async function run(argv: string[]): Promise<number> {
     log,
     forwards,
     metrics: new Metrics("serve", version()),
+    ...(config.audit ? { audit: createAudit("serve") } : {}),
   };
   const factory = () => buildServer(deps);
 
