@@ -23,6 +23,14 @@ export class KubeApiError extends Error {
   }
 }
 
+export const PATCH_TYPES = {
+  merge: "application/merge-patch+json",
+  strategic: "application/strategic-merge-patch+json",
+  json: "application/json-patch+json",
+  apply: "application/apply-patch+yaml",
+} as const;
+export type PatchType = keyof typeof PATCH_TYPES;
+
 export const TABLE_ACCEPT = "application/json;as=Table;v=v1;g=meta.k8s.io, application/json";
 
 function toError(res: KubeResponse, req: KubeRequest): KubeApiError {
@@ -66,6 +74,25 @@ export class KubeApi {
   async json<T>(req: KubeRequest): Promise<T> {
     const res = await this.raw({ ...req, headers: { accept: "application/json", ...req.headers } });
     return JSON.parse(res.body.toString("utf8")) as T;
+  }
+
+  /**
+   * PATCH as kube-mcp's field manager. `body` is sent as is when it is a string (a model's patch text),
+   * otherwise as JSON; `dryRun` makes it a server-side dry run.
+   */
+  patch<T = Record<string, unknown>>(
+    path: string,
+    body: unknown,
+    o: { type: PatchType; signal?: AbortSignal; dryRun?: boolean; force?: boolean },
+  ): Promise<T> {
+    return this.json<T>({
+      method: "PATCH",
+      path,
+      headers: { "content-type": PATCH_TYPES[o.type] },
+      query: { fieldManager: "kube-mcp", dryRun: o.dryRun ? "All" : undefined, force: o.force || undefined },
+      body: typeof body === "string" ? body : JSON.stringify(body),
+      ...(o.signal ? { signal: o.signal } : {}),
+    });
   }
 
   async text(req: KubeRequest): Promise<string> {

@@ -94,14 +94,7 @@ export async function applyOne(
   o: { dryRun: boolean; force: boolean; signal: AbortSignal },
 ): Promise<Obj> {
   try {
-    return await api.json<Obj>({
-      method: "PATCH",
-      path: t.path,
-      headers: { "content-type": "application/apply-patch+yaml" },
-      query: { fieldManager: "kube-mcp", force: o.force || undefined, dryRun: o.dryRun ? "All" : undefined },
-      body: JSON.stringify(t.obj),
-      signal: o.signal,
-    });
+    return await api.patch<Obj>(t.path, t.obj, { type: "apply", ...o });
   } catch (err) {
     if (err instanceof KubeApiError && err.status === 409) {
       const fields = (err.details?.causes ?? [])

@@ -11,14 +11,14 @@ export async function setUnschedulable(
   value: boolean,
   signal: AbortSignal,
 ): Promise<void> {
-  await api.json({
-    method: "PATCH",
-    path: `/api/v1/nodes/${encodeURIComponent(node)}`,
-    headers: { "content-type": "application/strategic-merge-patch+json" },
-    query: { fieldManager: "kube-mcp" },
-    body: JSON.stringify({ spec: { unschedulable: value } }),
-    signal,
-  });
+  await api.patch(
+    `/api/v1/nodes/${encodeURIComponent(node)}`,
+    { spec: { unschedulable: value } },
+    {
+      type: "strategic",
+      signal,
+    },
+  );
 }
 
 export interface DrainPlan {

@@ -65,13 +65,14 @@ export const podsDebug = textTool({
     };
     const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(args.name)}/ephemeralcontainers`;
     try {
-      await cluster.api.json({
-        method: "PATCH",
+      await cluster.api.patch(
         path,
-        headers: { "content-type": "application/strategic-merge-patch+json" },
-        body: JSON.stringify({ spec: { ephemeralContainers: [container] } }),
-        signal: ctx.signal,
-      });
+        { spec: { ephemeralContainers: [container] } },
+        {
+          type: "strategic",
+          signal: ctx.signal,
+        },
+      );
     } catch (err) {
       throw describeError(err, {
         cluster: cluster.name,

@@ -41,14 +41,7 @@ export const rollout = textTool({
     };
     const patch = async (body: unknown) => {
       try {
-        await cluster.api.json({
-          method: "PATCH",
-          path,
-          headers: { "content-type": "application/strategic-merge-patch+json" },
-          query: { fieldManager: "kube-mcp" },
-          body: JSON.stringify(body),
-          signal: ctx.signal,
-        });
+        await cluster.api.patch(path, body, { type: "strategic", signal: ctx.signal });
       } catch (err) {
         throw describeError(err, {
           cluster: cluster.name,

@@ -45,12 +45,6 @@ export const resourcesApply = textTool({
   },
 });
 
-const PATCH_TYPES = {
-  merge: "application/merge-patch+json",
-  strategic: "application/strategic-merge-patch+json",
-  json: "application/json-patch+json",
-} as const;
-
 export const resourcesPatch = textTool({
   name: "resources_patch",
   title: "Patch a resource",
@@ -88,14 +82,7 @@ export const resourcesPatch = textTool({
       const before = dry
         ? await cluster.api.json<Record<string, unknown>>({ path, signal: ctx.signal })
         : undefined;
-      const after = await cluster.api.json<Record<string, unknown>>({
-        method: "PATCH",
-        path,
-        headers: { "content-type": PATCH_TYPES[type] },
-        query: { fieldManager: "kube-mcp", dryRun: dry ? "All" : undefined },
-        body: args.patch,
-        signal: ctx.signal,
-      });
+      const after = await cluster.api.patch(path, args.patch, { type, dryRun: dry, signal: ctx.signal });
       if (!dry) return { text: `${label} patched (${type} patch).` };
       const diff = lineDiff(planView(before), planView(after));
       return { text: `${label}: ${diff ? "would change" : "no change"} (dry run)${diff ? `\n${diff}` : ""}` };
@@ -145,14 +132,15 @@ export const resourcesScale = textTool({
     const dry = args.dryRun ?? ctx.config.dryRun;
     try {
       const before = await cluster.api.json<{ spec?: { replicas?: number } }>({ path, signal: ctx.signal });
-      await cluster.api.json({
-        method: "PATCH",
+      await cluster.api.patch(
         path,
-        headers: { "content-type": PATCH_TYPES.merge },
-        query: { fieldManager: "kube-mcp", dryRun: dry ? "All" : undefined },
-        body: JSON.stringify({ spec: { replicas: args.replicas } }),
-        signal: ctx.signal,
-      });
+        { spec: { replicas: args.replicas } },
+        {
+          type: "merge",
+          dryRun: dry,
+          signal: ctx.signal,
+        },
+      );
       return {
         text: `${resourceLabel(r)}/${args.name} ${dry ? "would be scaled" : "scaled"} from ${before.spec?.replicas ?? 0} to ${args.replicas}${dry ? " (dry run)" : ""}.`,
       };
