@@ -69,6 +69,19 @@ describe("pods_exec", () => {
     expect(r.text).toBe(`Pod ${pod} has no container "nope".\nContainers: api, sidecar.`);
   });
 
+  it("reports the API server's refusal of the exec upgrade (a pod with no node)", async () => {
+    const r = await call(full.client, "pods_exec", {
+      name: "stuck-pending",
+      namespace: "ops",
+      command: ["true"],
+      cluster: "beta",
+    });
+    expect(r.isError).toBe(true);
+    expect(r.text).toBe(
+      "Request to cluster beta failed: exec was refused (HTTP 400): pod stuck-pending does not have a host assigned",
+    );
+  });
+
   it("stops at its deadline", async () => {
     const r = await call(full.client, "pods_exec", {
       name: pod,

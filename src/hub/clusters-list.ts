@@ -2,8 +2,8 @@
 // latency and own policy, beside any local clusters the hub serves directly.
 import * as z from "zod";
 import { renderTable } from "../format/table.js";
-import { fanOut } from "../targets/fanout.js";
 import { TableOutput } from "../tools/cluster-tool.js";
+import { probeVersions } from "../tools/clusters.js";
 import { type AnyTool, defineTool } from "../tools/define.js";
 import type { Agents } from "./agents.js";
 
@@ -55,11 +55,7 @@ export function hubClustersList(agents: Agents, name: string): AnyTool {
         });
       }
       const local = env.clusters.all().filter((c) => !c.remote);
-      const settled = await fanOut(
-        local,
-        { ...env, config: { ...env.config, fanout: { ...env.config.fanout, clusterTimeoutMs: 5_000 } } },
-        (c, signal) => c.api.json<{ gitVersion?: string }>({ path: "/version", signal, timeoutMs: 5_000 }),
-      );
+      const settled = await probeVersions(local, env);
       for (const s of settled) {
         rows.push([
           s.cluster.name,

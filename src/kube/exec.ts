@@ -2,7 +2,7 @@
 // channel.k8s.io protocols): no TTY, no stdin, a deadline and byte caps. Frames carry a channel byte:
 // 1 stdout, 2 stderr, 3 the final Status (exit code).
 import type { Cluster } from "../targets/clusters.js";
-import { openSubresource, type Status } from "./ws.js";
+import { openSubresource, type Status, whenOpen } from "./ws.js";
 
 export interface ExecResult {
   stdout: string;
@@ -65,25 +65,10 @@ export async function execInPod(
       bytes += keep.length;
       (channel === 1 ? out : err).push(keep);
     });
-    ws.on("unexpected-response", (_req, res) => {
-      let text = "";
-      res.on("data", (d: Buffer) => {
-        text += d.toString();
-      });
-      res.on("end", () => {
-        clearTimeout(timer);
-        let msg = text;
-        try {
-          msg = (JSON.parse(text) as Status).message ?? text;
-        } catch {
-          // not a Status
-        }
-        reject(
-          Object.assign(new Error(`exec was refused (HTTP ${res.statusCode}): ${msg}`), {
-            status: res.statusCode,
-          }),
-        );
-      });
+    // A refused upgrade (forbidden, no such container…) rejects with the API server's message.
+    whenOpen(ws, "exec").catch((e: unknown) => {
+      clearTimeout(timer);
+      if (!timedOut && !o.signal.aborted) reject(e);
     });
     ws.on("error", (e) => {
       clearTimeout(timer);

@@ -1,9 +1,20 @@
 // clusters_list: every cluster kube-mcp can reach, probed in parallel.
 import * as z from "zod";
 import { renderTable } from "../format/table.js";
+import type { Cluster } from "../targets/clusters.js";
 import { fanOut } from "../targets/fanout.js";
 import { TableOutput } from "./cluster-tool.js";
-import { defineTool } from "./define.js";
+import { defineTool, type ToolEnv } from "./define.js";
+
+/** Each cluster's /version, probed in parallel with a short deadline: reachable or why not. */
+export function probeVersions(clusters: Cluster[], env: ToolEnv) {
+  const fanout = { ...env.config.fanout, clusterTimeoutMs: PROBE_MS };
+  return fanOut(clusters, { ...env, config: { ...env.config, fanout } }, (c, signal) =>
+    c.api.json<{ gitVersion?: string }>({ path: "/version", signal, timeoutMs: PROBE_MS }),
+  );
+}
+
+const PROBE_MS = 5_000;
 
 export const clustersList = defineTool({
   name: "clusters_list",
@@ -15,11 +26,7 @@ export const clustersList = defineTool({
   output: TableOutput,
   async handle(_args, env) {
     const all = env.clusters.all();
-    const settled = await fanOut(
-      all,
-      { ...env, config: { ...env.config, fanout: { ...env.config.fanout, clusterTimeoutMs: 5_000 } } },
-      (c, signal) => c.api.json<{ gitVersion?: string }>({ path: "/version", signal, timeoutMs: 5_000 }),
-    );
+    const settled = await probeVersions(all, env);
     const columns = ["name", "source", "server", "version", "reachable", "namespace", "mode"];
     const rows = settled.map((s) => [
       s.cluster.name + (s.cluster.name === env.clusters.default ? " (default)" : ""),
