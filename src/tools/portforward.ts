@@ -56,38 +56,41 @@ async function resolveTarget(
   const o = obj as Obj;
   const podNs = ns ?? cluster.namespace;
   if (r.kind === "Pod") return { namespace: podNs, pod: o.metadata.name, port };
-  let podPort = port;
-  let selector = o.spec?.selector;
-  if (r.kind === "Service") {
-    const sp = (o.spec?.ports ?? []).find((p: Obj) => p.port === port);
-    if (!sp)
+  if (r.kind !== "Service") {
+    if (!o.spec?.selector)
       throw new ToolError(
-        `Service ${o.metadata.name} has no port ${port}.`,
-        `Its ports: ${(o.spec?.ports ?? []).map((p: Obj) => p.port).join(", ") || "none"}.`,
+        `Cannot port-forward to a ${r.kind}.`,
+        "Name a pod, a Service, or a workload with a selector (deployment/NAME, statefulset/NAME…).",
       );
-    if (typeof sp.targetPort === "number") podPort = sp.targetPort;
-    selector = { matchLabels: o.spec.selector ?? {} };
-    if (!Object.keys(selector.matchLabels).length)
-      throw new ToolError(`Service ${o.metadata.name} has no selector, so no pod to forward to.`);
-    if (typeof sp.targetPort === "string") podPort = -1; // a named port: looked up on the pod below
-    if (podPort === -1) return pickPod(cluster, podNs, selector, signal, sp.targetPort, port);
-  } else if (!selector) {
-    throw new ToolError(
-      `Cannot port-forward to a ${r.kind}.`,
-      "Name a pod, a Service, or a workload with a selector (deployment/NAME, statefulset/NAME…).",
-    );
+    const pod = await runningPod(cluster, podNs, o.spec.selector, signal);
+    return { namespace: podNs, pod: pod.metadata.name, port };
   }
-  return pickPod(cluster, podNs, selector, signal, undefined, podPort);
+  const sp = (o.spec?.ports ?? []).find((p: Obj) => p.port === port);
+  if (!sp)
+    throw new ToolError(
+      `Service ${o.metadata.name} has no port ${port}.`,
+      `Its ports: ${(o.spec?.ports ?? []).map((p: Obj) => p.port).join(", ") || "none"}.`,
+    );
+  if (!Object.keys(o.spec.selector ?? {}).length)
+    throw new ToolError(`Service ${o.metadata.name} has no selector, so no pod to forward to.`);
+  const pod = await runningPod(cluster, podNs, { matchLabels: o.spec.selector }, signal);
+  // targetPort is a number, a container port's name, or absent (the same as port).
+  if (typeof sp.targetPort !== "string")
+    return { namespace: podNs, pod: pod.metadata.name, port: sp.targetPort ?? port };
+  const named = (pod.spec.containers ?? [])
+    .flatMap((c: Obj) => c.ports ?? [])
+    .find((p: Obj) => p.name === sp.targetPort);
+  if (!named) throw new ToolError(`Pod ${pod.metadata.name} has no port named "${sp.targetPort}".`);
+  return { namespace: podNs, pod: pod.metadata.name, port: named.containerPort };
 }
 
-async function pickPod(
+/** A running pod matching the selector. */
+async function runningPod(
   cluster: Cluster,
   namespace: string,
   selector: Obj,
   signal: AbortSignal,
-  portName: string | undefined,
-  port: number,
-): Promise<{ namespace: string; pod: string; port: number }> {
+): Promise<Obj> {
   const list = await cluster.api.json<{ items: Obj[] }>({
     path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`,
     query: { labelSelector: selectorString(selector), limit: "50" },
@@ -96,12 +99,7 @@ async function pickPod(
   const pod = list.items.find((p) => p.status?.phase === "Running" && !p.metadata.deletionTimestamp);
   if (!pod)
     throw new ToolError(`No running pod matches ${selectorString(selector)} in namespace ${namespace}.`);
-  if (portName === undefined) return { namespace, pod: pod.metadata.name, port };
-  const named = (pod.spec.containers ?? [])
-    .flatMap((c: Obj) => c.ports ?? [])
-    .find((p: Obj) => p.name === portName);
-  if (!named) throw new ToolError(`Pod ${pod.metadata.name} has no port named "${portName}".`);
-  return { namespace, pod: pod.metadata.name, port: named.containerPort };
+  return pod;
 }
 
 export const portForward = defineTool({
