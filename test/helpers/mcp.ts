@@ -1,10 +1,10 @@
 // Drives `kube-mcp serve` the way an assistant does: a real MCP client over stdio or streamable HTTP.
-import { type ChildProcess, spawn } from "node:child_process";
-import { join } from "node:path";
+import type { ChildProcess } from "node:child_process";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
+import { CLI, spawnRole } from "./proc.js";
 
-export const CLI = join(import.meta.dirname, "..", "..", "dist", "cli.js");
+export { CLI } from "./proc.js";
 export type Era = "legacy" | "modern";
 
 /** What a test's client answers to an elicitation: the action and, when accepting, the form content. */
@@ -55,41 +55,13 @@ export interface HttpServer {
 }
 
 /** Starts `serve --http 127.0.0.1:0` and resolves once its log line names the URL. */
-export function startHttpServer(args: string[] = [], env: Record<string, string> = {}): Promise<HttpServer> {
-  const proc = spawn(
-    process.execPath,
-    [CLI, "serve", "--http", "127.0.0.1:0", "--log-level", "info", ...args],
-    {
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
-  let err = "";
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${err}`)), 20_000);
-    proc.stderr?.on("data", (d: Buffer) => {
-      err += d.toString();
-      const m = /"url":"(http:[^"]+)"/.exec(err);
-      if (m) {
-        clearTimeout(timer);
-        resolve({
-          url: m[1] as string,
-          proc,
-          stderr: () => err,
-          stop: () =>
-            new Promise((r) => {
-              if (proc.exitCode !== null) return r(proc.exitCode);
-              proc.once("exit", (code) => r(code));
-              proc.kill("SIGTERM");
-            }),
-        });
-      }
-    });
-    proc.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited ${code}: ${err}`));
-    });
-  });
+export async function startHttpServer(
+  args: string[] = [],
+  env: Record<string, string> = {},
+): Promise<HttpServer> {
+  const p = spawnRole("serve", ["--http", "127.0.0.1:0", ...args], env);
+  const url = /"url":"(http:[^"]+)"/.exec(await p.waitFor(/"url":"http:[^"]+"/))?.[1] as string;
+  return { url, proc: p.proc, stderr: p.log, stop: () => p.stop() };
 }
 
 export async function httpSession(
