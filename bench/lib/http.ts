@@ -1,22 +1,12 @@
 // Streamable-HTTP servers and clients. The clients are the MCP SDK's own, because each server speaks
 // a different flavour (sessions or stateless, JSON or SSE replies) and a real client copes with all.
-import { createServer } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { type Proc, start } from "./proc.js";
 import type { Call, HttpSpec } from "./servers.js";
 import type { ToolOutcome } from "./stdio.js";
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === "object" && addr ? resolve(addr.port) : reject(new Error("no port"))));
-    });
-  });
-}
+export { freePort } from "../../testbed/lib/ports.js";
 
 /** Starts the server and waits until its endpoint answers HTTP at all (any status). */
 export async function startHttp(spec: HttpSpec, timeoutMs = 30_000): Promise<Proc> {
