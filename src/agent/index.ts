@@ -10,6 +10,7 @@ import type { Config } from "../config/schema.js";
 import { gatherClusters } from "../kube/sources.js";
 import { parseListen } from "../mcp/http.js";
 import { createAudit } from "../obs/audit.js";
+import { untilShutdown } from "../obs/lifecycle.js";
 import { createLogger, type Logger } from "../obs/log.js";
 import { METRICS_CONTENT_TYPE, Metrics } from "../obs/metrics.js";
 import { toolsFor } from "../policy/modes.js";
@@ -146,15 +147,9 @@ export async function run(argv: string[]): Promise<number> {
   });
   link.start();
 
-  return new Promise<number>((resolve) => {
-    const shutdown = (why: string) => {
-      log.info("shutting down", { why });
-      link.stop();
-      runner.cancelAll("the agent is shutting down");
-      health.close();
-      resolve(0);
-    };
-    process.once("SIGINT", () => shutdown("SIGINT"));
-    process.once("SIGTERM", () => shutdown("SIGTERM"));
-  });
+  return untilShutdown(log, () => {
+    link.stop();
+    runner.cancelAll("the agent is shutting down");
+    health.close();
+  }).done;
 }

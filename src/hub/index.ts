@@ -10,6 +10,7 @@ import { watchFiles } from "../kube/sources.js";
 import { StartupError, startHttp } from "../mcp/http.js";
 import { buildServer } from "../mcp/server.js";
 import { createAudit } from "../obs/audit.js";
+import { untilShutdown } from "../obs/lifecycle.js";
 import { createLogger } from "../obs/log.js";
 import { Metrics } from "../obs/metrics.js";
 import { hiddenTools, toolsFor } from "../policy/modes.js";
@@ -133,15 +134,9 @@ export async function run(argv: string[]): Promise<number> {
     auth: config.http.apiKey ? "api-key" : "none",
   });
 
-  return new Promise<number>((resolve) => {
-    const shutdown = async (why: string) => {
-      log.info("shutting down", { why });
-      stopWatching();
-      agents.close();
-      await http.close().catch((err: unknown) => log.warn("error while closing", { err }));
-      resolve(0);
-    };
-    process.once("SIGINT", () => void shutdown("SIGINT"));
-    process.once("SIGTERM", () => void shutdown("SIGTERM"));
-  });
+  return untilShutdown(log, () => {
+    stopWatching();
+    agents.close();
+    return http.close();
+  }).done;
 }

@@ -5,6 +5,7 @@ import { helpText } from "../config/options.js";
 import { PortForwards } from "../kube/portforward.js";
 import { buildServer } from "../mcp/server.js";
 import { createAudit } from "../obs/audit.js";
+import { untilShutdown } from "../obs/lifecycle.js";
 import { createLogger } from "../obs/log.js";
 import { Metrics } from "../obs/metrics.js";
 import { hiddenTools, toolsFor } from "../policy/modes.js";
@@ -76,21 +77,13 @@ export async function run(argv: string[]): Promise<number> {
     const h = startStdio(factory, log);
     log.info("serving stdio", { mode });
     close = () => h.close();
-    process.stdin.once("end", () => void shutdown("stdin closed"));
   }
 
-  let exitCode: (code: number) => void = () => {};
-  const done = new Promise<number>((resolve) => {
-    exitCode = resolve;
-  });
-  const shutdown = async (why: string) => {
-    log.info("shutting down", { why });
+  const { done, shutdown } = untilShutdown(log, () => {
     stopWatching();
     forwards.stopAll("shutdown");
-    await close().catch((err: unknown) => log.warn("error while closing", { err }));
-    exitCode(0);
-  };
-  process.once("SIGINT", () => void shutdown("SIGINT"));
-  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+    return close();
+  });
+  if (!config.http.listen) process.stdin.once("end", () => void shutdown("stdin closed"));
   return done;
 }
