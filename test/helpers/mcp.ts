@@ -1,5 +1,6 @@
 // Drives `kube-mcp serve` the way an assistant does: a real MCP client over stdio or streamable HTTP.
 import type { ChildProcess } from "node:child_process";
+import type { Transport } from "@modelcontextprotocol/client";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import { CLI, spawnRole } from "./proc.js";
@@ -28,6 +29,31 @@ function client(era: Era, elicit?: Elicit): Client {
   return c;
 }
 
+export type Progress = { progress: number; total?: number; message?: string };
+
+/**
+ * Progress listeners per client, fed straight from the transport. The SDK client hands a notification
+ * to its handler a microtask later but drops the request's progress handler as soon as the response is
+ * read, so a notification that arrives in the same chunk as the result is lost to `onprogress`. Tests
+ * assert what the server sent, so they listen below that race.
+ */
+const progressTaps = new WeakMap<Client, Map<string, (p: Progress) => void>>();
+let tokens = 0;
+
+function tapProgress(c: Client, transport: Transport): void {
+  const taps = new Map<string, (p: Progress) => void>();
+  progressTaps.set(c, taps);
+  const inner = transport.onmessage;
+  transport.onmessage = (message, extra) => {
+    if ("method" in message && message.method === "notifications/progress") {
+      const { progressToken, ...p } = message.params as Progress & { progressToken: string | number };
+      const tap = taps.get(String(progressToken));
+      if (tap) return tap(p);
+    }
+    inner?.(message, extra);
+  };
+}
+
 export interface Session {
   client: Client;
   close(): Promise<void>;
@@ -44,6 +70,7 @@ export async function stdioSession(
     stderr: "pipe",
   });
   await c.connect(transport);
+  tapProgress(c, transport);
   return { client: c, close: () => c.close() };
 }
 
@@ -69,9 +96,11 @@ export async function httpSession(
   opts: { era?: Era; headers?: Record<string, string>; elicit?: Elicit } = {},
 ): Promise<Session> {
   const c = client(opts.era ?? "legacy", opts.elicit);
-  await c.connect(
-    new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: opts.headers ?? {} } }),
-  );
+  const transport = new StreamableHTTPClientTransport(new URL(url), {
+    requestInit: { headers: opts.headers ?? {} },
+  });
+  await c.connect(transport);
+  tapProgress(c, transport);
   return { client: c, close: () => c.close() };
 }
 
@@ -85,9 +114,15 @@ export async function call(
   c: Client,
   name: string,
   args: Record<string, unknown> = {},
-  onprogress?: (p: { progress: number; total?: number; message?: string }) => void,
+  onprogress?: (p: Progress) => void,
 ): Promise<CallOutcome> {
-  const r = await c.callTool({ name, arguments: args }, onprogress ? { onprogress } : undefined);
+  const taps = progressTaps.get(c);
+  const token = `test-${++tokens}`;
+  if (onprogress && !taps) throw new Error("progress needs a session from stdioSession or httpSession");
+  if (onprogress) taps?.set(token, onprogress);
+  const r = await c
+    .callTool({ name, arguments: args, ...(onprogress ? { _meta: { progressToken: token } } : {}) })
+    .finally(() => taps?.delete(token));
   const text = (r.content as { type: string; text?: string }[]).map((b) => b.text ?? "").join("\n");
   return { text, structured: r.structuredContent, isError: r.isError === true };
 }
