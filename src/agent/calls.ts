@@ -6,7 +6,7 @@ import type { Call } from "../link/protocol.js";
 import type { Audit } from "../obs/audit.js";
 import type { Logger } from "../obs/log.js";
 import { permits } from "../policy/modes.js";
-import type { Cluster } from "../targets/clusters.js";
+import { type Cluster, stricter } from "../targets/clusters.js";
 import { deadline } from "../targets/deadline.js";
 import { type AnyTool, ToolError } from "../tools/define.js";
 
@@ -74,18 +74,21 @@ export class CallRunner {
     signal: AbortSignal,
     progress: (d: number, t: number, m: string) => void,
   ) {
-    const c = this.cluster;
+    // The hub may allow less than this agent does (its policy for the cluster, the caller's scope).
+    const c = call.mode ? { ...this.cluster, mode: stricter(this.cluster.mode, call.mode) } : this.cluster;
     const tool = this.tools.get(call.tool);
     if (!tool?.perCluster) {
       throw new ToolError(
         this.known.has(call.tool)
-          ? `${call.tool} is not allowed on cluster ${c.name}: its agent runs in ${c.mode} mode.`
+          ? `${call.tool} is not allowed on cluster ${c.name}: its agent runs in ${this.cluster.mode} mode.`
           : `${call.tool} is not a tool this agent runs (agent and hub may be of different releases).`,
       );
     }
     if (!permits(c.mode, tool.safety))
       throw new ToolError(
-        `${call.tool} is not allowed on cluster ${c.name}: its agent runs in ${c.mode} mode.`,
+        c.mode === this.cluster.mode
+          ? `${call.tool} is not allowed on cluster ${c.name}: its agent runs in ${c.mode} mode.`
+          : `${call.tool} is not allowed on cluster ${c.name}: the hub allows this call only in ${c.mode} mode.`,
       );
     const args = tool.perCluster.input.safeParse(call.args);
     if (!args.success)

@@ -20,6 +20,32 @@ const ClusterPolicy = z
   })
   .strict();
 
+/** OAuth 2.1 resource server: which issuer's JWT access tokens are accepted, and what each scope permits. */
+const OAuth = z
+  .object({
+    issuer: z.url().describe("the authorization server's issuer URL (its metadata names the JWKS)"),
+    resource: z
+      .url()
+      .optional()
+      .describe("this endpoint's public URL, as clients reach it (default: the listen URL)"),
+    audience: z
+      .array(z.string().min(1))
+      .optional()
+      .describe("accepted token audiences (default: the resource URL, as RFC 8707 clients request it)"),
+    jwksUri: z.url().optional().describe("signing keys, when the issuer publishes no metadata"),
+    scopes: z
+      .object({
+        read: z.string().min(1).default("kube-mcp:read"),
+        write: z.string().min(1).default("kube-mcp:write"),
+        admin: z.string().min(1).default("kube-mcp:admin"),
+      })
+      .strict()
+      .default({ read: "kube-mcp:read", write: "kube-mcp:write", admin: "kube-mcp:admin" })
+      .describe("scope per mode: read → read-only, write → non-destructive, admin → full"),
+    clockSkewSeconds: z.number().int().min(0).max(300).default(60),
+  })
+  .strict();
+
 export const ConfigSchema = z
   .object({
     mode: Mode.optional().describe(
@@ -41,6 +67,9 @@ export const ConfigSchema = z
           .describe("Origin header values accepted from browsers"),
         apiKey: z.string().min(16, "the API key must be at least 16 characters").optional(),
         allowUnauthenticated: z.boolean().default(false),
+        oauth: OAuth.optional().describe(
+          "accept OAuth 2.1 bearer tokens (JWT access tokens) from this issuer",
+        ),
       })
       .strict()
       .default({ path: "/mcp", allowedHosts: [], allowedOrigins: [], allowUnauthenticated: false }),

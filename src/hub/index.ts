@@ -7,8 +7,9 @@ import { ConfigError, loadConfig } from "../config/load.js";
 import { helpText } from "../config/options.js";
 import { PortForwards } from "../kube/portforward.js";
 import { watchFiles } from "../kube/sources.js";
+import { authKinds } from "../mcp/auth-kinds.js";
 import { StartupError, startHttp } from "../mcp/http.js";
-import { buildServer } from "../mcp/server.js";
+import { scopedServers } from "../mcp/scoped.js";
 import { createAudit } from "../obs/audit.js";
 import { untilShutdown } from "../obs/lifecycle.js";
 import { createLogger } from "../obs/log.js";
@@ -105,13 +106,15 @@ export async function run(argv: string[]): Promise<number> {
   const listen = config.http.listen ?? `0.0.0.0:${config.hub.port}`;
   let http: Awaited<ReturnType<typeof startHttp>>;
   try {
-    http = await startHttp(
-      () => buildServer(deps),
-      { ...config, http: { ...config.http, listen } },
+    const { factory, safety } = scopedServers(deps, mode, toolsFor(mode, routed));
+    http = await startHttp({
+      factory,
+      config: { ...config, mode, http: { ...config.http, listen } },
       log,
-      () => true,
-      deps.metrics,
-    );
+      ready: () => true,
+      metrics: deps.metrics,
+      safety,
+    });
   } catch (err) {
     if (!(err instanceof StartupError)) throw err;
     log.error(err.message);
@@ -131,7 +134,7 @@ export async function run(argv: string[]): Promise<number> {
       .filter((c) => !c.remote)
       .map((c) => c.name),
     mode,
-    auth: config.http.apiKey ? "api-key" : "none",
+    auth: authKinds(config),
   });
 
   return untilShutdown(log, () => {

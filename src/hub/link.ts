@@ -2,6 +2,7 @@
 // reported, liveness, and the calls in flight. It is the RemoteRunner of that cluster: a call is sent
 // with an id, progress and the result come back by id, and a drop fails every call in flight at once.
 import type WebSocket from "ws";
+import type { Mode } from "../config/schema.js";
 import { type Call, CLOSE, encode, type Hello } from "../link/protocol.js";
 import type { Logger } from "../obs/log.js";
 import type { RemoteRunner } from "../targets/clusters.js";
@@ -84,13 +85,21 @@ export class AgentLink implements RemoteRunner {
   call(
     tool: string,
     args: Record<string, unknown>,
-    ctx: { signal: AbortSignal; rowLimit: number; progress: Pending["progress"] },
+    ctx: { signal: AbortSignal; rowLimit: number; progress: Pending["progress"]; mode?: Mode },
   ): Promise<unknown> {
     const ws = this.ws;
     if (!ws || !this.connected) return Promise.reject(this.notConnected());
     ctx.signal.throwIfAborted();
     const id = ++this.seq;
-    const msg: Call = { type: "call", id, tool, args, rowLimit: ctx.rowLimit, timeoutMs: this.timeoutMs() };
+    const msg: Call = {
+      type: "call",
+      id,
+      tool,
+      args,
+      rowLimit: ctx.rowLimit,
+      timeoutMs: this.timeoutMs(),
+      ...(ctx.mode ? { mode: ctx.mode } : {}),
+    };
     return new Promise((resolve, reject) => {
       const onAbort = () => {
         if (!this.pending.delete(id)) return;

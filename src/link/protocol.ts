@@ -11,6 +11,7 @@
 //   agent → hub  result    the tool's per-cluster data, or an error the model can act on
 //   hub → agent  cancel    the MCP client gave up: the agent aborts the call and its API requests
 import * as z from "zod";
+import { Mode } from "../config/schema.js";
 
 export const LINK_VERSION = 1;
 export const SUBPROTOCOL = `kube-mcp.link.v${LINK_VERSION}`;
@@ -48,6 +49,8 @@ const Call = z.object({
   args: z.record(z.string(), z.unknown()),
   rowLimit: z.number().int().positive(),
   timeoutMs: z.number().int().positive(),
+  /** The caller's mode on the hub (the hub's, capped by the cluster's policy and the caller's scope). */
+  mode: Mode.optional(),
 });
 
 const Cancel = z.object({ type: z.literal("cancel"), id: z.number().int().nonnegative() });

@@ -1,12 +1,16 @@
-// Streamable HTTP: the MCP endpoint behind a DNS-rebinding guard (Host/Origin) and an optional static
-// API key, plus /healthz and /readyz. Refuses a non-loopback bind without authentication unless told.
+// Streamable HTTP: the MCP endpoint behind a DNS-rebinding guard (Host/Origin), an optional static API
+// key and optional OAuth 2.1 bearer tokens, plus /healthz, /readyz and /metrics. Refuses a non-loopback
+// bind without authentication unless told.
 import { createHash, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { toNodeHandler } from "@modelcontextprotocol/node";
-import { createMcpHandler, type McpServer } from "@modelcontextprotocol/server";
-import type { Config } from "../config/schema.js";
+import { type AuthInfo, createMcpHandler, type McpServer } from "@modelcontextprotocol/server";
+import type { Config, Mode } from "../config/schema.js";
 import type { Logger } from "../obs/log.js";
 import { METRICS_CONTENT_TYPE, type Metrics } from "../obs/metrics.js";
+import { permits } from "../policy/modes.js";
+import type { Safety } from "../tools/define.js";
+import type { Grant, OAuth } from "./oauth.js";
 
 export class StartupError extends Error {}
 
@@ -60,24 +64,59 @@ export interface HttpHandle {
   close(): Promise<void>;
 }
 
-export async function startHttp(
-  factory: () => McpServer,
-  config: Readonly<Config>,
-  log: Logger,
-  ready: () => boolean,
-  metrics?: Metrics,
-): Promise<HttpHandle> {
+export interface HttpOptions {
+  /** A server for one request; `cap` is set when the caller's token allows less than the server's mode. */
+  factory: (cap?: Mode) => McpServer;
+  config: Readonly<Config>;
+  log: Logger;
+  ready: () => boolean;
+  metrics?: Metrics;
+  /** Each advertised tool's safety class, to ask a token for a broader scope before calling one (step-up). */
+  safety?: ReadonlyMap<string, Safety>;
+}
+
+const MAX_BODY = 4 * 1024 * 1024;
+
+async function readBody(req: IncomingMessage): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY) return undefined;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** The tool a JSON-RPC `tools/call` body names, if it is one. */
+function calledTool(body: unknown): string | undefined {
+  const b = body as { method?: unknown; params?: { name?: unknown } } | null;
+  return b && b.method === "tools/call" && typeof b.params?.name === "string" ? b.params.name : undefined;
+}
+
+const NEEDS: Record<Safety, Mode> = { read: "read-only", write: "non-destructive", destructive: "full" };
+
+export async function startHttp(opts: HttpOptions): Promise<HttpHandle> {
+  const { factory, config, log, ready, metrics } = opts;
   const { host, port } = parseListen(config.http.listen ?? "");
   const key = config.http.apiKey;
-  if (!isLoopback(host) && !key) {
+  const oauthConfig = config.http.oauth;
+  const serverMode = config.mode ?? "non-destructive";
+  if (!isLoopback(host) && !key && !oauthConfig) {
     if (!config.http.allowUnauthenticated) {
       throw new StartupError(
-        `refusing to serve on ${host}:${port} without authentication: set MCP_API_KEY, bind to 127.0.0.1, or pass --allow-unauthenticated if something in front of kube-mcp authenticates callers.`,
+        `refusing to serve on ${host}:${port} without authentication: set MCP_API_KEY or --oauth-issuer, bind to 127.0.0.1, or pass --allow-unauthenticated if something in front of kube-mcp authenticates callers.`,
       );
     }
     log.warn("serving without authentication on a non-loopback address", { host, port });
   }
-  const handler = createMcpHandler(factory, {
+  if (oauthConfig && !oauthConfig.resource && !isLoopback(host))
+    throw new StartupError(
+      `--oauth-issuer on ${host}:${port} needs --oauth-resource: the public URL clients use for this endpoint (the tokens' audience).`,
+    );
+  const createOAuth = oauthConfig ? (await import("./oauth.js")).createOAuth : undefined;
+  let oauth: OAuth | undefined;
+  const handler = createMcpHandler((ctx) => factory(ctx.authInfo?.extra?.mode as Mode | undefined), {
     onerror: (err) => log.debug("mcp request rejected", { err: err.message }),
   });
   const node = toNodeHandler(handler);
@@ -99,6 +138,10 @@ export async function startHttp(
         .writeHead(ok ? 200 : 503, { "content-type": "text/plain" })
         .end(ok ? "ready\n" : "no clusters loaded\n");
     }
+    if (oauth && req.method === "GET" && oauth.metadataPaths.includes(url.pathname))
+      return void res
+        .writeHead(200, { "content-type": "application/json", "access-control-allow-origin": "*" })
+        .end(JSON.stringify(oauth.metadata));
     if (url.pathname !== path) return deny(res, 404, `Not found. The MCP endpoint is ${path}.`);
     const h = hostName(req.headers.host ?? "");
     if (strictHost && !(LOOPBACK.has(h) || h === host || allowedHosts.has(h))) {
@@ -115,19 +158,94 @@ export async function startHttp(
       }
       if (!(isLoopback(host) && LOOPBACK.has(oh))) return deny(res, 403, `Invalid Origin: ${origin}`);
     }
-    if (key && !keyMatches(presentedKey(req, url, config.hub.allowQueryApiKey), key)) {
-      log.info("rejected request without a valid API key", {
+    const serve = (body?: unknown) =>
+      node(req, res, body).catch((err: unknown) => {
+        log.error("http handler failed", { err });
+        if (!res.headersSent) deny(res, 500, "internal error");
+      });
+    if (oauthConfig && !oauth)
+      return deny(res, 503, "Starting: try again in a moment.", { "retry-after": "1" });
+    if (!key && !oauth) return void serve();
+    if (key && keyMatches(presentedKey(req, url, config.hub.allowQueryApiKey), key)) return void serve();
+    const bearer = /^bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? "")?.[1];
+    if (!oauth || !bearer) {
+      log.info("rejected request without credentials", {
         hasAuthorization: req.headers.authorization !== undefined,
       });
-      return deny(res, 401, "Missing or invalid API key: send it as X-Api-Key or Authorization: Bearer.", {
-        "www-authenticate": "Bearer",
+      const what = oauth
+        ? key
+          ? "Missing or invalid credentials: send an OAuth access token or the API key."
+          : "Missing access token: send an OAuth access token as Authorization: Bearer."
+        : "Missing or invalid API key: send it as X-Api-Key or Authorization: Bearer.";
+      return deny(res, 401, what, { "www-authenticate": oauth ? oauth.challenge() : "Bearer" });
+    }
+    void authorize(oauth, bearer, req, res, serve);
+  });
+
+  /** Verifies the token, then serves the request with the mode its scope allows. */
+  async function authorize(
+    oauth: OAuth,
+    token: string,
+    req: IncomingMessage,
+    res: ServerResponse,
+    serve: (body?: unknown) => void,
+  ): Promise<void> {
+    let grant: Grant;
+    try {
+      grant = await oauth.verify(token);
+    } catch (err) {
+      const e = err as Error & { status?: 401 | 403; error?: string };
+      if (!e.status) {
+        log.error("cannot verify access tokens", { err: e.message });
+        return deny(res, 503, `Access tokens cannot be verified right now: ${e.message}`, {
+          "retry-after": "30",
+        });
+      }
+      log.info("rejected access token", { status: e.status, reason: e.message });
+      return deny(res, e.status, e.message, {
+        "www-authenticate": oauth.challenge({ error: e.error ?? "invalid_token", description: e.message }),
       });
     }
-    node(req, res).catch((err: unknown) => {
-      log.error("http handler failed", { err });
-      if (!res.headersSent) deny(res, 500, "internal error");
-    });
-  });
+    const cap = permits(grant.mode, "destructive") ? undefined : grant.mode;
+    const auth: AuthInfo = {
+      token,
+      clientId: grant.clientId,
+      scopes: grant.scopes,
+      expiresAt: grant.expiresAt,
+      extra: { subject: grant.subject, ...(cap ? { mode: cap } : {}) },
+    };
+    (req as IncomingMessage & { auth?: AuthInfo }).auth = auth;
+    if (!cap || req.method !== "POST" || !opts.safety) return serve();
+    // A narrower token: a call to a tool it does not cover is answered with a scope challenge (step-up).
+    const text = await readBody(req).catch(() => undefined);
+    if (text === undefined)
+      return deny(res, 413, `Request body too large or unreadable (limit ${MAX_BODY} bytes).`);
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      res.writeHead(400, { "content-type": "application/json" });
+      return void res.end(
+        JSON.stringify({
+          jsonrpc: "2.0",
+          id: null,
+          error: { code: -32700, message: "Parse error: the body is not JSON." },
+        }),
+      );
+    }
+    const tool = calledTool(body);
+    const safety = tool ? opts.safety.get(tool) : undefined;
+    if (tool && safety && !permits(cap, safety) && permits(serverMode, safety)) {
+      const { scopeFor } = await import("./oauth.js");
+      const scope = scopeFor(NEEDS[safety], oauth.names);
+      const description = `${tool} needs the scope ${scope}; this token allows ${cap} only.`;
+      log.info("scope challenge", { tool, client: grant.clientId, scope });
+      return deny(res, 403, `${description} Sign in again granting ${scope}.`, {
+        "www-authenticate": oauth.challenge({ error: "insufficient_scope", description, scope }),
+      });
+    }
+    serve(body);
+  }
   server.requestTimeout = 0;
   await new Promise<void>((resolve, reject) => {
     server.once("error", (err: NodeJS.ErrnoException) =>
@@ -144,6 +262,8 @@ export async function startHttp(
   const addr = server.address();
   const actual = typeof addr === "object" && addr ? addr.port : port;
   const shown = host.includes(":") ? `[${host}]` : host;
+  if (oauthConfig && createOAuth)
+    oauth = await createOAuth(oauthConfig, oauthConfig.resource ?? `http://${shown}:${actual}${path}`, log);
   return {
     server,
     url: `http://${shown}:${actual}${path}`,

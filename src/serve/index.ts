@@ -3,7 +3,8 @@
 import { ConfigError, loadConfig } from "../config/load.js";
 import { helpText } from "../config/options.js";
 import { PortForwards } from "../kube/portforward.js";
-import { buildServer } from "../mcp/server.js";
+import { authKinds } from "../mcp/auth-kinds.js";
+import { scopedServers } from "../mcp/scoped.js";
 import { createAudit } from "../obs/audit.js";
 import { untilShutdown } from "../obs/lifecycle.js";
 import { createLogger } from "../obs/log.js";
@@ -53,18 +54,21 @@ export async function run(argv: string[]): Promise<number> {
     metrics: new Metrics("serve", version()),
     ...(config.audit ? { audit: createAudit("serve") } : {}),
   };
-  const factory = () => buildServer(deps);
+  const { factory, safety } = scopedServers(deps, mode, toolsFor(mode, ALL_TOOLS));
 
   let close: () => Promise<void>;
   if (config.http.listen) {
     const { startHttp, StartupError } = await import("../mcp/http.js");
     try {
-      const h = await startHttp(factory, config, log, () => clusters.all().length > 0, deps.metrics);
-      log.info("serving streamable HTTP", {
-        url: h.url,
-        mode,
-        auth: config.http.apiKey ? "api-key" : "none",
+      const h = await startHttp({
+        factory,
+        config,
+        log,
+        ready: () => clusters.all().length > 0,
+        metrics: deps.metrics,
+        safety,
       });
+      log.info("serving streamable HTTP", { url: h.url, mode, auth: authKinds(config) });
       close = () => h.close();
     } catch (err) {
       if (!(err instanceof StartupError)) throw err;

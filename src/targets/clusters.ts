@@ -30,6 +30,8 @@ export interface RemoteRunner {
       signal: AbortSignal;
       rowLimit: number;
       progress: (done: number, total: number, message: string) => void;
+      /** The mode the hub allows this call; the agent runs it at the stricter of this and its own. */
+      mode?: Mode;
     },
   ): Promise<unknown>;
 }
@@ -93,8 +95,23 @@ export class Clusters {
     this.remotes = new Map(clusters.filter((c) => !this.byName.has(c.name)).map((c) => [c.name, c]));
   }
 
+  /**
+   * A view for one caller allowed less than the server's mode (an OAuth token's scope): the same live
+   * clusters, each at the stricter of its own mode and `cap`.
+   */
+  capped(cap: Mode): Clusters {
+    const view = Object.create(this) as Clusters;
+    view.cap = cap;
+    return view;
+  }
+
+  private cap: Mode | undefined;
+
   private get known(): Map<string, Cluster> {
-    return this.remotes.size ? new Map([...this.byName, ...this.remotes]) : this.byName;
+    const all = this.remotes.size ? new Map([...this.byName, ...this.remotes]) : this.byName;
+    const cap = this.cap;
+    if (!cap) return all;
+    return new Map([...all].map(([name, c]) => [name, { ...c, mode: stricter(c.mode, cap) }]));
   }
 
   all(): Cluster[] {

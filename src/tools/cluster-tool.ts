@@ -127,7 +127,12 @@ async function runAll<I extends z.ZodObject, D>(
     if (cluster.remote) {
       // An agent's cluster: the agent runs def.run under its own policy and returns the same data.
       const { cluster: _target, ...rest } = args;
-      return cluster.remote.call(def.name, rest, { signal, rowLimit, progress }) as Promise<D>;
+      return cluster.remote.call(def.name, rest, {
+        signal,
+        rowLimit,
+        progress,
+        mode: cluster.mode,
+      }) as Promise<D>;
     }
     return def.run(args, cluster, {
       signal,

@@ -1,6 +1,6 @@
 // Drives `kube-mcp serve` the way an assistant does: a real MCP client over stdio or streamable HTTP.
 import type { ChildProcess } from "node:child_process";
-import type { Transport } from "@modelcontextprotocol/client";
+import type { OAuthClientProvider, Transport } from "@modelcontextprotocol/client";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import { CLI, spawnRole } from "./proc.js";
@@ -93,11 +93,17 @@ export async function startHttpServer(
 
 export async function httpSession(
   url: string,
-  opts: { era?: Era; headers?: Record<string, string>; elicit?: Elicit } = {},
+  opts: {
+    era?: Era;
+    headers?: Record<string, string>;
+    elicit?: Elicit;
+    authProvider?: OAuthClientProvider;
+  } = {},
 ): Promise<Session> {
   const c = client(opts.era ?? "legacy", opts.elicit);
   const transport = new StreamableHTTPClientTransport(new URL(url), {
     requestInit: { headers: opts.headers ?? {} },
+    ...(opts.authProvider ? { authProvider: opts.authProvider } : {}),
   });
   await c.connect(transport);
   tapProgress(c, transport);

@@ -1,0 +1,7 @@
+import type { Config } from "../config/schema.js";
+
+/** How HTTP callers authenticate, for the startup log line: "api-key", "oauth", both, or "none". */
+export function authKinds(config: Readonly<Config>): string {
+  const kinds = [config.http.apiKey ? "api-key" : "", config.http.oauth ? "oauth" : ""].filter(Boolean);
+  return kinds.join("+") || "none";
+}
