@@ -120,6 +120,23 @@ describe("chart templates", () => {
     expect(Buffer.from(one(d.docs, "Secret", "api-key").data["api-key"], "base64").length).toBe(48);
     expect(ofKind(d.docs, "ServiceMonitor")).toEqual([]);
     expect(ofKind(d.docs, "Ingress")).toEqual([]);
+    // With OAuth, clients must reach the protected resource metadata through the Ingress too.
+    const o = await render(HELM, "kube-mcp-hub", {
+      set: [
+        "ingress.enabled=true",
+        "ingress.hosts[0].host=hub.example",
+        "config.http.oauth.issuer=https://idp.example",
+        "config.http.oauth.resource=https://hub.example/mcp",
+      ],
+    });
+    expect(one(o.docs, "Ingress").spec.rules[0].http.paths.map((p: { path: string }) => p.path)).toEqual([
+      "/mcp",
+      "/agent",
+      "/.well-known/oauth-protected-resource",
+    ]);
+    expect(
+      ConfigSchema.safeParse(parseYaml(one(o.docs, "ConfigMap").data["config.yaml"])).error,
+    ).toBeUndefined();
   });
 
   it("agent: the read role has no Secrets, the write role follows the mode", async () => {

@@ -21,10 +21,15 @@ let client: Session;
 let direct: Session;
 
 const localConfig = join(dir, "local.kubeconfig");
+// The hub's own policy for alpha is stricter than alpha's agent (full): the stricter must win on the agent.
+const hubConfig = join(dir, "hub.yaml");
+writeFileSync(hubConfig, "clusters: {alpha: {mode: non-destructive}}\n");
 const startHub = () =>
-  spawnRole("hub", ["--http", `127.0.0.1:${port}`, "--mode", "full", "--kubeconfig", localConfig], {
-    CLUSTER_TOKENS: JSON.stringify(TOKENS),
-  });
+  spawnRole(
+    "hub",
+    ["--http", `127.0.0.1:${port}`, "--mode", "full", "--kubeconfig", localConfig, "--config", hubConfig],
+    { CLUSTER_TOKENS: JSON.stringify(TOKENS) },
+  );
 /** The agent's health address, from its start-up log line. */
 const health = (p: Proc) => /"health":"([^"]+)"/.exec(p.log())?.[1] as string;
 const readyz = async (p: Proc) => (await fetch(`http://${health(p)}/readyz`)).status;
@@ -164,6 +169,26 @@ describe("kube-mcp hub with agents", () => {
     expect(after.stdout).toBe(before.stdout);
     const kdel = await call(client.client, "kubectl", { args: ["delete", "ns", "shop"], cluster: "beta" });
     expect(kdel.text).toContain("Refused on cluster beta (read-only mode)");
+  });
+
+  it("carries the hub's stricter policy for a cluster to its agent", async () => {
+    const replicas = () =>
+      run(join(bin, "kubectl"), [
+        ...["--kubeconfig", kubeconfig, "--context", "alpha"],
+        ...["get", "deploy", "web", "-n", "shop", "-o", "jsonpath={.spec.replicas}"],
+      ]);
+    const before = (await replicas()).stdout;
+    // Scaling to zero is a write the hub advertises, but only full mode may stop a workload.
+    const r = await call(client.client, "resources_scale", {
+      kind: "deployment",
+      name: "web",
+      namespace: "shop",
+      replicas: 0,
+      cluster: "alpha",
+    });
+    expect(r.isError).toBe(true);
+    expect(r.text).toMatch(/^Scaling to zero is refused on cluster alpha \(non-destructive mode\)/);
+    expect((await replicas()).stdout).toBe(before);
   });
 
   it("writes one audit line per call on the hub and on the agent", async () => {

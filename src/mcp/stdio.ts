@@ -8,6 +8,8 @@ export function startStdio(factory: () => McpServer, log: Logger): { close(): Pr
   console.log = console.error;
   console.info = console.error;
   console.debug = console.error;
-  const handle = serveStdio(factory, { onerror: (err) => log.warn("stdio transport error", { err }) });
+  const handle = serveStdio(() => factory(), {
+    onerror: (err) => log.warn("stdio transport error", { err }),
+  });
   return handle;
 }
