@@ -8,9 +8,9 @@ import { type AuthInfo, createMcpHandler, type McpServer } from "@modelcontextpr
 import type { Config, Mode } from "../config/schema.js";
 import type { Logger } from "../obs/log.js";
 import { METRICS_CONTENT_TYPE, type Metrics } from "../obs/metrics.js";
-import { permits } from "../policy/modes.js";
+import { leastModeFor, permits } from "../policy/modes.js";
 import type { Safety } from "../tools/define.js";
-import type { Grant, OAuth } from "./oauth.js";
+import { createOAuth, type Grant, type OAuth, Rejected } from "./oauth.js";
 
 export class StartupError extends Error {}
 
@@ -94,8 +94,6 @@ function calledTool(body: unknown): string | undefined {
   return b && b.method === "tools/call" && typeof b.params?.name === "string" ? b.params.name : undefined;
 }
 
-const NEEDS: Record<Safety, Mode> = { read: "read-only", write: "non-destructive", destructive: "full" };
-
 export async function startHttp(opts: HttpOptions): Promise<HttpHandle> {
   const { factory, config, log, ready, metrics } = opts;
   const { host, port } = parseListen(config.http.listen ?? "");
@@ -114,7 +112,6 @@ export async function startHttp(opts: HttpOptions): Promise<HttpHandle> {
     throw new StartupError(
       `--oauth-issuer on ${host}:${port} needs --oauth-resource: the public URL clients use for this endpoint (the tokens' audience).`,
     );
-  const createOAuth = oauthConfig ? (await import("./oauth.js")).createOAuth : undefined;
   let oauth: OAuth | undefined;
   const handler = createMcpHandler((ctx) => factory(ctx.authInfo?.extra?.mode as Mode | undefined), {
     onerror: (err) => log.debug("mcp request rejected", { err: err.message }),
@@ -194,19 +191,19 @@ export async function startHttp(opts: HttpOptions): Promise<HttpHandle> {
     try {
       grant = await oauth.verify(token);
     } catch (err) {
-      const e = err as Error & { status?: 401 | 403; error?: string };
-      if (!e.status) {
-        log.error("cannot verify access tokens", { err: e.message });
-        return deny(res, 503, `Access tokens cannot be verified right now: ${e.message}`, {
+      if (!(err instanceof Rejected)) {
+        log.error("cannot verify access tokens", { err: String(err) });
+        return deny(res, 503, `Access tokens cannot be verified right now: ${(err as Error).message}`, {
           "retry-after": "30",
         });
       }
-      log.info("rejected access token", { status: e.status, reason: e.message });
-      return deny(res, e.status, e.message, {
-        "www-authenticate": oauth.challenge({ error: e.error ?? "invalid_token", description: e.message }),
+      log.info("rejected access token", { status: err.status, reason: err.message });
+      return deny(res, err.status, err.message, {
+        "www-authenticate": oauth.challenge({ error: err.error, description: err.message }),
       });
     }
-    const cap = permits(grant.mode, "destructive") ? undefined : grant.mode;
+    // A full-mode token narrows nothing; any other caps the server's mode for this request.
+    const cap = grant.mode === "full" ? undefined : grant.mode;
     const auth: AuthInfo = {
       token,
       clientId: grant.clientId,
@@ -236,8 +233,7 @@ export async function startHttp(opts: HttpOptions): Promise<HttpHandle> {
     const tool = calledTool(body);
     const safety = tool ? opts.safety.get(tool) : undefined;
     if (tool && safety && !permits(cap, safety) && permits(serverMode, safety)) {
-      const { scopeFor } = await import("./oauth.js");
-      const scope = scopeFor(NEEDS[safety], oauth.names);
+      const scope = oauth.scopeFor(leastModeFor(safety));
       const description = `${tool} needs the scope ${scope}; this token allows ${cap} only.`;
       log.info("scope challenge", { tool, client: grant.clientId, scope });
       return deny(res, 403, `${description} Sign in again granting ${scope}.`, {
@@ -262,7 +258,7 @@ export async function startHttp(opts: HttpOptions): Promise<HttpHandle> {
   const addr = server.address();
   const actual = typeof addr === "object" && addr ? addr.port : port;
   const shown = host.includes(":") ? `[${host}]` : host;
-  if (oauthConfig && createOAuth)
+  if (oauthConfig)
     oauth = await createOAuth(oauthConfig, oauthConfig.resource ?? `http://${shown}:${actual}${path}`, log);
   return {
     server,

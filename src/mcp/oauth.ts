@@ -38,10 +38,8 @@ const BY_MODE: Record<Mode, keyof ScopeNames> = {
   full: "admin",
 };
 
-export const scopeFor = (mode: Mode, names: ScopeNames): string => names[BY_MODE[mode]];
-
 /** The broadest mode the granted scopes allow; undefined when they carry none of ours. */
-export function modeFromScopes(granted: readonly string[], names: ScopeNames): Mode | undefined {
+function modeFromScopes(granted: readonly string[], names: ScopeNames): Mode | undefined {
   if (granted.includes(names.admin)) return "full";
   if (granted.includes(names.write)) return "non-destructive";
   if (granted.includes(names.read)) return "read-only";
@@ -96,11 +94,11 @@ async function discoverJwks(issuer: string): Promise<string> {
 }
 
 export interface OAuth {
-  /** Where the protected resource metadata is served (path-aware form, RFC 9728 §3.1). */
-  metadataUrl: string;
+  /** Where the protected resource metadata is served: path-aware (RFC 9728 §3.1) and root. */
   metadataPaths: string[];
   metadata: Record<string, unknown>;
-  names: ScopeNames;
+  /** The scope that grants `mode`. */
+  scopeFor(mode: Mode): string;
   verify(token: string): Promise<Grant>;
   /** The `WWW-Authenticate` value for a 401 or 403. */
   challenge(r?: { error: string; description: string; scope?: string }): string;
@@ -158,7 +156,6 @@ export async function createOAuth(o: OAuthConfig, resource: string, log: Logger)
   };
 
   return {
-    metadataUrl,
     metadataPaths: [new URL(metadataUrl).pathname, "/.well-known/oauth-protected-resource"],
     metadata: {
       resource,
@@ -167,7 +164,7 @@ export async function createOAuth(o: OAuthConfig, resource: string, log: Logger)
       bearer_methods_supported: ["header"],
       resource_name: "kube-mcp",
     },
-    names: o.scopes,
+    scopeFor: (mode) => o.scopes[BY_MODE[mode]],
     async verify(token) {
       let payload: Record<string, unknown>;
       try {

@@ -10,6 +10,9 @@ export const ALLOWED_MODES: Record<Safety, readonly Mode[]> = {
 
 export const permits = (mode: Mode, safety: Safety) => ALLOWED_MODES[safety].includes(mode);
 
+/** The least permissive mode that runs a tool of this safety class. */
+export const leastModeFor = (safety: Safety): Mode => ALLOWED_MODES[safety][0] as Mode;
+
 /** The tools a server in `mode` advertises; tools outside it are never registered, so cannot be called. */
 export function toolsFor(mode: Mode, tools: AnyTool[]): AnyTool[] {
   return tools.filter((t) => permits(mode, t.safety));
