@@ -16,6 +16,7 @@ import {
   bool,
   type Check,
   type CheckCtx,
+  COMMON_NEVER,
   type CommandDef,
   type FlagDef,
   type Grammar,
@@ -23,10 +24,9 @@ import {
 } from "./grammar.js";
 
 const NEVER = {
+  ...COMMON_NEVER,
   target:
     "kube-mcp chooses the Argo CD server, credentials and transport; they are never taken from arguments",
-  interactive: "it is interactive or never ends",
-  files: "it reads or writes files on the kube-mcp host",
   credentials: "it logs in, prints or mints Argo CD credentials",
   admin: "Argo CD administration (settings, export/import, initial password) is not offered",
   secrets: "its output can include Secret data",

@@ -59,6 +59,14 @@ export interface Grammar {
   normalizeUnderscore: boolean;
 }
 
+/** Refusal reasons every CLI grammar shares; each grammar adds its own, or words one for its binary. */
+export const COMMON_NEVER = {
+  target: "kube-mcp pins the cluster and credentials; choose a cluster with the `cluster` parameter",
+  identity: "impersonation and identity switching are not allowed",
+  files: "it reads or writes files on the kube-mcp host",
+  interactive: "it is interactive or never ends",
+};
+
 export const MODE_RANK: Record<Mode, number> = { "read-only": 0, "non-destructive": 1, full: 2 };
 export const allows = (mode: Mode, least: Mode | undefined) =>
   least !== undefined && MODE_RANK[mode] >= MODE_RANK[least];

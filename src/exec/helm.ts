@@ -8,6 +8,7 @@ import {
   bool,
   type Check,
   type CheckCtx,
+  COMMON_NEVER,
   type CommandDef,
   type FlagDef,
   type Grammar,
@@ -15,15 +16,13 @@ import {
 } from "./grammar.js";
 
 const NEVER = {
-  target: "kube-mcp pins the cluster and credentials; choose a cluster with the `cluster` parameter",
-  identity: "impersonation and identity switching are not allowed",
+  ...COMMON_NEVER,
   client: "API client settings (throttling) are kube-mcp's to choose",
   config: "it points helm at registry or repository files on the kube-mcp host",
   debug:
     "debug output is not needed and, depending on the command and helm version, adds computed values and rendered manifests",
   charts:
     "a chart reference is a local path or a URL (file reads on the kube-mcp host, network egress); use the typed helm tools",
-  files: "it reads or writes files on the kube-mcp host",
   network: "it fetches charts or indexes from the network",
   plugins: "plugins run local programs",
 };

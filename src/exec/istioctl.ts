@@ -15,6 +15,7 @@ import {
   bool,
   type Check,
   type CheckCtx,
+  COMMON_NEVER,
   type CommandDef,
   type FlagDef,
   type Grammar,
@@ -22,9 +23,7 @@ import {
 } from "./grammar.js";
 
 const NEVER = {
-  target: "kube-mcp pins the cluster and credentials; choose a cluster with the `cluster` parameter",
-  identity: "impersonation and identity switching are not allowed",
-  files: "it reads or writes files on the kube-mcp host",
+  ...COMMON_NEVER,
   xds: "it points istioctl at a control plane address, certificates or TLS settings of its choosing; istiod is reached through the pinned cluster",
   port: "it sends requests to another port of the pod than the proxy's fixed admin or debug port",
   verbose: "debug logging can print request and response bodies",

@@ -2,13 +2,19 @@
 // Flag arities are checked against the real binary's --help in kubectl.test.ts.
 
 import { checkNamespace, checkResourceArgs, duration, maxNumber, outputFormats } from "./common.js";
-import { allows, bool, type CheckCtx, type CommandDef, type FlagDef, type Grammar, str } from "./grammar.js";
+import {
+  allows,
+  bool,
+  type CheckCtx,
+  COMMON_NEVER,
+  type CommandDef,
+  type FlagDef,
+  type Grammar,
+  str,
+} from "./grammar.js";
 
 const NEVER = {
-  target: "kube-mcp pins the cluster and credentials; choose a cluster with the `cluster` parameter",
-  identity: "impersonation and identity switching are not allowed",
-  files: "it reads or writes files on the kube-mcp host",
-  interactive: "it is interactive or never ends",
+  ...COMMON_NEVER,
   verbose: "verbosity above 4 logs HTTP bodies, including Secret data",
 };
 
