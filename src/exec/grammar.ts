@@ -2,6 +2,7 @@
 // and what each mode allows. A flag or command missing from a table is refused, so the tables are an
 // allowlist; flags that must never pass are listed too, with the reason, to refuse them by name.
 import type { Mode } from "../config/schema.js";
+import { MODE_RANK } from "../policy/modes.js";
 
 export interface Parsed {
   /** Canonical command path, e.g. ["rollout", "status"]. */
@@ -67,7 +68,6 @@ export const COMMON_NEVER = {
   interactive: "it is interactive or never ends",
 };
 
-export const MODE_RANK: Record<Mode, number> = { "read-only": 0, "non-destructive": 1, full: 2 };
 export const allows = (mode: Mode, least: Mode | undefined) =>
   least !== undefined && MODE_RANK[mode] >= MODE_RANK[least];
 

@@ -2,6 +2,9 @@
 import type { Mode } from "../config/schema.js";
 import type { AnyTool, Safety } from "../tools/define.js";
 
+/** Modes from strictest to broadest. */
+export const MODE_RANK: Record<Mode, number> = { "read-only": 0, "non-destructive": 1, full: 2 };
+
 export const ALLOWED_MODES: Record<Safety, readonly Mode[]> = {
   read: ["read-only", "non-destructive", "full"],
   write: ["non-destructive", "full"],

@@ -4,6 +4,7 @@ import type { Config, Mode } from "../config/schema.js";
 import { KubeApi, type Transport } from "../kube/api.js";
 import type { AuthMaterial } from "../kube/credentials.js";
 import type { ClusterSource, ClusterSpec } from "../kube/types.js";
+import { MODE_RANK } from "../policy/modes.js";
 import { ToolError } from "../tools/define.js";
 
 export interface Cluster {
@@ -36,8 +37,7 @@ export interface RemoteRunner {
   ): Promise<unknown>;
 }
 
-const strictness: Record<Mode, number> = { "read-only": 0, "non-destructive": 1, full: 2 };
-export const stricter = (a: Mode, b: Mode): Mode => (strictness[a] <= strictness[b] ? a : b);
+export const stricter = (a: Mode, b: Mode): Mode => (MODE_RANK[a] <= MODE_RANK[b] ? a : b);
 
 /** What a CLI needs to act as kube-mcp's identity: the same credentials the REST client uses. */
 export interface CredentialSource {
