@@ -3,7 +3,9 @@
 // values); describe text gets its Environment blocks masked. Structured output that cannot be parsed
 // (e.g. cut by the byte cap) is withheld: base64 Secret data would slip past any regex.
 import { parseAllDocuments, stringify } from "yaml";
-import { isCredentialName, redactDescribeEnv, redactObject } from "../policy/redact.js";
+import { redactObject } from "../policy/redact.js";
+import { redactDescribeEnv } from "../policy/redact-text.js";
+import { isCredentialName } from "../policy/vocabulary.js";
 import type { Parsed } from "./grammar.js";
 import { customColumns, renderTemplate } from "./jsonpath.js";
 

@@ -1,6 +1,6 @@
 // The last filter every answer passes on its way out: the regex redaction backstop over the text and
 // over every string in the structured content, so no output path can skip it.
-import { redactText } from "../policy/redact.js";
+import { redactText } from "../policy/redact-text.js";
 
 function deep(v: unknown): unknown {
   if (typeof v === "string") return redactText(v);

@@ -1,7 +1,7 @@
 // The audit trail: one JSON line per tool call on stderr, marked `"audit":true` so it can be routed
 // apart from debug logs. Arguments are scrubbed (credential-looking values redacted) and capped.
 import { createHash } from "node:crypto";
-import { redactText } from "../policy/redact.js";
+import { redactText } from "../policy/redact-text.js";
 
 export interface AuditRecord {
   caller: string;

@@ -2,7 +2,7 @@
 // adversarial megabytes that would take minutes with a backtracking-prone pattern.
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { redactText } from "./redact.js";
+import { redactText } from "./redact-text.js";
 import { fixture } from "./testdata/served.js";
 
 const R = "<redacted>";

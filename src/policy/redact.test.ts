@@ -1,13 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import {
-  isCredentialName,
-  redactDescribeEnv,
-  redactEnvLine,
-  redactKubeconfig,
-  redactObject,
-  redactText,
-} from "./redact.js";
+import { redactKubeconfig, redactObject } from "./redact.js";
+import { redactDescribeEnv, redactEnvLine, redactText } from "./redact-text.js";
 import {
   CANARY_FORMS,
   fixture,
@@ -16,6 +10,7 @@ import {
   type Obj,
   served,
 } from "./testdata/served.js";
+import { isCredentialName } from "./vocabulary.js";
 
 const LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
 const redact = (o: unknown, reveal = false) => redactObject(o, { revealSecretValues: reveal }) as Obj;
