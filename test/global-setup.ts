@@ -11,6 +11,8 @@ declare module "vitest" {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // Unit tests alone (`KUBE_MCP_NO_BED=1 npx vitest run src/…`): no bed is built or started.
+  if (process.env.KUBE_MCP_NO_BED) return async () => {};
   const before = readState();
   const reused = before !== undefined && (await healthy(before));
   const state = await up();
