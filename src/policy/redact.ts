@@ -23,6 +23,8 @@ const REDACTED = "<redacted>";
 export interface RedactOptions {
   /** Show Secret `data` values, except for the always-redacted types. Off by default. */
   revealSecretValues?: boolean;
+  /** Told every value that was masked, so the same value can be masked wherever else it appears. */
+  collect?: (value: string) => void;
 }
 
 type Obj = Record<string, unknown>;
@@ -56,11 +58,11 @@ function visit(node: unknown, impliedKind: string | undefined, opts: RedactOptio
     visit(node.items, itemKind, opts);
   }
   if (kind === "Secret" || (kind === undefined && looksLikeSecret(node))) redactSecret(node, opts);
-  if (kind === "ConfigMap") redactConfigMap(node);
+  if (kind === "ConfigMap") redactConfigMap(node, opts);
   // Shape, not kind, finds pod specs: this also covers CRDs such as Argo Rollouts.
   for (const path of POD_SPEC_PATHS) {
     const spec = dig(node, path);
-    if (isObj(spec)) redactPodSpec(spec);
+    if (isObj(spec)) redactPodSpec(spec, opts);
   }
 }
 
@@ -80,33 +82,36 @@ function redactSecret(secret: Obj, opts: RedactOptions): void {
   // gzip+base64 of every chart value plus the manifests: useless to read and full of secrets.
   if (type === HELM_RELEASE && isObj(secret.data)) delete secret.data.release;
   if (opts.revealSecretValues && !ALWAYS_REDACTED.has(type)) return;
-  maskAll(secret.data, (v) => Buffer.from(v, "base64").length);
-  maskAll(secret.stringData, (v) => Buffer.byteLength(v, "utf8"));
+  maskAll(secret.data, base64Size, opts);
+  maskAll(secret.stringData, utf8Size, opts);
 }
 
-function maskAll(map: unknown, size: (value: string) => number): void {
+const utf8Size = (v: string) => Buffer.byteLength(v, "utf8");
+const base64Size = (v: string) => Buffer.from(v, "base64").length;
+
+function maskAll(map: unknown, size: (value: string) => number, opts: RedactOptions): void {
   if (!isObj(map)) return;
-  for (const [key, value] of Object.entries(map)) map[key] = maskValue(value, size);
+  for (const [key, value] of Object.entries(map)) map[key] = maskValue(value, size, opts);
 }
 
-function maskValue(value: unknown, size: (value: string) => number): unknown {
+function maskValue(value: unknown, size: (value: string) => number, opts: RedactOptions): unknown {
   if (value === null || value === undefined) return value;
   if (typeof value !== "string") return REDACTED;
-  return MASKED.test(value) ? value : masked(size(value));
+  if (MASKED.test(value)) return value;
+  opts.collect?.(value);
+  return masked(size(value));
 }
 
-function redactConfigMap(cm: Obj): void {
-  const utf8 = (v: string) => Buffer.byteLength(v, "utf8");
+function redactConfigMap(cm: Obj, opts: RedactOptions): void {
   if (isObj(cm.data)) {
     for (const [key, value] of Object.entries(cm.data)) {
-      if (isCredentialName(key)) cm.data[key] = maskValue(value, utf8);
+      if (isCredentialName(key)) cm.data[key] = maskValue(value, utf8Size, opts);
       else if (typeof value === "string") cm.data[key] = redactText(value);
     }
   }
   if (isObj(cm.binaryData)) {
     for (const [key, value] of Object.entries(cm.binaryData)) {
-      if (isCredentialName(key))
-        cm.binaryData[key] = maskValue(value, (v) => Buffer.from(v, "base64").length);
+      if (isCredentialName(key)) cm.binaryData[key] = maskValue(value, base64Size, opts);
     }
   }
 }
@@ -124,36 +129,38 @@ function dig(o: Obj, path: string[]): unknown {
   return cur;
 }
 
-function redactPodSpec(spec: Obj): void {
+function redactPodSpec(spec: Obj, opts: RedactOptions): void {
   for (const field of ["containers", "initContainers", "ephemeralContainers"]) {
     const containers = spec[field];
     if (!Array.isArray(containers)) continue;
     for (const c of containers) {
       if (!isObj(c)) continue;
-      if (Array.isArray(c.env)) for (const e of c.env) if (isObj(e)) redactEnvVar(e);
-      if (Array.isArray(c.args)) scrubArgs(c.args);
-      if (Array.isArray(c.command)) scrubArgs(c.command);
+      if (Array.isArray(c.env)) for (const e of c.env) if (isObj(e)) redactEnvVar(e, opts);
+      if (Array.isArray(c.args)) scrubArgs(c.args, opts);
+      if (Array.isArray(c.command)) scrubArgs(c.command, opts);
     }
   }
 }
 
 // valueFrom references (secretKeyRef names and keys) are left alone: they hold no values.
-function redactEnvVar(e: Obj): void {
+function redactEnvVar(e: Obj, opts: RedactOptions): void {
   if (typeof e.value !== "string") return;
   const name = typeof e.name === "string" ? e.name : "";
-  e.value = isCredentialName(name)
-    ? maskValue(e.value, (v) => Buffer.byteLength(v, "utf8"))
-    : redactText(e.value);
+  e.value = isCredentialName(name) ? maskValue(e.value, utf8Size, opts) : redactText(e.value);
 }
 
 const BARE_SECRET_FLAG = /^--?[\w.-]{0,64}?(password|passwd|token|secret|api[_-]?key)$/i;
 
 // In an argv array a flag and its value are separate elements (`["--password", "x"]`).
-function scrubArgs(argv: unknown[]): void {
+function scrubArgs(argv: unknown[], opts: RedactOptions): void {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (typeof arg !== "string") continue;
-    if (BARE_SECRET_FLAG.test(arg) && typeof argv[i + 1] === "string") argv[++i] = REDACTED;
+    const next = argv[i + 1];
+    if (BARE_SECRET_FLAG.test(arg) && typeof next === "string") {
+      if (!MASKED.test(next)) opts.collect?.(next);
+      argv[++i] = REDACTED;
+    }
     else argv[i] = redactText(arg);
   }
 }
