@@ -47,7 +47,8 @@ spec:
 
 beforeAll(async () => {
   const cfg = join(dir, "modes.yaml");
-  writeFileSync(cfg, "mode: non-destructive\nclusters:\n  beta: {mode: read-only}\n");
+  // alpha opts into Secret writes, so a plan of a Secret can be shown (redacted); see test/security.
+  writeFileSync(cfg, "mode: non-destructive\nclusters:\n  beta: {mode: read-only}\n  alpha: {allow: [secrets]}\n");
   s = await stdioSession({ args: ["--config", cfg], env: { KUBECONFIG: kubeconfig } });
   ro = await stdioSession({ args: ["--mode", "read-only"], env: { KUBECONFIG: kubeconfig } });
 });
@@ -193,7 +194,8 @@ describe("write tools", () => {
       cluster: "alpha",
     });
     expect(zero.isError).toBe(true);
-    expect(zero.text).toContain("Scaling to zero is refused on cluster alpha (non-destructive mode)");
+    expect(zero.text).toContain("Refused on cluster alpha (non-destructive mode); nothing was changed");
+    expect(zero.text).toContain("scales it to zero replicas (rule deletes)");
     expect((await kubectl("get", "deploy", "demo", "-n", ns, "-o", "jsonpath={.spec.replicas}")).stdout).toBe(
       "3",
     );

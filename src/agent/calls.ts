@@ -75,7 +75,13 @@ export class CallRunner {
     progress: (d: number, t: number, m: string) => void,
   ) {
     // The hub may allow less than this agent does (its policy for the cluster, the caller's scope).
-    const c = call.mode ? { ...this.cluster, mode: stricter(this.cluster.mode, call.mode) } : this.cluster;
+    const c = {
+      ...this.cluster,
+      ...(call.mode ? { mode: stricter(this.cluster.mode, call.mode) } : {}),
+      ...(call.allow
+        ? { allow: new Set([...this.cluster.allow].filter((r) => call.allow?.includes(r))) }
+        : {}),
+    };
     const tool = this.tools.get(call.tool);
     if (!tool?.perCluster) {
       throw new ToolError(

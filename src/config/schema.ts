@@ -1,6 +1,7 @@
 // The one configuration schema. Every layer (defaults < file < env < flags) produces a partial of this
 // shape; the merged result is validated once, frozen and passed down explicitly.
 import * as z from "zod";
+import { GUARD_RULES } from "../policy/rules.js";
 
 export const MODES = ["read-only", "non-destructive", "full"] as const;
 export const Mode = z.enum(MODES);
@@ -17,6 +18,13 @@ const ClusterPolicy = z
       "safety mode for this cluster; the stricter of this and the global mode wins",
     ),
     revealSecrets: z.boolean().optional().describe("allow reading Secret values in this cluster"),
+    allow: z
+      .array(z.enum(GUARD_RULES))
+      .optional()
+      .describe(
+        "guard rules this cluster opts out of in non-destructive mode (docs/security.md): " +
+          GUARD_RULES.join(", "),
+      ),
   })
   .strict();
 

@@ -97,6 +97,7 @@ export class Agents {
         },
         mode: policy?.mode ? stricter(hubMode, policy.mode) : hubMode,
         revealSecrets: false,
+        allow: new Set(policy?.allow ?? []),
         api: agentOnly(link.name),
         spec: agentOnly(link.name),
         credentials: agentOnly(link.name),

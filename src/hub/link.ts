@@ -85,7 +85,13 @@ export class AgentLink implements RemoteRunner {
   call(
     tool: string,
     args: Record<string, unknown>,
-    ctx: { signal: AbortSignal; rowLimit: number; progress: Pending["progress"]; mode?: Mode },
+    ctx: {
+      signal: AbortSignal;
+      rowLimit: number;
+      progress: Pending["progress"];
+      mode?: Mode;
+      allow?: readonly string[];
+    },
   ): Promise<unknown> {
     const ws = this.ws;
     if (!ws || !this.connected) return Promise.reject(this.notConnected());
@@ -99,6 +105,7 @@ export class AgentLink implements RemoteRunner {
       rowLimit: ctx.rowLimit,
       timeoutMs: this.timeoutMs(),
       ...(ctx.mode ? { mode: ctx.mode } : {}),
+      ...(ctx.allow ? { allow: [...ctx.allow] } : {}),
     };
     return new Promise((resolve, reject) => {
       const onAbort = () => {

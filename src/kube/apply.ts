@@ -1,5 +1,6 @@
-// Server-side apply of a manifest: every document is validated by a server-side dry run before any is
-// applied, so bad input changes nothing; a dry run returns a plan (diff of live → result).
+// Server-side apply of a manifest, plan → guard → apply: every document is dry-run on the server (the
+// plan), the guard judges all of them together, and only then is any applied — so bad input or one
+// refused document changes nothing. A dry run returns the plan (diff of live → result).
 import { parseAllDocuments, stringify } from "yaml";
 import { lineDiff } from "../format/diff.js";
 import { redactObject } from "../policy/redact.js";
@@ -7,6 +8,7 @@ import { ToolError } from "../tools/define.js";
 import { type KubeApi, KubeApiError } from "./api.js";
 import type { ApiResource } from "./discovery.js";
 import { lookupKind } from "./lookup.js";
+import { enforce, readLive, type WriteCtx } from "./plan.js";
 import { resourceLabel, resourcePath } from "./resolve.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: manifests are open-ended JSON.
@@ -35,10 +37,10 @@ export function parseManifest(text: string): Obj[] {
   return flat as Obj[];
 }
 
-/** What a plan compares: the object without server bookkeeping, secrets redacted. */
-export function planView(o: Obj | undefined): string {
+/** What a plan compares: the object without server bookkeeping, secrets redacted (and told to `collect`). */
+export function planView(o: Obj | undefined, collect?: (value: string) => void): string {
   if (!o) return "";
-  const c = redactObject(o) as Obj;
+  const c = redactObject(o, collect ? { collect } : {}) as Obj;
   const { metadata = {}, status: _status, ...rest } = c;
   const {
     resourceVersion: _rv,
@@ -49,15 +51,6 @@ export function planView(o: Obj | undefined): string {
     ...meta
   } = metadata as Obj;
   return stringify({ ...rest, metadata: meta }, { lineWidth: 0 }).trimEnd();
-}
-
-async function getOrUndefined(api: KubeApi, path: string, signal: AbortSignal): Promise<Obj | undefined> {
-  try {
-    return await api.json<Obj>({ path, signal });
-  } catch (err) {
-    if (err instanceof KubeApiError && err.status === 404) return undefined;
-    throw err;
-  }
 }
 
 export interface ApplyTarget {
@@ -115,15 +108,17 @@ export async function applyOne(
 export async function applyManifest(
   api: KubeApi,
   text: string,
-  o: { namespace: string; dryRun: boolean; force: boolean; signal: AbortSignal },
+  o: { namespace: string; dryRun: boolean; force: boolean; write: WriteCtx },
 ): Promise<string> {
-  const all = await resolveTargets(api, parseManifest(text), o.namespace, o.signal);
+  const w = o.write;
+  const signal = w.signal;
+  const all = await resolveTargets(api, parseManifest(text), o.namespace, signal);
   // Namespaces first, as kubectl does, so the objects that live in them can be created next.
   const targets = [
     ...all.filter((t) => t.r.kind === "Namespace" && t.r.group === ""),
     ...all.filter((t) => !(t.r.kind === "Namespace" && t.r.group === "")),
   ];
-  const live = await Promise.all(targets.map((t) => getOrUndefined(api, t.path, o.signal)));
+  const live = await Promise.all(targets.map((t) => readLive(api, t.path, w)));
   const newNamespaces = new Set(
     targets.filter((t, i) => t.r.kind === "Namespace" && !live[i]).map((t) => t.obj.metadata.name as string),
   );
@@ -132,7 +127,20 @@ export async function applyManifest(
   // this manifest creates cannot be checked before it exists.
   const planned: (Obj | undefined)[] = [];
   for (const t of targets)
-    planned.push(inNewNamespace(t) ? undefined : await applyOne(api, t, { ...o, dryRun: true }));
+    planned.push(
+      inNewNamespace(t) ? undefined : await applyOne(api, t, { force: o.force, signal, dryRun: true }),
+    );
+  // The guard judges the whole manifest before anything is applied; a document that could not be
+  // planned (its namespace is new) is judged as written.
+  enforce(
+    targets.map((t, i) => ({
+      before: live[i],
+      after: planned[i] ?? t.obj,
+      group: t.r.group,
+      kind: t.r.kind,
+    })),
+    w,
+  );
   const lines: string[] = [];
   for (const [i, t] of targets.entries()) {
     const before = live[i];
@@ -144,14 +152,16 @@ export async function applyManifest(
         );
         continue;
       }
-      const diff = lineDiff(planView(before), planView(after));
+      const diff = lineDiff(planView(before, w.secrets.add), planView(after, w.secrets.add));
       lines.push(
         `${t.label}: ${before ? (diff ? "would change" : "no change") : "would be created"} (dry run)`,
         ...(diff ? [diff] : []),
       );
       continue;
     }
-    const after = await applyOne(api, t, o);
+    // Applied as planned: an apply configuration is literal (it copies nothing from the live object),
+    // so the server merges the same fields the guard judged.
+    const after = await applyOne(api, t, { force: o.force, signal, dryRun: false });
     const same = before?.metadata?.resourceVersion === after?.metadata?.resourceVersion;
     lines.push(`${t.label}: ${!before ? "created" : same ? "unchanged" : "configured"}`);
   }

@@ -51,6 +51,8 @@ const Call = z.object({
   timeoutMs: z.number().int().positive(),
   /** The caller's mode on the hub (the hub's, capped by the cluster's policy and the caller's scope). */
   mode: Mode.optional(),
+  /** The guard rules the hub's policy lets through for this cluster; the agent allows only those it also does. */
+  allow: z.array(z.string().max(40)).max(20).optional(),
 });
 
 const Cancel = z.object({ type: z.literal("cancel"), id: z.number().int().nonnegative() });

@@ -4,7 +4,9 @@ import type { Config, Mode } from "../config/schema.js";
 import { KubeApi, type Transport } from "../kube/api.js";
 import type { AuthMaterial } from "../kube/credentials.js";
 import type { ClusterSource, ClusterSpec } from "../kube/types.js";
+import type { GuardPolicy } from "../policy/guard.js";
 import { MODE_RANK } from "../policy/modes.js";
+import type { GuardRule } from "../policy/rules.js";
 import { ToolError } from "../tools/define.js";
 
 export interface Cluster {
@@ -15,6 +17,8 @@ export interface Cluster {
   namespace: string;
   mode: Mode;
   revealSecrets: boolean;
+  /** Guard rules this cluster's policy lets through in non-destructive mode. */
+  allow: ReadonlySet<GuardRule>;
   api: KubeApi;
   /** Connection details, for pinning a CLI to this cluster; holds credentials, so never shown. */
   spec: ClusterSpec;
@@ -33,9 +37,19 @@ export interface RemoteRunner {
       progress: (done: number, total: number, message: string) => void;
       /** The mode the hub allows this call; the agent runs it at the stricter of this and its own. */
       mode?: Mode;
+      /** The guard rules the hub lets through; the agent allows only those it also does. */
+      allow?: readonly GuardRule[];
     },
   ): Promise<unknown>;
 }
+
+/** What the write guard needs to know of a cluster. */
+export const guardPolicy = (c: Cluster): GuardPolicy => ({
+  cluster: c.name,
+  mode: c.mode,
+  allow: c.allow,
+  revealSecrets: c.revealSecrets,
+});
 
 export const stricter = (a: Mode, b: Mode): Mode => (MODE_RANK[a] <= MODE_RANK[b] ? a : b);
 
@@ -84,6 +98,7 @@ export class Clusters {
       namespace: this.config.kube.namespace ?? spec.namespace,
       mode: policy.mode ? stricter(globalMode, policy.mode) : globalMode,
       revealSecrets: policy.revealSecrets ?? this.config.revealSecrets,
+      allow: new Set(policy.allow ?? []),
       api: new KubeApi(spec.name, conn.transport),
       spec,
       credentials: conn.credentials,

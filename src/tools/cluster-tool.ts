@@ -5,9 +5,11 @@ import type { Config } from "../config/schema.js";
 import { cutText, cutTextTail } from "../format/budget.js";
 import { fenceUntrusted } from "../format/fence.js";
 import { renderTable } from "../format/table.js";
+import type { WriteCtx } from "../kube/plan.js";
 import type { Logger } from "../obs/log.js";
+import { KnownSecrets } from "../policy/known.js";
 import { permits } from "../policy/modes.js";
-import type { Cluster } from "../targets/clusters.js";
+import { type Cluster, guardPolicy } from "../targets/clusters.js";
 import { fanOut, type Settled } from "../targets/fanout.js";
 import { defineTool, type Safety, type Tool, ToolError } from "./define.js";
 
@@ -48,6 +50,42 @@ export interface RunCtx {
   rowLimit: number;
   /** Progress of long work inside one cluster; reported only when the call targets one cluster. */
   progress: (done: number, total: number, message: string) => void;
+  /** Values redaction removed from what this call read; masked wherever they reappear in its answer. */
+  secrets: KnownSecrets;
+}
+
+/** What a caller (the fan-out here, or an agent for its hub) passes; the secrets are per call, made below. */
+export type CallCtx = Omit<RunCtx, "secrets">;
+
+/** What a guarded write (src/kube/plan.ts) needs from a tool call on one cluster. */
+export const writeCtx = (cluster: Cluster, ctx: RunCtx): WriteCtx => ({
+  policy: guardPolicy(cluster),
+  secrets: ctx.secrets,
+  signal: ctx.signal,
+});
+
+type Run<A, D> = (args: A, cluster: Cluster, ctx: RunCtx) => Promise<D>;
+
+/**
+ * A tool's one-cluster core with its output edge: every value redaction removed during the call is
+ * masked in the data it returns and in the error it throws (an API server's message may quote one).
+ */
+function masked<A, D>(run: Run<A, D>): (args: A, cluster: Cluster, ctx: CallCtx) => Promise<D> {
+  return async (args, cluster, ctx) => {
+    const secrets = new KnownSecrets();
+    try {
+      return secrets.maskDeep(await run(args, cluster, { ...ctx, secrets }));
+    } catch (err) {
+      if (!secrets.size) throw err;
+      if (err instanceof ToolError)
+        throw new ToolError(
+          secrets.mask(err.message),
+          err.hint === undefined ? undefined : secrets.mask(err.hint),
+        );
+      if (err instanceof Error) err.message = secrets.mask(err.message);
+      throw err;
+    }
+  };
 }
 
 const status = z.object({
@@ -132,9 +170,10 @@ async function runAll<I extends z.ZodObject, D>(
         rowLimit,
         progress,
         mode: cluster.mode,
+        allow: [...cluster.allow],
       }) as Promise<D>;
     }
-    return def.run(args, cluster, {
+    return masked(def.run)(args, cluster, {
       signal,
       config: env.config,
       log: env.log.child({ cluster: cluster.name }),
@@ -156,7 +195,7 @@ export function tableTool<I extends z.ZodObject>(def: Def<I, TableData>) {
     ...def,
     input,
     output: TableOutput,
-    perCluster: { input: def.input, run: def.run },
+    perCluster: { input: def.input, run: masked(def.run) },
     async handle(args, env) {
       const { settled, multi } = await runAll(def, args as z.infer<I>, env);
       singleFailure(settled);
@@ -207,7 +246,7 @@ export function textTool<I extends z.ZodObject>(def: Def<I, TextData>) {
     ...def,
     input,
     output: TextOutput,
-    perCluster: { input: def.input, run: def.run },
+    perCluster: { input: def.input, run: masked(def.run) },
     async handle(args, env) {
       const { settled, multi } = await runAll(def, args as z.infer<I>, env);
       singleFailure(settled);

@@ -5,7 +5,7 @@ import type { Config } from "../config/schema.js";
 import type { PortForwards } from "../kube/portforward.js";
 import type { Logger } from "../obs/log.js";
 import type { Cluster, Clusters } from "../targets/clusters.js";
-import type { RunCtx } from "./cluster-tool.js";
+import type { CallCtx } from "./cluster-tool.js";
 
 /** read: never changes anything. write: creates or changes state. destructive: deletes, evicts, runs code. */
 export type Safety = "read" | "write" | "destructive";
@@ -57,7 +57,7 @@ export interface Tool<I extends z.ZodObject = z.ZodObject, O = unknown> {
 export interface PerCluster {
   input: z.ZodObject;
   // biome-ignore lint/suspicious/noExplicitAny: each tool's own argument type, erased in the registry.
-  run(args: any, cluster: Cluster, ctx: RunCtx): Promise<unknown>;
+  run(args: any, cluster: Cluster, ctx: CallCtx): Promise<unknown>;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: a heterogeneous list of tools erases each one's types.

@@ -2,8 +2,9 @@
 import * as z from "zod";
 import { renderTable } from "../format/table.js";
 import { describeError } from "../kube/errors.js";
+import { plannedPatch } from "../kube/plan.js";
 import { replicaSetsOf, revision, rolloutState, undoTemplate } from "../kube/rollout.js";
-import { textTool } from "./cluster-tool.js";
+import { textTool, writeCtx } from "./cluster-tool.js";
 import { ToolError } from "./define.js";
 import { getObject } from "./resources.js";
 
@@ -41,7 +42,9 @@ export const rollout = textTool({
     };
     const patch = async (body: unknown) => {
       try {
-        await cluster.api.patch(path, body, { type: "strategic", signal: ctx.signal });
+        // plan → guard → apply: an undo to a template that mounts a Secret is judged like any write.
+        const dryRun = ctx.config.dryRun;
+        await plannedPatch(cluster.api, r, path, body, { type: "strategic", dryRun }, writeCtx(cluster, ctx));
       } catch (err) {
         throw describeError(err, {
           cluster: cluster.name,

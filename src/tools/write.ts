@@ -1,13 +1,15 @@
-// Write tools: server-side apply (with a dry-run plan), patch and scale. Each is gated per cluster by
-// its safety class (write), and scale to zero needs full mode.
+// Write tools: server-side apply, patch and scale. Each goes plan → guard → apply (src/kube/plan.ts):
+// the server's dry run is the plan, the guard (src/policy/guard.ts) refuses what the cluster's mode and
+// policy forbid (deleting or stopping, gaining privilege, reaching Secrets), and only then is it applied.
 import * as z from "zod";
 import { lineDiff } from "../format/diff.js";
 import { KubeApiError } from "../kube/api.js";
 import { applyManifest, planView } from "../kube/apply.js";
 import { describeError } from "../kube/errors.js";
 import { lookupKind } from "../kube/lookup.js";
+import { plannedPatch } from "../kube/plan.js";
 import { resourceLabel, resourcePath } from "../kube/resolve.js";
-import { textTool } from "./cluster-tool.js";
+import { textTool, writeCtx } from "./cluster-tool.js";
 import { ToolError } from "./define.js";
 
 const dryRun = z
@@ -39,7 +41,7 @@ export const resourcesApply = textTool({
       namespace: args.namespace ?? cluster.namespace,
       dryRun: dry,
       force: args.force ?? false,
-      signal: ctx.signal,
+      write: writeCtx(cluster, ctx),
     });
     return { text };
   },
@@ -79,12 +81,17 @@ export const resourcesPatch = textTool({
     const dry = args.dryRun ?? ctx.config.dryRun;
     const label = `${resourceLabel(r)}/${args.name}`;
     try {
-      const before = dry
-        ? await cluster.api.json<Record<string, unknown>>({ path, signal: ctx.signal })
-        : undefined;
-      const after = await cluster.api.patch(path, args.patch, { type, dryRun: dry, signal: ctx.signal });
+      const w = writeCtx(cluster, ctx);
+      const { before, after } = await plannedPatch(
+        cluster.api,
+        r,
+        path,
+        args.patch,
+        { type, dryRun: dry },
+        w,
+      );
       if (!dry) return { text: `${label} patched (${type} patch).` };
-      const diff = lineDiff(planView(before), planView(after));
+      const diff = lineDiff(planView(before, w.secrets.add), planView(after, w.secrets.add));
       return { text: `${label}: ${diff ? "would change" : "no change"} (dry run)${diff ? `\n${diff}` : ""}` };
     } catch (err) {
       if (err instanceof KubeApiError && (err.status === 422 || err.status === 400 || err.status === 415)) {
@@ -107,7 +114,7 @@ export const resourcesScale = textTool({
   name: "resources_scale",
   title: "Scale a workload",
   description:
-    "Set the replica count of a Deployment, StatefulSet, ReplicaSet or any kind with a scale subresource. Scaling to zero needs full mode.",
+    "Set the replica count of a Deployment, StatefulSet, ReplicaSet or any kind with a scale subresource. Scaling to zero stops the workload: full mode only.",
   safety: "write",
   idempotent: true,
   input: z.object({
@@ -118,12 +125,6 @@ export const resourcesScale = textTool({
     dryRun,
   }),
   async run(args, cluster, ctx) {
-    if (args.replicas === 0 && cluster.mode !== "full") {
-      throw new ToolError(
-        `Scaling to zero is refused on cluster ${cluster.name} (${cluster.mode} mode): it stops the workload.`,
-        "Scale to at least 1, or ask for full mode.",
-      );
-    }
     const r = await lookupKind(cluster.api, args.kind, ctx.signal);
     if (!r.subresources.includes("scale"))
       throw new ToolError(`${resourceLabel(r)} cannot be scaled (it has no scale subresource).`);
@@ -131,15 +132,13 @@ export const resourcesScale = textTool({
     const path = resourcePath(r, ns, args.name, "scale");
     const dry = args.dryRun ?? ctx.config.dryRun;
     try {
-      const before = await cluster.api.json<{ spec?: { replicas?: number } }>({ path, signal: ctx.signal });
-      await cluster.api.patch(
+      const { before } = await plannedPatch(
+        cluster.api,
+        r,
         path,
         { spec: { replicas: args.replicas } },
-        {
-          type: "merge",
-          dryRun: dry,
-          signal: ctx.signal,
-        },
+        { type: "merge", dryRun: dry, subresource: "scale" },
+        writeCtx(cluster, ctx),
       );
       return {
         text: `${resourceLabel(r)}/${args.name} ${dry ? "would be scaled" : "scaled"} from ${before.spec?.replicas ?? 0} to ${args.replicas}${dry ? " (dry run)" : ""}.`,

@@ -1,0 +1,297 @@
+// The write guard: the middle step of plan → guard → apply. It reads a planned change (the live object
+// and the server's dry-run result) and names every rule the change touches: does it delete or stop
+// something, gain privilege, reach Secrets, or move a redacted value somewhere visible? Pure: the same
+// change always gets the same verdict, and docs/security.md documents each rule.
+import type { Mode } from "../config/schema.js";
+import { podSpecFindings } from "./pod-security.js";
+import { redactObject } from "./redact.js";
+import type { GuardRule } from "./rules.js";
+
+export type { GuardRule };
+/** Never opted into: a redacted value may only be shown where revealSecrets allows it. */
+export type Rule = GuardRule | "secretEcho";
+
+// biome-ignore lint/suspicious/noExplicitAny: Kubernetes objects are open-ended JSON.
+export type Obj = Record<string, any>;
+
+/** One object's planned change. `after` is absent for a deletion; `before` for a creation. */
+export interface Change {
+  before?: Obj;
+  after?: Obj;
+  /** The API group of the kind ("" for core). */
+  group: string;
+  kind: string;
+  /** A subresource the write goes to (scale, status, ephemeralcontainers…). */
+  subresource?: string;
+}
+
+export interface Finding {
+  rule: Rule;
+  /** What the change does, as a clause: "grants RBAC permissions (ClusterRoleBinding)". */
+  what: string;
+}
+
+export interface GuardPolicy {
+  cluster: string;
+  mode: Mode;
+  allow: ReadonlySet<GuardRule>;
+  revealSecrets: boolean;
+}
+
+const SYSTEM_NAMESPACES = new Set(["kube-system", "kube-public", "kube-node-lease"]);
+
+/** Groups whose objects change how the cluster itself behaves (admission, APIs, scheduling, storage). */
+const CLUSTER_CONFIG_GROUPS = new Set([
+  "admissionregistration.k8s.io",
+  "apiextensions.k8s.io",
+  "apiregistration.k8s.io",
+  "flowcontrol.apiserver.k8s.io",
+  "scheduling.k8s.io",
+  "node.k8s.io",
+  "storage.k8s.io",
+  "resource.k8s.io",
+  "internal.apiserver.k8s.io",
+  "certificates.k8s.io",
+]);
+const RBAC_GROUP = "rbac.authorization.k8s.io";
+const TOKEN_TYPES = new Set(["kubernetes.io/service-account-token", "bootstrap.kubernetes.io/token"]);
+
+const label = (c: Change) => {
+  const o = c.after ?? c.before;
+  const ns = o?.metadata?.namespace;
+  return `${c.kind}${o?.metadata?.name ? `/${o.metadata.name}` : ""}${ns ? ` in ${ns}` : ""}`;
+};
+
+/** Every rule a planned change touches, with what it does. Empty: an ordinary change. */
+export function classify(c: Change): Finding[] {
+  const out: Finding[] = [];
+  const add = (rule: Rule, what: string) => out.push({ rule, what });
+  const { before, after } = c;
+  const obj = after ?? before;
+  const ns = obj?.metadata?.namespace ?? (c.kind === "Namespace" ? obj?.metadata?.name : undefined);
+  if (ns && SYSTEM_NAMESPACES.has(ns)) add("systemNamespaces", `writes to the system namespace ${ns}`);
+
+  if (!after) add("deletes", "deletes it");
+  else deletions(c, add);
+
+  if (c.group === RBAC_GROUP) add("rbac", `changes RBAC permissions (${c.kind})`);
+  if (c.group === "authentication.k8s.io" || c.subresource === "token")
+    add("rbac", "mints a token for a ServiceAccount");
+  if (c.group === "" && c.kind === "Secret") {
+    const type = after?.type ?? before?.type;
+    if (TOKEN_TYPES.has(type)) add("rbac", `creates or changes a token Secret (${type})`);
+    add("secrets", "writes a Secret");
+  }
+  if (CLUSTER_CONFIG_GROUPS.has(c.group)) add("clusterConfig", `changes cluster configuration (${c.kind})`);
+  if (c.group === "" && c.kind === "PersistentVolume")
+    add("clusterConfig", "changes a PersistentVolume (cluster-wide storage, possibly on the node's disk)");
+  if (c.group === "" && c.kind === "Node" && nodeChanged(before, after))
+    add("clusterConfig", "changes a Node beyond cordoning it");
+  if (c.group === "" && c.kind === "Namespace") podSecurityLabels(before, after, add);
+  if (c.subresource === "ephemeralcontainers" || newEphemeralContainers(before, after))
+    add("exec", "adds an ephemeral container to a running pod (it runs a command there, as pods_exec does)");
+
+  // Pod specs anywhere in the object: count only what the change adds, so a restart or a label on an
+  // existing workload is never refused for what it already was.
+  if (after) {
+    const had = new Set(before ? podSpecFindings(before).map((f) => `${f.rule}:${f.what}`) : []);
+    for (const f of podSpecFindings(after)) if (!had.has(`${f.rule}:${f.what}`)) add(f.rule, f.what);
+  }
+  const echo = echoedValue(before, after);
+  if (echo) add("secretEcho", echo);
+  return dedupe(out);
+}
+
+function dedupe(fs: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return fs.filter((f) => {
+    const key = `${f.rule}:${f.what}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+type Add = (rule: Rule, what: string) => void;
+
+function deletions(c: Change, add: Add): void {
+  const before = c.before;
+  const after = c.after as Obj;
+  if (after.metadata?.deletionTimestamp && !before?.metadata?.deletionTimestamp) add("deletes", "deletes it");
+  const owners = new Set((before?.metadata?.ownerReferences ?? []).map((o: Obj) => o?.uid));
+  if ((after.metadata?.ownerReferences ?? []).some((o: Obj) => !owners.has(o?.uid)))
+    add(
+      "deletes",
+      "adds an owner reference, which lets the garbage collector delete it (at once if the owner does not exist)",
+    );
+  const kept = new Set<string>([...(after.metadata?.finalizers ?? []), ...(after.spec?.finalizers ?? [])]);
+  const dropped = [...(before?.metadata?.finalizers ?? []), ...(before?.spec?.finalizers ?? [])].filter(
+    (f: string) => !kept.has(f),
+  );
+  if (dropped.length)
+    add("deletes", `removes finalizers (${dropped.join(", ")}), which can complete a deletion`);
+  if (!before) return; // creating something stops nothing
+  const num = (v: unknown) => (typeof v === "number" ? v : undefined);
+  const was = num(before.spec?.replicas) ?? 1;
+  // A Scale (autoscaling/v1) omits replicas when it is zero.
+  const now = num(after.spec?.replicas) ?? (after.kind === "Scale" ? 0 : undefined);
+  if (now === 0 && was > 0) add("deletes", "scales it to zero replicas");
+  if (num(after.spec?.parallelism) === 0 && (num(before.spec?.parallelism) ?? 1) > 0)
+    add("deletes", "sets parallelism to zero, which stops its pods");
+  if (after.spec?.suspend === true && before.spec?.suspend !== true)
+    add("deletes", "suspends it, which stops its pods or its schedule");
+  for (const field of ["activeDeadlineSeconds", "ttlSecondsAfterFinished"]) {
+    const now = num(after.spec?.[field]);
+    const then = num(before.spec?.[field]);
+    if (now !== undefined && (then === undefined || now < then))
+      add("deletes", `sets or lowers spec.${field}, after which its pods are stopped or it is deleted`);
+  }
+  const evicting = (o: Obj | undefined) =>
+    new Set(
+      (o?.spec?.taints ?? [])
+        .filter((t: Obj) => t?.effect === "NoExecute")
+        .map((t: Obj) => `${t.key}=${t.value ?? ""}`),
+    );
+  const had = evicting(before);
+  if ([...evicting(after)].some((t) => !had.has(t)))
+    add("deletes", "adds a NoExecute taint, which evicts the node's pods");
+  if (c.kind === "DaemonSet" && nodeSelection(before) !== nodeSelection(after))
+    add("deletes", "changes which nodes run it, which can remove its pods from nodes");
+}
+
+const nodeSelection = (o: Obj | undefined) => {
+  const spec = o?.spec?.template?.spec ?? {};
+  return JSON.stringify([spec.nodeSelector ?? null, spec.affinity?.nodeAffinity ?? null]);
+};
+
+/** Cordoning (spec.unschedulable) is the only Node change non-destructive mode makes. */
+function nodeChanged(before: Obj | undefined, after: Obj | undefined): boolean {
+  if (!before || !after) return true;
+  const strip = (o: Obj) => {
+    const { unschedulable: _u, ...spec } = o.spec ?? {};
+    const { resourceVersion: _rv, managedFields: _mf, generation: _g, ...meta } = o.metadata ?? {};
+    return JSON.stringify({ spec, meta });
+  };
+  return strip(before) !== strip(after);
+}
+
+function podSecurityLabels(before: Obj | undefined, after: Obj | undefined, add: Add): void {
+  const psa = (o: Obj | undefined) =>
+    JSON.stringify(
+      Object.entries(o?.metadata?.labels ?? {})
+        .filter(([k]) => k.startsWith("pod-security.kubernetes.io/"))
+        .sort(),
+    );
+  if (after && psa(before) !== psa(after))
+    add("podSecurity", "changes the namespace's Pod Security admission labels");
+}
+
+function newEphemeralContainers(before: Obj | undefined, after: Obj | undefined): boolean {
+  const names = (o: Obj | undefined) =>
+    new Set((o?.spec?.ephemeralContainers ?? []).map((c: Obj) => c?.name as string));
+  const had = names(before);
+  return [...names(after)].some((n) => !had.has(n));
+}
+
+/**
+ * A value that redaction removes from the live or planned object, found again where redaction leaves
+ * it visible (a JSON patch copied a password into an annotation): what the planned object would show.
+ */
+function echoedValue(before: Obj | undefined, after: Obj | undefined): string | undefined {
+  if (!after) return undefined;
+  const hidden = new Set<string>();
+  const collect = (v: string) => {
+    if (v.length >= 4) hidden.add(v);
+  };
+  if (before) redactObject(before, { collect });
+  const shown = JSON.stringify(redactObject(after, { collect }));
+  for (const v of hidden) {
+    const forms = [v, Buffer.from(v).toString("base64")];
+    const decoded = Buffer.from(v, "base64").toString("utf8");
+    if (decoded.length >= 4 && Buffer.from(decoded).toString("base64") === v) forms.push(decoded);
+    if (forms.some((f) => shown.includes(JSON.stringify(f).slice(1, -1))))
+      return "puts a redacted (secret) value where it would be shown";
+  }
+  return undefined;
+}
+
+/** Whether the policy lets this rule through. */
+function permitted(rule: Rule, p: GuardPolicy): boolean {
+  if (rule === "secretEcho") return p.revealSecrets;
+  if (p.mode === "full") return true;
+  if (p.mode === "read-only") return false;
+  return p.allow.has(rule);
+}
+
+const HOW: Record<Rule, string> = {
+  deletes: "full mode",
+  rbac: "full mode",
+  clusterConfig: "full mode",
+  podSecurity: "full mode",
+  secretRefs: "full mode",
+  serviceAccounts: "full mode",
+  secrets: "full mode",
+  systemNamespaces: "full mode",
+  exec: "full mode",
+  secretEcho: "revealSecrets for this cluster (clusters.<name>.revealSecrets)",
+};
+
+/**
+ * The refusal for a set of planned changes, or undefined when the policy allows all of them. One
+ * refusal refuses the whole set: nothing of a multi-object write is applied.
+ */
+export function guard(changes: Change[], p: GuardPolicy): string | undefined {
+  if (p.mode === "read-only")
+    return `Refused on cluster ${p.cluster}: it runs in read-only mode, which changes nothing. Ask the operator for non-destructive or full mode.`;
+  const refused = changes.flatMap((c) =>
+    classify(c)
+      .filter((f) => !permitted(f.rule, p))
+      .map((f) => ({ c, f })),
+  );
+  if (!refused.length) return undefined;
+  const lines = refused.map(({ c, f }) => `- ${label(c)}: ${f.what} (rule ${f.rule})`);
+  const rules = [...new Set(refused.map(({ f }) => f.rule))];
+  const opt = rules.filter((r): r is GuardRule => r !== "secretEcho");
+  const allowWays = [
+    ...(opt.length
+      ? [`${HOW.deletes}, or on this cluster only clusters.${p.cluster}.allow: [${opt.join(", ")}]`]
+      : []),
+    ...(rules.includes("secretEcho") ? [HOW.secretEcho] : []),
+  ];
+  return [
+    `Refused on cluster ${p.cluster} (${p.mode} mode); nothing was changed:`,
+    ...lines,
+    `What would allow it: ${allowWays.join("; ")} — set by the operator, not by a tool call.`,
+  ].join("\n");
+}
+
+const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+
+function at(root: unknown, pointer: string): unknown {
+  if (pointer === "") return root;
+  let cur: unknown = root;
+  for (const raw of pointer.replace(/^\//, "").split("/")) {
+    const key = raw.replace(/~1/g, "/").replace(/~0/g, "~");
+    if (Array.isArray(cur)) cur = cur[Number(key)];
+    else if (isObj(cur)) cur = Object.hasOwn(cur, key) ? cur[key] : undefined;
+    else return undefined;
+  }
+  return cur;
+}
+
+/**
+ * The JSON patch op that would copy, move or test a value redaction hides in `before`, described; such
+ * a value would leave its masked place (or be guessed one `test` at a time). Undefined when none does.
+ */
+export function jsonPatchReadsSecret(ops: unknown, before: Obj): string | undefined {
+  if (!Array.isArray(ops)) return undefined;
+  const shown = redactObject(before);
+  for (const op of ops) {
+    if (!isObj(op)) continue;
+    const pointer = op.op === "copy" || op.op === "move" ? op.from : op.op === "test" ? op.path : undefined;
+    if (typeof pointer !== "string") continue;
+    if (JSON.stringify(at(before, pointer)) !== JSON.stringify(at(shown, pointer)))
+      return `the JSON patch op "${op.op}" reads ${pointer}, which holds a redacted value`;
+  }
+  return undefined;
+}
