@@ -48,7 +48,10 @@ spec:
 beforeAll(async () => {
   const cfg = join(dir, "modes.yaml");
   // alpha opts into Secret writes, so a plan of a Secret can be shown (redacted); see test/security.
-  writeFileSync(cfg, "mode: non-destructive\nclusters:\n  beta: {mode: read-only}\n  alpha: {allow: [secrets]}\n");
+  writeFileSync(
+    cfg,
+    "mode: non-destructive\nclusters:\n  beta: {mode: read-only}\n  alpha: {allow: [secrets]}\n",
+  );
   s = await stdioSession({ args: ["--config", cfg], env: { KUBECONFIG: kubeconfig } });
   ro = await stdioSession({ args: ["--mode", "read-only"], env: { KUBECONFIG: kubeconfig } });
 });
