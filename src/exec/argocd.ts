@@ -1,7 +1,9 @@
 // argocd's grammar for kube-mcp: the commands and flags each mode allows, and the ones never allowed.
 // Read-only lists and inspects applications, sets, projects, clusters and repositories (the server
-// redacts cluster and repository credentials); syncing, rolling back and editing parameters are
-// non-destructive; deleting, pruning, patching and resource actions need full mode. The server
+// redacts cluster and repository credentials); a hard refresh is non-destructive. Everything that
+// makes Argo CD apply something (sync, rollback, set/unset of parameters, terminate-op) needs full
+// mode: Argo CD applies what its source says with its own identity, so kube-mcp cannot plan and guard
+// the change (a parameter can scale to zero, a source can hold RBAC). The server
 // connection and credentials belong to kube-mcp: no flag that picks a server, a token, a config file,
 // TLS or transport settings passes, nor any command that logs in, mints tokens or administers Argo CD.
 //
@@ -118,10 +120,10 @@ const both =
 const sourceSel = [str("source-position"), str("source-name")];
 const full = { mode: "full" as const };
 
-/** `app set`: parameters and revisions are non-destructive; retargeting or automating sync can delete. */
+/** `app set`: parameters and revisions; retargeting or automating sync can delete. */
 const appSet: CommandDef = {
   name: "set",
-  mode: "non-destructive",
+  mode: "full",
   flags: [
     appNs,
     ...sourceSel,
@@ -252,7 +254,7 @@ const app: CommandDef = {
     },
     {
       name: "sync",
-      mode: "non-destructive",
+      mode: "full",
       flags: [
         bool("dry-run"),
         bool("prune", undefined, full),
@@ -283,7 +285,7 @@ const app: CommandDef = {
     },
     {
       name: "rollback",
-      mode: "non-destructive",
+      mode: "full",
       flags: [
         bool("prune", undefined, full),
         str("timeout", undefined, { check: seconds(1) }),
@@ -298,11 +300,11 @@ const app: CommandDef = {
         bounded,
       ),
     },
-    { name: "terminate-op", mode: "non-destructive", flags: [appNs], check: exactly(1, "one application") },
+    { name: "terminate-op", mode: "full", flags: [appNs], check: exactly(1, "one application") },
     appSet,
     {
       name: "unset",
-      mode: "non-destructive",
+      mode: "full",
       flags: [
         appNs,
         ...sourceSel,
