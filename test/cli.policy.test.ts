@@ -44,7 +44,9 @@ describe("per-cluster modes in the passthrough", () => {
   it("runs it where the cluster allows it and names the refusal beside the result", async () => {
     const r = await call(s.client, "kubectl", { args: label, cluster: "*" });
     expect(r.isError).toBe(false);
-    expect(r.text).toContain("deployment.apps/web labeled (server dry run)");
+    // The plan kubectl made (its server dry run), shown as a diff after the guard passed it.
+    expect(r.text).toContain("Deployment/web: would change (dry run)");
+    expect(r.text).toContain("+     reviewed: yes");
     expect(r.text).toContain("Cluster beta failed: Refused on cluster beta (read-only mode)");
   });
 });

@@ -211,7 +211,7 @@ const replicas: FlagDef = str("replicas", undefined, {
   check: (v, ctx) =>
     !/^\d+$/.test(v)
       ? "must be a whole number"
-      : v === "0" && !allows(ctx.mode, "full")
+      : Number(v) === 0 && !allows(ctx.mode, "full")
         ? "scaling to zero is only allowed in full mode"
         : undefined,
 });

@@ -12,8 +12,9 @@ import { TokenizeError, tokenize } from "../exec/tokenize.js";
 import { Refusal, validate } from "../exec/validate.js";
 import { cutText } from "../format/budget.js";
 import { sanitizeUntrusted } from "../format/fence.js";
-import { TextOutput, textTool } from "./cluster-tool.js";
+import { TextOutput, textTool, writeCtx } from "./cluster-tool.js";
 import { type AnyTool, defineTool, type Safety, ToolError } from "./define.js";
+import { guardedKubectl, isPlannedWrite, type Kubectl } from "./kubectl-writes.js";
 
 const SAFETY: Record<Mode, Safety> = { "read-only": "read", "non-destructive": "write", full: "destructive" };
 
@@ -118,18 +119,31 @@ export function cliTool(spec: CliToolSpec, mode: Mode, limiter: Limiter): AnyToo
       // kubectl's -o jsonpath=/custom-columns= are rendered here, from redacted JSON.
       const template = g.binary === "kubectl" && !verdict.help ? templateOf(verdict)?.template : undefined;
       const pinned = await pinCluster(cluster, ctx.signal);
+      const runOpts = {
+        env: scrubbedEnv(pinned.dir, pinned.kubeconfig),
+        cwd: pinned.dir,
+        timeoutMs: timeoutS * 1000,
+        maxBytes: cli.maxOutputBytes,
+        signal: ctx.signal,
+      };
       try {
+        // kubectl's writes go plan → guard → apply (kubectl-writes.ts); what it writes itself is the answer.
+        if (g.binary === "kubectl" && isPlannedWrite(verdict)) {
+          const kubectl: Kubectl = async (a) => {
+            const r = await limiter.run(ctx.signal, () =>
+              runProcess(bin, pinnedArgv(g.binary, a, verdict, false, pinned, cluster.namespace), runOpts),
+            );
+            if (r.timedOut) throw new ToolError(`kubectl was stopped after ${timeoutS} s (its deadline).`);
+            return { code: r.code ?? 1, stdout: r.stdout, stderr: sanitizeUntrusted(r.stderr) };
+          };
+          const text = await guardedKubectl(argv, verdict, kubectl, cluster, writeCtx(cluster, ctx));
+          if (text !== undefined) return { text, untrusted: "kubectl output" };
+        }
         const res = await limiter.run(ctx.signal, () =>
           runProcess(
             bin,
             pinnedArgv(g.binary, argv, verdict, template !== undefined, pinned, cluster.namespace),
-            {
-              env: scrubbedEnv(pinned.dir, pinned.kubeconfig),
-              cwd: pinned.dir,
-              timeoutMs: timeoutS * 1000,
-              maxBytes: cli.maxOutputBytes,
-              signal: ctx.signal,
-            },
+            runOpts,
           ),
         );
         ctx.signal.throwIfAborted();

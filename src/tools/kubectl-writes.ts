@@ -1,0 +1,245 @@
+// kubectl's write commands through plan → guard → apply, like the typed write tools. The plan comes
+// from kubectl itself (`--dry-run=server -o json`: kubectl computes the change, the server validates
+// it), or, for commands that have no server dry run but one fixed effect (rollout restart, pause,
+// resume; cordon, uncordon), from the live objects with that effect applied. The guard judges every
+// planned object against its live self; a planned change is then written by kube-mcp exactly as
+// planned (an update conditional on the planned resourceVersion), and a fixed effect by kubectl.
+import type { Verdict } from "../exec/validate.js";
+import { lineDiff } from "../format/diff.js";
+import { KubeApiError } from "../kube/api.js";
+import { planView } from "../kube/apply.js";
+import { lookupKind } from "../kube/lookup.js";
+import { enforce, type WriteCtx } from "../kube/plan.js";
+import { resourceLabel, resourcePath } from "../kube/resolve.js";
+import { jsonPatchReadsSecret, type Obj } from "../policy/guard.js";
+import { redactObject } from "../policy/redact.js";
+import type { Cluster } from "../targets/clusters.js";
+import { ToolError } from "./define.js";
+
+/** Runs kubectl (pinned to the cluster by the caller) and returns what it printed. */
+export type Kubectl = (argv: string[]) => Promise<{ code: number; stdout: string; stderr: string }>;
+
+const PAST: Record<string, string> = {
+  label: "labeled",
+  annotate: "annotated",
+  patch: "patched",
+  "rollout undo": "rolled back",
+};
+
+// kubectl scale's dry run printed the unscaled object before kubectl 1.33, so its plan is made here.
+const FIXED: Record<string, (o: Obj, v: Verdict) => void> = {
+  scale: (o, v) => {
+    (o.spec ??= {}).replicas = Number(lastFlag(v, "replicas"));
+  },
+  "rollout restart": (o) => {
+    const t = (o.spec ??= {}).template ?? {};
+    o.spec.template = t;
+    t.metadata = { ...(t.metadata ?? {}) };
+    t.metadata.annotations = { ...(t.metadata.annotations ?? {}) };
+    t.metadata.annotations["kubectl.kubernetes.io/restartedAt"] = new Date().toISOString();
+  },
+  "rollout pause": (o) => {
+    (o.spec ??= {}).paused = true;
+  },
+  "rollout resume": (o) => {
+    (o.spec ??= {}).paused = false;
+  },
+  cordon: (o) => {
+    (o.spec ??= {}).unschedulable = true;
+  },
+  uncordon: (o) => {
+    if (o.spec) delete o.spec.unschedulable;
+  },
+};
+
+const ATTEMPTS = 5;
+
+/** The command's name as the tables above key it ("rollout restart", "scale"). */
+const commandOf = (v: Verdict) =>
+  (v.path[0] === "rollout" ? v.path.slice(0, 2) : v.path.slice(0, 1)).join(" ");
+
+/** Whether kube-mcp plans this kubectl command (a write it can guard) before it runs. */
+export const isPlannedWrite = (v: Verdict) => {
+  const c = commandOf(v);
+  return !v.help && (c in PAST || c in FIXED);
+};
+
+function lastFlag(v: Verdict, name: string): string | undefined {
+  return v.flags.filter((f) => f.name === name).at(-1)?.value;
+}
+
+/** A `kubectl get` of the objects the command acts on, with the command's own selection flags. */
+function getArgv(v: Verdict): string[] {
+  const c = commandOf(v);
+  // label and annotate take key=value and key- after the resources; cordon takes bare node names.
+  const resources = v.positionals.filter((p) => !/=|-$/.test(p));
+  const what = c === "cordon" || c === "uncordon" ? ["nodes", ...resources] : resources;
+  const flags = v.flags
+    .filter((f) => ["namespace", "selector", "field-selector", "all-namespaces"].includes(f.name))
+    .map((f) => `--${f.name}=${f.value}`);
+  return ["get", ...what, ...flags, "-o", "json"];
+}
+
+/** kubectl prints one JSON document per object (several objects: one after the other, not a List). */
+export function jsonDocuments(text: string): Obj[] {
+  const out: Obj[] = [];
+  let depth = 0;
+  let start = -1;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (inString) {
+      if (ch === "\\") i++;
+      else if (ch === '"') inString = false;
+    } else if (ch === '"') inString = true;
+    else if (ch === "{") {
+      if (depth++ === 0) start = i;
+    } else if (ch === "}" && --depth === 0) {
+      const doc = JSON.parse(text.slice(start, i + 1)) as Obj;
+      out.push(...(Array.isArray(doc.items) && /List$/.test(doc.kind ?? "") ? doc.items : [doc]));
+    }
+  }
+  return out;
+}
+
+const key = (o: Obj) => `${o.kind}/${o.metadata?.namespace ?? ""}/${o.metadata?.name}`;
+
+async function kubectlJson(kubectl: Kubectl, argv: string[], what: string): Promise<Obj[]> {
+  const res = await kubectl(argv);
+  if (res.code !== 0)
+    throw new ToolError(`kubectl ${what} failed: ${res.stderr.trim() || res.stdout.trim()}`);
+  try {
+    return jsonDocuments(res.stdout);
+  } catch {
+    throw new ToolError(
+      `kubectl ${what} printed output kube-mcp could not read as JSON; nothing was changed.`,
+    );
+  }
+}
+
+/**
+ * Plans, guards and (unless the command asked for a dry run) applies a kubectl write. Returns the
+ * answer text when kube-mcp wrote the plan itself, or undefined when the command, now guarded, should
+ * run as given (a fixed effect).
+ */
+export async function guardedKubectl(
+  argv: string[],
+  v: Verdict,
+  kubectl: Kubectl,
+  cluster: Cluster,
+  w: WriteCtx,
+): Promise<string | undefined> {
+  const command = commandOf(v);
+  for (let attempt = 1; ; attempt++) {
+    const live = await kubectlJson(kubectl, getArgv(v), "get (reading the objects to plan)");
+    for (const o of live) redactObject(o, { collect: w.secrets.add });
+    const byKey = new Map(live.map((o) => [key(o), o]));
+    const effect = FIXED[command];
+    if (effect) {
+      const changes = live.map((before) => {
+        const after = structuredClone(before);
+        effect(after, v);
+        return change(before, after);
+      });
+      enforce(changes, w);
+      return undefined;
+    }
+    if (command === "patch" && (lastFlag(v, "type") ?? "strategic") === "json" && !w.policy.revealSecrets) {
+      for (const before of live) {
+        const why = jsonPatchReadsSecret(parseOps(lastFlag(v, "patch")), before);
+        if (why)
+          throw new ToolError(
+            `Refused on cluster ${cluster.name}: ${why} (rule secretEcho); nothing was changed. What would allow it: revealSecrets for this cluster, set by the operator.`,
+          );
+      }
+    }
+    const planned = await kubectlJson(
+      kubectl,
+      [...argv, "--dry-run=server", "--output=json"],
+      `${command} --dry-run=server (the plan)`,
+    );
+    const changes = planned.map((p) => change(byKey.get(key(p)), p));
+    enforce(changes, w);
+    const dry = lastFlag(v, "dry-run");
+    if (dry === "server" || dry === "client") return describePlan(changes, w, "would change (dry run)");
+    try {
+      return await write(changes, lastFlag(v, "subresource"), PAST[command] ?? "changed", cluster, w);
+    } catch (err) {
+      if (!(err instanceof KubeApiError && err.status === 409) || attempt >= ATTEMPTS) {
+        if (err instanceof KubeApiError && err.status === 409)
+          throw new ToolError(
+            `The objects kept changing between the plan and the write (${ATTEMPTS} tries); nothing more was changed.`,
+            "Call again in a moment.",
+          );
+        throw err;
+      }
+      await new Promise((res) => setTimeout(res, 50 * attempt));
+      w.signal.throwIfAborted();
+    }
+  }
+}
+
+function parseOps(patch: string | undefined): unknown {
+  try {
+    return JSON.parse(patch ?? "[]");
+  } catch {
+    return [];
+  }
+}
+
+interface Planned {
+  before?: Obj;
+  after: Obj;
+  group: string;
+  kind: string;
+}
+
+function change(before: Obj | undefined, after: Obj): Planned {
+  const apiVersion = String(after.apiVersion ?? "");
+  return {
+    ...(before ? { before } : {}),
+    after,
+    group: apiVersion.includes("/") ? (apiVersion.split("/")[0] as string) : "",
+    kind: String(after.kind ?? ""),
+  };
+}
+
+function describePlan(changes: Planned[], w: WriteCtx, verb: string): string {
+  return changes
+    .map((c) => {
+      const diff = lineDiff(planView(c.before, w.secrets.add), planView(c.after, w.secrets.add));
+      return [
+        `${c.kind}/${c.after.metadata?.name}: ${diff ? verb : "no change (dry run)"}`,
+        ...(diff ? [diff] : []),
+      ].join("\n");
+    })
+    .join("\n");
+}
+
+/** Writes each planned object as planned: an update conditional on its planned resourceVersion. */
+async function write(
+  changes: Planned[],
+  subresource: string | undefined,
+  past: string,
+  cluster: Cluster,
+  w: WriteCtx,
+): Promise<string> {
+  const lines: string[] = [];
+  for (const c of changes) {
+    const { managedFields: _mf, ...metadata } = c.after.metadata ?? {};
+    const r = await lookupKind(cluster.api, c.kind, w.signal, "update", c.after.apiVersion);
+    const path = resourcePath(r, metadata.namespace, metadata.name, subresource);
+    const same = planView(c.before) === planView(c.after);
+    if (!same)
+      await cluster.api.json({
+        method: "PUT",
+        path,
+        headers: { "content-type": "application/json" },
+        query: { fieldManager: "kube-mcp" },
+        body: JSON.stringify({ ...c.after, metadata }),
+        signal: w.signal,
+      });
+    lines.push(`${resourceLabel(r)}/${metadata.name} ${same ? "unchanged" : past}`);
+  }
+  return lines.join("\n");
+}
