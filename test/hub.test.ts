@@ -187,7 +187,8 @@ describe("kube-mcp hub with agents", () => {
       cluster: "alpha",
     });
     expect(r.isError).toBe(true);
-    expect(r.text).toMatch(/^Scaling to zero is refused on cluster alpha \(non-destructive mode\)/);
+    expect(r.text).toMatch(/^Refused on cluster alpha \(non-destructive mode\)/);
+    expect(r.text).toContain("scales it to zero replicas (rule deletes)");
     expect((await replicas()).stdout).toBe(before);
   });
 

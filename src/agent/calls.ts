@@ -6,7 +6,7 @@ import type { Call } from "../link/protocol.js";
 import type { Audit } from "../obs/audit.js";
 import type { Logger } from "../obs/log.js";
 import { permits } from "../policy/modes.js";
-import { type Cluster, stricter } from "../targets/clusters.js";
+import { allowedRules, type Cluster, stricter } from "../targets/clusters.js";
 import { deadline } from "../targets/deadline.js";
 import { type AnyTool, ToolError } from "../tools/define.js";
 
@@ -79,7 +79,7 @@ export class CallRunner {
       ...this.cluster,
       ...(call.mode ? { mode: stricter(this.cluster.mode, call.mode) } : {}),
       ...(call.allow
-        ? { allow: new Set([...this.cluster.allow].filter((r) => call.allow?.includes(r))) }
+        ? { allow: new Set([...allowedRules(this.cluster)].filter((r) => call.allow?.includes(r))) }
         : {}),
     };
     const tool = this.tools.get(call.tool);

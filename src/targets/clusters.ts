@@ -6,7 +6,7 @@ import type { AuthMaterial } from "../kube/credentials.js";
 import type { ClusterSource, ClusterSpec } from "../kube/types.js";
 import type { GuardPolicy } from "../policy/guard.js";
 import { MODE_RANK } from "../policy/modes.js";
-import type { GuardRule } from "../policy/rules.js";
+import { GUARD_RULES, type GuardRule } from "../policy/rules.js";
 import { ToolError } from "../tools/define.js";
 
 export interface Cluster {
@@ -42,6 +42,10 @@ export interface RemoteRunner {
     },
   ): Promise<unknown>;
 }
+
+/** The guard rules a cluster lets through: every rule in full mode, else the ones its policy names. */
+export const allowedRules = (c: Pick<Cluster, "mode" | "allow">): ReadonlySet<GuardRule> =>
+  c.mode === "full" ? new Set(GUARD_RULES) : c.allow;
 
 /** What the write guard needs to know of a cluster. */
 export const guardPolicy = (c: Cluster): GuardPolicy => ({

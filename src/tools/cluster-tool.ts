@@ -9,7 +9,7 @@ import type { WriteCtx } from "../kube/plan.js";
 import type { Logger } from "../obs/log.js";
 import { KnownSecrets } from "../policy/known.js";
 import { permits } from "../policy/modes.js";
-import { type Cluster, guardPolicy } from "../targets/clusters.js";
+import { allowedRules, type Cluster, guardPolicy } from "../targets/clusters.js";
 import { fanOut, type Settled } from "../targets/fanout.js";
 import { defineTool, type Safety, type Tool, ToolError } from "./define.js";
 
@@ -170,7 +170,7 @@ async function runAll<I extends z.ZodObject, D>(
         rowLimit,
         progress,
         mode: cluster.mode,
-        allow: [...cluster.allow],
+        allow: [...allowedRules(cluster)],
       }) as Promise<D>;
     }
     return masked(def.run)(args, cluster, {
