@@ -1,16 +1,18 @@
 // kubectl's write commands through plan → guard → apply, like the typed write tools. The plan comes
 // from kubectl itself (`--dry-run=server -o json`: kubectl computes the change, the server validates
-// it), or, for commands that have no server dry run but one fixed effect (rollout restart, pause,
-// resume; cordon, uncordon), from the live objects with that effect applied. The guard judges every
+// it), or, for commands whose effect is fixed and whose dry run kubectl lacks or prints wrongly (scale,
+// rollout restart, pause, resume and undo; cordon, uncordon), from the live objects with that effect
+// applied. The guard judges every
 // planned object against its live self; a planned change is then written by kube-mcp exactly as
 // planned (an update conditional on the planned resourceVersion), and a fixed effect by kubectl.
 import type { Verdict } from "../exec/validate.js";
 import { lineDiff } from "../format/diff.js";
-import { KubeApiError } from "../kube/api.js";
+import { type KubeApi, KubeApiError } from "../kube/api.js";
 import { planView } from "../kube/apply.js";
 import { lookupKind } from "../kube/lookup.js";
 import { enforce, type WriteCtx } from "../kube/plan.js";
 import { resourceLabel, resourcePath } from "../kube/resolve.js";
+import { replicaSetsOf, undoTemplate } from "../kube/rollout.js";
 import { jsonPatchReadsSecret, type Obj } from "../policy/guard.js";
 import { redactObject } from "../policy/redact.js";
 import type { Cluster } from "../targets/clusters.js";
@@ -23,11 +25,23 @@ const PAST: Record<string, string> = {
   label: "labeled",
   annotate: "annotated",
   patch: "patched",
-  "rollout undo": "rolled back",
 };
 
 // kubectl scale's dry run printed the unscaled object before kubectl 1.33, so its plan is made here.
-const FIXED: Record<string, (o: Obj, v: Verdict) => void> = {
+type Effect = (o: Obj, v: Verdict, api: KubeApi, signal: AbortSignal) => void | Promise<void>;
+
+// kubectl's own dry run of `rollout undo` prints the object unchanged, so the template it would restore
+// is found here, from the Deployment's ReplicaSets, as kubectl does.
+const FIXED: Record<string, Effect> = {
+  "rollout undo": async (o, v, api, signal) => {
+    if (o.kind !== "Deployment")
+      throw new ToolError(
+        `kube-mcp plans rollout undo for Deployments only (${o.kind}/${o.metadata?.name} cannot be checked before it runs), so it is refused outside full mode.`,
+      );
+    const to = lastFlag(v, "to-revision");
+    const sets = await replicaSetsOf(api, o, signal);
+    o.spec.template = undoTemplate(sets, to && to !== "0" ? Number(to) : undefined).template;
+  },
   scale: (o, v) => {
     (o.spec ??= {}).replicas = Number(lastFlag(v, "replicas"));
   },
@@ -136,11 +150,13 @@ export async function guardedKubectl(
     const byKey = new Map(live.map((o) => [key(o), o]));
     const effect = FIXED[command];
     if (effect) {
-      const changes = live.map((before) => {
-        const after = structuredClone(before);
-        effect(after, v);
-        return change(before, after);
-      });
+      const changes = await Promise.all(
+        live.map(async (before) => {
+          const after = structuredClone(before);
+          await effect(after, v, cluster.api, w.signal);
+          return change(before, after);
+        }),
+      );
       enforce(changes, w);
       return undefined;
     }

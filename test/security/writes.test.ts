@@ -384,6 +384,27 @@ describe("deletion without a destructive tool", () => {
     expect(await get("cronjob", "nightly", "-o", "jsonpath={.spec.suspend}")).toBe("false");
   });
 
+  it("refuses a rollout undo to a template that imported a Secret, and undoes an ordinary one", async () => {
+    const deploy = (...a: string[]) => kubectl(...a, "-n", ns);
+    expect((await deploy("create", "deployment", "hist", "--image=registry.example/hist:1")).code).toBe(0);
+    await deploy("set", "env", "deployment/hist", "--from=secret/db");
+    await deploy("rollout", "status", "deployment/hist", "--timeout=60s");
+    await deploy("set", "env", "deployment/hist", "PASSWORD-");
+    await deploy("rollout", "status", "deployment/hist", "--timeout=60s");
+    const generation = await get("deploy", "hist", "-o", "jsonpath={.metadata.generation}");
+    const r = await kc("non-destructive", "rollout", "undo", "deployment/hist", "-n", ns);
+    expect(r.isError, r.text).toBe(true);
+    expect(r.text).toContain("(rule secretRefs)");
+    expect(await get("deploy", "hist", "-o", "jsonpath={.metadata.generation}")).toBe(generation);
+    await deploy("set", "image", "deployment/hist", "hist=registry.example/hist:2");
+    await deploy("rollout", "status", "deployment/hist", "--timeout=60s");
+    const ok = await kc("non-destructive", "rollout", "undo", "deployment/hist", "-n", ns);
+    expect(ok.isError, ok.text).toBe(false);
+    expect(await get("deploy", "hist", "-o", "jsonpath={.spec.template.spec.containers[0].image}")).toBe(
+      "registry.example/hist:1",
+    );
+  });
+
   it("refuses every write in read-only mode, whatever the path", async () => {
     const r = await kc("read-only", "label", "deployment", "app", "-n", ns, "x=y");
     expect(r.isError).toBe(true);
