@@ -22,10 +22,10 @@ export const resourcesDescribe = textTool({
   }),
   async run(args, cluster, ctx) {
     const { r, obj } = await getObject(cluster, args.kind, args.name, args.namespace, ctx.signal);
-    const clean = redactObject(obj, { revealSecretValues: cluster.revealSecrets }) as Record<
-      string,
-      { uid?: string; namespace?: string }
-    >;
+    const clean = redactObject(obj, {
+      revealSecretValues: cluster.revealSecrets,
+      collect: ctx.secrets.add,
+    }) as Record<string, { uid?: string; namespace?: string }>;
     const text = await describeObject(cluster.api, r.kind, apiVersionOf(r), clean, ctx.signal);
     const meta = clean.metadata ?? {};
     const { events } = await fetchEvents(cluster.api, {

@@ -171,7 +171,8 @@ export const resourcesGet = textTool({
     const { r, obj } = await getObject(cluster, args.kind, args.name, args.namespace, ctx.signal);
     const clean = redactObject(
       { apiVersion: apiVersionOf(r), kind: r.kind, ...obj },
-      { revealSecretValues: cluster.revealSecrets },
+      // Masked values are remembered: a copy elsewhere in the object (an annotation) is masked too.
+      { revealSecretValues: cluster.revealSecrets, collect: ctx.secrets.add },
     );
     const text =
       args.output === "json" ? JSON.stringify(clean, null, 1) : stringify(clean, { lineWidth: 0 }).trimEnd();
