@@ -208,6 +208,23 @@ describe("classify: each rule by what the planned change does", () => {
       [],
     ],
     [
+      "relabelling a pod",
+      core(
+        "Pod",
+        {
+          kind: "Pod",
+          metadata: meta("p", "shop", { labels: { app: "a" } }),
+          spec: { containers: [{ name: "c", image: "i" }] },
+        },
+        {
+          kind: "Pod",
+          metadata: meta("p", "shop", { labels: { app: "web" } }),
+          spec: { containers: [{ name: "c", image: "i" }] },
+        },
+      ),
+      ["deletes"],
+    ],
+    [
       "a write in kube-system",
       core("ConfigMap", undefined, { kind: "ConfigMap", metadata: meta("c", "kube-system") }),
       ["systemNamespaces"],

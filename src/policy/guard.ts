@@ -155,9 +155,15 @@ function deletions(c: Change, add: Add): void {
   const had = evicting(before);
   if ([...evicting(after)].some((t) => !had.has(t)))
     add("deletes", "adds a NoExecute taint, which evicts the node's pods");
+  // Controllers own pods by label: a relabelled pod can be adopted by a ReplicaSet, Job or
+  // StatefulSet that then deletes a pod to keep its count.
+  if (c.group === "" && c.kind === "Pod" && labels(before) !== labels(after))
+    add("deletes", "changes a pod's labels, which can make a controller adopt it and delete a pod");
   if (c.kind === "DaemonSet" && nodeSelection(before) !== nodeSelection(after))
     add("deletes", "changes which nodes run it, which can remove its pods from nodes");
 }
+
+const labels = (o: Obj) => JSON.stringify(Object.entries(o.metadata?.labels ?? {}).sort());
 
 const nodeSelection = (o: Obj | undefined) => {
   const spec = o?.spec?.template?.spec ?? {};
