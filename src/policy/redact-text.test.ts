@@ -96,11 +96,97 @@ const families: [string, string, string][] = [
   ["prefixed flag", "args: --db-password=hunter22 --port=1", `args: --db-password=${R} --port=1`],
 ];
 
+// Key/value pairs whose key the vocabulary calls a credential, in the spellings logs and configs use.
+const pairs: [string, string, string][] = [
+  ["logfmt pwd=", "level=info pwd=kmcp-1 user=bob", `level=info pwd=${R} user=bob`],
+  ["YAML pw:", "  pw: kmcp-2\n  port: 5432", `  pw: ${R}\n  port: 5432`],
+  ["YAML value with spaces", "password: correct horse battery", `password: ${R}`],
+  ["YAML quoted value", "masterKey: 'kmcp 3'", `masterKey: '${R}'`],
+  ["YAML camelCase key", "  masterKey: kmcp-4\n  replicas: 3", `  masterKey: ${R}\n  replicas: 3`],
+  ["YAML list item", "- adminpass: kmcp-5", `- adminpass: ${R}`],
+  ["compact JSON", '{"pass":"kmcp-6","user":"bob"}', `{"pass":"${R}","user":"bob"}`],
+  ["spaced JSON", '{"password": "kmcp-7", "n": 1}', `{"password": "${R}", "n": 1}`],
+  ["JSON number", '{"pin": 1, "dbPassword": 123456, "x": 2}', `{"pin": 1, "dbPassword": ${R}, "x": 2}`],
+  ["JSON quote inside", '{"token":"ab\\"cd","x":1}', `{"token":"${R}","x":1}`],
+  ["escaped JSON", '"{\\"pass\\":\\"kmcp-8\\",\\"u\\":1}"', `"{\\"pass\\":\\"${R}\\",\\"u\\":1}"`],
+  [
+    "doubly escaped JSON",
+    '{\\\\\\"apiKey\\\\\\":\\\\\\"kmcp-9\\\\\\"}',
+    `{\\\\\\"apiKey\\\\\\":\\\\\\"${R}\\\\\\"}`,
+  ],
+  [
+    "JSON log with newline escapes",
+    '{"msg":"cfg\\npwd=kmcp-10\\nport=1"}',
+    `{"msg":"cfg\\npwd=${R}\\nport=1"}`,
+  ],
+  [
+    "JSON log with YAML inside",
+    '{"msg":"a:\\n  pw: kmcp-11\\n  x: 1"}',
+    `{"msg":"a:\\n  pw: ${R}\\n  x: 1"}`,
+  ],
+  ["Python dict", "{'password': 'kmcp-12', 'user': 'x'}", `{'password': '${R}', 'user': 'x'}`],
+  ["flag =", "args: --db-pw=kmcp-13 --port=1", `args: --db-pw=${R} --port=1`],
+  ["flag space", "run --db-pw kmcp-14 --port 1", `run --db-pw ${R} --port 1`],
+  ["header", "X-Api-Key: kmcp-15\nAccept: */*", `X-Api-Key: ${R}\nAccept: */*`],
+  ["header in curl", "curl -H 'X-Api-Key: kmcp-16' http://x", `curl -H 'X-Api-Key: ${R}' http://x`],
+  ["query string", "GET /cb?token=kmcp-17&state=ok HTTP/1.1", `GET /cb?token=${R}&state=ok HTTP/1.1`],
+  ["export", "export DB_PWD=kmcp-18; export PORT=1", `export DB_PWD=${R}; export PORT=1`],
+  ["export quoted", 'export ADMIN_PW="kmcp 19"', `export ADMIN_PW="${R}"`],
+  ["ADO connection string", "Server=db;User Id=sa;Password=kmcp-20;", `Server=db;User Id=sa;Password=${R};`],
+  [
+    "properties",
+    "spring.datasource.password=kmcp-21\nserver.port=80",
+    `spring.datasource.password=${R}\nserver.port=80`,
+  ],
+  ["ini with spaces", "secret_key = kmcp-22", `secret_key = ${R}`],
+  ["Go :=", "dsn := kmcp-23", `dsn := ${R}`],
+  ["Go struct", "{User:bob Password:kmcp-24 Port:1}", `{User:bob Password:${R} Port:1}`],
+  [
+    "from-literal",
+    "create secret generic x --from-literal=password=kmcp-25",
+    `create secret generic x --from-literal=password=${R}`,
+  ],
+  ["credentials key", "credentials: kmcp-26", `credentials: ${R}`],
+  ["session cookie", "session_cookie=kmcp-27; Path=/", `session_cookie=${R}; Path=/`],
+  [
+    "block scalar",
+    "config:\n  privateKey: |\n    kmcp-28-line-1\n    kmcp-28-line-2\n  port: 1\n",
+    `config:\n  privateKey: |\n    ${R}\n  port: 1\n`,
+  ],
+  ["block scalar at the end", "tls.key: >-\n  kmcp-29\n", `tls.key: >-\n  ${R}\n`],
+];
+
+// Values that are references, switches or prose keep readable.
+const notSecrets = [
+  "the password is stored in vault",
+  "password authentication failed for user postgres",
+  "API_TOKEN:  <set to the key 'token' in secret 'api'>  Optional: false",
+  "password:  16 bytes",
+  "token: null\npassword: ''\nauth: true\nsecret: false",
+  "secretKeyRef:\n  name: db\n  key: password",
+  '{"secretKeyRef":{"name":"db","key":"password"}}',
+  "existingSecret: db-admin\nsecretName: tls",
+  `password: \${DB_PASSWORD}\ntoken: $(TOKEN)`,
+  "DB_PASSWORD:  (v1:metadata.name)",
+  "      --token string   Bearer token for authentication to the API server",
+  "--password --user bob",
+  "monkey=1 keyboard=us bypass=true compass: north",
+  "KEY_COUNT=3 tokenizer_model=bpe topologyKey: kubernetes.io/hostname",
+  "password: |\nport: 1",
+];
+
 describe("redactText", () => {
   it.each(families)("masks %s", (_family, input, expected) => {
     expect(redactText(input)).toBe(expected);
     expect(redactText(expected)).toBe(expected);
   });
+
+  it.each(pairs)("masks the value of a credential key: %s", (_spelling, input, expected) => {
+    expect(redactText(input)).toBe(expected);
+    expect(redactText(expected)).toBe(expected);
+  });
+
+  it.each(notSecrets)("keeps %j", (text) => expect(redactText(text)).toBe(text));
 
   it("leaves text without secrets unchanged", () => {
     const clean = [
@@ -153,7 +239,16 @@ describe("redactText", () => {
       [`password${mb2(" ")}x`, (out) => expect(out).toContain("password")],
       [mb2("authorization "), (out) => expect(out).toBe(mb2("authorization "))],
       [`--${mb2("a-")}`, (out) => expect(out).toHaveLength(2_000_002)],
-      [`"auth":"${mb2("A")}`, (out) => expect(out).toHaveLength(2_000_008)],
+      [`"auth":"${mb2("A")}`, (out) => expect(out).toBe(`"auth":"${R}`)],
+      [mb2("a: "), (out) => expect(out).toBe(mb2("a: "))],
+      [mb2("pw=x "), (out) => expect(out).toBe(mb2("pw=x ").replaceAll("=x", `=${R}`))],
+      [mb2('"pass":"x'), (out) => expect(out).not.toMatch(/:"x/)],
+      [`pwd: ${mb2("a ")}`, (out) => expect(out).toBe(`pwd: ${R} `)],
+      [mb2("password: |\n"), (out) => expect(out).toBe(mb2("password: |\n"))],
+      [`password: |\n${mb2("  x\n")}`, (out) => expect(out).toBe(`password: |\n  ${R}\n`)],
+      [mb2("--db-pw x "), (out) => expect(out).not.toContain(" x ")],
+      [mb2("\\n"), (out) => expect(out).toBe(mb2("\\n"))],
+      [mb2(`${"a".repeat(63)}:`), (out) => expect(out).toBe(mb2(`${"a".repeat(63)}:`))],
       [`Bearer ${mb2("a")}`, (out) => expect(out).toHaveLength(2_000_007)],
       [mb2("sk-"), (out) => expect(out).toBe(mb2("sk-"))],
       [mb2("abcdef."), (out) => expect(out).toBe(mb2("abcdef."))],

@@ -48,22 +48,13 @@ const RULES: Rule[] = [
     `$1${REDACTED}$2`,
   ],
   [/(\\?"auth\\?"[ \t]{0,16}:[ \t]{0,16}\\?")[A-Za-z0-9+/=]{8,8192}(?=\\?")/g, `$1${REDACTED}`],
-  [
-    /(?<![\w-])(--?[\w.-]{0,64}?(?:password|passwd|token|secret|api[_-]?key))([= ])(?!<redacted)\S{1,8192}/gi,
-    `$1$2${REDACTED}`,
-  ],
-  [
-    /((?<!existing)(?:password|passwd|secret|token|api[_-]?key|client[_-]?secret)\\?["']?[ \t]{0,16}[:=][ \t]{0,16}\\?["']?)(?![\\"'{[]|<redacted|(?:true|false|null)\b)([^\s",}]{4,8192})/gi,
-    // An escaped quote (\") around the value must survive, or escaped JSON stops parsing.
-    (_m, key, value) => `${key}${REDACTED}${value.endsWith("\\") ? "\\" : ""}`,
-  ],
   [/\b[a-z0-9]{6}\.[a-z0-9]{16}\b/g, REDACTED], // kubeadm bootstrap token
 ];
 
 /** The R6 backstop: masks credentials in free text. Idempotent; never throws. */
 export function redactText(text: string): string {
   try {
-    let out = redactPem(text);
+    let out = redactPairs(redactPem(text));
     for (const [re, replacement] of RULES) {
       out = typeof replacement === "string" ? out.replace(re, replacement) : out.replace(re, replacement);
     }
@@ -72,6 +63,107 @@ export function redactText(text: string): string {
     // Fail closed: text that could not be scanned is not shown.
     return `<redacted: ${Buffer.byteLength(text, "utf8")} bytes that could not be scanned>`;
   }
+}
+
+// A key and its separator, in the spellings of logs, configs, JSON (also escaped inside a string),
+// headers and flags: `pwd=`, `"pass":`, `{\"password\":`, `X-Api-Key: `, `--db-pw=`, `--db-pw `.
+// Whether the key is a credential is the vocabulary's call. The value is read by hand (readValue), so
+// a key that is not a credential consumes nothing and its value is scanned for keys in turn. A key
+// starts after a non-word character or after an escape (`\npassword=` inside a JSON string).
+const PAIR = String.raw`(?:(?<![\w.\\-])|(?<=\\[nt]))(-{1,2})?(\\{0,3}["'])?([A-Za-z_][\w.-]{0,63})(?:\\{0,3}["'])?((?:[ \t]{0,16}:?=|[ \t]{0,16}:(?!:))[ \t]{0,256}|[ \t]{1,16})`;
+
+/** Values that are references, switches, types (in --help) or already masked, not secrets. */
+const NOT_SECRET =
+  /^(?:<(?:redacted|set to|none>|nil>|unset>|empty>|no value>)|(?:true|false|null|nil|none|~|string|strings|int|bool|duration)$|\$\{[\w.-]{1,256}\}$|\$\([\w.-]{1,256}\)$|\d{1,12} bytes$|\(v1:|[{[]|\*+$)/i;
+const BLOCK_SCALAR = /^[|>][-+\d]{0,2}$/;
+
+function redactPairs(text: string): string {
+  const pair = new RegExp(PAIR, "g");
+  const inString = escapedLines(text);
+  let out = "";
+  let pos = 0;
+  for (let m = pair.exec(text); m; m = pair.exec(text)) {
+    const [head, dashes, keyQuote, key = "", sep = ""] = m;
+    const assigned = /[:=]/.test(sep);
+    if (!(assigned || dashes) || !isCredentialName(key)) continue;
+    const start = m.index + head.length;
+    const escaped = inString(m.index) || /^\\/.test(keyQuote ?? "");
+    // `key: value` in a YAML, header or describe line runs to the end of the line.
+    const toEol = !keyQuote && !escaped && /:[ \t]/.test(sep);
+    const [from, to] = readValue(
+      text,
+      start,
+      toEol ? "eol" : escaped ? "escaped" : keyQuote ? "json" : "word",
+    );
+    const value = text.slice(from, to);
+    if (toEol && BLOCK_SCALAR.test(value)) {
+      const end = blockEnd(text, to);
+      if (end === to) continue;
+      out += `${text.slice(pos, to)}\n${" ".repeat(indentAt(text, m.index) + 2)}${REDACTED}`;
+      pos = pair.lastIndex = end;
+    } else if (from < to && !NOT_SECRET.test(value) && (assigned || !value.startsWith("-"))) {
+      out += text.slice(pos, from) + REDACTED;
+      pos = pair.lastIndex = to;
+    }
+  }
+  return out + text.slice(pos);
+}
+
+/**
+ * A cursor over the text telling whether a position lies on a line that holds an escaped newline or
+ * quote (`\n`, `\"`): then the key is inside a JSON string and its value ends at the next escape.
+ * Positions are asked in increasing order, so the whole text is read once.
+ */
+function escapedLines(text: string): (at: number) => boolean {
+  let i = 0;
+  let escaped = false;
+  return (at) => {
+    for (; i < at; i++) {
+      if (text[i] === "\n") escaped = false;
+      else if (text[i] === "\\" && (text[i + 1] === "n" || text[i + 1] === '"')) escaped = true;
+    }
+    return escaped;
+  };
+}
+
+/** Where an unquoted value ends, by context: a line, an escaped string, JSON, or a logfmt word. */
+const UNQUOTED_STOPS = {
+  eol: "\r\n",
+  escaped: " \t\r\n\"'&;\\",
+  json: " \t\r\n\"'&;,}]",
+  word: " \t\r\n\"'&;",
+};
+
+/** The span of the value at `start`: inside its quotes, or up to where its context ends it. */
+function readValue(text: string, start: number, context: keyof typeof UNQUOTED_STOPS): [number, number] {
+  const toEol = context === "eol";
+  const q = /^(\\{1,3})?(["'])/.exec(text.slice(start, start + 4));
+  const stops = q?.[1] ? '\\"\n' : q?.[2] === "'" ? "'\n" : q ? '"\n' : UNQUOTED_STOPS[context];
+  const from = start + (q?.[0].length ?? 0);
+  let i = from;
+  while (i < text.length && !stops.includes(text[i] as string)) {
+    // Inside a plain "…" string, \" is part of the value.
+    i += q && !q[1] && q[2] === '"' && text[i] === "\\" && text[i + 1] !== "\n" ? 2 : 1;
+  }
+  i = Math.min(i, text.length);
+  if (toEol) while (i > from && /[ \t]/.test(text[i - 1] as string)) i--;
+  return [from, i];
+}
+
+const indentAt = (text: string, at: number) =>
+  /^[ \t]*/.exec(text.slice(text.lastIndexOf("\n", at - 1) + 1, at + 1))?.[0].length ?? 0;
+
+/** Where a YAML block scalar whose header line ends at `from` ends: before the first line indented no deeper than its key. */
+function blockEnd(text: string, from: number): number {
+  const keyIndent = indentAt(text, from);
+  let pos = from;
+  while (pos < text.length) {
+    const next = text.indexOf("\n", pos + 1);
+    const line = text.slice(pos + 1, next < 0 ? text.length : next);
+    if (line.trim() === "" ? next < 0 : (/^[ \t]*/.exec(line)?.[0].length ?? 0) <= keyIndent) break;
+    pos = next < 0 ? text.length : next;
+  }
+  return pos;
 }
 
 // A lazy [\s\S]*? between BEGIN and END is quadratic when ENDs are missing, so this walks by index.
