@@ -1,16 +1,16 @@
 // In-process output filters for the passthrough tools. There is no shell, so `filter` gives the model
-// what pipes gave it (grep, head, tail, sort, uniq, wc, cut, jq). Steps are pure text → lines → text and
-// bounded: regexes are screened for catastrophic backtracking, run on capped lines and under a deadline.
+// what pipes gave it (grep, head, tail, sort, uniq, wc, cut, jq). Steps are text → lines → text and
+// bounded: regexes run on a linear-time engine (regex.ts), and one call's filtering has a deadline and
+// yields to the event loop as it goes, so a heavy filter never holds up other callers or /healthz.
 import * as z from "zod";
-import { JqError, type Matcher, runJq } from "./jq.js";
+import { JqError, runJq } from "./jq.js";
+import { compileRegex, MAX_PATTERN, type Matcher, RegexError } from "./regex.js";
 
 export class FilterError extends Error {}
 
-const MAX_PATTERN = 300;
-/** Longest line prefix a regex sees; two unbounded repeats cost O(n³), so they see less. */
-const LINE_CAP = 10_000;
-const LINE_CAP_TWO_REPEATS = 1_000;
 const DEADLINE_MS = 2_000;
+/** Longest stretch of filtering between two turns of the event loop. */
+const SLICE_MS = 10;
 
 const flag = (d: string) => z.boolean().optional().describe(d);
 const lines = z.number().int().min(1).max(100_000).describe("line count");
@@ -61,13 +61,13 @@ export const FilterSchema = z
 
 type Op = FilterStep["op"];
 type StepOf<K extends Op> = Extract<FilterStep, { op: K }>;
-type Regex = (pattern: string, o: { ignoreCase?: boolean; fixed?: boolean }) => Matcher;
-type Run<K extends Op> = (lines: string[], step: StepOf<K>, regex: Regex) => string[];
+type Run<K extends Op> = (lines: string[], step: StepOf<K>, pace: Pace) => string[] | Promise<string[]>;
 
 const OPS: { [K in Op]: Run<K> } = {
-  grep: (lines, s, regex) => {
-    const m = regex(s.pattern, s);
-    return lines.filter((l) => m(l) !== Boolean(s.invert));
+  grep: async (lines, s, pace) => {
+    const m = compileRegex(s.pattern, s);
+    const keep = !s.invert;
+    return await pace.filter(lines, (l) => m(l) === keep);
   },
   head: (lines, s) => lines.slice(0, Math.max(0, s.lines)),
   tail: (lines, s) => lines.slice(Math.max(0, lines.length - s.lines)),
@@ -80,42 +80,106 @@ const OPS: { [K in Op]: Run<K> } = {
     }
     return out;
   },
-  wc: (lines, s) => {
-    if (s.what === "words") return [String(lines.reduce((n, l) => n + words(l).length, 0))];
+  wc: async (lines, s, pace) => {
+    if (s.what === "words")
+      return [String((await pace.map(lines, (l) => words(l).length)).reduce((a, b) => a + b, 0))];
     if (s.what === "bytes") return [String(Buffer.byteLength(toText(lines)))];
     return [String(lines.length)];
   },
-  cut: (lines, s) => {
+  cut: async (lines, s, pace) => {
     const pick = fieldPicker(s.fields);
     const d = s.delimiter;
     const split = d ? (l: string) => l.split(d) : words;
-    return lines.map((l) => pick(split(l)).join(d ?? " "));
+    return await pace.map(lines, (l) => pick(split(l)).join(d ?? " "));
   },
-  jq: (lines, s, regex) => {
+  // jq runs in one piece (its evaluator cannot pause), bounded by its value budget and the deadline.
+  jq: (lines, s, pace) => {
     const results = runJq(lines.join("\n"), s.query, {
       raw: s.raw,
-      regex: (p, i) => regex(p, { ignoreCase: i }),
+      regex: (p, ignoreCase): Matcher => {
+        const m = compileRegex(p, { ignoreCase });
+        return (v) => {
+          pace.check();
+          return m(v);
+        };
+      },
+      interrupt: () => pace.check(),
     });
     return results.flatMap((r) => r.split("\n"));
   },
 };
 
-export function applyFilters(text: string, steps: FilterStep[]): string {
+export interface FilterOptions {
+  /** Stops filtering when the call is cancelled. */
+  signal?: AbortSignal;
+  deadlineMs?: number;
+}
+
+export async function applyFilters(
+  text: string,
+  steps: FilterStep[],
+  o: FilterOptions = {},
+): Promise<string> {
   if (steps.length === 0) return text;
-  const deadline = Date.now() + DEADLINE_MS;
-  const regex: Regex = (p, o) => timed(compile(p, o), deadline);
+  const pace = new Pace(o.deadlineMs ?? DEADLINE_MS, o.signal);
   let lines = toLines(text);
   for (const [i, step] of steps.entries()) {
     const run = OPS[step.op] as Run<Op> | undefined;
     if (!run) throw new FilterError(`filter step ${i + 1}: unknown op; use ${Object.keys(OPS).join(", ")}`);
     try {
-      lines = run(lines, step, regex);
+      pace.check();
+      lines = await run(lines, step, pace);
     } catch (e) {
-      if (!(e instanceof FilterError || e instanceof JqError)) throw e;
+      if (!(e instanceof FilterError || e instanceof JqError || e instanceof RegexError)) throw e;
       throw new FilterError(`filter step ${i + 1} (${step.op}): ${e.message}`);
     }
   }
   return toText(lines);
+}
+
+/**
+ * One call's clock: line loops hand the event loop back every SLICE_MS, and everything stops with a
+ * FilterError once the deadline has passed (or with the signal's reason once the call is cancelled).
+ */
+class Pace {
+  private readonly deadline: number;
+  private sliceEnd: number;
+  constructor(
+    private readonly ms: number,
+    private readonly signal?: AbortSignal,
+  ) {
+    const now = performance.now();
+    this.deadline = now + ms;
+    this.sliceEnd = now + SLICE_MS;
+  }
+
+  check(): void {
+    this.signal?.throwIfAborted();
+    if (performance.now() >= this.deadline)
+      throw new FilterError(
+        `filtering ran past its ${this.ms} ms deadline; narrow the command's output first (a namespace, a label selector, -o name), put a cheap step first (grep -F, head), or simplify the pattern`,
+      );
+  }
+
+  async map<T>(lines: string[], f: (l: string) => T): Promise<T[]> {
+    const out: T[] = new Array(lines.length);
+    for (let i = 0; i < lines.length; i++) {
+      if (performance.now() >= this.sliceEnd) await this.pause();
+      out[i] = f(lines[i] as string);
+    }
+    return out;
+  }
+
+  async filter(lines: string[], keep: (l: string) => boolean): Promise<string[]> {
+    const kept = await this.map(lines, keep);
+    return lines.filter((_, i) => kept[i]);
+  }
+
+  private async pause(): Promise<void> {
+    await new Promise(setImmediate);
+    this.check();
+    this.sliceEnd = performance.now() + SLICE_MS;
+  }
 }
 
 /** Lines as a pipe sees them; a final newline ends the last line, and CRLF counts as one newline. */
@@ -179,78 +243,4 @@ function fieldPicker(spec: string): (fields: string[]) => string[] {
     return [from, to] as const;
   });
   return (fields) => ranges.flatMap(([from, to]) => fields.slice(from - 1, Math.min(to, fields.length)));
-}
-
-function compile(pattern: string, o: { ignoreCase?: boolean; fixed?: boolean }): Matcher {
-  if (pattern.length > MAX_PATTERN)
-    throw new FilterError(`pattern is ${pattern.length} chars; the limit is ${MAX_PATTERN}`);
-  if (o.fixed) {
-    const p = o.ignoreCase ? pattern.toLowerCase() : pattern;
-    return (s) => (o.ignoreCase ? s.toLowerCase() : s).includes(p);
-  }
-  let re: RegExp;
-  try {
-    re = new RegExp(pattern, o.ignoreCase ? "i" : "");
-  } catch (e) {
-    const why = e instanceof Error ? e.message : String(e);
-    throw new FilterError(`${why}; escape special characters with \\ or set fixed: true`);
-  }
-  const cap = unboundedRepeats(pattern) === 2 ? LINE_CAP_TWO_REPEATS : LINE_CAP;
-  return (s) => re.test(s.length > cap ? s.slice(0, cap) : s);
-}
-
-function timed(m: Matcher, deadline: number): Matcher {
-  return (s) => {
-    if (Date.now() > deadline)
-      throw new FilterError(
-        `regex matching took over ${DEADLINE_MS} ms; simplify the pattern or use fixed: true`,
-      );
-    return m(s);
-  };
-}
-
-/**
- * A structural screen for backtracking blow-ups, on a pattern RegExp has already accepted: a repeated
- * group may not contain a repeat or an alternation (`(a+)+`, `(a|ab)*`), and at most two unbounded
- * repeats are allowed. Returns the number of unbounded repeats.
- */
-function unboundedRepeats(p: string): number {
-  const nested =
-    "a repeated group contains a repeat or |, which can backtrack catastrophically; " +
-    "repeat a character class instead, e.g. [ab]+ not (a|b)+ and \\w+ not (\\w+)+, or use fixed: true";
-  const groups: boolean[] = [false]; // per open group: contains a repeat or |
-  let lastGroupRisky: boolean | undefined; // the atom before a quantifier, when it is a group
-  let unbounded = 0;
-  const quantifier = /[*+?]|\{(\d+)(,(\d*))?\}/y;
-  for (let i = 0; i < p.length; i++) {
-    const c = p[i] as string;
-    quantifier.lastIndex = i;
-    const q = quantifier.exec(p);
-    if (q) {
-      const max = c === "?" ? 1 : c === "*" || c === "+" || (q[2] && !q[3]) ? Infinity : Number(q[3] ?? q[1]);
-      if (max > 1 && lastGroupRisky) throw new FilterError(nested);
-      if (max > 32) unbounded++;
-      groups[groups.length - 1] = true;
-      i += q[0].length - 1;
-      if (p[i + 1] === "?") i++;
-      lastGroupRisky = undefined;
-      continue;
-    }
-    lastGroupRisky = undefined;
-    if (c === "\\") i++;
-    else if (c === "[") {
-      for (i++; i < p.length && p[i] !== "]"; i++) if (p[i] === "\\") i++;
-    } else if (c === "(") {
-      groups.push(false);
-      if (p[i + 1] === "?") i++; // (?: (?= (?<name> are groups, not a quantifier
-    } else if (c === ")") {
-      lastGroupRisky = groups.pop() ?? false;
-      if (lastGroupRisky) groups[groups.length - 1] = true;
-    } else if (c === "|") groups[groups.length - 1] = true;
-  }
-  if (unbounded > 2)
-    throw new FilterError(
-      `pattern has ${unbounded} unbounded repeats (* + {n,}); the limit is 2. Chain several grep steps instead`,
-    );
-  return unbounded;
 }

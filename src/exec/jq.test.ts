@@ -166,6 +166,22 @@ describe("runJq errors", () => {
     expect(() => jq(arr, "([{a: .[], b: .[]}] | length)? // 0")).toThrow(/more than 1000000 values/);
   });
 
+  it("asks its interrupt as it goes, and an interrupt stops it even under ? and //", () => {
+    const arr = JSON.stringify(Array.from({ length: 5_000 }, (_, i) => i));
+    let asked = 0;
+    const count = () => {
+      asked++;
+    };
+    expect(runJq(arr, "[.[] | . + 1] | length", { regex, interrupt: count })).toEqual(["5000"]);
+    expect(asked).toBeGreaterThanOrEqual(5);
+    const stop = () => {
+      throw new Error("deadline");
+    };
+    expect(() => runJq(arr, "([.[] | . + 1] | length)? // 0", { regex, interrupt: stop })).toThrow(
+      "deadline",
+    );
+  });
+
   it("bounds how far a value can grow", () => {
     const doubling = `${Array.from({ length: 40 }, () => ". + .").join(" | ")}`;
     expect(() => jq('"ab"', doubling)).toThrow(/grew past/);

@@ -1,18 +1,22 @@
 // A safe subset of jq for the passthrough tools' `filter`, written here so nothing is ever evaluated as
 // code and no dependency is needed: a tokenizer, a recursive-descent parser to a small AST, and an
 // evaluator over parsed JSON. Work is bounded: query length and nesting, values produced, results, and
-// the size of strings and arrays built. Regexes come from the caller, who screens and times them.
+// the size of strings and arrays built; the caller's interrupt can stop a run (its deadline), and
+// regexes come from the caller, who compiles them for a linear-time engine.
+import type { Matcher } from "./regex.js";
+
 export class JqError extends Error {}
 /** A bound was hit; `?` and `//` never hide it. */
 class JqLimit extends JqError {}
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
-export type Matcher = (s: string) => boolean;
 export interface JqOptions {
   /** Strings unquoted, like `jq -r`. */
   raw?: boolean;
   /** Compiles a regex for `test`; throws for patterns it refuses. */
   regex: (pattern: string, ignoreCase: boolean) => Matcher;
+  /** Called every INTERRUPT_EVERY values; throws to stop the run (a deadline, a cancelled call). */
+  interrupt?: () => void;
 }
 
 const MAX_QUERY = 1000;
@@ -20,6 +24,7 @@ const MAX_DEPTH = 64;
 const MAX_RESULTS = 100_000;
 const MAX_VALUES = 1_000_000;
 const MAX_SIZE = 10_000_000;
+const INTERRUPT_EVERY = 1024;
 
 type Node =
   | { t: "id" }
@@ -342,6 +347,7 @@ function* ev(n: Node, x: Json, r: Run): Generator<Json> {
   for (const v of evNode(n, x, r)) {
     if (--r.budget < 0)
       throw new JqLimit(`query produced more than ${MAX_VALUES} values; select before projecting`);
+    if (r.budget % INTERRUPT_EVERY === 0) r.opts.interrupt?.();
     yield v;
   }
 }

@@ -28,9 +28,11 @@ describe("parsePipeline", () => {
     expect(parsePipeline(text)).toEqual(steps);
   });
 
-  it("runs like the pipeline it reads as", () => {
+  it("runs like the pipeline it reads as", async () => {
     const text = "web-1 Running\napi-1 CrashLoopBackOff\nweb-2 Running\ndb-0 Running\n";
-    expect(applyFilters(text, parsePipeline("grep Running | cut -f2 | uniq -c"))).toBe("      3 Running\n");
+    expect(await applyFilters(text, parsePipeline("grep Running | cut -f2 | uniq -c"))).toBe(
+      "      3 Running\n",
+    );
   });
 
   it.each([

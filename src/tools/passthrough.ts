@@ -160,7 +160,7 @@ export function cliTool(spec: CliToolSpec, mode: Mode, limiter: Limiter): AnyToo
         }
         const kind = verdict.help ? "text" : outputKind(g.binary, verdict);
         let text = redactOutput(sanitizeUntrusted(res.stdout), kind, cluster.revealSecrets, template);
-        if (args.filter) text = applyFilters(text, parsePipeline(args.filter));
+        if (args.filter) text = await applyFilters(text, parsePipeline(args.filter), { signal: ctx.signal });
         const notes = [
           ...(res.truncated
             ? [
