@@ -1,12 +1,36 @@
 // Output redaction (security notes §4, R1–R3 and R6). Structure first: base64 hides secrets from any
 // regex, so Secrets, env values and ConfigMaps are masked on the parsed object. Text second: whatever
 // reaches the model (rendered YAML, logs, events, stderr) also goes through redactText as a backstop.
-// Everything here is pure. The name vocabulary is in vocabulary.ts, the text backstop in redact-text.ts.
+// Everything here is pure. The name vocabulary is in vocabulary.ts, the text backstop in redact-text.ts,
+// Helm's release shapes in redact-helm.ts.
+//
+// Shapes are found by one walk over the whole object, not at fixed paths: a container list or a Helm
+// release record is redacted wherever it sits (workloads, PodTemplates, ControllerRevision history,
+// custom resources, Lists, Table rows). The walk visits each node once and is bounded in depth and
+// size; what lies beyond the bounds is withheld, never passed through.
+
+import { isRelease, redactRelease, takeStoredRelease } from "./redact-helm.js";
+import {
+  base64Size,
+  isObj,
+  MASKED,
+  MAX_DEPTH,
+  maskByName,
+  maskValue,
+  type Obj,
+  REDACTED,
+  type RedactOptions,
+  step,
+  TOO_DEEP,
+  utf8Size,
+  type Walk,
+} from "./redact-mask.js";
 import { redactText } from "./redact-text.js";
 import { isCredentialName } from "./vocabulary.js";
 
+export type { RedactOptions } from "./redact-mask.js";
+
 const LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
-const HELM_RELEASE = "helm.sh/release.v1";
 /** Secret types that are never shown, even when a configuration allows reading Secret values. */
 const ALWAYS_REDACTED = new Set([
   "kubernetes.io/service-account-token",
@@ -16,54 +40,60 @@ const ALWAYS_REDACTED = new Set([
   "kubernetes.io/tls",
   "kubernetes.io/basic-auth",
   "kubernetes.io/ssh-auth",
+  "helm.sh/release.v1",
 ]);
-const MASKED = /^<redacted(: \d+ bytes)?>$/;
-const REDACTED = "<redacted>";
-
-export interface RedactOptions {
-  /** Show Secret `data` values, except for the always-redacted types. Off by default. */
-  revealSecretValues?: boolean;
-  /** Told every value that was masked, so the same value can be masked wherever else it appears. */
-  collect?: (value: string) => void;
-}
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
-const masked = (bytes: number) => `<redacted: ${bytes} bytes>`;
+/** Fields of a pod spec whose items are containers, whatever else they hold. */
+const CONTAINER_LISTS = new Set(["containers", "initContainers", "ephemeralContainers"]);
 
 /**
  * A deep copy of a Kubernetes object, list or Table with credentials masked (R1, R2). The input is
  * never modified. Keys stay visible because they are what the model needs for debugging.
  */
 export function redactObject(obj: unknown, opts: RedactOptions = {}): unknown {
-  const copy = structuredClone(obj);
-  visit(copy, undefined, opts);
-  return copy;
+  return visit(copy(obj, 0), undefined, { opts, nodes: 0 }, 0);
 }
 
-function visit(node: unknown, impliedKind: string | undefined, opts: RedactOptions): void {
+/** structuredClone without its unbounded recursion: a hostile depth is cut, not a stack overflow. */
+function copy(v: unknown, depth: number): unknown {
+  if (typeof v !== "object" || v === null) return v;
+  if (depth > MAX_DEPTH) return TOO_DEEP;
+  if (Array.isArray(v)) return v.map((x) => copy(x, depth + 1));
+  const out: Obj = {};
+  for (const [k, x] of Object.entries(v)) out[k] = copy(x, depth + 1);
+  return out;
+}
+
+function visit(node: unknown, impliedKind: string | undefined, w: Walk, depth: number): unknown {
+  if (typeof node !== "object" || node === null) return node;
+  if (!step(w, depth)) return TOO_DEEP;
   if (Array.isArray(node)) {
-    for (const item of node) visit(item, impliedKind, opts);
-    return;
+    for (let i = 0; i < node.length; i++) node[i] = visit(node[i], impliedKind, w, depth + 1);
+    return node;
   }
-  if (!isObj(node)) return;
+  const o = node as Obj;
   // Items of a typed list (SecretList, PodList…) come from the API server without their own kind.
-  const kind = typeof node.kind === "string" ? node.kind : impliedKind;
-  scrubMetadata(node.metadata);
-  if (kind === "Table" && Array.isArray(node.rows)) {
-    for (const row of node.rows) if (isObj(row)) visit(row.object, undefined, opts);
+  const kind = typeof o.kind === "string" ? o.kind : impliedKind;
+  scrubMetadata(o.metadata);
+  const inner = (doc: unknown, ww: Walk) => visit(doc, undefined, ww, depth + 1);
+  const release = takeStoredRelease(o, w, inner);
+  if (kind === "Secret" || (kind === undefined && looksLikeSecret(o, depth))) redactSecret(o, w.opts);
+  if (kind === "ConfigMap") redactConfigMap(o, w.opts);
+  if (release && isObj(o.data)) o.data.release = release;
+  if (isRelease(o)) redactRelease(o, w, inner);
+  if (isCustomResource(o)) {
+    for (const k of Object.keys(o))
+      if (!["apiVersion", "kind", "metadata"].includes(k)) o[k] = maskByName(o[k], w);
   }
-  if (Array.isArray(node.items)) {
-    const itemKind = kind?.endsWith("List") && kind !== "List" ? kind.slice(0, -4) : undefined;
-    visit(node.items, itemKind, opts);
+  if (isContainer(o)) redactContainer(o, w.opts);
+  else if (typeof o.name === "string" && typeof o.value === "string" && isCredentialName(o.name))
+    o.value = maskValue(o.value, utf8Size, w.opts); // name/value pairs: CRD parameters, chart extraEnv
+  const itemKind = kind?.endsWith("List") && kind !== "List" ? kind.slice(0, -4) : undefined;
+  for (const [k, v] of Object.entries(o)) {
+    if (CONTAINER_LISTS.has(k) && Array.isArray(v))
+      for (const c of v) if (isObj(c)) redactContainer(c, w.opts);
+    o[k] = visit(v, k === "items" ? itemKind : undefined, w, depth + 1);
   }
-  if (kind === "Secret" || (kind === undefined && looksLikeSecret(node))) redactSecret(node, opts);
-  if (kind === "ConfigMap") redactConfigMap(node, opts);
-  // Shape, not kind, finds pod specs: this also covers CRDs such as Argo Rollouts.
-  for (const path of POD_SPEC_PATHS) {
-    const spec = dig(node, path);
-    if (isObj(spec)) redactPodSpec(spec, opts);
-  }
+  return o;
 }
 
 function scrubMetadata(meta: unknown): void {
@@ -73,33 +103,30 @@ function scrubMetadata(meta: unknown): void {
   if (isObj(meta.annotations)) delete meta.annotations[LAST_APPLIED];
 }
 
-function looksLikeSecret(o: Obj): boolean {
-  return typeof o.type === "string" && (isObj(o.data) || isObj(o.stringData));
+/** A kindless Secret: a list item, a Table row's object, or a bare object handed in. */
+function looksLikeSecret(o: Obj, depth: number): boolean {
+  return (
+    typeof o.type === "string" && (isObj(o.data) || isObj(o.stringData)) && (depth === 0 || isObj(o.metadata))
+  );
+}
+
+/** Objects of an API group outside Kubernetes' own: their fields are the CRD author's, so names decide. */
+function isCustomResource(o: Obj): boolean {
+  if (typeof o.apiVersion !== "string" || typeof o.kind !== "string" || !isObj(o.metadata)) return false;
+  const group = o.apiVersion.includes("/") ? o.apiVersion.slice(0, o.apiVersion.indexOf("/")) : "";
+  return group.includes(".") && !group.endsWith(".k8s.io");
 }
 
 function redactSecret(secret: Obj, opts: RedactOptions): void {
   const type = typeof secret.type === "string" ? secret.type : "Opaque";
-  // gzip+base64 of every chart value plus the manifests: useless to read and full of secrets.
-  if (type === HELM_RELEASE && isObj(secret.data)) delete secret.data.release;
   if (opts.revealSecretValues && !ALWAYS_REDACTED.has(type)) return;
   maskAll(secret.data, base64Size, opts);
   maskAll(secret.stringData, utf8Size, opts);
 }
 
-const utf8Size = (v: string) => Buffer.byteLength(v, "utf8");
-const base64Size = (v: string) => Buffer.from(v, "base64").length;
-
 function maskAll(map: unknown, size: (value: string) => number, opts: RedactOptions): void {
   if (!isObj(map)) return;
   for (const [key, value] of Object.entries(map)) map[key] = maskValue(value, size, opts);
-}
-
-function maskValue(value: unknown, size: (value: string) => number, opts: RedactOptions): unknown {
-  if (value === null || value === undefined) return value;
-  if (typeof value !== "string") return REDACTED;
-  if (MASKED.test(value)) return value;
-  opts.collect?.(value);
-  return masked(size(value));
 }
 
 function redactConfigMap(cm: Obj, opts: RedactOptions): void {
@@ -116,30 +143,26 @@ function redactConfigMap(cm: Obj, opts: RedactOptions): void {
   }
 }
 
-const POD_SPEC_PATHS = [
-  ["spec"],
-  ["spec", "template", "spec"],
-  ["spec", "jobTemplate", "spec", "template", "spec"],
-  ["template", "spec"], // PodTemplate
-];
-
-function dig(o: Obj, path: string[]): unknown {
-  let cur: unknown = o;
-  for (const key of path) cur = isObj(cur) ? cur[key] : undefined;
-  return cur;
+/**
+ * A container by shape: an image, or a name with an env list. This finds Tekton steps, Argo
+ * templates and any other CRD's containers as well as pod specs, wherever they are nested.
+ */
+function isContainer(o: Obj): boolean {
+  return typeof o.image === "string" || (typeof o.name === "string" && Array.isArray(o.env));
 }
 
-function redactPodSpec(spec: Obj, opts: RedactOptions): void {
-  for (const field of ["containers", "initContainers", "ephemeralContainers"]) {
-    const containers = spec[field];
-    if (!Array.isArray(containers)) continue;
-    for (const c of containers) {
-      if (!isObj(c)) continue;
-      if (Array.isArray(c.env)) for (const e of c.env) if (isObj(e)) redactEnvVar(e, opts);
-      if (Array.isArray(c.args)) scrubArgs(c.args, opts);
-      if (Array.isArray(c.command)) scrubArgs(c.command, opts);
-    }
+function redactContainer(c: Obj, opts: RedactOptions): void {
+  if (Array.isArray(c.env)) {
+    for (const e of c.env) if (isObj(e)) redactEnvVar(e, opts);
+  } else if (isObj(c.env)) {
+    // Some CRDs give env as a map (`env: {DB_PASSWORD: …}`).
+    for (const [k, v] of Object.entries(c.env))
+      if (typeof v === "string")
+        c.env[k] = isCredentialName(k) ? maskValue(v, utf8Size, opts) : redactText(v);
   }
+  if (Array.isArray(c.args)) scrubArgs(c.args, opts);
+  if (Array.isArray(c.command)) scrubArgs(c.command, opts);
+  if (typeof c.script === "string") c.script = redactText(c.script); // Tekton steps
 }
 
 // valueFrom references (secretKeyRef names and keys) are left alone: they hold no values.
@@ -160,8 +183,7 @@ function scrubArgs(argv: unknown[], opts: RedactOptions): void {
     if (BARE_SECRET_FLAG.test(arg) && typeof next === "string") {
       if (!MASKED.test(next)) opts.collect?.(next);
       argv[++i] = REDACTED;
-    }
-    else argv[i] = redactText(arg);
+    } else argv[i] = redactText(arg);
   }
 }
 
