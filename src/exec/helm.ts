@@ -64,6 +64,14 @@ const globals: FlagDef[] = [
 
 const out = str("output", "o", { check: outputFormats("table", "json", "yaml") });
 const revision = str("revision", undefined, { check: positiveInt });
+/** Values are masked by key name on helm's YAML output only (the JSON path redacts Kubernetes shapes). */
+const valuesOut = str("output", "o", {
+  check: (v, ctx) =>
+    v === "json"
+      ? "-o json is not allowed for values: kube-mcp masks values by key name on helm's YAML; use the default output or -o yaml"
+      : outputFormats("table", "yaml")(v, ctx),
+});
+const TRUE = PARSE_BOOL.slice(0, 6);
 
 /** Helm release names: DNS-1123 subdomains of at most 53 characters. */
 const RELEASE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -88,7 +96,7 @@ const get: CommandDef = {
       mode: "read-only",
       flags: [
         revision,
-        out,
+        valuesOut,
         bool("all", "a", {
           deny: "computed values include every chart default, often passwords; only the user-supplied values are shown",
         }),
@@ -155,6 +163,8 @@ const rollback: CommandDef = {
     const [name, rev, ...extra] = ctx.parsed.positionals;
     if (name === undefined || extra.length)
       return "give a release and optionally a revision: `rollback web 3`";
+    if (ctx.mode === "non-destructive" && !TRUE.includes(ctx.last("dry-run") ?? "false"))
+      return "helm rollback needs full mode: rolling back to a revision that lacks objects deletes them, and kube-mcp cannot plan and guard what helm applies. In non-destructive mode only --dry-run is allowed; use full mode to roll back";
     // Revision 0 (or none) means the previous revision.
     return badRelease([name]) ?? (rev === undefined ? undefined : naturalInt(rev, ctx));
   },
