@@ -18,7 +18,10 @@ const lines = z.number().int().min(1).max(100_000).describe("line count");
 export const FilterStep = z.discriminatedUnion("op", [
   z.object({
     op: z.literal("grep"),
-    pattern: z.string().max(MAX_PATTERN).describe("JS regex (plain text if fixed)"),
+    pattern: z
+      .string()
+      .max(MAX_PATTERN)
+      .describe("JS regex without back-references or lookarounds (plain text if fixed)"),
     invert: flag("keep non-matching (-v)"),
     ignoreCase: flag("-i"),
     fixed: flag("-F"),
