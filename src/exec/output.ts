@@ -1,10 +1,25 @@
-// CLI output goes through the same redaction as the typed tools, decided from the command that ran:
-// JSON and YAML are parsed and redacted structurally (Secrets, last-applied, env literals, Helm
-// values); describe text gets its Environment blocks masked. Structured output that cannot be parsed
-// (e.g. cut by the byte cap) is withheld: base64 Secret data would slip past any regex.
+// CLI output goes through the same redaction as the typed tools, decided from the command that ran,
+// and is fully redacted here, before the caller's `filter` sees it (a `grep KEY | cut -f2` must never
+// find a bare value):
+// - JSON and YAML (also kube-mcp's own jsonpath/custom-columns, rendered from JSON) are parsed and
+//   redacted structurally (Secrets, last-applied, env literals, Helm values), then every leaf under a
+//   credential name is masked and every string leaf gets the text backstop. Structured output that
+//   cannot be parsed (e.g. cut by the byte cap) is withheld: base64 Secret data would slip past any
+//   regex.
+// - describe-like text (`kubectl describe`, `kubectl rollout history --revision N`, which prints a
+//   pod template) gets the text backstop (every `Name: value` line at any indent), plus what only
+//   describe prints: multi-word labels ("Master Key:"), flag and value on separate Args lines,
+//   `Name:`/`Value:` line pairs, and ConfigMap data blocks (`KEY:`, `----`, value lines). Secret
+//   describe prints sizes only and stays as it is.
+// - every other text (tables, logs, notes, help) gets the text backstop, and in tables (kubectl get,
+//   helm list, …) the cells under a credential-named column (a CRD printer column such as PASSWORD).
+// Text outputs that could carry Secret data where no name marks it are not reached as text: the
+// grammars refuse them (`helm get all`, `argocd app manifests|diff`, `istioctl proxy-config secret`,
+// templates on Secrets) or they are parsed (`-o json|yaml`, `helm get manifest|hooks|values`).
+// Known limit: `kubectl get --no-headers` has no header to find credential columns by.
 import { parseAllDocuments, stringify } from "yaml";
 import { redactObject } from "../policy/redact.js";
-import { redactDescribeEnv } from "../policy/redact-text.js";
+import { NOT_SECRET, redactText } from "../policy/redact-text.js";
 import { isCredentialName } from "../policy/vocabulary.js";
 import type { Parsed } from "./grammar.js";
 import { customColumns, renderTemplate } from "./jsonpath.js";
@@ -12,6 +27,8 @@ import { customColumns, renderTemplate } from "./jsonpath.js";
 export class Withheld extends Error {}
 
 type Kind = "json" | "yaml" | "describe" | "helm-values" | "text" | "jsonpath" | "custom-columns";
+
+const REDACTED = "<redacted>";
 
 /** The template of `-o jsonpath=T` / `-o custom-columns=SPEC`, which kube-mcp renders itself. */
 export function templateOf(p: Parsed): { kind: "jsonpath" | "custom-columns"; template: string } | undefined {
@@ -33,58 +50,165 @@ export function outputKind(binary: string, p: Parsed): Kind {
   if (o === "json") return "json";
   if (o === "yaml") return "yaml";
   if (binary === "kubectl" && p.path[0] === "describe") return "describe";
+  const revision = p.flags.some((f) => f.name === "revision" && f.value !== "0");
+  if (binary === "kubectl" && p.path.join(" ") === "rollout history" && revision && !o) return "describe";
   return "text";
 }
 
+const isPlaceholder = (v: string) => NOT_SECRET.test(v.trim());
+
+/**
+ * Masks scalars under credential names (and the value of `{name: CREDENTIAL, value: …}` pairs, the
+ * env shape CRDs copy), and runs the text backstop over every other string.
+ */
 function maskValues(v: unknown): unknown {
+  if (typeof v === "string") return redactText(v);
   if (Array.isArray(v)) return v.map(maskValues);
-  if (v && typeof v === "object") {
-    return Object.fromEntries(
-      Object.entries(v).map(([k, x]) => [
-        k,
-        isCredentialName(k) && (typeof x === "string" || typeof x === "number")
-          ? "<redacted>"
-          : maskValues(x),
-      ]),
-    );
-  }
-  return v;
+  if (!v || typeof v !== "object") return v;
+  const o = v as Record<string, unknown>;
+  const envPair = typeof o.name === "string" && isCredentialName(o.name);
+  return Object.fromEntries(
+    Object.entries(o).map(([k, x]) => {
+      const secret = envPair && k === "value" ? true : isCredentialName(k);
+      if (secret && typeof x === "number") return [k, REDACTED];
+      if (secret && typeof x === "string" && !isPlaceholder(x)) return [k, REDACTED];
+      return [k, maskValues(x)];
+    }),
+  );
 }
 
+const clean = (obj: unknown, reveal: boolean) =>
+  maskValues(redactObject(obj, { revealSecretValues: reveal }));
+
 export function redactOutput(text: string, kind: Kind, reveal: boolean, template = ""): string {
-  if (!text.trim() || kind === "text") return text;
+  if (!text.trim()) return text;
+  if (kind === "text") return redactText(redactTables(text));
+  if (kind === "describe") return redactText(redactDescribe(text));
   if (kind === "jsonpath" || kind === "custom-columns") {
-    let clean: unknown;
+    let obj: unknown;
     try {
-      clean = redactObject(JSON.parse(text), { revealSecretValues: reveal });
+      obj = clean(JSON.parse(text), reveal);
     } catch {
       throw new Withheld(
         "the output could not be parsed for redaction (was it cut by the size cap?), so it is withheld; narrow the request.",
       );
     }
     try {
-      return kind === "jsonpath" ? renderTemplate(template, clean) : customColumns(template, clean);
+      return kind === "jsonpath" ? renderTemplate(template, obj) : customColumns(template, obj);
     } catch (err) {
       throw new Withheld(`the ${kind} template could not be rendered: ${(err as Error).message}`);
     }
   }
-  if (kind === "describe") return redactDescribeEnv(text);
   // `helm get values` prints a heading line ("USER-SUPPLIED VALUES:") before the YAML.
   const heading = kind === "helm-values" ? (/^[A-Z][A-Z -]*:\n/.exec(text)?.[0] ?? "") : "";
   if (heading) return heading + redactOutput(text.slice(heading.length), kind, reveal);
   try {
-    if (kind === "json")
-      return JSON.stringify(redactObject(JSON.parse(text), { revealSecretValues: reveal }), null, 2);
+    if (kind === "json") return JSON.stringify(clean(JSON.parse(text), reveal), null, 2);
     const docs = parseAllDocuments(text);
     if (docs.some((d) => d.errors.length)) throw new Error("invalid YAML");
-    const clean = docs.map((d) => {
+    const objs = docs.map((d) => {
       const obj = d.toJS() as unknown;
-      return kind === "helm-values" ? maskValues(obj) : redactObject(obj, { revealSecretValues: reveal });
+      return kind === "helm-values" ? maskValues(obj) : clean(obj, reveal);
     });
-    return clean.map((o) => stringify(o, { lineWidth: 0 }).trimEnd()).join("\n---\n");
+    return objs.map((o) => stringify(o, { lineWidth: 0 }).trimEnd()).join("\n---\n");
   } catch {
     throw new Withheld(
       `the ${kind === "helm-values" ? "values" : kind.toUpperCase()} output could not be parsed for redaction (was it cut by the size cap?), so it is withheld; narrow the request (a namespace, a selector, one object).`,
     );
   }
+}
+
+const LABEL = /^([ \t]*)([A-Za-z][\w.-]{0,63}(?: [\w.-]{1,64}){0,4}):([ \t]+)(\S.*)$/;
+const FLAG_ALONE = /^[ \t]*--?([A-Za-z][\w.-]{0,63})$/;
+const DATA_KEY = /^(\S.{0,252}):$/;
+
+/** What describe prints that the text backstop cannot see line by line. */
+export function redactDescribe(text: string): string {
+  const lines = text.split("\n");
+  let maskBlock = false;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as string;
+    const next = lines[i + 1];
+    // ConfigMap data: `KEY:`, `----`, then value lines up to the next key or section.
+    const key = next === "----" ? DATA_KEY.exec(line)?.[1] : undefined;
+    if (key !== undefined) {
+      maskBlock = isCredentialName(key);
+      i++;
+      continue;
+    }
+    if (next === "====" || /^(?:Events|BinaryData):/.test(line) || (next === undefined && line === "")) {
+      maskBlock = false;
+      continue;
+    }
+    if (maskBlock) {
+      if (line.trim() !== "" && line !== REDACTED) lines[i] = REDACTED;
+      continue;
+    }
+    const label = LABEL.exec(line);
+    if (label) {
+      const [, indent, name = "", space, value = ""] = label;
+      if (isCredentialName(name) && !isPlaceholder(value)) lines[i] = `${indent}${name}:${space}${REDACTED}`;
+      // `Name: DB_PWD` then `Value: …` (env-like lists in CRDs).
+      const pair = /^([ \t]*)Value:([ \t]+)\S/.exec(next ?? "");
+      if (/^Name$/i.test(name) && isCredentialName(value.trim()) && pair && pair[1] === indent) {
+        lines[i + 1] = `${pair[1]}Value:${pair[2]}${REDACTED}`;
+        i++;
+      }
+      continue;
+    }
+    // Args and Command print one word per line: `--db-pw` then its value.
+    const flag = FLAG_ALONE.exec(line)?.[1];
+    if (flag && next !== undefined && isCredentialName(flag)) {
+      const value = next.trim();
+      if (value && !value.startsWith("-") && !/:$/.test(value)) {
+        lines[i + 1] = next.replace(value, REDACTED);
+        i++;
+      }
+    }
+  }
+  return lines.join("\n");
+}
+
+/** Columns of a table header: two or more spaces or a tab between names, single spaces inside. */
+function headerColumns(line: string): { name: string; start: number }[] | undefined {
+  if (line.length > 2000 || !/^[A-Z]/.test(line)) return undefined;
+  const cols: { name: string; start: number }[] = [];
+  for (const m of line.matchAll(/[^ \t]+(?: [^ \t]+)*/g)) {
+    if (!/^[A-Z][A-Z0-9_.()/ -]*$/.test(m[0])) return undefined;
+    cols.push({ name: m[0], start: m.index });
+  }
+  return cols.length > 1 ? cols : undefined;
+}
+
+/** Cells of a row: by tab when the header is tab-separated (helm), else by the header's offsets. */
+function cells(row: string, cols: { start: number }[], tabs: boolean): string[] {
+  if (tabs) return row.split("\t");
+  return cols.map((c, i) => row.slice(c.start, cols[i + 1]?.start ?? row.length));
+}
+
+/** Masks the cells under credential-named columns of every table in the text. */
+export function redactTables(text: string): string {
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const header = lines[i] as string;
+    if (i > 0 && (lines[i - 1] as string).trim() !== "") continue;
+    const cols = headerColumns(header);
+    const secret = cols?.flatMap((c, k) => (isCredentialName(c.name) ? [k] : []));
+    if (!cols || !secret?.length) continue;
+    const tabs = header.includes("\t");
+    for (i++; i < lines.length && (lines[i] as string).trim() !== ""; i++) {
+      const row = cells(lines[i] as string, cols, tabs);
+      for (const k of secret) {
+        const cell = row[k];
+        if (cell === undefined || isPlaceholder(cell) || cell.trim() === "") continue;
+        // A plural column of numbers counts things (SECRETS of a ServiceAccount).
+        if (/S$/.test(cols[k]?.name ?? "") && /^\s*\d+\s*$/.test(cell)) continue;
+        const width = cell.length;
+        const pad = cell.match(/\s*$/)?.[0] ?? "";
+        row[k] = k === row.length - 1 ? REDACTED : `${REDACTED}${pad || " "}`.padEnd(width);
+      }
+      lines[i] = row.join(tabs ? "\t" : "");
+    }
+  }
+  return lines.join("\n");
 }

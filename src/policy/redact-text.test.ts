@@ -93,6 +93,12 @@ const families: [string, string, string][] = [
   ["escaped JSON password", '{\\"password\\":\\"hunter22\\"}', `{\\"password\\":\\"${R}\\"}`],
   ["api-key", "api-key: 12345678", `api-key: ${R}`],
   ["flag with space", "exec: psql --password hunter22 -h db", `exec: psql --password ${R} -h db`],
+  [
+    "Helm release (gzip in base64, twice)",
+    `release: SDRzSUFBQUFBQUFBLyR${alnum(80)}==\nname: web`,
+    "release: <redacted: compressed data>\nname: web",
+  ],
+  ["gzip in base64", `data: H4sIAAAAAAAA${alnum(60)}`, "data: <redacted: compressed data>"],
   ["prefixed flag", "args: --db-password=hunter22 --port=1", `args: --db-password=${R} --port=1`],
 ];
 

@@ -1,0 +1,310 @@
+// CLI outputs come back from redactOutput fully redacted, whatever their kind, so the model's filter
+// (applied afterwards) can only cut redacted text. Samples are real kubectl and helm output from the
+// test bed, with planted values (canary-…) that must not survive.
+import { describe, expect, it } from "vitest";
+import { applyFilters } from "./filter.js";
+import { HELM } from "./helm.js";
+import { KUBECTL } from "./kubectl.js";
+import { outputKind, redactDescribe, redactOutput, redactTables } from "./output.js";
+import { parsePipeline } from "./pipeline.js";
+import { validate } from "./validate.js";
+
+const R = "<redacted>";
+const kind = (binary: "kubectl" | "helm", argv: string[]) =>
+  outputKind(binary, validate(argv, binary === "kubectl" ? KUBECTL : HELM, "read-only"));
+const noCanary = (out: string) => expect(out).not.toMatch(/canary/);
+
+const describePod = `Name:             api-7fb467b89d-z8h5c
+Namespace:        vocab
+Service Account:  default
+Containers:
+  api:
+    Image:         registry.example/api:1
+    Args:
+      --db-pw
+      canary-arg-space
+      --api-key=canary-arg-eq
+      --port=80
+    Environment:
+      DB_PWD:     canary-env-dbpwd
+      ADMIN_PW:   canary-env-adminpw
+      dbPass:     canary-env-dbpass
+      LOG_LEVEL:  info
+      REF_TOKEN:  <set to the key 'password' in secret 's'>  Optional: false
+      POD_NAME:   api-7fb467b89d-z8h5c (v1:metadata.name)
+    Mounts:
+      /var/run/secrets/kubernetes.io/serviceaccount from kube-api-access-bm92p (ro)
+Volumes:
+  kube-api-access-bm92p:
+    Type:                    Projected (a volume that contains injected data from multiple sources)
+    TokenExpirationSeconds:  3607
+Events:
+  Type    Reason     Age   From               Message
+  ----    ------     ----  ----               -------
+  Normal  Scheduled  3s    default-scheduler  Successfully assigned vocab/api-7fb467b89d-z8h5c to kwok-node-2
+`;
+
+const rolloutRevision = `deployment.apps/api with revision #1
+Pod Template:
+  Labels:\tapp=api
+\tpod-template-hash=7fb467b89d
+  Containers:
+   api:
+    Image:\tregistry.example/api:1
+    Args:
+      --db-pw
+      canary-arg-space
+    Environment:
+      DB_PWD:\tcanary-env-dbpwd
+      LOG_LEVEL:\tinfo
+      REF_TOKEN:\t<set to the key 'password' in secret 's'>\tOptional: false
+    Mounts:\t<none>
+`;
+
+const describeConfigMap = `Name:         app-config
+Namespace:    vocab
+Labels:       <none>
+Annotations:  <none>
+
+Data
+====
+DB_PWD:
+----
+canary-cm-dbpwd
+
+LOG_LEVEL:
+----
+info
+
+app.properties:
+----
+db.host=db
+db.password=canary-cm-props
+
+
+masterKey:
+----
+canary-cm-masterkey-line1
+
+canary-cm-masterkey-line3
+
+
+
+BinaryData
+====
+
+Events:  <none>
+`;
+
+const describeSecret = `Name:         s
+Namespace:    vocab
+Labels:       <none>
+Annotations:  <none>
+
+Type:  Opaque
+
+Data
+====
+password:  13 bytes
+tls.key:   1704 bytes
+`;
+
+// kubectl describe renders a CRD's camelCase fields as words.
+const describeCustom = `Name:         main
+Namespace:    vocab
+API Version:  demo.example/v1
+Kind:         Database
+Spec:
+  Master Key:  canary-crd-masterkey
+  Credentials:  canary-crd-credentials
+  Users:
+    Name:   DB_PWD
+    Value:  canary-crd-pair
+    Name:   LOG_LEVEL
+    Value:  debug
+  Secret Name:  db-admin
+Events:  <none>
+`;
+
+describe("outputKind", () => {
+  it.each([
+    [["describe", "pod", "web"], "describe"],
+    [["rollout", "history", "deployment/api", "--revision", "2"], "describe"],
+    [["rollout", "history", "deployment/api", "--revision=2"], "describe"],
+    [["rollout", "history", "deployment/api"], "text"],
+    [["rollout", "history", "deployment/api", "--revision", "2", "-o", "yaml"], "yaml"],
+    [["get", "pods"], "text"],
+    [["logs", "web"], "text"],
+    [["get", "pods", "-o", "json"], "json"],
+  ])("kubectl %j is %s", (argv, expected) => expect(kind("kubectl", argv)).toBe(expected));
+
+  it.each([
+    [["list"], "text"],
+    [["get", "values", "web"], "helm-values"],
+    [["get", "manifest", "web"], "yaml"],
+    [["status", "web"], "text"],
+  ])("helm %j is %s", (argv, expected) => expect(kind("helm", argv)).toBe(expected));
+});
+
+describe("redactOutput of describe text", () => {
+  it("masks env literals, flag values on their own line and keeps references (describe pod)", () => {
+    const out = redactOutput(describePod, "describe", false);
+    noCanary(out);
+    for (const line of [
+      "      --db-pw",
+      `      ${R}`,
+      `      --api-key=${R}`,
+      "      --port=80",
+      `      DB_PWD:     ${R}`,
+      `      ADMIN_PW:   ${R}`,
+      `      dbPass:     ${R}`,
+      "      LOG_LEVEL:  info",
+      "      REF_TOKEN:  <set to the key 'password' in secret 's'>  Optional: false",
+      "      POD_NAME:   api-7fb467b89d-z8h5c (v1:metadata.name)",
+      "    TokenExpirationSeconds:  3607",
+    ])
+      expect(out.split("\n")).toContain(line);
+    expect(redactOutput(out, "describe", false)).toBe(out);
+  });
+
+  it("masks the pod template of rollout history --revision (tab-separated)", () => {
+    const out = redactOutput(rolloutRevision, "describe", false);
+    noCanary(out);
+    expect(out).toContain(`DB_PWD:\t${R}\n      LOG_LEVEL:\tinfo`);
+    expect(out).toContain("REF_TOKEN:\t<set to the key 'password' in secret 's'>\tOptional: false");
+  });
+
+  it("masks ConfigMap data blocks under credential keys, blank lines inside included", () => {
+    const out = redactOutput(describeConfigMap, "describe", false);
+    noCanary(out);
+    expect(out).toContain(`DB_PWD:\n----\n${R}\n\nLOG_LEVEL:\n----\ninfo\n`);
+    expect(out).toContain(`app.properties:\n----\ndb.host=db\ndb.password=${R}\n`);
+    expect(out).toContain(`masterKey:\n----\n${R}\n\n${R}\n`);
+    expect(out).toContain("BinaryData\n====\n\nEvents:  <none>");
+  });
+
+  it("keeps Secret describe (sizes only) as it is", () => {
+    expect(redactOutput(describeSecret, "describe", false)).toBe(describeSecret);
+  });
+
+  it("masks CRD fields shown as words, and Name/Value pairs", () => {
+    const out = redactOutput(describeCustom, "describe", false);
+    noCanary(out);
+    expect(out).toContain(`  Master Key:  ${R}\n  Credentials:  ${R}\n`);
+    expect(out).toContain(`    Name:   DB_PWD\n    Value:  ${R}\n    Name:   LOG_LEVEL\n    Value:  debug\n`);
+    expect(out).toContain("  Secret Name:  db-admin");
+  });
+
+  it("is idempotent", () => {
+    for (const t of [describePod, rolloutRevision, describeConfigMap, describeCustom]) {
+      const once = redactDescribe(t);
+      expect(redactDescribe(once)).toBe(once);
+    }
+  });
+});
+
+describe("redactOutput of tables", () => {
+  const crdTable = `NAME    ENGINE     PASSWORD             DB USER   AGE
+main    postgres   canary-col-pw        app       5m
+spare   mysql      <none>               app       2m
+
+NAME                       READY   STATUS    RESTARTS   AGE
+pod/api-7fb467b89d-z8h5c   1/1     Running   0          4s
+`;
+
+  it("masks cells under a credential-named column and nothing else", () => {
+    const out = redactOutput(crdTable, "text", false);
+    noCanary(out);
+    expect(out.split("\n").slice(0, 3)).toEqual([
+      "NAME    ENGINE     PASSWORD             DB USER   AGE",
+      `main    postgres   ${R}           app       5m`,
+      "spare   mysql      <none>               app       2m",
+    ]);
+    expect(out.split("\n").slice(3)).toEqual(crdTable.split("\n").slice(3));
+  });
+
+  it("reads helm's tab-separated tables", () => {
+    const helm =
+      "NAME        \tNAMESPACE\tREVISION\tAPI TOKEN         \tSTATUS  \n" +
+      "vault-secret\tvault    \t1       \tcanary-helm-col   \tdeployed\n";
+    const out = redactTables(helm);
+    noCanary(out);
+    expect(out.split("\n")[1]).toBe(`vault-secret\tvault    \t1       \t${R.padEnd(18)}\tdeployed`);
+  });
+
+  it("keeps tables without credential columns, and counts under plural columns", () => {
+    const t = [
+      "REVISION\tUPDATED                 \tSTATUS  \tCHART           \tAPP VERSION\tDESCRIPTION     ",
+      "1       \tThu Dec  3 12:57:31 2026\tdeployed\tkmcp-vault-0.3.1\t2.4.0      \tInstall complete",
+      "",
+      "NAME      SECRETS   AGE",
+      "default   1         35s",
+    ].join("\n");
+    expect(redactOutput(t, "text", false)).toBe(t);
+  });
+});
+
+describe("redactOutput of other text", () => {
+  it("masks logs and notes before a filter can strip the key", async () => {
+    const logs = [
+      "2026-01-01T00:00:00Z starting",
+      "2026-01-01T00:00:01Z pwd=canary-log-pwd user=app",
+      '2026-01-01T00:00:02Z {"pass":"canary-log-pass","user":"app"}',
+      "2026-01-01T00:00:03Z connecting with DB_PWD=canary-log-env",
+    ].join("\n");
+    const out = redactOutput(logs, "text", false);
+    noCanary(out);
+    for (const f of ["grep -i pwd | cut -d= -f2", "grep pass | cut -d'\"' -f4", "cut -d= -f2-"])
+      noCanary(await applyFilters(out, parsePipeline(f)));
+    const notes = "NOTES:\nLog in as admin.\nToken for the API: token=canary-notes-token\n";
+    noCanary(redactOutput(notes, "text", false));
+  });
+
+  it("masks credential leaves of parsed output, CRD fields included, and keeps JSON valid", () => {
+    const crd = {
+      apiVersion: "demo.example/v1",
+      kind: "Database",
+      metadata: { name: "main", annotations: { note: "pwd=canary-annotation" } },
+      spec: {
+        masterKey: "canary-json-masterkey",
+        credentials: "canary-json-credentials",
+        port: 5432,
+        pin: 1234,
+        dbPassword: 987654,
+        existingSecret: "db-admin",
+        auth: { enabled: true, secretName: "db-auth" },
+        users: [
+          { name: "ADMIN_PW", value: "canary-json-pair" },
+          { name: "MODE", value: "fast" },
+        ],
+      },
+    };
+    const json = redactOutput(JSON.stringify(crd), "json", false);
+    noCanary(json);
+    const back = JSON.parse(json);
+    const masked = expect.stringMatching(/^<redacted/);
+    expect(back.spec).toMatchObject({
+      masterKey: masked,
+      credentials: masked,
+      dbPassword: masked,
+      port: 5432,
+      existingSecret: "db-admin",
+      auth: { enabled: true },
+      users: [
+        { name: "ADMIN_PW", value: masked },
+        { name: "MODE", value: "fast" },
+      ],
+    });
+    expect(back.metadata.annotations.note).toBe(`pwd=${R}`);
+    noCanary(redactOutput(JSON.stringify(crd), "yaml", false));
+    noCanary(
+      redactOutput(JSON.stringify(crd), "jsonpath", false, "{.spec.masterKey} {.spec.users[0].value}"),
+    );
+  });
+
+  it("masks help text of nothing but keeps it readable", () => {
+    const help =
+      "      --token='': Bearer token for authentication to the API server\n      --password string  x\n";
+    expect(redactOutput(help, "text", false)).toBe(help);
+  });
+});
