@@ -1,9 +1,11 @@
 // pods_logs: logs of a pod, or of every pod behind a workload, bounded, filtered, newest lines kept.
 import * as z from "zod";
+import { compileRegex, type Matcher, RegexError } from "../exec/regex.js";
 import { sanitizeUntrusted } from "../format/fence.js";
 import { describeError } from "../kube/errors.js";
 import { lookupKind } from "../kube/lookup.js";
 import { type LabelSelector, parseDuration, selectorString } from "../kube/selectors.js";
+import { redactText } from "../policy/redact-text.js";
 import type { Cluster } from "../targets/clusters.js";
 import { textTool } from "./cluster-tool.js";
 import { ToolError } from "./define.js";
@@ -63,7 +65,7 @@ export const podsLogs = textTool({
     sinceTime: z.iso.datetime({ offset: true }).optional().describe("Only lines after this RFC 3339 time"),
     filter: z
       .string()
-      .max(500)
+      .max(300)
       .optional()
       .describe("Keep only lines matching this regular expression (case-insensitive)"),
   }),
@@ -72,11 +74,14 @@ export const podsLogs = textTool({
     const sinceSeconds = args.since === undefined ? undefined : parseDuration(args.since);
     if (args.since !== undefined && !sinceSeconds)
       throw new ToolError(`"since" must be a duration like "30s", "10m" or "2h", got "${args.since}".`);
-    let filter: RegExp | undefined;
+    // The model's regex runs on a linear-time engine, and on redacted lines: matching raw lines would
+    // tell it, line present or not, what a masked value starts with.
+    let filter: Matcher | undefined;
     try {
-      filter = args.filter ? new RegExp(args.filter, "i") : undefined;
+      filter = args.filter ? compileRegex(args.filter, { ignoreCase: true }) : undefined;
     } catch (err) {
-      throw new ToolError(`The filter is not a valid regular expression: ${(err as Error).message}.`);
+      if (err instanceof RegexError) throw new ToolError(`The filter is refused: ${err.message}`);
+      throw err;
     }
     const pods = await podsFor(cluster, args.kind ?? "Pod", args.name, ns, ctx.signal);
     const streams = pods
@@ -111,9 +116,9 @@ export const podsLogs = textTool({
           });
           return {
             ...s,
-            lines: sanitizeUntrusted(text)
+            lines: redactText(sanitizeUntrusted(text))
               .split("\n")
-              .filter((l) => l && (!filter || filter.test(l))),
+              .filter((l) => l && (!filter || filter(l))),
           };
         } catch (err) {
           return {

@@ -61,6 +61,26 @@ describe("model-supplied regexes", () => {
     expect(r.text).toMatch(/filter step 1 \(jq\): back-references .* not supported/);
   });
 
+  it("refuses a back-reference in pods_logs' filter, and still filters with an ordinary one", async () => {
+    const bad = await call(other.client, "pods_logs", {
+      cluster: "alpha",
+      kind: "deployment",
+      name: "web",
+      namespace: "shop",
+      filter: "(a|aa)+\\1$",
+    });
+    expect(bad.isError).toBe(true);
+    expect(bad.text).toMatch(/The filter is refused: back-references .* not supported/);
+    const ok = await call(other.client, "pods_logs", {
+      cluster: "alpha",
+      kind: "deployment",
+      name: "web",
+      namespace: "shop",
+      filter: "(a|aa)+$|.",
+    });
+    expect(ok.isError, ok.text).toBe(false);
+  });
+
   it("still runs ordinary patterns: anchors, classes, \\b, counts, -i, alternation", async () => {
     const r = await kubectl(
       other,
