@@ -12,11 +12,18 @@ function strings(v: unknown, out: string[]): string[] {
   return out;
 }
 
-const planted = readdirSync(FIXTURES_DIR)
-  .filter((f) => f.endsWith(".yaml"))
-  .flatMap((f) =>
-    parseAllDocuments(readFileSync(join(FIXTURES_DIR, f), "utf8")).flatMap((d) => strings(d.toJS(), [])),
-  )
+// The fixture files, and the values files of the bed's charts (Helm renders them into the cluster).
+const files = [
+  ...readdirSync(FIXTURES_DIR)
+    .filter((f) => f.endsWith(".yaml"))
+    .map((f) => join(FIXTURES_DIR, f)),
+  ...readdirSync(join(FIXTURES_DIR, "charts"), { recursive: true, encoding: "utf8" })
+    .filter((f) => /(^|[/.])values\.yaml$/.test(f))
+    .map((f) => join(FIXTURES_DIR, "charts", f)),
+];
+
+const planted = files
+  .flatMap((f) => parseAllDocuments(readFileSync(f, "utf8")).flatMap((d) => strings(d.toJS(), [])))
   .filter((s) => s.includes(CANARY));
 
 const b64 = (s: string) => Buffer.from(s).toString("base64");

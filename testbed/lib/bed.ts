@@ -8,7 +8,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { type ClusterState, nodesFor, nodesYaml, startClusterWithRetry } from "./cluster.js";
-import { applyFixtures, applyScale } from "./fixtures.js";
+import { applyFixtures, applyScale, FIXTURES_REVISION, helmFor } from "./fixtures.js";
 import { httpsGet, kubectlFor } from "./kube.js";
 import { writeKubeconfig } from "./kubeconfig.js";
 import { alive, stopAll } from "./proc.js";
@@ -21,6 +21,8 @@ export const BED_REVISION = 2;
 export interface BedState {
   version: 1;
   revision?: number;
+  /** The FIXTURES_REVISION last applied; a fixture change is applied to a running bed, not restarted. */
+  fixtures?: number;
   bin: string;
   kubeconfig: string;
   pods: number;
@@ -115,6 +117,19 @@ async function resize(s: BedState, pods: number): Promise<void> {
   writeFileSync(statePath(), JSON.stringify(s, null, 2));
 }
 
+function fixturesOn(bin: string, c: ClusterState): Promise<void> {
+  const kubeconfig = join(c.dir, "admin.kubeconfig");
+  return applyFixtures(kubectlFor(bin, kubeconfig), c.name, helmFor(bin, kubeconfig));
+}
+
+/** Fixtures apply idempotently, so tests already running against the bed are not disturbed. */
+async function reapplyFixtures(s: BedState): Promise<void> {
+  log("applying the changed fixtures to the running test bed");
+  await Promise.all(s.clusters.map((c) => fixturesOn(s.bin, c)));
+  s.fixtures = FIXTURES_REVISION;
+  writeFileSync(statePath(), JSON.stringify(s, null, 2));
+}
+
 export async function up(opts: { pods?: number } = {}): Promise<BedState> {
   return withLock(async () => {
     const existing = readState();
@@ -123,6 +138,7 @@ export async function up(opts: { pods?: number } = {}): Promise<BedState> {
       await stopAll(allPids(existing));
     } else if (existing && (await healthy(existing))) {
       log("reusing the running test bed");
+      if (existing.fixtures !== FIXTURES_REVISION) await reapplyFixtures(existing);
       if (opts.pods !== undefined) await resize(existing, opts.pods);
       return existing;
     } else if (existing) {
@@ -158,9 +174,9 @@ export async function up(opts: { pods?: number } = {}): Promise<BedState> {
       const failed = results.find((r) => r.status === "rejected");
       if (failed) throw failed.reason;
       log(`control planes ready in ${((Date.now() - started) / 1000).toFixed(1)}s; applying fixtures`);
-      await Promise.all(
-        clusters.map((c) => applyFixtures(kubectlFor(bin, join(c.dir, "admin.kubeconfig")), c.name)),
-      );
+      await Promise.all(clusters.map((c) => fixturesOn(bin, c)));
+      state.fixtures = FIXTURES_REVISION;
+      writeFileSync(statePath(), JSON.stringify(state, null, 2));
       writeKubeconfig(state.kubeconfig, clusters, "alpha");
       await resize(state, opts.pods ?? 0);
       log(`ready in ${((Date.now() - started) / 1000).toFixed(1)}s`);

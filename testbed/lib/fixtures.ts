@@ -1,10 +1,14 @@
 // Applies the fixture objects to a cluster and waits until they have settled, so tests can rely on them.
-import { readdirSync } from "node:fs";
+// Applying again to a cluster that has them is harmless: a running bed is brought up to date this way.
+import { execFile } from "node:child_process";
+import { mkdirSync, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { stringify } from "yaml";
 import type { Kubectl } from "./kube.js";
 
+/** Bump when the fixtures change: a running bed with an older set gets them applied again (bed.ts). */
+export const FIXTURES_REVISION = 2;
 export const FIXTURES_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "fixtures");
 /** Every secret value in the fixtures contains this marker; tests grep output for it (and its base64). */
 export const CANARY = "kmcp-canary";
@@ -79,7 +83,53 @@ function scaleYaml(pods: number): string {
 
 const file = (f: string) => join(FIXTURES_DIR, f);
 
-export async function applyFixtures(kubectl: Kubectl, cluster: string): Promise<void> {
+export type Helm = (args: string[], env?: Record<string, string>) => Promise<string>;
+
+/** The bed's helm bound to one kubeconfig, with its cache and config kept beside it (never ~/.helm). */
+export function helmFor(bin: string, kubeconfig: string): Helm {
+  const home = join(dirname(kubeconfig), "helm");
+  mkdirSync(home, { recursive: true });
+  const base = {
+    HELM_CACHE_HOME: join(home, "cache"),
+    HELM_CONFIG_HOME: join(home, "config"),
+    HELM_DATA_HOME: join(home, "data"),
+  };
+  return (args, env = {}) =>
+    new Promise((resolve, reject) => {
+      execFile(
+        join(bin, "helm"),
+        ["--kubeconfig", kubeconfig, ...args],
+        { env: { PATH: process.env.PATH, ...base, ...env }, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 },
+        (err, stdout, stderr) => {
+          if (err) reject(new Error(`helm ${args.join(" ")}: ${stderr.trim() || err.message}`));
+          else resolve(stdout);
+        },
+      );
+    });
+}
+
+/** The chart with secret values (canaries in its defaults and in the install's values file). */
+export const VAULT_CHART = join(FIXTURES_DIR, "charts", "kmcp-vault");
+export const VAULT_VALUES = join(FIXTURES_DIR, "charts", "kmcp-vault.values.yaml");
+/** One release per Helm storage driver, both in namespace vault. */
+export const HELM_RELEASES = [
+  { name: "vault-secret", driver: "secret" },
+  { name: "vault-cm", driver: "configmap" },
+] as const;
+
+async function installReleases(helm: Helm): Promise<void> {
+  for (const { name, driver } of HELM_RELEASES) {
+    const env = { HELM_DRIVER: driver };
+    const deployed = await helm(["status", name, "-n", "vault", "-o", "json"], env).then(
+      (out) => (JSON.parse(out) as { info?: { status?: string } }).info?.status === "deployed",
+      () => false,
+    );
+    if (deployed) continue;
+    await helm(["upgrade", "--install", name, VAULT_CHART, "-n", "vault", "-f", VAULT_VALUES], env);
+  }
+}
+
+export async function applyFixtures(kubectl: Kubectl, cluster: string, helm?: Helm): Promise<void> {
   const ssa = (args: string[], input?: string) =>
     kubectl(
       ["apply", "--server-side", "--field-manager=kube-mcp-testbed", ...args],
@@ -90,25 +140,43 @@ export async function applyFixtures(kubectl: Kubectl, cluster: string): Promise<
     await kubectl(["wait", "--for=create", `serviceaccount/default`, "-n", ns, "--timeout=60s"]);
   }
   const files = readdirSync(FIXTURES_DIR).filter(
-    (f) => /^[1-3]\d-.*\.yaml$/.test(f) || f === "40-crd.yaml" || f === "51-secrets.yaml",
+    (f) => /^[1-3]\d-.*\.yaml$/.test(f) || ["40-crd.yaml", "51-secrets.yaml", "60-vault.yaml"].includes(f),
   );
   await ssa(files.flatMap((f) => ["-f", file(f)]));
+  await kubectl(["wait", "--for=create", "serviceaccount/default", "-n", "vault", "--timeout=60s"]);
   // Client-side apply on purpose: it writes the last-applied annotation with the secret in it.
   await kubectl(["apply", "-f", file("50-secrets-applied.yaml")]);
   await kubectl(["wait", "--for=condition=Established", "crd/widgets.demo.kube-mcp.io", "--timeout=60s"]);
   await ssa(["-f", file("41-widgets.yaml")]);
-  await kubectl(["create", "-f", "-"], { input: warningEvents() });
+  // Events and cluster-info were once created with `kubectl create`: force takes their fields over.
+  await ssa(["--force-conflicts", "-f", "-"], warningEvents());
+  await ssa(
+    ["--force-conflicts", "-f", "-"],
+    stringify({
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "cluster-info", namespace: "default" },
+      data: { cluster },
+    }),
+  );
+  // The token controller fills it in; tests read it to prove no output ever shows it.
   await kubectl([
-    "create",
-    "configmap",
-    "cluster-info",
+    "wait",
+    "--for=jsonpath={.data.token}",
     "-n",
-    "default",
-    `--from-literal=cluster=${cluster}`,
+    "vault",
+    "secret/reporter-token",
+    "--timeout=60s",
   ]);
+  if (helm) await installReleases(helm);
   await kubectl(["rollout", "status", "-n", "shop", "deployment/web", "deployment/api", "--timeout=120s"]);
   await kubectl(["rollout", "status", "-n", "data", "statefulset/db", "--timeout=120s"]);
   await kubectl(["rollout", "status", "-n", "ops", "daemonset/node-agent", "--timeout=120s"]);
+  await kubectl(["rollout", "status", "-n", "vault", "statefulset/keeper", "--timeout=120s"]);
+  if (helm) {
+    const deployments = HELM_RELEASES.map((r) => `deployment/${r.name}`);
+    await kubectl(["rollout", "status", "-n", "vault", ...deployments, "--timeout=120s"]);
+  }
   await kubectl(["wait", "--for=condition=Complete", "-n", "ops", "job/migrate", "--timeout=120s"]);
 }
 
