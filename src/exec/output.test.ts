@@ -277,6 +277,7 @@ describe("redactOutput of other text", () => {
           { name: "ADMIN_PW", value: "canary-json-pair" },
           { name: "MODE", value: "fast" },
         ],
+        args: ["--db-pw", "canary-json-arg", "--port", "80"],
       },
     };
     const json = redactOutput(JSON.stringify(crd), "json", false);
@@ -295,6 +296,7 @@ describe("redactOutput of other text", () => {
         { name: "MODE", value: "fast" },
       ],
     });
+    expect(back.spec.args).toEqual(["--db-pw", R, "--port", "80"]);
     expect(back.metadata.annotations.note).toBe(`pwd=${R}`);
     noCanary(redactOutput(JSON.stringify(crd), "yaml", false));
     noCanary(

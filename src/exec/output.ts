@@ -20,7 +20,7 @@
 import { parseAllDocuments, stringify } from "yaml";
 import { redactObject } from "../policy/redact.js";
 import { NOT_SECRET, redactText } from "../policy/redact-text.js";
-import { isCredentialName } from "../policy/vocabulary.js";
+import { isCredentialFlag, isCredentialName } from "../policy/vocabulary.js";
 import type { Parsed } from "./grammar.js";
 import { customColumns, renderTemplate } from "./jsonpath.js";
 
@@ -58,12 +58,18 @@ export function outputKind(binary: string, p: Parsed): Kind {
 const isPlaceholder = (v: string) => NOT_SECRET.test(v.trim());
 
 /**
- * Masks scalars under credential names (and the value of `{name: CREDENTIAL, value: …}` pairs, the
- * env shape CRDs copy), and runs the text backstop over every other string.
+ * Masks scalars under credential names, the value of `{name: CREDENTIAL, value: …}` pairs (the env
+ * shape CRDs copy) and the argument after a credential flag in an argv array (`["--db-pw", "…"]`),
+ * and runs the text backstop over every other string.
  */
 function maskValues(v: unknown): unknown {
   if (typeof v === "string") return redactText(v);
-  if (Array.isArray(v)) return v.map(maskValues);
+  if (Array.isArray(v))
+    return v.map((x, i) => {
+      const flag = v[i - 1];
+      const afterFlag = typeof flag === "string" && isCredentialFlag(flag) && typeof x === "string";
+      return afterFlag && !x.startsWith("-") && !isPlaceholder(x) ? REDACTED : maskValues(x);
+    });
   if (!v || typeof v !== "object") return v;
   const o = v as Record<string, unknown>;
   const envPair = typeof o.name === "string" && isCredentialName(o.name);

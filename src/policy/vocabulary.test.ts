@@ -1,7 +1,7 @@
 // The credential vocabulary, one row per spelling: env vars, flags, camelCase CRD fields, headers,
 // describe labels and table columns, and the ordinary names that must stay readable.
 import { describe, expect, it } from "vitest";
-import { isCredentialName, words } from "./vocabulary.js";
+import { isCredentialFlag, isCredentialName, words } from "./vocabulary.js";
 
 const credentials = [
   // weak terms as whole words
@@ -166,5 +166,14 @@ describe("isCredentialName", () => {
     const start = performance.now();
     for (let i = 0; i < 1000; i++) isCredentialName(`${"aB".repeat(10_000)}_KEY`);
     expect(performance.now() - start).toBeLessThan(2000);
+  });
+});
+
+describe("isCredentialFlag", () => {
+  it("names flags whose next argument is a credential", () => {
+    for (const f of ["--db-pw", "-token", "--password", "--api-key", "--client-secret"])
+      expect(isCredentialFlag(f), f).toBe(true);
+    for (const f of ["--db-pw=x", "--port", "db-pw", "-", "--", "--token-ttl"])
+      expect(isCredentialFlag(f), f).toBe(false);
   });
 });

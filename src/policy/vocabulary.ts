@@ -181,3 +181,8 @@ export function isCredentialName(name: string): boolean {
     return COMPOUND_SUFFIX.test(word) && !COMPOUND_EXCEPTIONS.has(word);
   });
 }
+
+/** A flag given alone whose value is the next argument (`--db-pw`, `-token`), naming a credential. */
+export function isCredentialFlag(arg: string): boolean {
+  return /^--?[A-Za-z][\w.-]{0,63}$/.test(arg) && isCredentialName(arg);
+}
