@@ -1,5 +1,6 @@
-// Untrusted-content hygiene (security notes §4, R7). Logs, event messages and annotations are written
-// by whoever runs workloads in the cluster, so they are shown to the model as data, never as prose:
+// Untrusted-content hygiene (security notes §4, R7). Logs, event messages, annotations and everything
+// else read from a cluster are written by whoever runs workloads there, so they are shown to the model
+// as data, never as prose:
 //
 //   <untrusted-data source="logs pod shop/web-1">
 //   …text, cleaned by sanitizeUntrusted…
@@ -8,6 +9,12 @@
 // Inside the block, any `<untrusted-data` or `</untrusted-data` is written as `&lt;untrusted-data…`, so
 // the content can neither close the block early nor open a fake one. Two short lines keep the token
 // cost low. Redaction is not done here: callers run policy/redact.ts over the final text.
+//
+// Outside a block (an API server's error message, a note, a table cell) the same tags must not appear
+// either, and only the output edge sees every answer. So fenceUntrusted writes its tags with this
+// process's random nonce (`<untrusted-data-1f2e… source=…>`), and sealFences, run at the edge, escapes
+// every tag without it and then drops the nonce: the model sees exactly the blocks kube-mcp made.
+import { randomBytes } from "node:crypto";
 
 const TAG = "untrusted-data";
 
@@ -28,10 +35,26 @@ export function sanitizeUntrusted(text: string): string {
   return text.replace(ANSI, "").replace(/\r\n/g, "\n").replace(CONTROL, "");
 }
 
+const NONCE = randomBytes(8).toString("hex");
+// Whitespace and invisible format characters between "<", "/" and the name still read as a tag.
+const GAP = "[\\s\\u200b-\\u200f\\u2060\\ufeff]*";
+const ANY_TAG = new RegExp(`<(${GAP}/?${GAP}${TAG})`, "gi");
+const FOREIGN = new RegExp(`<(${GAP}/?${GAP}${TAG})(?!-${NONCE}[ >])`, "gi");
+const OURS = new RegExp(`(</?${TAG})-${NONCE}(?=[ >])`, "g");
+
 /** Wraps cluster-sourced text in a labelled block it cannot break out of; see the header comment. */
 export function fenceUntrusted(label: string, text: string): string {
   const source = sanitizeUntrusted(label).replace(/\s+/g, " ").replace(/["<>]/g, "'").trim();
-  const body = sanitizeUntrusted(text).replace(/<(\/?untrusted-data)/gi, "&lt;$1");
+  const body = sanitizeUntrusted(text).replace(ANY_TAG, "&lt;$1");
   const newline = body === "" || body.endsWith("\n") ? "" : "\n";
-  return `<${TAG} source="${source}">\n${body}${newline}</${TAG}>`;
+  return `<${TAG}-${NONCE} source="${source}">\n${body}${newline}</${TAG}-${NONCE}>`;
+}
+
+/**
+ * The output edge: escapes every fence tag kube-mcp did not write (raw cluster text outside a block,
+ * an error message quoting an annotation) and turns kube-mcp's own into the plain tags the model reads.
+ */
+export function sealFences(text: string): string {
+  if (!/untrusted-data/i.test(text)) return text;
+  return text.replace(FOREIGN, "&lt;$1").replace(OURS, "$1");
 }

@@ -3,7 +3,8 @@
 import { stringify } from "yaml";
 import { age, cell, renderTable } from "../format/table.js";
 import type { KubeApi } from "./api.js";
-import { type LabelSelector, selectorString } from "./selectors.js";
+import { corePath } from "./resolve.js";
+import { fieldValue, type LabelSelector, selectorString } from "./selectors.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: Kubernetes objects are open-ended JSON.
 type Obj = Record<string, any>;
@@ -109,7 +110,7 @@ async function podsOf(api: KubeApi, o: Obj, signal: AbortSignal): Promise<string
   if (!sel) return [];
   const ns = o.metadata.namespace as string;
   const list = await api.json<{ items: Obj[] }>({
-    path: `/api/v1/namespaces/${encodeURIComponent(ns)}/pods`,
+    path: corePath("pods", ns),
     query: { labelSelector: sel, limit: 50 },
     signal,
   });
@@ -136,7 +137,7 @@ async function nodeDetails(api: KubeApi, o: Obj, signal: AbortSignal): Promise<s
   const pods = await api
     .json<{ items: unknown[] }>({
       path: "/api/v1/pods",
-      query: { fieldSelector: `spec.nodeName=${o.metadata.name}`, limit: 500 },
+      query: { fieldSelector: `spec.nodeName=${fieldValue(o.metadata.name)}`, limit: 500 },
       signal,
     })
     .catch(() => ({ items: [] }));

@@ -1,6 +1,9 @@
 // Cordon and drain through the Eviction API, so PodDisruptionBudgets are honoured: a pod whose
 // eviction the budget forbids is retried until the deadline and then reported, never deleted.
 import { type KubeApi, KubeApiError } from "./api.js";
+import { checkName } from "./names.js";
+import { corePath } from "./resolve.js";
+import { fieldValue } from "./selectors.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: Kubernetes objects are open-ended JSON.
 type Obj = Record<string, any>;
@@ -12,7 +15,7 @@ export async function setUnschedulable(
   signal: AbortSignal,
 ): Promise<void> {
   await api.patch(
-    `/api/v1/nodes/${encodeURIComponent(node)}`,
+    corePath("nodes", undefined, node),
     { spec: { unschedulable: value } },
     {
       type: "strategic",
@@ -27,10 +30,12 @@ export interface DrainPlan {
   unmanaged: Obj[];
 }
 
+const NODES = { group: "", resource: "nodes", kind: "Node" };
+
 export async function drainPlan(api: KubeApi, node: string, signal: AbortSignal): Promise<DrainPlan> {
   const pods = await api.json<{ items: Obj[] }>({
-    path: "/api/v1/pods",
-    query: { fieldSelector: `spec.nodeName=${node}` },
+    path: corePath("pods"),
+    query: { fieldSelector: `spec.nodeName=${fieldValue(checkName(node, NODES))}` },
     signal,
   });
   const plan: DrainPlan = { evict: [], daemonSet: [], unmanaged: [] };
@@ -56,7 +61,7 @@ export async function evict(
   try {
     await api.json({
       method: "POST",
-      path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}/eviction`,
+      path: corePath("pods", namespace, name, "eviction"),
       headers: { "content-type": "application/json" },
       body: JSON.stringify({
         apiVersion: "policy/v1",

@@ -1,6 +1,8 @@
 // Events, newest first, with repeats collapsed: the same object, reason and message become one row
 // with a summed count, which is what a model needs and a fraction of the tokens.
 import type { KubeApi } from "./api.js";
+import { corePath } from "./resolve.js";
+import { fieldValue } from "./selectors.js";
 
 interface RawEvent {
   metadata: { namespace?: string; creationTimestamp?: string };
@@ -47,14 +49,12 @@ export async function fetchEvents(
   q: EventQuery,
 ): Promise<{ events: Ev[]; scanned: number; capped: boolean }> {
   const fields = [
-    q.kind && `involvedObject.kind=${q.kind}`,
-    q.name && `involvedObject.name=${q.name}`,
-    q.uid && `involvedObject.uid=${q.uid}`,
-    q.type && `type=${q.type}`,
+    q.kind && `involvedObject.kind=${fieldValue(q.kind)}`,
+    q.name && `involvedObject.name=${fieldValue(q.name)}`,
+    q.uid && `involvedObject.uid=${fieldValue(q.uid)}`,
+    q.type && `type=${fieldValue(q.type)}`,
   ].filter(Boolean);
-  const path = q.namespace
-    ? `/api/v1/namespaces/${encodeURIComponent(q.namespace)}/events`
-    : "/api/v1/events";
+  const path = corePath("events", q.namespace);
   const raw: RawEvent[] = [];
   let cont: string | undefined;
   let capped = false;

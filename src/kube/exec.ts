@@ -2,6 +2,7 @@
 // channel.k8s.io protocols): no TTY, no stdin, a deadline and byte caps. Frames carry a channel byte:
 // 1 stdout, 2 stderr, 3 the final Status (exit code).
 import type { Cluster } from "../targets/clusters.js";
+import { corePath } from "./resolve.js";
 import { openSubresource, type Status, whenOpen } from "./ws.js";
 
 export interface ExecResult {
@@ -29,7 +30,7 @@ export async function execInPod(
   if (o.container) query.push(["container", o.container]);
   query.push(["stdout", "true"], ["stderr", "true"]);
   const ws = await openSubresource(cluster, {
-    path: `/api/v1/namespaces/${encodeURIComponent(o.namespace)}/pods/${encodeURIComponent(o.pod)}/exec`,
+    path: corePath("pods", o.namespace, o.pod, "exec"),
     query,
     protocols: ["v5.channel.k8s.io", "v4.channel.k8s.io"],
     handshakeTimeoutMs: Math.min(o.timeoutMs, 15_000),

@@ -3,6 +3,7 @@
 import { ToolError } from "../tools/define.js";
 import type { KubeApi } from "./api.js";
 import type { ApiResource } from "./discovery.js";
+import { checkApiVersion, checkKind } from "./names.js";
 import { resolveKind, resourceLabel } from "./resolve.js";
 
 export async function lookupKind(
@@ -12,6 +13,8 @@ export async function lookupKind(
   verb?: string,
   apiVersion?: string,
 ): Promise<ApiResource> {
+  checkKind(kind);
+  if (apiVersion !== undefined) checkApiVersion(apiVersion);
   let res = resolveKind(kind, await api.discovery.resources(false, signal), apiVersion);
   if (!res.ok && !res.ambiguous)
     res = resolveKind(kind, await api.discovery.resources(true, signal), apiVersion);

@@ -7,6 +7,7 @@ import type WebSocket from "ws";
 import type { Logger } from "../obs/log.js";
 import type { Cluster } from "../targets/clusters.js";
 import { ToolError } from "../tools/define.js";
+import { corePath } from "./resolve.js";
 import { openSubresource, whenOpen } from "./ws.js";
 
 export interface ForwardLimits {
@@ -62,6 +63,8 @@ export class PortForwards {
         'Stop one with action "stop" and its id (action "list" shows them).',
       );
     }
+    // Checked now, so a bad name is refused by this call rather than by every later connection.
+    corePath("pods", target.namespace, target.pod, "portforward");
     const id = `pf-${++this.seq}`;
     // Half-open: a client that finishes sending still receives the answer.
     const server = createServer({ allowHalfOpen: true });
@@ -182,7 +185,7 @@ export class PortForwards {
     socket.on("error", () => ws?.terminate());
     const { namespace, pod, remotePort } = s.info;
     openSubresource(cluster, {
-      path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/portforward`,
+      path: corePath("pods", namespace, pod, "portforward"),
       query: [["ports", String(remotePort)]],
       protocols: [PROTOCOL],
       handshakeTimeoutMs: 15_000,

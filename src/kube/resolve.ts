@@ -1,6 +1,7 @@
 // Turns what a model types for a kind ("pods", "Pod", "po", "deploy", "deployments.apps",
 // "Widget.v1.demo.kube-mcp.io") into one discovered resource, or says what it might have meant.
 import type { ApiResource } from "./discovery.js";
+import { checkName, checkNamespace } from "./names.js";
 
 export type Resolution =
   | { ok: true; resource: ApiResource }
@@ -80,19 +81,36 @@ export function resolveKind(input: string, all: ApiResource[], apiVersion?: stri
   return { ok: false, suggestions };
 }
 
-/** The REST path of a resource collection or of one object. */
+type PathResource = Pick<ApiResource, "group" | "version" | "resource" | "namespaced"> & { kind?: string };
+
+/**
+ * The REST path of a resource collection or of one object: the one place a path is built from a
+ * namespace and a name, so each is checked against Kubernetes' rules here (src/kube/names.ts) and a
+ * name like ".." can never walk to another resource.
+ */
 export function resourcePath(
-  r: ApiResource,
+  r: PathResource,
   namespace?: string,
   name?: string,
   subresource?: string,
 ): string {
   const base = r.group ? `/apis/${r.group}/${r.version}` : `/api/${r.version}`;
-  const ns = r.namespaced && namespace ? `/namespaces/${encodeURIComponent(namespace)}` : "";
-  const obj = name ? `/${encodeURIComponent(name)}` : "";
+  const ns = r.namespaced && namespace !== undefined ? `/namespaces/${checkNamespace(namespace)}` : "";
+  const obj = name !== undefined ? `/${encodeURIComponent(checkName(name, r))}` : "";
+  if (subresource !== undefined && !/^[a-z]+$/.test(subresource))
+    throw new Error(`resourcePath: bad subresource ${JSON.stringify(subresource)}`);
   const sub = name && subresource ? `/${subresource}` : "";
   return `${base}${ns}/${r.resource}${obj}${sub}`;
 }
+
+/** A core (v1) resource for resourcePath: corePath("pods", ns, name, "log"). */
+export const corePath = (resource: string, namespace?: string, name?: string, subresource?: string) =>
+  resourcePath(
+    { group: "", version: "v1", resource, namespaced: namespace !== undefined },
+    namespace,
+    name,
+    subresource,
+  );
 
 export const apiVersionOf = (r: ApiResource) => (r.group ? `${r.group}/${r.version}` : r.version);
 export { label as resourceLabel };

@@ -1,6 +1,7 @@
 // Rollouts of Deployments, StatefulSets and DaemonSets: progress, history and undo from ReplicaSets.
 import { ToolError } from "../tools/define.js";
 import type { KubeApi } from "./api.js";
+import { resourcePath } from "./resolve.js";
 import { selectorString } from "./selectors.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: Kubernetes objects are open-ended JSON.
@@ -28,7 +29,7 @@ export function rolloutState(kind: string, o: Obj): { done: boolean; text: strin
 export async function replicaSetsOf(api: KubeApi, deploy: Obj, signal: AbortSignal): Promise<Obj[]> {
   const ns = deploy.metadata.namespace as string;
   const list = await api.json<{ items: Obj[] }>({
-    path: `/apis/apps/v1/namespaces/${encodeURIComponent(ns)}/replicasets`,
+    path: resourcePath({ group: "apps", version: "v1", resource: "replicasets", namespaced: true }, ns),
     query: { labelSelector: selectorString(deploy.spec?.selector) },
     signal,
   });

@@ -3,6 +3,7 @@
 import { age, cell } from "../format/table.js";
 import { type KubeApi, TABLE_ACCEPT } from "./api.js";
 import type { ApiResource } from "./discovery.js";
+import { checkFieldSelector, checkLabelSelector } from "./names.js";
 import { resourcePath } from "./resolve.js";
 
 interface Table {
@@ -21,6 +22,14 @@ export interface ListOptions {
   signal: AbortSignal;
 }
 
+/** The query a list sends: selectors checked against their grammars before anything is requested. */
+function selectors(o: { labelSelector?: string; fieldSelector?: string }) {
+  return {
+    labelSelector: o.labelSelector === undefined ? undefined : checkLabelSelector(o.labelSelector),
+    fieldSelector: o.fieldSelector === undefined ? undefined : checkFieldSelector(o.fieldSelector),
+  };
+}
+
 export interface ListedTable {
   columns: string[];
   rows: string[][];
@@ -36,8 +45,7 @@ export async function listTable(api: KubeApi, r: ApiResource, o: ListOptions): P
     query: {
       limit: o.limit,
       continue: o.continue,
-      labelSelector: o.labelSelector,
-      fieldSelector: o.fieldSelector,
+      ...selectors(o),
       includeObject: "Metadata",
     },
     signal: o.signal,
@@ -81,7 +89,7 @@ export async function countObjects(
       headers: {
         accept: "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1, application/json",
       },
-      query: { limit: 500, continue: cont, labelSelector: o.labelSelector, fieldSelector: o.fieldSelector },
+      query: { limit: 500, continue: cont, ...selectors(o) },
       signal: o.signal,
     });
     for (const it of list.items ?? []) {

@@ -9,7 +9,7 @@ import type { Metrics } from "../obs/metrics.js";
 import type { Clusters } from "../targets/clusters.js";
 import { type AnyTool, type Safety, ToolError } from "../tools/define.js";
 import type { PromptDef } from "../tools/prompts.js";
-import { backstop } from "./backstop.js";
+import { backstop, edgeText } from "./backstop.js";
 import { confirmation } from "./confirm.js";
 import { compactListing, refuseHidden } from "./listing.js";
 
@@ -98,7 +98,7 @@ export function buildServer(deps: ServerDeps): McpServer {
             ctx.mcpReq
               .notify({
                 method: "notifications/progress",
-                params: { progressToken: token, progress: done, total, message },
+                params: { progressToken: token, progress: done, total, message: edgeText(message) },
               })
               .catch(() => {}),
           );
@@ -120,7 +120,7 @@ export function buildServer(deps: ServerDeps): McpServer {
             isError: answer.isError === true,
           });
           audit(answer.isError ? "error" : "ok", answer.isError ? answer.text.slice(0, 300) : undefined);
-          const safe = answer.revealed ? answer : backstop(answer);
+          const safe = backstop(answer);
           return {
             content: [{ type: "text" as const, text: safe.text }],
             structuredContent: safe.data as Record<string, unknown>,

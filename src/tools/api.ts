@@ -2,8 +2,9 @@
 import * as z from "zod";
 import { lookupKind } from "../kube/lookup.js";
 import { explainField } from "../kube/openapi.js";
-import { apiVersionOf } from "../kube/resolve.js";
+import { apiVersionOf, resourceLabel } from "../kube/resolve.js";
 import { tableTool, textTool } from "./cluster-tool.js";
+import { kindParam } from "./params.js";
 
 export const apiResources = tableTool({
   name: "api_resources",
@@ -36,6 +37,7 @@ export const apiResources = tableTool({
       columns: ["name", "shortnames", "apiversion", "namespaced", "kind", "verbs"],
       rows: rows.slice(0, ctx.rowLimit),
       total: rows.length,
+      untrusted: "discovery",
       empty: "No API resources match.",
     };
   },
@@ -48,11 +50,13 @@ export const resourcesExplain = textTool({
     'Field documentation from the cluster\'s own OpenAPI schema, like `kubectl explain`: type, description and sub-fields of a kind or a field path such as "spec.template.spec.containers.resources".',
   safety: "read",
   input: z.object({
-    kind: z.string().min(1).max(253),
+    kind: kindParam,
     field: z.string().max(500).optional().describe('Dotted field path, e.g. "spec.replicas"'),
   }),
   async run(args, cluster, ctx) {
     const r = await lookupKind(cluster.api, args.kind, ctx.signal);
-    return { text: await explainField(cluster.api, r, args.field ?? "", ctx.signal) };
+    // CRD schemas carry their authors' descriptions.
+    const text = await explainField(cluster.api, r, args.field ?? "", ctx.signal);
+    return { text, untrusted: `OpenAPI schema of ${resourceLabel(r)}` };
   },
 });

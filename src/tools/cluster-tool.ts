@@ -27,14 +27,14 @@ export interface TableData {
   notes?: string[];
   /** The sentence to show when there are no rows, e.g. "No pods in namespace shop." */
   empty: string;
-  /** Set when cells hold text from the cluster (event messages…): the table is fenced as untrusted data. */
+  /** Where the cells came from, for the fence's label (every table is fenced); default: the tool's name. */
   untrusted?: string;
 }
 
 export interface TextData {
   text: string;
   notes?: string[];
-  /** Set when the text comes from the cluster (logs…): it is fenced as untrusted data with this label. */
+  /** Where the text came from, for the fence's label (every text is fenced); default: the tool's name. */
   untrusted?: string;
   /** Keep the end of the text when it must be cut (logs: the newest lines matter most). */
   tail?: boolean;
@@ -226,8 +226,10 @@ export function tableTool<I extends z.ZodObject>(def: Def<I, TableData>) {
         else if (v.total !== undefined && v.total > v.rows.length)
           notes.push(`${s.cluster.name}: ${v.rows.length} of ${v.total} shown.`);
       }
-      const untrusted = ok.find((s) => (s.value as TableData).untrusted)?.value?.untrusted;
-      if (untrusted && text) text = fenceUntrusted(untrusted, text);
+      // Every cell came from a cluster (names, CRD printer columns, messages): one fence per answer.
+      const source = ok.find((s) => (s.value as TableData).untrusted)?.value?.untrusted ?? def.name;
+      const from = `${ok.length > 1 ? "clusters" : "cluster"} ${ok.map((s) => s.cluster.name).join(", ")}`;
+      if (text) text = fenceUntrusted(`${source} (${from})`, text);
       if (!all.length && ok.length) {
         const empties = ok.map((s) =>
           multi ? `${s.cluster.name}: ${(s.value as TableData).empty}` : (s.value as TableData).empty,
@@ -263,10 +265,11 @@ export function textTool<I extends z.ZodObject>(def: Def<I, TextData>) {
             `Output from ${s.cluster.name} was cut after ${per} bytes (${c.droppedLines} lines dropped); ask for less (e.g. a smaller tail, a filter, or one field).`,
           );
         }
-        const label = (s.value as TextData).untrusted;
+        // The text is read from or answered by the cluster: fenced always, one block per cluster.
+        const label = (s.value as TextData).untrusted ?? def.name;
         return {
           cluster: s.cluster.name,
-          text: label ? fenceUntrusted(`${label} (cluster ${s.cluster.name})`, c.text) : c.text,
+          text: fenceUntrusted(`${label} (cluster ${s.cluster.name})`, c.text),
         };
       });
       const text = multi

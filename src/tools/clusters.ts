@@ -1,5 +1,6 @@
 // clusters_list: every cluster kube-mcp can reach, probed in parallel.
 import * as z from "zod";
+import { fenceUntrusted } from "../format/fence.js";
 import { renderTable } from "../format/table.js";
 import type { Cluster } from "../targets/clusters.js";
 import { fanOut } from "../targets/fanout.js";
@@ -42,7 +43,10 @@ export const clustersList = defineTool({
       : [
           "No clusters are configured: set KUBECONFIG (or KUBECONFIG_YAML, or K8S_SERVER + K8S_TOKEN) and restart.",
         ];
-    const text = rows.length ? renderTable(columns, rows) : (notes[0] ?? "");
+    // Versions and probe errors are what each server answered.
+    const text = rows.length
+      ? fenceUntrusted("clusters and their /version answers", renderTable(columns, rows))
+      : (notes[0] ?? "");
     return {
       text,
       data: {

@@ -3,9 +3,11 @@
 import { randomBytes } from "node:crypto";
 import * as z from "zod";
 import { describeError } from "../kube/errors.js";
+import { corePath } from "../kube/resolve.js";
 import type { Cluster } from "../targets/clusters.js";
 import { type RunCtx, textTool } from "./cluster-tool.js";
 import { ToolError } from "./define.js";
+import { nameParam, namespaceParam } from "./params.js";
 import { getObject } from "./resources.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: Kubernetes objects are open-ended JSON.
@@ -18,8 +20,8 @@ export const podsDebug = textTool({
     "Add an ephemeral debug container to a running pod, like `kubectl debug POD --image=IMAGE --target=CONTAINER`, and wait until it runs; then use pods_exec with its container name. target shares that container's process namespace. The image is the configured debug image unless the operator allows others. Ephemeral containers cannot be removed; this one ends when its command does (default: sleep for ttlSeconds). Needs full mode.",
   safety: "destructive",
   input: z.object({
-    name: z.string().min(1).max(253).describe("Pod name"),
-    namespace: z.string().min(1).max(63).optional(),
+    name: nameParam.describe("Pod name"),
+    namespace: namespaceParam.optional(),
     target: z.string().min(1).max(253).optional().describe("Container whose processes to share"),
     image: z.string().min(1).max(512).optional().describe("Default: the configured debug image"),
     command: z.array(z.string().max(4096)).min(1).max(64).optional().describe("Default: sleep ttlSeconds"),
@@ -63,7 +65,7 @@ export const podsDebug = textTool({
       terminationMessagePolicy: "File",
       ...(args.target ? { targetContainerName: args.target } : {}),
     };
-    const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(args.name)}/ephemeralcontainers`;
+    const path = corePath("pods", namespace, args.name, "ephemeralcontainers");
     try {
       await cluster.api.patch(
         path,

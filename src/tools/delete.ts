@@ -7,6 +7,7 @@ import { resourceLabel, resourcePath } from "../kube/resolve.js";
 import { listTable } from "../kube/table.js";
 import { textTool } from "./cluster-tool.js";
 import { ToolError } from "./define.js";
+import { kindParam, labelSelectorParam, nameParam, namespaceParam } from "./params.js";
 
 const CONFIRM_ABOVE = 3;
 
@@ -17,10 +18,10 @@ export const resourcesDelete = textTool({
   safety: "destructive",
   idempotent: true,
   input: z.object({
-    kind: z.string().min(1).max(253),
-    name: z.string().min(1).max(253).optional(),
-    labelSelector: z.string().min(1).max(1000).optional().describe("Instead of name"),
-    namespace: z.string().min(1).max(63).optional(),
+    kind: kindParam,
+    name: nameParam.optional(),
+    labelSelector: labelSelectorParam.min(1).optional().describe("Instead of name"),
+    namespace: namespaceParam.optional(),
     propagationPolicy: z.enum(["Foreground", "Background", "Orphan"]).optional(),
     gracePeriodSeconds: z.number().int().min(0).max(3600).optional(),
     confirm: z

@@ -1,12 +1,12 @@
 // resources_describe: the object's key state, its pods or containers, and its recent events.
 import * as z from "zod";
-import { fenceUntrusted } from "../format/fence.js";
 import { age, cell, renderTable } from "../format/table.js";
 import { describeObject } from "../kube/describe.js";
 import { fetchEvents } from "../kube/events.js";
 import { apiVersionOf } from "../kube/resolve.js";
 import { redactObject } from "../policy/redact.js";
 import { textTool } from "./cluster-tool.js";
+import { kindParam, nameParam, namespaceParam } from "./params.js";
 import { getObject } from "./resources.js";
 
 export const resourcesDescribe = textTool({
@@ -16,9 +16,9 @@ export const resourcesDescribe = textTool({
     "What `kubectl describe` shows, for any kind: key state, conditions, for workloads their pods, for pods container states, restarts and last termination reasons, plus the object's recent events. The best first step when something is broken.",
   safety: "read",
   input: z.object({
-    kind: z.string().min(1).max(253),
-    name: z.string().min(1).max(253),
-    namespace: z.string().min(1).max(63).optional(),
+    kind: kindParam,
+    name: nameParam,
+    namespace: namespaceParam.optional(),
   }),
   async run(args, cluster, ctx) {
     const { r, obj } = await getObject(cluster, args.kind, args.name, args.namespace, ctx.signal);
@@ -37,8 +37,10 @@ export const resourcesDescribe = textTool({
       .slice(0, 20)
       .map((e) => [age(e.last), e.type, e.reason, String(e.count), cell(e.message)]);
     const ev = rows.length
-      ? `Events (newest first):\n${fenceUntrusted(`events of ${r.kind} ${args.name}`, renderTable(["last seen", "type", "reason", "count", "message"], rows))}`
+      ? `Events (newest first):\n${renderTable(["last seen", "type", "reason", "count", "message"], rows)}`
       : "Events: none recorded";
-    return { text: `${text}\n${ev}` };
+    // Labels, annotations, conditions and events are all cluster-authored: the whole text is one block.
+    const where = meta.namespace ? `${meta.namespace}/${args.name}` : args.name;
+    return { text: `${text}\n${ev}`, untrusted: `describe ${r.kind} ${where}` };
   },
 });

@@ -4,6 +4,7 @@ import { drainPlan, evict, setUnschedulable } from "../kube/drain.js";
 import { describeError } from "../kube/errors.js";
 import { textTool } from "./cluster-tool.js";
 import { ToolError } from "./define.js";
+import { nameParam } from "./params.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: pods are open-ended JSON here.
 const names = (pods: Record<string, any>[]) =>
@@ -17,7 +18,7 @@ export const nodesDrain = textTool({
   safety: "destructive",
   idempotent: true,
   input: z.object({
-    name: z.string().min(1).max(253).describe("Node name"),
+    name: nameParam.describe("Node name"),
     action: z.enum(["cordon", "uncordon", "drain"]),
     force: z.boolean().optional().describe("Drain also evicts pods that no controller will recreate"),
     gracePeriodSeconds: z.number().int().min(0).max(3600).optional(),

@@ -5,6 +5,7 @@ import { describeError } from "../kube/errors.js";
 import { fetchEvents } from "../kube/events.js";
 import { lookupKind } from "../kube/lookup.js";
 import { tableTool } from "./cluster-tool.js";
+import { kindParam, nameParam, namespaceParam } from "./params.js";
 
 export const eventsList = tableTool({
   name: "events_list",
@@ -13,9 +14,9 @@ export const eventsList = tableTool({
     "Recent Kubernetes events, newest first, with repeated events collapsed into one row with a count. Filter by namespace (omit for all), by involved object (kind + name), and by type (Warning for problems).",
   safety: "read",
   input: z.object({
-    namespace: z.string().min(1).max(63).optional().describe("Omit for all namespaces"),
-    kind: z.string().min(1).max(253).optional().describe("Involved object's kind, e.g. Pod or Deployment"),
-    name: z.string().min(1).max(253).optional().describe("Involved object's name"),
+    namespace: namespaceParam.optional().describe("Omit for all namespaces"),
+    kind: kindParam.optional().describe("Involved object's kind, e.g. Pod or Deployment"),
+    name: nameParam.optional().describe("Involved object's name"),
     type: z.enum(["Warning", "Normal"]).optional(),
     limit: z
       .number()

@@ -5,6 +5,7 @@ import { describeError } from "../kube/errors.js";
 import { execInPod } from "../kube/exec.js";
 import { textTool } from "./cluster-tool.js";
 import { ToolError } from "./define.js";
+import { nameParam, namespaceParam } from "./params.js";
 import { getObject } from "./resources.js";
 
 export const podsExec = textTool({
@@ -14,8 +15,8 @@ export const podsExec = textTool({
     'Run a command in a pod\'s container through the API server, like `kubectl exec POD -- CMD`. The command is an argv array run as is (use ["sh", "-c", "…"] if you need a shell in the container). No TTY, no stdin; deadline and output cap. Needs full mode.',
   safety: "destructive",
   input: z.object({
-    name: z.string().min(1).max(253).describe("Pod name"),
-    namespace: z.string().min(1).max(63).optional(),
+    name: nameParam.describe("Pod name"),
+    namespace: namespaceParam.optional(),
     container: z.string().min(1).max(253).optional().describe("Default: the pod's only or first container"),
     command: z.array(z.string().max(4096)).min(1).max(64),
     timeoutSeconds: z.number().int().min(1).max(300).optional().describe("Default 30"),
@@ -64,8 +65,13 @@ export const podsExec = textTool({
     const notes = [
       ...(res.exitCode ? [`Exit code ${res.exitCode}.`] : []),
       ...(res.truncated ? ["Output was cut at the size cap."] : []),
-      ...(res.stderr.trim() ? [`stderr: ${sanitizeUntrusted(res.stderr).trim().slice(0, 2000)}`] : []),
     ];
-    return { text: sanitizeUntrusted(res.stdout) || "(no output)", notes, untrusted: `exec ${args.name}` };
+    // stderr is the container's too, so it stays inside the block with stdout.
+    const stderr = sanitizeUntrusted(res.stderr).trim().slice(0, 2000);
+    const stdout = sanitizeUntrusted(res.stdout) || (stderr ? "" : "(no output)");
+    const text = stderr
+      ? `${stdout}${stdout && !stdout.endsWith("\n") ? "\n" : ""}stderr: ${stderr}`
+      : stdout;
+    return { text, notes, untrusted: `exec ${args.name}` };
   },
 });

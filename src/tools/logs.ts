@@ -4,11 +4,13 @@ import { compileRegex, type Matcher, RegexError } from "../exec/regex.js";
 import { sanitizeUntrusted } from "../format/fence.js";
 import { describeError } from "../kube/errors.js";
 import { lookupKind } from "../kube/lookup.js";
+import { corePath } from "../kube/resolve.js";
 import { type LabelSelector, parseDuration, selectorString } from "../kube/selectors.js";
 import { redactText } from "../policy/redact-text.js";
 import type { Cluster } from "../targets/clusters.js";
 import { textTool } from "./cluster-tool.js";
 import { ToolError } from "./define.js";
+import { kindParam, nameParam, namespaceParam } from "./params.js";
 import { getObject } from "./resources.js";
 
 const MAX_PODS = 10;
@@ -36,7 +38,7 @@ async function podsFor(
       "Pass the pod's name with kind Pod instead (resources_list kind=pods).",
     );
   const list = await cluster.api.json<{ items: Pod[] }>({
-    path: `/api/v1/namespaces/${encodeURIComponent(ns)}/pods`,
+    path: corePath("pods", ns),
     query: { labelSelector: selector },
     signal,
   });
@@ -55,9 +57,9 @@ export const podsLogs = textTool({
     "Logs of a pod, or of the pods of a workload (kind Deployment, StatefulSet, DaemonSet, ReplicaSet or Job). Bounded: tail lines per container (default 100), since a duration or time, a regex line filter (case-insensitive), previous container instance. The newest lines are kept when the output is cut.",
   safety: "read",
   input: z.object({
-    name: z.string().min(1).max(253).describe("Pod name, or workload name when kind is given"),
-    kind: z.string().min(1).max(253).optional().describe("Default Pod; e.g. Deployment to read all its pods"),
-    namespace: z.string().min(1).max(63).optional(),
+    name: nameParam.describe("Pod name, or workload name when kind is given"),
+    kind: kindParam.optional().describe("Default Pod; e.g. Deployment to read all its pods"),
+    namespace: namespaceParam.optional(),
     container: z.string().min(1).max(253).optional().describe("Default: every container"),
     previous: z.boolean().optional().describe("Logs of the previous (crashed) container instance"),
     tail: z.number().int().min(1).max(5000).optional().describe("Lines per container, default 100"),
@@ -103,7 +105,7 @@ export const podsLogs = textTool({
       streams.map(async (s) => {
         try {
           const text = await cluster.api.text({
-            path: `/api/v1/namespaces/${encodeURIComponent(ns)}/pods/${encodeURIComponent(s.pod)}/log`,
+            path: corePath("pods", ns, s.pod, "log"),
             query: {
               container: s.container,
               previous: args.previous,

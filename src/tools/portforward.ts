@@ -4,10 +4,12 @@ import * as z from "zod";
 import { renderTable } from "../format/table.js";
 import { describeError } from "../kube/errors.js";
 import type { SessionInfo } from "../kube/portforward.js";
+import { corePath } from "../kube/resolve.js";
 import { selectorString } from "../kube/selectors.js";
 import { permits } from "../policy/modes.js";
 import type { Cluster } from "../targets/clusters.js";
 import { defineTool, ToolError } from "./define.js";
+import { namespaceParam } from "./params.js";
 import { getObject } from "./resources.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: Kubernetes objects are open-ended JSON.
@@ -92,7 +94,7 @@ async function runningPod(
   signal: AbortSignal,
 ): Promise<Obj> {
   const list = await cluster.api.json<{ items: Obj[] }>({
-    path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`,
+    path: corePath("pods", namespace),
     query: { labelSelector: selectorString(selector), limit: "50" },
     signal,
   });
@@ -121,7 +123,7 @@ export const portForward = defineTool({
       .max(300)
       .optional()
       .describe("For start: pod name, or service/NAME, deployment/NAME…"),
-    namespace: z.string().min(1).max(63).optional(),
+    namespace: namespaceParam.optional(),
     port: z.number().int().min(1).max(65_535).optional().describe("For start: the pod (or Service) port"),
     localPort: z
       .number()

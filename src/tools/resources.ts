@@ -3,21 +3,17 @@ import { stringify } from "yaml";
 import * as z from "zod";
 import { describeError } from "../kube/errors.js";
 import { lookupKind } from "../kube/lookup.js";
-import { apiVersionOf, resourceLabel, resourcePath } from "../kube/resolve.js";
+import { apiVersionOf, corePath, resourceLabel, resourcePath } from "../kube/resolve.js";
 import { countObjects, listTable } from "../kube/table.js";
 import { redactObject } from "../policy/redact.js";
 import type { Cluster } from "../targets/clusters.js";
 import { tableTool, textTool } from "./cluster-tool.js";
 import { ToolError } from "./define.js";
+import { fieldSelectorParam, kindParam, labelSelectorParam, nameParam, namespaceParam } from "./params.js";
 
-const kind = z
-  .string()
-  .min(1)
-  .max(253)
-  .describe(
-    'Kind, plural, short name or group-qualified name: "pods", "Deployment", "deploy", "widgets.demo.example.com"',
-  );
-const namespace = z.string().min(1).max(63);
+const kind = kindParam.describe(
+  'Kind, plural, short name or group-qualified name: "pods", "Deployment", "deploy", "widgets.demo.example.com"',
+);
 
 /** Explains an empty namespaced list when the namespace itself does not exist. */
 async function checkNamespace(
@@ -26,7 +22,7 @@ async function checkNamespace(
   signal: AbortSignal,
 ): Promise<string | undefined> {
   try {
-    await cluster.api.json({ path: `/api/v1/namespaces/${encodeURIComponent(ns)}`, signal });
+    await cluster.api.json({ path: corePath("namespaces", undefined, ns), signal });
     return undefined;
   } catch {
     const list = await cluster.api
@@ -48,13 +44,9 @@ export const resourcesList = tableTool({
   safety: "read",
   input: z.object({
     kind,
-    namespace: namespace.optional().describe("Namespace to list in; omit for all namespaces"),
-    labelSelector: z.string().max(1000).optional().describe('e.g. "app=web,tier!=cache"'),
-    fieldSelector: z
-      .string()
-      .max(1000)
-      .optional()
-      .describe('e.g. "status.phase=Running" or "spec.nodeName=node-1"'),
+    namespace: namespaceParam.optional().describe("Namespace to list in; omit for all namespaces"),
+    labelSelector: labelSelectorParam.optional(),
+    fieldSelector: fieldSelectorParam.optional(),
     limit: z
       .number()
       .int()
@@ -101,6 +93,7 @@ export const resourcesList = tableTool({
       if (missing) throw new ToolError(missing);
       return {
         ...t,
+        untrusted: `${label}${where}`,
         empty: `No ${label} found${where}${args.labelSelector || args.fieldSelector ? " matching the selectors" : ""}.`,
       };
     } catch (err) {
@@ -163,12 +156,12 @@ export const resourcesGet = textTool({
   safety: "read",
   input: z.object({
     kind,
-    name: z.string().min(1).max(253),
-    namespace: namespace.optional(),
+    name: nameParam,
+    namespace: namespaceParam.optional(),
     output: z.enum(["yaml", "json"]).optional().describe("Default yaml"),
   }),
   async run(args, cluster, ctx) {
-    const { r, obj } = await getObject(cluster, args.kind, args.name, args.namespace, ctx.signal);
+    const { r, ns, obj } = await getObject(cluster, args.kind, args.name, args.namespace, ctx.signal);
     const clean = redactObject(
       { apiVersion: apiVersionOf(r), kind: r.kind, ...obj },
       // Masked values are remembered: a copy elsewhere in the object (an annotation) is masked too.
@@ -176,8 +169,10 @@ export const resourcesGet = textTool({
     );
     const text =
       args.output === "json" ? JSON.stringify(clean, null, 1) : stringify(clean, { lineWidth: 0 }).trimEnd();
+    const where = ns ? `${ns}/${args.name}` : args.name;
     return {
       text,
+      untrusted: `${r.kind} ${where}`,
       ...(r.kind === "Secret" && r.group === "" && cluster.revealSecrets ? { revealed: true } : {}),
     };
   },

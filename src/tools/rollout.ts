@@ -3,9 +3,11 @@ import * as z from "zod";
 import { renderTable } from "../format/table.js";
 import { describeError } from "../kube/errors.js";
 import { plannedPatch } from "../kube/plan.js";
+import { resourcePath } from "../kube/resolve.js";
 import { replicaSetsOf, revision, rolloutState, undoTemplate } from "../kube/rollout.js";
 import { textTool, writeCtx } from "./cluster-tool.js";
 import { ToolError } from "./define.js";
+import { nameParam, namespaceParam } from "./params.js";
 import { getObject } from "./resources.js";
 
 const KINDS = { deployment: "deployments", statefulset: "statefulsets", daemonset: "daemonsets" } as const;
@@ -19,8 +21,8 @@ export const rollout = textTool({
   input: z.object({
     action: z.enum(["status", "history", "restart", "undo", "pause", "resume"]),
     kind: z.enum(["deployment", "statefulset", "daemonset"]),
-    name: z.string().min(1).max(253),
-    namespace: z.string().min(1).max(63).optional(),
+    name: nameParam,
+    namespace: namespaceParam.optional(),
     toRevision: z.number().int().min(1).optional().describe("For undo"),
     timeoutSeconds: z
       .number()
@@ -32,7 +34,7 @@ export const rollout = textTool({
   }),
   async run(args, cluster, ctx) {
     const { r, ns, obj } = await getObject(cluster, KINDS[args.kind], args.name, args.namespace, ctx.signal);
-    const path = `/apis/apps/v1/namespaces/${encodeURIComponent(ns ?? "")}/${r.resource}/${encodeURIComponent(args.name)}`;
+    const path = resourcePath(r, ns, args.name);
     const label = `${r.resource}.apps/${args.name}`;
     const deploymentOnly = () => {
       if (r.kind !== "Deployment")

@@ -2,8 +2,11 @@
 import * as z from "zod";
 import { KubeApiError } from "../kube/api.js";
 import { describeError } from "../kube/errors.js";
+import { checkLabelSelector } from "../kube/names.js";
+import { resourcePath } from "../kube/resolve.js";
 import { tableTool } from "./cluster-tool.js";
 import { ToolError } from "./define.js";
+import { labelSelectorParam, namespaceParam } from "./params.js";
 
 interface Usage {
   cpu?: string;
@@ -50,18 +53,21 @@ export const top = tableTool({
   safety: "read",
   input: z.object({
     kind: z.enum(["nodes", "pods"]),
-    namespace: z.string().min(1).max(63).optional().describe("For pods; omit for all namespaces"),
+    namespace: namespaceParam.optional().describe("For pods; omit for all namespaces"),
     sortBy: z.enum(["cpu", "memory"]).optional().describe("Default cpu"),
-    labelSelector: z.string().max(1000).optional(),
+    labelSelector: labelSelectorParam.optional(),
   }),
   async run(args, cluster, ctx) {
-    const ns =
-      args.kind === "pods" && args.namespace ? `/namespaces/${encodeURIComponent(args.namespace)}` : "";
+    const metrics = { group: "metrics.k8s.io", version: "v1beta1", resource: args.kind };
+    const ns = args.kind === "pods" ? args.namespace : undefined;
+    const path = resourcePath({ ...metrics, namespaced: ns !== undefined }, ns);
+    const labelSelector =
+      args.labelSelector === undefined ? undefined : checkLabelSelector(args.labelSelector);
     let list: { items: Metric[] };
     try {
       list = await cluster.api.json({
-        path: `/apis/metrics.k8s.io/v1beta1${ns}/${args.kind}`,
-        query: { labelSelector: args.labelSelector },
+        path,
+        query: { labelSelector },
         signal: ctx.signal,
       });
     } catch (err) {
@@ -96,6 +102,7 @@ export const top = tableTool({
           fmtMem(r.mem),
         ]),
       total: rows.length,
+      untrusted: "metrics.k8s.io",
       empty: `No ${args.kind} metrics reported yet.`,
     };
   },
