@@ -83,17 +83,26 @@ function maskValues(v: unknown): unknown {
   );
 }
 
-const clean = (obj: unknown, reveal: boolean) =>
-  maskValues(redactObject(obj, { revealSecretValues: reveal }));
+/** Told every value structural redaction masked, so the call can mask it wherever else it appears. */
+type Collect = ((value: string) => void) | undefined;
 
-export function redactOutput(text: string, kind: Kind, reveal: boolean, template = ""): string {
+const clean = (obj: unknown, reveal: boolean, collect?: Collect) =>
+  maskValues(redactObject(obj, { revealSecretValues: reveal, ...(collect ? { collect } : {}) }));
+
+export function redactOutput(
+  text: string,
+  kind: Kind,
+  reveal: boolean,
+  template = "",
+  collect?: Collect,
+): string {
   if (!text.trim()) return text;
   if (kind === "text") return redactText(redactTables(text));
   if (kind === "describe") return redactText(redactDescribe(text));
   if (kind === "jsonpath" || kind === "custom-columns") {
     let obj: unknown;
     try {
-      obj = clean(JSON.parse(text), reveal);
+      obj = clean(JSON.parse(text), reveal, collect);
     } catch {
       throw new Withheld(
         "the output could not be parsed for redaction (was it cut by the size cap?), so it is withheld; narrow the request.",
@@ -107,14 +116,14 @@ export function redactOutput(text: string, kind: Kind, reveal: boolean, template
   }
   // `helm get values` prints a heading line ("USER-SUPPLIED VALUES:") before the YAML.
   const heading = kind === "helm-values" ? (/^[A-Z][A-Z -]*:\n/.exec(text)?.[0] ?? "") : "";
-  if (heading) return heading + redactOutput(text.slice(heading.length), kind, reveal);
+  if (heading) return heading + redactOutput(text.slice(heading.length), kind, reveal, template, collect);
   try {
-    if (kind === "json") return JSON.stringify(clean(JSON.parse(text), reveal), null, 2);
+    if (kind === "json") return JSON.stringify(clean(JSON.parse(text), reveal, collect), null, 2);
     const docs = parseAllDocuments(text);
     if (docs.some((d) => d.errors.length)) throw new Error("invalid YAML");
     const objs = docs.map((d) => {
       const obj = d.toJS() as unknown;
-      return kind === "helm-values" ? maskValues(obj) : clean(obj, reveal);
+      return kind === "helm-values" ? maskValues(obj) : clean(obj, reveal, collect);
     });
     return objs.map((o) => stringify(o, { lineWidth: 0 }).trimEnd()).join("\n---\n");
   } catch {

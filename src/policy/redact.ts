@@ -26,7 +26,7 @@ import {
   type Walk,
 } from "./redact-mask.js";
 import { redactText } from "./redact-text.js";
-import { isCredentialName } from "./vocabulary.js";
+import { isCredentialFlag, isCredentialName } from "./vocabulary.js";
 
 export type { RedactOptions } from "./redact-mask.js";
 
@@ -172,15 +172,13 @@ function redactEnvVar(e: Obj, opts: RedactOptions): void {
   e.value = isCredentialName(name) ? maskValue(e.value, utf8Size, opts) : redactText(e.value);
 }
 
-const BARE_SECRET_FLAG = /^--?[\w.-]{0,64}?(password|passwd|token|secret|api[_-]?key)$/i;
-
 // In an argv array a flag and its value are separate elements (`["--password", "x"]`).
 function scrubArgs(argv: unknown[], opts: RedactOptions): void {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (typeof arg !== "string") continue;
     const next = argv[i + 1];
-    if (BARE_SECRET_FLAG.test(arg) && typeof next === "string") {
+    if (isCredentialFlag(arg) && typeof next === "string") {
       if (!MASKED.test(next)) opts.collect?.(next);
       argv[++i] = REDACTED;
     } else argv[i] = redactText(arg);

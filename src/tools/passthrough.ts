@@ -118,6 +118,12 @@ export function cliTool(spec: CliToolSpec, mode: Mode, limiter: Limiter): AnyToo
       const timeoutS = Math.min(args.timeout ?? cli.timeoutSeconds, cli.maxTimeoutSeconds);
       // kubectl's -o jsonpath=/custom-columns= are rendered here, from redacted JSON.
       const template = g.binary === "kubectl" && !verdict.help ? templateOf(verdict)?.template : undefined;
+      const kind = verdict.help ? "text" : outputKind(g.binary, verdict);
+      // A table is redacted by its column names (a CRD's printer column can show a credential): it is
+      // asked for with its header, which is dropped again after redaction.
+      const headless =
+        kind === "text" && verdict.flags.some((f) => f.name === "no-headers" && f.value !== "false");
+      const runArgv = headless ? argv.filter((a) => !/^--no-headers(=.*)?$/.test(a)) : argv;
       const pinned = await pinCluster(cluster, ctx.signal);
       const runOpts = {
         env: scrubbedEnv(pinned.dir, pinned.kubeconfig),
@@ -142,7 +148,7 @@ export function cliTool(spec: CliToolSpec, mode: Mode, limiter: Limiter): AnyToo
         const res = await limiter.run(ctx.signal, () =>
           runProcess(
             bin,
-            pinnedArgv(g.binary, argv, verdict, template !== undefined, pinned, cluster.namespace),
+            pinnedArgv(g.binary, runArgv, verdict, template !== undefined, pinned, cluster.namespace),
             runOpts,
           ),
         );
@@ -158,8 +164,15 @@ export function cliTool(spec: CliToolSpec, mode: Mode, limiter: Limiter): AnyToo
             `${g.binary} exited with code ${res.code} on cluster ${cluster.name}: ${cutText(stderr || sanitizeUntrusted(res.stdout), 2000).text}`,
           );
         }
-        const kind = verdict.help ? "text" : outputKind(g.binary, verdict);
-        let text = redactOutput(sanitizeUntrusted(res.stdout), kind, cluster.revealSecrets, template);
+
+        let text = redactOutput(
+          sanitizeUntrusted(res.stdout),
+          kind,
+          cluster.revealSecrets,
+          template,
+          ctx.secrets.add,
+        );
+        if (headless) text = text.replace(/^[^\n]*\n?/, "");
         if (args.filter) text = await applyFilters(text, parsePipeline(args.filter), { signal: ctx.signal });
         const notes = [
           ...(res.truncated
