@@ -4,6 +4,7 @@ import * as z from "zod";
 import type { Mode } from "../config/schema.js";
 import { applyFilters, FilterError } from "../exec/filter.js";
 import type { Grammar, Parsed } from "../exec/grammar.js";
+import { renderStatus, statusAsJson } from "../exec/helm-status.js";
 import { pinCluster } from "../exec/kubeconfig.js";
 import { outputKind, redactOutput, templateOf, Withheld } from "../exec/output.js";
 import { PIPELINE_HELP, parsePipeline } from "../exec/pipeline.js";
@@ -123,7 +124,9 @@ export function cliTool(spec: CliToolSpec, mode: Mode, limiter: Limiter): AnyToo
       // asked for with its header, which is dropped again after redaction.
       const headless =
         kind === "text" && verdict.flags.some((f) => f.name === "no-headers" && f.value !== "false");
-      const runArgv = headless ? argv.filter((a) => !/^--no-headers(=.*)?$/.test(a)) : argv;
+      // helm's NOTES are rendered from the redacted release JSON (helm-status.ts).
+      const asJson = g.binary === "helm" && !verdict.help ? statusAsJson(verdict) : undefined;
+      const runArgv = asJson ?? (headless ? argv.filter((a) => !/^--no-headers(=.*)?$/.test(a)) : argv);
       const pinned = await pinCluster(cluster, ctx.signal);
       const runOpts = {
         env: scrubbedEnv(pinned.dir, pinned.kubeconfig),
@@ -167,12 +170,13 @@ export function cliTool(spec: CliToolSpec, mode: Mode, limiter: Limiter): AnyToo
 
         let text = redactOutput(
           sanitizeUntrusted(res.stdout),
-          kind,
+          asJson ? "json" : kind,
           cluster.revealSecrets,
           template,
           ctx.secrets.add,
         );
         if (headless) text = text.replace(/^[^\n]*\n?/, "");
+        if (asJson) text = renderStatus(verdict, JSON.parse(text));
         if (args.filter) text = await applyFilters(text, parsePipeline(args.filter), { signal: ctx.signal });
         const notes = [
           ...(res.truncated
