@@ -2,6 +2,7 @@
 // pods need force, DaemonSet pods stay, and cordon state is what the answer says.
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { inner } from "./helpers/fence.js";
 import { call, type Session, stdioSession } from "./helpers/mcp.js";
 import { run } from "./helpers/run.js";
 
@@ -111,7 +112,7 @@ describe("nodes_drain", () => {
 
   it("uncordons", async () => {
     const r = await call(s.client, "nodes_drain", { name: node, action: "uncordon", cluster: "alpha" });
-    expect(r.text).toBe(`Node ${node} uncordoned.`);
+    expect(inner(r.text)).toBe(`Node ${node} uncordoned.`);
     expect((await kubectl(["get", "node", node, "-o", "jsonpath={.spec.unschedulable}"])).stdout).toBe("");
   });
 

@@ -1,6 +1,7 @@
 // rollout and resources_delete through MCP against the test bed, in full mode, in their own namespace.
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { inner } from "./helpers/fence.js";
 import { call, type Session, stdioSession } from "./helpers/mcp.js";
 import { run } from "./helpers/run.js";
 
@@ -55,7 +56,7 @@ describe("rollout", () => {
       name: "demo",
       timeoutSeconds: 60,
     });
-    expect(r.text).toBe("deployments.apps/demo: successfully rolled out (2 replicas).");
+    expect(inner(r.text)).toBe("deployments.apps/demo: successfully rolled out (2 replicas).");
   });
 
   it("lists history and undoes to the previous revision", async () => {
@@ -69,11 +70,11 @@ describe("rollout", () => {
     expect(await image()).toBe("registry.example/demo:2");
     await tool("rollout", { action: "status", kind: "deployment", name: "demo" });
     const history = await tool("rollout", { action: "history", kind: "deployment", name: "demo" });
-    expect(history.text).toMatch(
+    expect(inner(history.text)).toMatch(
       /^REVISION\s+CHANGE-CAUSE\s+IMAGES\n2\s+<none>\s+registry.example\/demo:2\n1\s+<none>\s+registry.example\/demo:1$/,
     );
     const undo = await tool("rollout", { action: "undo", kind: "deployment", name: "demo" });
-    expect(undo.text).toBe("deployments.apps/demo rolled back to revision 1.");
+    expect(inner(undo.text)).toBe("deployments.apps/demo rolled back to revision 1.");
     expect(await image()).toBe("registry.example/demo:1");
     const bad = await tool("rollout", { action: "undo", kind: "deployment", name: "demo", toRevision: 99 });
     expect(bad.isError).toBe(true);
@@ -112,7 +113,7 @@ describe("rollout", () => {
       },
       (p) => seen.push(p),
     );
-    expect(waited.text).toBe("deployments.apps/demo: the rollout is paused (stopped waiting).");
+    expect(inner(waited.text)).toBe("deployments.apps/demo: the rollout is paused (stopped waiting).");
     expect(seen.length).toBeGreaterThanOrEqual(2);
     expect(seen[0]).toMatchObject({ total: 3, message: "the rollout is paused" });
     expect(seen.map((p) => p.progress)).toEqual([...seen.map((p) => p.progress)].sort((a, b) => a - b));
@@ -175,17 +176,19 @@ describe("resources_delete", () => {
       confirm: 5,
       dryRun: true,
     });
-    expect(dry.text).toMatch(/^Would delete \(dry run\) configmaps/);
+    expect(inner(dry.text)).toMatch(/^Would delete \(dry run\) configmaps/);
     expect(
       (await kubectl("get", "cm", "-n", ns, "-l", "batch=yes", "-o", "name")).stdout.trim().split("\n"),
     ).toHaveLength(5);
     const done = await tool("resources_delete", { kind: "cm", labelSelector: "batch=yes", confirm: 5 });
-    expect(done.text).toMatch(/^Deleted configmaps in .*: batch-0, batch-1, batch-2, batch-3, batch-4\.$/);
+    expect(inner(done.text)).toMatch(
+      /^Deleted configmaps in .*: batch-0, batch-1, batch-2, batch-3, batch-4\.$/,
+    );
     expect((await kubectl("get", "cm", "-n", ns, "-l", "batch=yes", "-o", "name")).stdout).toBe("");
   });
 
   it("deletes one object by name and says when it does not exist", async () => {
-    expect((await tool("resources_delete", { kind: "deploy", name: "demo" })).text).toMatch(
+    expect(inner((await tool("resources_delete", { kind: "deploy", name: "demo" })).text)).toMatch(
       /^Deleted deployments.apps in .*: demo\.$/,
     );
     const again = await tool("resources_delete", { kind: "deploy", name: "demo" });

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { LOG_LINES } from "../testbed/lib/sim.js";
 import { leaks } from "./helpers/canary.js";
+import { inner } from "./helpers/fence.js";
 import { type CallOutcome, call, type Session, stdioSession } from "./helpers/mcp.js";
 import { run } from "./helpers/run.js";
 
@@ -60,7 +61,7 @@ describe("read tools over stdio", () => {
       .map((n) => n.replace("pod/", ""))
       .sort();
     expect(names).toEqual(expected);
-    expect(r.text).toMatch(/^NAME\s+READY\s+STATUS/);
+    expect(inner(r.text)).toMatch(/^NAME\s+READY\s+STATUS/);
   });
 
   it('fans out with cluster "*" and labels rows by cluster', async () => {
@@ -142,7 +143,7 @@ describe("read tools over stdio", () => {
       namespace: "shop",
       cluster: "beta",
     });
-    expect(r.text).toMatch(/^apiVersion: apps\/v1\nkind: Deployment\n/);
+    expect(inner(r.text)).toMatch(/^apiVersion: apps\/v1\nkind: Deployment\n/);
     expect(r.text).toContain(
       `uid: ${await kubectl("beta", "get", "deploy", "web", "-n", "shop", "-o", "jsonpath={.metadata.uid}")}`,
     );
@@ -164,7 +165,7 @@ describe("read tools over stdio", () => {
     const r = await tool("resources_describe", { kind: "pod", name: "stuck-pending", namespace: "ops" });
     expect(r.text).toContain("Phase:       Pending");
     expect(r.text).toContain("FailedScheduling");
-    expect(r.text).toMatch(/<untrusted-data source="events of Pod stuck-pending">/);
+    expect(r.text).toMatch(/^<untrusted-data source="describe Pod ops\/stuck-pending \(cluster alpha\)">\n/);
   });
 
   it("reads a workload's logs, fenced as untrusted", async () => {
@@ -235,7 +236,7 @@ describe("bad input gets a clear tool error and the server keeps serving", () =>
     [
       "malformed selector",
       { kind: "pods", labelSelector: "app in ((" },
-      /rejected the request: unable to parse requirement/,
+      /labelSelector: unbalanced parentheses: a label selector is requirements joined by ','/,
     ],
     [
       "missing namespace",

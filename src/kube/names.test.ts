@@ -89,9 +89,11 @@ describe("refusals", () => {
       }
     })();
     expect(err).toBeInstanceOf(ToolError);
-    expect((err as Error).message).toBe(`Refused namespace "..": ${RULES.namespace}. Nothing was requested.`);
+    expect((err as Error).message).toBe(
+      `Refused namespace ".." because ${RULES.namespace}. Nothing was requested.`,
+    );
     expect(() => checkName("a/b", { ...POD, kind: "Pod" })).toThrow(
-      /^Refused name "a\/b" for Pod: a name must be a valid path segment/,
+      /^Refused name "a\/b" for Pod because a name must be a valid path segment/,
     );
   });
 
@@ -180,7 +182,9 @@ describe("label selectors", () => {
     expect(labelSelectorProblem(s)).toMatch(rule);
   });
   it("refuses with a ToolError that quotes the selector", () => {
-    expect(() => checkLabelSelector("app=web,")).toThrow(/^Refused label selector "app=web,": /);
+    expect(() => checkLabelSelector("app=web,")).toThrow(
+      /^Refused label selector "app=web,", at "" is not a requirement: /,
+    );
   });
 });
 

@@ -86,7 +86,7 @@ export function nameProblem(name: string, r?: { group: string; resource: string 
 /** Throws a ToolError naming the rule when the namespace is invalid; returns it otherwise. */
 export function checkNamespace(ns: string): string {
   const rule = namespaceProblem(ns);
-  if (rule) throw new ToolError(`Refused namespace ${quote(ns)}: ${rule}. Nothing was requested.`);
+  if (rule) throw new ToolError(`Refused namespace ${quote(ns)} because ${rule}. Nothing was requested.`);
   return ns;
 }
 
@@ -95,7 +95,7 @@ export function checkName(name: string, r?: { group: string; resource: string; k
   const rule = nameProblem(name, r);
   if (rule)
     throw new ToolError(
-      `Refused name ${quote(name)}${r?.kind ? ` for ${r.kind}` : ""}: ${rule}. Nothing was requested.`,
+      `Refused name ${quote(name)}${r?.kind ? ` for ${r.kind}` : ""} because ${rule}. Nothing was requested.`,
     );
   return name;
 }
@@ -111,7 +111,7 @@ export function kindProblem(kind: string): string | undefined {
 
 export function checkKind(kind: string): string {
   const rule = kindProblem(kind);
-  if (rule) throw new ToolError(`Refused kind ${quote(kind)}: ${rule}. Nothing was requested.`);
+  if (rule) throw new ToolError(`Refused kind ${quote(kind)} because ${rule}. Nothing was requested.`);
   return kind;
 }
 
@@ -121,20 +121,20 @@ export function apiVersionProblem(v: string): string | undefined {
 
 export function checkApiVersion(v: string): string {
   const rule = apiVersionProblem(v);
-  if (rule) throw new ToolError(`Refused apiVersion ${quote(v)}: ${rule}. Nothing was requested.`);
+  if (rule) throw new ToolError(`Refused apiVersion ${quote(v)} because ${rule}. Nothing was requested.`);
   return v;
 }
 
 /** Throws a ToolError naming the rule when a label selector does not parse. */
 export function checkLabelSelector(sel: string): string {
   const p = labelSelectorProblem(sel);
-  if (p) throw new ToolError(`Refused label selector ${quote(sel)}: ${p}. Nothing was requested.`);
+  if (p) throw new ToolError(`Refused label selector ${quote(sel)}, at ${p}. Nothing was requested.`);
   return sel;
 }
 
 /** Throws a ToolError naming the rule when a field selector does not parse. */
 export function checkFieldSelector(sel: string): string {
   const p = fieldSelectorProblem(sel);
-  if (p) throw new ToolError(`Refused field selector ${quote(sel)}: ${p}. Nothing was requested.`);
+  if (p) throw new ToolError(`Refused field selector ${quote(sel)}, at ${p}. Nothing was requested.`);
   return sel;
 }
