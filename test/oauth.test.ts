@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ClientCredentialsProvider } from "@modelcontextprotocol/client";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { inner } from "./helpers/fence.js";
 import { call, type HttpServer, httpSession, startHttpServer } from "./helpers/mcp.js";
 import { type AuthServer, CLIENTS, startAuthServer, type TestClient } from "./helpers/oidc.js";
 
@@ -107,7 +108,7 @@ describe("OAuth 2.1 resource server", () => {
       );
       const list = await call(s.client, "resources_list", { kind: "deploy", namespace: "shop" });
       expect(list.isError).toBe(false);
-      expect(list.text).toMatch(/^NAME\s+READY/);
+      expect(inner(list.text)).toMatch(/^NAME\s+READY/);
 
       const plan = await call(s.client, "resources_apply", { manifest: CONFIGMAP, dryRun: true });
       expect(plan.isError).toBe(false);
