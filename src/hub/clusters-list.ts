@@ -1,6 +1,8 @@
 // The hub's clusters_list (and its alias list_clusters): agents with their connection state, versions,
 // latency and own policy, beside any local clusters the hub serves directly.
+
 import * as z from "zod";
+import { fenceUntrusted } from "../format/fence.js";
 import { renderTable } from "../format/table.js";
 import { TableOutput } from "../tools/cluster-tool.js";
 import { probeVersions } from "../tools/clusters.js";
@@ -75,7 +77,10 @@ export function hubClustersList(agents: Agents, name: string): AnyTool {
         ? []
         : ["No clusters: give the hub cluster tokens (CLUSTER_TOKENS) and start agents."];
       return {
-        text: rows.length ? renderTable(COLUMNS, rows) : (notes[0] as string),
+        // Versions and errors come from agents and API servers: data, not instructions.
+        text: rows.length
+          ? fenceUntrusted("clusters, their agents and /version answers", renderTable(COLUMNS, rows))
+          : (notes[0] as string),
         data: { columns: COLUMNS, rows, clusters: status, truncated: false, notes },
       };
     },

@@ -11,6 +11,7 @@ import { plannedPatch } from "../kube/plan.js";
 import { resourceLabel, resourcePath } from "../kube/resolve.js";
 import { textTool, writeCtx } from "./cluster-tool.js";
 import { ToolError } from "./define.js";
+import { kindParam, nameParam, namespaceParam } from "./params.js";
 
 const dryRun = z
   .boolean()
@@ -26,12 +27,7 @@ export const resourcesApply = textTool({
   idempotent: true,
   input: z.object({
     manifest: z.string().min(1).max(1_000_000),
-    namespace: z
-      .string()
-      .min(1)
-      .max(63)
-      .optional()
-      .describe("For namespaced objects without metadata.namespace"),
+    namespace: namespaceParam.optional().describe("For namespaced objects without metadata.namespace"),
     force: z.boolean().optional().describe("Take over fields owned by other managers"),
     dryRun,
   }),
@@ -54,9 +50,9 @@ export const resourcesPatch = textTool({
     "Patch one object: JSON merge patch, strategic merge patch (built-in kinds) or JSON patch (a list of ops). With dryRun, shows the resulting diff without changing anything.",
   safety: "write",
   input: z.object({
-    kind: z.string().min(1).max(253),
-    name: z.string().min(1).max(253),
-    namespace: z.string().min(1).max(63).optional(),
+    kind: kindParam,
+    name: nameParam,
+    namespace: namespaceParam.optional(),
     patch: z
       .string()
       .min(2)
@@ -118,9 +114,9 @@ export const resourcesScale = textTool({
   safety: "write",
   idempotent: true,
   input: z.object({
-    kind: z.string().min(1).max(253).describe("e.g. deployment"),
-    name: z.string().min(1).max(253),
-    namespace: z.string().min(1).max(63).optional(),
+    kind: kindParam.describe("e.g. deployment"),
+    name: nameParam,
+    namespace: namespaceParam.optional(),
     replicas: z.number().int().min(0).max(10_000),
     dryRun,
   }),
