@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { parse, stringify } from "yaml";
+import { inner } from "./helpers/fence.js";
 import { call, type Session, stdioSession } from "./helpers/mcp.js";
 import { run } from "./helpers/run.js";
 
@@ -129,7 +130,7 @@ describe("secret values", () => {
         cluster: "beta",
         output: "json",
       });
-      const data = (JSON.parse(beta.text) as { data: Record<string, string> }).data;
+      const data = (JSON.parse(inner(beta.text)) as { data: Record<string, string> }).data;
       expect(Buffer.from(data.password ?? "", "base64").toString()).toBe(
         "kmcp-canary-db-admin-password-41f7",
       );
