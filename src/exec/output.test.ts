@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { applyFilters } from "./filter.js";
 import { HELM } from "./helm.js";
 import { KUBECTL } from "./kubectl.js";
-import { outputKind, redactDescribe, redactOutput, redactTables } from "./output.js";
+import { outputKind, redactDescribe, redactOutput, redactTables, Withheld } from "./output.js";
 import { parsePipeline } from "./pipeline.js";
 import { validate } from "./validate.js";
 
@@ -148,7 +148,7 @@ describe("outputKind", () => {
 
 describe("redactOutput of describe text", () => {
   it("masks env literals, flag values on their own line and keeps references (describe pod)", () => {
-    const out = redactOutput(describePod, "describe", false);
+    const out = redactOutput(describePod, "describe", { reveal: false });
     noCanary(out);
     for (const line of [
       "      --db-pw",
@@ -164,18 +164,18 @@ describe("redactOutput of describe text", () => {
       "    TokenExpirationSeconds:  3607",
     ])
       expect(out.split("\n")).toContain(line);
-    expect(redactOutput(out, "describe", false)).toBe(out);
+    expect(redactOutput(out, "describe", { reveal: false })).toBe(out);
   });
 
   it("masks the pod template of rollout history --revision (tab-separated)", () => {
-    const out = redactOutput(rolloutRevision, "describe", false);
+    const out = redactOutput(rolloutRevision, "describe", { reveal: false });
     noCanary(out);
     expect(out).toContain(`DB_PWD:\t${R}\n      LOG_LEVEL:\tinfo`);
     expect(out).toContain("REF_TOKEN:\t<set to the key 'password' in secret 's'>\tOptional: false");
   });
 
   it("masks ConfigMap data blocks under credential keys, blank lines inside included", () => {
-    const out = redactOutput(describeConfigMap, "describe", false);
+    const out = redactOutput(describeConfigMap, "describe", { reveal: false });
     noCanary(out);
     expect(out).toContain(`DB_PWD:\n----\n${R}\n\nLOG_LEVEL:\n----\ninfo\n`);
     expect(out).toContain(`app.properties:\n----\ndb.host=db\ndb.password=${R}\n`);
@@ -184,11 +184,11 @@ describe("redactOutput of describe text", () => {
   });
 
   it("keeps Secret describe (sizes only) as it is", () => {
-    expect(redactOutput(describeSecret, "describe", false)).toBe(describeSecret);
+    expect(redactOutput(describeSecret, "describe", { reveal: false })).toBe(describeSecret);
   });
 
   it("masks CRD fields shown as words, and Name/Value pairs", () => {
-    const out = redactOutput(describeCustom, "describe", false);
+    const out = redactOutput(describeCustom, "describe", { reveal: false });
     noCanary(out);
     expect(out).toContain(`  Master Key:  ${R}\n  Credentials:  ${R}\n`);
     expect(out).toContain(`    Name:   DB_PWD\n    Value:  ${R}\n    Name:   LOG_LEVEL\n    Value:  debug\n`);
@@ -213,7 +213,7 @@ pod/api-7fb467b89d-z8h5c   1/1     Running   0          4s
 `;
 
   it("masks cells under a credential-named column and nothing else", () => {
-    const out = redactOutput(crdTable, "text", false);
+    const out = redactOutput(crdTable, "text", { reveal: false });
     noCanary(out);
     expect(out.split("\n").slice(0, 3)).toEqual([
       "NAME    ENGINE     PASSWORD             DB USER   AGE",
@@ -240,7 +240,7 @@ pod/api-7fb467b89d-z8h5c   1/1     Running   0          4s
       "NAME      SECRETS   AGE",
       "default   1         35s",
     ].join("\n");
-    expect(redactOutput(t, "text", false)).toBe(t);
+    expect(redactOutput(t, "text", { reveal: false })).toBe(t);
   });
 });
 
@@ -252,12 +252,12 @@ describe("redactOutput of other text", () => {
       '2026-01-01T00:00:02Z {"pass":"canary-log-pass","user":"app"}',
       "2026-01-01T00:00:03Z connecting with DB_PWD=canary-log-env",
     ].join("\n");
-    const out = redactOutput(logs, "text", false);
+    const out = redactOutput(logs, "text", { reveal: false });
     noCanary(out);
     for (const f of ["grep -i pwd | cut -d= -f2", "grep pass | cut -d'\"' -f4", "cut -d= -f2-"])
       noCanary(await applyFilters(out, parsePipeline(f)));
     const notes = "NOTES:\nLog in as admin.\nToken for the API: token=canary-notes-token\n";
-    noCanary(redactOutput(notes, "text", false));
+    noCanary(redactOutput(notes, "text", { reveal: false }));
   });
 
   it("masks credential leaves of parsed output, CRD fields included, and keeps JSON valid", () => {
@@ -280,7 +280,7 @@ describe("redactOutput of other text", () => {
         args: ["--db-pw", "canary-json-arg", "--port", "80"],
       },
     };
-    const json = redactOutput(JSON.stringify(crd), "json", false);
+    const json = redactOutput(JSON.stringify(crd), "json", { reveal: false });
     noCanary(json);
     const back = JSON.parse(json);
     const masked = expect.stringMatching(/^<redacted/);
@@ -298,15 +298,67 @@ describe("redactOutput of other text", () => {
     });
     expect(back.spec.args).toEqual(["--db-pw", R, "--port", "80"]);
     expect(back.metadata.annotations.note).toBe(`pwd=${R}`);
-    noCanary(redactOutput(JSON.stringify(crd), "yaml", false));
+    noCanary(redactOutput(JSON.stringify(crd), "yaml", { reveal: false }));
     noCanary(
-      redactOutput(JSON.stringify(crd), "jsonpath", false, "{.spec.masterKey} {.spec.users[0].value}"),
+      redactOutput(JSON.stringify(crd), "jsonpath", {
+        reveal: false,
+        template: "{.spec.masterKey} {.spec.users[0].value}",
+      }),
     );
   });
 
   it("masks help text of nothing but keeps it readable", () => {
     const help =
       "      --token='': Bearer token for authentication to the API server\n      --password string  x\n";
-    expect(redactOutput(help, "text", false)).toBe(help);
+    expect(redactOutput(help, "text", { reveal: false })).toBe(help);
+  });
+});
+
+describe("copies of masked values", () => {
+  const value = "kmcp-canary-copy-9f2e";
+  it("are masked wherever else describe prints them (an annotation, another ConfigMap key)", () => {
+    const text = `Name:         cfg
+Annotations:  copied: ${value}
+
+Data
+====
+DB_PWD:
+----
+${value}
+notes:
+----
+${value}
+
+BinaryData
+====
+`;
+    const out = redactOutput(text, "describe", { reveal: false });
+    expect(out).not.toContain(value);
+    expect(out).toContain("copied: <redacted>");
+    expect(out).toContain("notes:");
+  });
+
+  it("are masked in structured output before a filter could reshape them", () => {
+    const cm = { kind: "ConfigMap", metadata: { annotations: { note: value } }, data: { DB_PWD: value } };
+    const seen: string[] = [];
+    const out = redactOutput(JSON.stringify(cm), "json", { reveal: false, collect: (v) => seen.push(v) });
+    expect(out).not.toContain(value);
+    expect(seen).toContain(value);
+  });
+
+  it("are masked in text after a key=value pair gave them away", () => {
+    const out = redactOutput(`login pwd=${value}\nretrying with ${value}\n`, "text", { reveal: false });
+    expect(out).not.toContain(value);
+  });
+});
+
+describe("output cut by the byte cap", () => {
+  it("is withheld when structured: a cut YAML list parses, and may end before an item's kind", () => {
+    const cut = "apiVersion: v1\nitems:\n- apiVersion: v1\n  data:\n    token: a21jcC1jYW5hcnktY3V0";
+    for (const kind of ["yaml", "json", "jsonpath", "helm-values"] as const)
+      expect(() => redactOutput(cut, kind, { reveal: false, truncated: true, template: "{.items}" })).toThrow(
+        Withheld,
+      );
+    expect(redactOutput("NAME   AGE\nweb   1d", "text", { reveal: false, truncated: true })).toContain("web");
   });
 });

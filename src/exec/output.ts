@@ -16,8 +16,13 @@
 // Text outputs that could carry Secret data where no name marks it are not reached as text: the
 // grammars refuse them (`helm get all`, `argocd app manifests|diff`, `istioctl proxy-config secret`,
 // templates on Secrets) or they are parsed (`-o json|yaml`, `helm get manifest|hooks|values`).
-// Known limit: `kubectl get --no-headers` has no header to find credential columns by.
+// Every value masked along the way is also masked wherever else it appears in the same output (an
+// annotation or another ConfigMap key holding a copy), here rather than only at the answer's edge:
+// the filter comes next and could reshape a copy (`jq 'split("-")'`, `cut -d- -f2-`) so that no later
+// pass recognises it. Structured output that was cut by the byte cap is withheld: a cut YAML list
+// still parses, and the cut can fall after an item's `data` but before its `kind: Secret`.
 import { parseAllDocuments, stringify } from "yaml";
+import { KnownSecrets } from "../policy/known.js";
 import { redactObject } from "../policy/redact.js";
 import { NOT_SECRET, redactText } from "../policy/redact-text.js";
 import { isCredentialFlag, isCredentialName } from "../policy/vocabulary.js";
@@ -62,13 +67,17 @@ const isPlaceholder = (v: string) => NOT_SECRET.test(v.trim());
  * shape CRDs copy) and the argument after a credential flag in an argv array (`["--db-pw", "…"]`),
  * and runs the text backstop over every other string.
  */
-function maskValues(v: unknown): unknown {
-  if (typeof v === "string") return redactText(v);
+function maskValues(v: unknown, collect: Collect): unknown {
+  const mask = (x: string | number) => {
+    collect?.(String(x));
+    return REDACTED;
+  };
+  if (typeof v === "string") return redactText(v, collect);
   if (Array.isArray(v))
     return v.map((x, i) => {
       const flag = v[i - 1];
       const afterFlag = typeof flag === "string" && isCredentialFlag(flag) && typeof x === "string";
-      return afterFlag && !x.startsWith("-") && !isPlaceholder(x) ? REDACTED : maskValues(x);
+      return afterFlag && !x.startsWith("-") && !isPlaceholder(x) ? mask(x) : maskValues(x, collect);
     });
   if (!v || typeof v !== "object") return v;
   const o = v as Record<string, unknown>;
@@ -76,9 +85,9 @@ function maskValues(v: unknown): unknown {
   return Object.fromEntries(
     Object.entries(o).map(([k, x]) => {
       const secret = envPair && k === "value" ? true : isCredentialName(k);
-      if (secret && typeof x === "number") return [k, REDACTED];
-      if (secret && typeof x === "string" && !isPlaceholder(x)) return [k, REDACTED];
-      return [k, maskValues(x)];
+      if (secret && typeof x === "number") return [k, mask(x)];
+      if (secret && typeof x === "string" && !isPlaceholder(x)) return [k, mask(x)];
+      return [k, maskValues(x, collect)];
     }),
   );
 }
@@ -86,19 +95,36 @@ function maskValues(v: unknown): unknown {
 /** Told every value structural redaction masked, so the call can mask it wherever else it appears. */
 type Collect = ((value: string) => void) | undefined;
 
-const clean = (obj: unknown, reveal: boolean, collect?: Collect) =>
-  maskValues(redactObject(obj, { revealSecretValues: reveal, ...(collect ? { collect } : {}) }));
+const clean = (obj: unknown, reveal: boolean, collect: Collect) =>
+  maskValues(redactObject(obj, { revealSecretValues: reveal, ...(collect ? { collect } : {}) }), collect);
 
-export function redactOutput(
-  text: string,
-  kind: Kind,
-  reveal: boolean,
-  template = "",
-  collect?: Collect,
-): string {
+export interface OutputOptions {
+  reveal: boolean;
+  /** kube-mcp's own -o jsonpath= / custom-columns= template. */
+  template?: string;
+  /** Told every masked value too (the call masks them in its errors and notes). */
+  collect?: Collect;
+  /** The binary printed more than the byte cap and the rest was dropped. */
+  truncated?: boolean;
+}
+
+export function redactOutput(text: string, kind: Kind, opts: OutputOptions): string {
   if (!text.trim()) return text;
-  if (kind === "text") return redactText(redactTables(text));
-  if (kind === "describe") return redactText(redactDescribe(text));
+  if (opts.truncated && kind !== "text" && kind !== "describe")
+    throw new Withheld(
+      "the output was longer than the byte cap and a cut structured output cannot be redacted reliably, so it is withheld; narrow the request (a namespace, a selector, one object) or ask for a table.",
+    );
+  const seen = new KnownSecrets();
+  const collect = (value: string) => {
+    seen.add(value);
+    opts.collect?.(value);
+  };
+  return seen.mask(redact(text, kind, opts.reveal, opts.template ?? "", collect));
+}
+
+function redact(text: string, kind: Kind, reveal: boolean, template: string, collect: Collect): string {
+  if (kind === "text") return redactText(redactTables(text, collect), collect);
+  if (kind === "describe") return redactText(redactDescribe(text, collect), collect);
   if (kind === "jsonpath" || kind === "custom-columns") {
     let obj: unknown;
     try {
@@ -116,14 +142,14 @@ export function redactOutput(
   }
   // `helm get values` prints a heading line ("USER-SUPPLIED VALUES:") before the YAML.
   const heading = kind === "helm-values" ? (/^[A-Z][A-Z -]*:\n/.exec(text)?.[0] ?? "") : "";
-  if (heading) return heading + redactOutput(text.slice(heading.length), kind, reveal, template, collect);
+  if (heading) return heading + redact(text.slice(heading.length), kind, reveal, template, collect);
   try {
     if (kind === "json") return JSON.stringify(clean(JSON.parse(text), reveal, collect), null, 2);
     const docs = parseAllDocuments(text);
     if (docs.some((d) => d.errors.length)) throw new Error("invalid YAML");
     const objs = docs.map((d) => {
       const obj = d.toJS() as unknown;
-      return kind === "helm-values" ? maskValues(obj) : clean(obj, reveal, collect);
+      return kind === "helm-values" ? maskValues(obj, collect) : clean(obj, reveal, collect);
     });
     return objs.map((o) => stringify(o, { lineWidth: 0 }).trimEnd()).join("\n---\n");
   } catch {
@@ -138,7 +164,11 @@ const FLAG_ALONE = /^[ \t]*--?([A-Za-z][\w.-]{0,63})$/;
 const DATA_KEY = /^(\S.{0,252}):$/;
 
 /** What describe prints that the text backstop cannot see line by line. */
-export function redactDescribe(text: string): string {
+export function redactDescribe(text: string, collect?: Collect): string {
+  const mask = (value: string) => {
+    collect?.(value.trim());
+    return REDACTED;
+  };
   const lines = text.split("\n");
   let maskBlock = false;
   for (let i = 0; i < lines.length; i++) {
@@ -156,16 +186,18 @@ export function redactDescribe(text: string): string {
       continue;
     }
     if (maskBlock) {
-      if (line.trim() !== "" && line !== REDACTED) lines[i] = REDACTED;
+      if (line.trim() !== "" && line !== REDACTED) lines[i] = mask(line);
       continue;
     }
     const label = LABEL.exec(line);
     if (label) {
       const [, indent, name = "", space, value = ""] = label;
-      if (isCredentialName(name) && !isPlaceholder(value)) lines[i] = `${indent}${name}:${space}${REDACTED}`;
+      if (isCredentialName(name) && !isPlaceholder(value))
+        lines[i] = `${indent}${name}:${space}${mask(value)}`;
       // `Name: DB_PWD` then `Value: …` (env-like lists in CRDs).
       const pair = /^([ \t]*)Value:([ \t]+)\S/.exec(next ?? "");
       if (/^Name$/i.test(name) && isCredentialName(value.trim()) && pair && pair[1] === indent) {
+        mask((next ?? "").slice(pair[0].length - 1));
         lines[i + 1] = `${pair[1]}Value:${pair[2]}${REDACTED}`;
         i++;
       }
@@ -176,7 +208,7 @@ export function redactDescribe(text: string): string {
     if (flag && next !== undefined && isCredentialName(flag)) {
       const value = next.trim();
       if (value && !value.startsWith("-") && !/:$/.test(value)) {
-        lines[i + 1] = next.replace(value, REDACTED);
+        lines[i + 1] = next.replace(value, mask(value));
         i++;
       }
     }
@@ -202,7 +234,7 @@ function cells(row: string, cols: { start: number }[], tabs: boolean): string[] 
 }
 
 /** Masks the cells under credential-named columns of every table in the text. */
-export function redactTables(text: string): string {
+export function redactTables(text: string, collect?: Collect): string {
   const lines = text.split("\n");
   for (let i = 0; i < lines.length; i++) {
     const header = lines[i] as string;
@@ -220,6 +252,7 @@ export function redactTables(text: string): string {
         if (/S$/.test(cols[k]?.name ?? "") && /^\s*\d+\s*$/.test(cell)) continue;
         const width = cell.length;
         const pad = cell.match(/\s*$/)?.[0] ?? "";
+        collect?.(cell.trim());
         row[k] = k === row.length - 1 ? REDACTED : `${REDACTED}${pad || " "}`.padEnd(width);
       }
       lines[i] = row.join(tabs ? "\t" : "");

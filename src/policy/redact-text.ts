@@ -51,10 +51,14 @@ const RULES: Rule[] = [
   [/\b[a-z0-9]{6}\.[a-z0-9]{16}\b/g, REDACTED], // kubeadm bootstrap token
 ];
 
-/** The R6 backstop: masks credentials in free text. Idempotent; never throws. */
-export function redactText(text: string): string {
+/**
+ * The R6 backstop: masks credentials in free text. Idempotent; never throws. `collect` is told the
+ * values masked by their key (`pwd=…`), which only their context marks, so a caller can mask a copy
+ * that stands without one.
+ */
+export function redactText(text: string, collect?: (value: string) => void): string {
   try {
-    let out = redactBlobs(redactPairs(redactPem(text)));
+    let out = redactBlobs(redactPairs(redactPem(text), collect));
     for (const [re, replacement] of RULES) {
       out = typeof replacement === "string" ? out.replace(re, replacement) : out.replace(re, replacement);
     }
@@ -77,7 +81,7 @@ export const NOT_SECRET =
   /^(?:<(?:redacted|set to|none>|nil>|unset>|empty>|no value>)|(?:true|false|null|nil|none|~|string|strings|int|bool|duration)$|\$\{[\w.-]{1,256}\}$|\$\([\w.-]{1,256}\)$|\d{1,12} bytes$|\(v1:|[{[]|\*+$)/i;
 const BLOCK_SCALAR = /^[|>][-+\d]{0,2}$/;
 
-function redactPairs(text: string): string {
+function redactPairs(text: string, collect?: (value: string) => void): string {
   const pair = new RegExp(PAIR, "g");
   const inString = escapedLines(text);
   let out = "";
@@ -99,9 +103,11 @@ function redactPairs(text: string): string {
     if (toEol && BLOCK_SCALAR.test(value)) {
       const end = blockEnd(text, to);
       if (end === to) continue;
+      for (const line of text.slice(to, end).split("\n")) if (line.trim()) collect?.(line.trim());
       out += `${text.slice(pos, to)}\n${" ".repeat(indentAt(text, m.index) + 2)}${REDACTED}`;
       pos = pair.lastIndex = end;
     } else if (from < to && !NOT_SECRET.test(value) && (assigned || !value.startsWith("-"))) {
+      collect?.(value);
       out += text.slice(pos, from) + REDACTED;
       pos = pair.lastIndex = to;
     }

@@ -168,13 +168,12 @@ export function cliTool(spec: CliToolSpec, mode: Mode, limiter: Limiter): AnyToo
           );
         }
 
-        let text = redactOutput(
-          sanitizeUntrusted(res.stdout),
-          asJson ? "json" : kind,
-          cluster.revealSecrets,
-          template,
-          ctx.secrets.add,
-        );
+        let text = redactOutput(sanitizeUntrusted(res.stdout), asJson ? "json" : kind, {
+          reveal: cluster.revealSecrets,
+          ...(template === undefined ? {} : { template }),
+          collect: ctx.secrets.add,
+          truncated: res.truncated,
+        });
         if (headless) text = text.replace(/^[^\n]*\n?/, "");
         if (asJson) text = renderStatus(verdict, JSON.parse(text));
         if (args.filter) text = await applyFilters(text, parsePipeline(args.filter), { signal: ctx.signal });
