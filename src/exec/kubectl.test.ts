@@ -23,6 +23,8 @@ const ok: [string, Mode?][] = [
   ["get pods -l app=web,tier!=cache"],
   ["get pods --field-selector status.phase!=Running"],
   ["get pods --sort-by=.metadata.creationTimestamp"],
+  ["get deploy --sort-by={.spec.replicas}"],
+  ["get pods --sort-by=.status.containerStatuses[0].restartCount"],
   ["get --raw /readyz?verbose"],
   ["get --raw /version"],
   ["get nodes --show-labels --no-headers"],
@@ -165,6 +167,16 @@ const refused: [string, RegExp, Mode?][] = [
   ["rollout", /needs a subcommand/],
   ["auth", /needs a subcommand/],
   ["label pod x a=b --all", /--all is not allowed in non-destructive/, "non-destructive"],
+  ["get secrets --sort-by=.data.password", /sorting by "\.data\.password" is refused/],
+  ["get secrets --sort-by={.data.token}", /refused: kubectl would sort on values/, "full"],
+  ["get cm --sort-by=.data.DB_PWD", /refused/],
+  ["get deploy --sort-by={.spec.template.spec.containers[0].env[0].value}", /refused/],
+  ["get sts --sort-by=.spec.template.spec.containers[0].args[1]", /refused/],
+  ["get widgets --sort-by=.spec.masterKey", /refused/],
+  [
+    "get secrets --sort-by={.metadata.annotations.kubectl\\.kubernetes\\.io/last-applied-configuration}",
+    /refused/,
+  ],
 ];
 
 describe("kubectl validator", () => {

@@ -1,6 +1,7 @@
 // kubectl's grammar for kube-mcp: the commands and flags each mode allows, and the ones never allowed.
 // Flag arities are checked against the real binary's --help in kubectl.test.ts.
 
+import { isCredentialName } from "../policy/vocabulary.js";
 import { checkNamespace, checkResourceArgs, duration, maxNumber, outputFormats } from "./common.js";
 import {
   allows,
@@ -67,6 +68,30 @@ const resources = (ctx: CheckCtx) => checkResourceArgs(ctx.parsed.positionals);
 const needsArgs = (what: string) => (ctx: CheckCtx) =>
   ctx.parsed.positionals.length ? checkResourceArgs(ctx.parsed.positionals) : `name ${what}`;
 
+/**
+ * kubectl sorts on the objects before any redaction, so the order it prints is an oracle for a field
+ * kube-mcp masks (create Secrets holding guesses, sort by `.data.password`, bisect). Sorting is
+ * refused on the paths that can hold a masked value; names, times, counts and status sort as before.
+ */
+const REDACTED_PATH = new Set([
+  "data",
+  "stringdata",
+  "binarydata",
+  "env",
+  "args",
+  "command",
+  "annotations",
+  "value",
+  "release",
+]);
+const sortBy = (v: string): string | undefined => {
+  const segments = v.split(/[^A-Za-z0-9_-]+/).filter(Boolean);
+  const bad = segments.find((s) => REDACTED_PATH.has(s.toLowerCase()) || isCredentialName(s));
+  return bad === undefined
+    ? undefined
+    : `sorting by "${v}" is refused: kubectl would sort on values kube-mcp redacts ("${bad}"); sort by .metadata or .status fields, or use -o json with the filter's jq sort_by on redacted values`;
+};
+
 const HEALTH = /^\/(healthz|livez|readyz)(\/[a-z0-9-]+)?(\?verbose(=true|=1)?)?$|^\/version$/;
 
 const get: CommandDef = {
@@ -85,7 +110,7 @@ const get: CommandDef = {
     bool("show-managed-fields"),
     str("chunk-size"),
     str("label-columns", "L"),
-    str("sort-by"),
+    str("sort-by", undefined, { check: sortBy }),
     str("subresource", undefined, {
       check: (v) => (["status", "scale"].includes(v) ? undefined : "only status and scale"),
     }),
