@@ -13,6 +13,7 @@ import { TokenizeError, tokenize } from "../exec/tokenize.js";
 import { Refusal, validate } from "../exec/validate.js";
 import { cutText } from "../format/budget.js";
 import { sanitizeUntrusted } from "../format/fence.js";
+import { redactText } from "../policy/redact-text.js";
 import { TextOutput, textTool, writeCtx } from "./cluster-tool.js";
 import { type AnyTool, defineTool, type Safety, ToolError } from "./define.js";
 import { guardedKubectl, isPlannedWrite, type Kubectl } from "./kubectl-writes.js";
@@ -183,9 +184,11 @@ export function cliTool(spec: CliToolSpec, mode: Mode, limiter: Limiter): AnyToo
                 `${g.binary} printed more than ${cli.maxOutputBytes} bytes; the rest was dropped. Narrow the command or use filter.`,
               ]
             : []),
-          ...(stderr ? [`stderr: ${cutText(stderr, 2000).text}`] : []),
         ];
-        return { text: text || `(${g.binary} printed nothing)`, notes, untrusted: `${g.binary} output` };
+        // stderr is cluster text too (warnings, server messages): inside the fence, redacted.
+        const out = text || `(${g.binary} printed nothing)`;
+        const err = stderr ? `\nstderr: ${cutText(redactText(stderr), 2000).text}` : "";
+        return { text: `${out}${err}`, notes, untrusted: `${g.binary} output` };
       } catch (err) {
         if (err instanceof Withheld || err instanceof FilterError || err instanceof NotInstalled)
           throw new ToolError(err.message);
