@@ -268,3 +268,14 @@ describe("redactText", () => {
     console.info(`redactText on 2 MB: ${timings.join(", ")}`);
   });
 });
+
+describe("redactText and copies", () => {
+  it("masks a value wherever else it stands in the same text once its key gave it away", () => {
+    const v = "kmcp-canary-copy-77aa";
+    const out = redactText(`retrying login password=${v} after ${v} was refused`);
+    expect(out).toBe("retrying login password=<redacted> after <redacted> was refused");
+  });
+  it("leaves short values' other occurrences alone (they would mask ordinary words)", () => {
+    expect(redactText("pwd=admin then admin logged in")).toBe("pwd=<redacted> then admin logged in");
+  });
+});

@@ -58,7 +58,12 @@ const RULES: Rule[] = [
  */
 export function redactText(text: string, collect?: (value: string) => void): string {
   try {
-    let out = redactBlobs(redactPairs(redactPem(text), collect));
+    const masked = new Set<string>();
+    let out = redactPairs(redactPem(text), (value) => {
+      if (masked.size < MAX_COPIES) masked.add(value);
+      collect?.(value);
+    });
+    out = redactBlobs(maskCopies(out, masked));
     for (const [re, replacement] of RULES) {
       out = typeof replacement === "string" ? out.replace(re, replacement) : out.replace(re, replacement);
     }
@@ -67,6 +72,18 @@ export function redactText(text: string, collect?: (value: string) => void): str
     // Fail closed: text that could not be scanned is not shown.
     return `<redacted: ${Buffer.byteLength(text, "utf8")} bytes that could not be scanned>`;
   }
+}
+
+// A value masked by its key is masked wherever else it stands in the same text, without one:
+// "login password=X failed; X was refused". Shorter values would mask ordinary words.
+const MAX_COPIES = 64;
+const MIN_COPY = 8;
+function maskCopies(text: string, values: Set<string>): string {
+  let out = text;
+  for (const v of [...values].sort((a, b) => b.length - a.length))
+    if (v.length >= MIN_COPY && !v.startsWith("<redacted") && out.includes(v))
+      out = out.split(v).join(REDACTED);
+  return out;
 }
 
 // A key and its separator, in the spellings of logs, configs, JSON (also escaped inside a string),
