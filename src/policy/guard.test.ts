@@ -283,6 +283,177 @@ describe("classify: each rule by what the planned change does", () => {
   });
 });
 
+describe("classify: spellings an attacker tries", () => {
+  const rs = (ref: Obj, spec: Obj = {}) => ({
+    kind: "ReplicaSet",
+    metadata: meta("web-1", "shop", { ownerReferences: [ref] }),
+    spec: { replicas: 2, ...spec },
+  });
+  const owner = { apiVersion: "apps/v1", kind: "Deployment", name: "web", uid: "u1" };
+  const custom = (before: Obj | undefined, after: Obj): Change => ({
+    before,
+    after,
+    group: "demo.example.com",
+    kind: "Gizmo",
+  });
+  const gizmo = (spec: Obj) => ({ kind: "Gizmo", metadata: meta("g"), spec });
+  const pod = (spec: Obj, metadata: Obj = {}) => ({
+    kind: "Pod",
+    metadata: { ...meta("p"), ...metadata },
+    spec: { containers: [{ name: "c", image: "x" }], ...spec },
+  });
+  const cap = (c: string) =>
+    pod({ containers: [{ name: "c", image: "x", securityContext: { capabilities: { add: [c] } } }] });
+  const cases: [string, Change, string[]][] = [
+    ["an owner reference renamed, same uid", apps(rs(owner), rs({ ...owner, name: "gone" })), ["deletes"]],
+    [
+      "an owner reference re-kinded, same uid",
+      apps(rs(owner), rs({ ...owner, kind: "StatefulSet" })),
+      ["deletes"],
+    ],
+    ["an unchanged owner reference", apps(rs(owner), rs(owner, { replicas: 3 })), []],
+    ["a status write", { ...core("Pod", pod({}), pod({})), subresource: "status" }, ["deletes"]],
+    [
+      "lowering a CronJob's history limits",
+      {
+        before: { kind: "CronJob", metadata: meta("c"), spec: { successfulJobsHistoryLimit: 3 } },
+        after: { kind: "CronJob", metadata: meta("c"), spec: { successfulJobsHistoryLimit: 0 } },
+        group: "batch",
+        kind: "CronJob",
+      },
+      ["deletes"],
+    ],
+    [
+      "lowering revisionHistoryLimit",
+      apps(deploy(), deploy({ top: { revisionHistoryLimit: 1 } })),
+      ["deletes"],
+    ],
+    ["raising revisionHistoryLimit", apps(deploy(), deploy({ top: { revisionHistoryLimit: 20 } })), []],
+    [
+      "a StatefulSet whose scale-down deletes claims",
+      apps(undefined, {
+        kind: "StatefulSet",
+        metadata: meta("s"),
+        spec: { persistentVolumeClaimRetentionPolicy: { whenScaled: "Delete" } },
+      }),
+      ["deletes"],
+    ],
+    ["a custom resource's size to zero", custom(gizmo({ size: 3 }), gizmo({ size: 0 })), ["deletes"]],
+    [
+      "a nested custom count to zero",
+      custom(gizmo({ workers: { count: 2 } }), gizmo({ workers: { count: 0 } })),
+      ["deletes"],
+    ],
+    ["a custom resource's size changed", custom(gizmo({ size: 3 }), gizmo({ size: 1 })), []],
+    ["a new custom resource of size zero", custom(undefined, gizmo({ size: 0 })), []],
+    [
+      "a cluster-scoped custom resource",
+      custom(undefined, { kind: "ClusterIssuer", metadata: { name: "x" } }),
+      ["clusterConfig"],
+    ],
+    [
+      "a claim bound to a named volume",
+      core("PersistentVolumeClaim", undefined, {
+        kind: "PersistentVolumeClaim",
+        metadata: meta("c"),
+        spec: { volumeName: "pv-1" },
+      }),
+      ["clusterConfig"],
+    ],
+    [
+      "a claim the binder bound earlier",
+      core(
+        "PersistentVolumeClaim",
+        { kind: "PersistentVolumeClaim", metadata: meta("c"), spec: { volumeName: "pvc-1" } },
+        {
+          kind: "PersistentVolumeClaim",
+          metadata: meta("c", "shop", { labels: { a: "b" } }),
+          spec: { volumeName: "pvc-1" },
+        },
+      ),
+      [],
+    ],
+    ["capability sys_admin in lower case", core("Pod", undefined, cap("sys_admin")), ["podSecurity"]],
+    ["capability cap_sys_admin", core("Pod", undefined, cap(" cap_sys_admin")), ["podSecurity"]],
+    ["capability net_bind_service in lower case", core("Pod", undefined, cap("net_bind_service")), []],
+    [
+      "an AppArmor unconfined annotation on a template",
+      apps(undefined, {
+        kind: "Deployment",
+        metadata: meta("d"),
+        spec: {
+          template: {
+            metadata: { annotations: { "container.apparmor.security.beta.kubernetes.io/c": "unconfined" } },
+            spec: { containers: [{ name: "c", image: "x" }] },
+          },
+        },
+      }),
+      ["podSecurity"],
+    ],
+    [
+      "a seccomp unconfined annotation on a Pod",
+      core(
+        "Pod",
+        undefined,
+        pod({}, { annotations: { "seccomp.security.alpha.kubernetes.io/pod": "Unconfined" } }),
+      ),
+      ["podSecurity"],
+    ],
+    [
+      "a gitRepo volume",
+      core("Pod", undefined, pod({ volumes: [{ name: "g", gitRepo: { repository: "r" } }] })),
+      ["podSecurity"],
+    ],
+    [
+      "a custom resource's pod spec without containers yet",
+      custom(undefined, gizmo({ template: { spec: { hostNetwork: true, containers: [] } } })),
+      ["podSecurity"],
+    ],
+    [
+      "a credential key of a ConfigMap into env",
+      core(
+        "Pod",
+        undefined,
+        pod({
+          containers: [
+            {
+              name: "c",
+              image: "x",
+              env: [{ name: "A", valueFrom: { configMapKeyRef: { name: "m", key: "DB_PASSWORD" } } }],
+            },
+          ],
+        }),
+      ),
+      ["secretRefs"],
+    ],
+    [
+      "an ordinary key of a ConfigMap into env",
+      core(
+        "Pod",
+        undefined,
+        pod({
+          containers: [
+            {
+              name: "c",
+              image: "x",
+              env: [{ name: "A", valueFrom: { configMapKeyRef: { name: "m", key: "mode" } } }],
+            },
+          ],
+        }),
+      ),
+      [],
+    ],
+    [
+      "an empty serviceAccountName beside serviceAccount",
+      core("Pod", undefined, pod({ serviceAccountName: "", serviceAccount: "admin" })),
+      ["serviceAccounts"],
+    ],
+  ];
+  it.each(cases)("%s", (_name, change, expected) => {
+    expect(rules(change)).toEqual(expected.sort());
+  });
+});
+
 describe("guard: the verdict per mode and per-cluster policy", () => {
   const crb: Change = {
     after: { kind: "ClusterRoleBinding", metadata: { name: "pwn" } },
@@ -350,6 +521,44 @@ describe("jsonPatchReadsSecret", () => {
           },
         ],
         pod,
+      ),
+    ).toBeDefined();
+  });
+  it("follows earlier ops: a re-indexed list, a value moved first", () => {
+    const env = (i: number) => `/spec/template/spec/containers/0/env/${i}`;
+    const shifted = deploy({
+      container: {
+        env: [
+          { name: "MODE", value: "prod" },
+          { name: "DB_PASSWORD", value: "x-secret-1" },
+        ],
+      },
+    });
+    expect(
+      jsonPatchReadsSecret(
+        [
+          { op: "remove", path: env(0) },
+          { op: "copy", from: `${env(0)}/value`, path: "/metadata/annotations/a" },
+        ],
+        shifted,
+      ),
+    ).toBeDefined();
+    expect(
+      jsonPatchReadsSecret(
+        [
+          { op: "remove", path: env(0) },
+          { op: "test", path: `${env(0)}/value`, value: "guess" },
+        ],
+        shifted,
+      ),
+    ).toBeDefined();
+    expect(
+      jsonPatchReadsSecret(
+        [
+          { op: "replace", path: `${env(1)}/name`, value: "MODE2" },
+          { op: "copy", from: `${env(1)}/value`, path: "/metadata/annotations/a" },
+        ],
+        shifted,
       ),
     ).toBeDefined();
   });

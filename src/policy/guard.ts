@@ -54,6 +54,10 @@ const CLUSTER_CONFIG_GROUPS = new Set([
   "certificates.k8s.io",
 ]);
 const RBAC_GROUP = "rbac.authorization.k8s.io";
+/** Cluster-scoped kinds judged by their own rules (PersistentVolume by clusterConfig below). */
+const KNOWN_CLUSTER_SCOPED = new Set(["/Namespace", "/Node", "/PersistentVolume"]);
+/** Groups of the built-in kinds; any other group is a custom resource, whose fields the guard does not know. */
+const BUILT_IN = (group: string) => !group.includes(".") || group.endsWith(".k8s.io");
 const TOKEN_TYPES = new Set(["kubernetes.io/service-account-token", "bootstrap.kubernetes.io/token"]);
 
 const label = (c: Change) => {
@@ -88,6 +92,17 @@ export function classify(c: Change): Finding[] {
   if (c.group === "" && c.kind === "Node" && nodeChanged(before, after))
     add("clusterConfig", "changes a Node beyond cordoning it");
   if (c.group === "" && c.kind === "Namespace") podSecurityLabels(before, after, add);
+  if (after && !obj?.metadata?.namespace && !KNOWN_CLUSTER_SCOPED.has(`${c.group}/${c.kind}`))
+    if (c.group !== RBAC_GROUP && !CLUSTER_CONFIG_GROUPS.has(c.group))
+      add("clusterConfig", `changes a cluster-wide object (${c.kind}), which applies to every namespace`);
+  if (c.group === "" && c.kind === "PersistentVolumeClaim" && boundByName(before, after))
+    add(
+      "clusterConfig",
+      `binds the PersistentVolume ${after?.spec?.volumeName} by name (a volume may be a path on a node)`,
+    );
+  // Controllers act on status (a pod marked Failed is replaced, a node marked NotReady is drained),
+  // and what a status write says was never checked by anyone.
+  if (c.subresource === "status") add("deletes", "writes its status, which its controllers act on");
   if (c.subresource === "ephemeralcontainers" || newEphemeralContainers(before, after))
     add("exec", "adds an ephemeral container to a running pod (it runs a command there, as pods_exec does)");
 
@@ -118,8 +133,11 @@ function deletions(c: Change, add: Add): void {
   const before = c.before;
   const after = c.after as Obj;
   if (after.metadata?.deletionTimestamp && !before?.metadata?.deletionTimestamp) add("deletes", "deletes it");
-  const owners = new Set((before?.metadata?.ownerReferences ?? []).map((o: Obj) => o?.uid));
-  if ((after.metadata?.ownerReferences ?? []).some((o: Obj) => !owners.has(o?.uid)))
+  // The garbage collector finds an owner by apiVersion, kind, name and uid: changing any of them on
+  // an existing reference points it at an owner that does not exist.
+  const ref = (o: Obj) => JSON.stringify([o?.apiVersion, o?.kind, o?.name, o?.uid]);
+  const owners = new Set((before?.metadata?.ownerReferences ?? []).map(ref));
+  if ((after.metadata?.ownerReferences ?? []).some((o: Obj) => !owners.has(ref(o))))
     add(
       "deletes",
       "adds an owner reference, which lets the garbage collector delete it (at once if the owner does not exist)",
@@ -130,6 +148,14 @@ function deletions(c: Change, add: Add): void {
   );
   if (dropped.length)
     add("deletes", `removes finalizers (${dropped.join(", ")}), which can complete a deletion`);
+  // Existing claims that match the StatefulSet's names are adopted, so even a new one can delete data.
+  const pvcPolicy = (o: Obj | undefined) => o?.spec?.persistentVolumeClaimRetentionPolicy ?? {};
+  for (const when of ["whenScaled", "whenDeleted"])
+    if (pvcPolicy(after)[when] === "Delete" && pvcPolicy(before)[when] !== "Delete")
+      add(
+        "deletes",
+        `sets persistentVolumeClaimRetentionPolicy.${when}: Delete, which deletes its volumes' claims`,
+      );
   if (!before) return; // creating something stops nothing
   const num = (v: unknown) => (typeof v === "number" ? v : undefined);
   const was = num(before.spec?.replicas) ?? 1;
@@ -146,6 +172,22 @@ function deletions(c: Change, add: Add): void {
     if (now !== undefined && (then === undefined || now < then))
       add("deletes", `sets or lowers spec.${field}, after which its pods are stopped or it is deleted`);
   }
+  // Controllers delete what falls outside a history limit (old Jobs, ReplicaSets, revisions).
+  for (const [field, dflt] of [
+    ["successfulJobsHistoryLimit", 3],
+    ["failedJobsHistoryLimit", 1],
+    ["revisionHistoryLimit", 10],
+  ] as const) {
+    const now = num(after.spec?.[field]);
+    if (now !== undefined && now < (num(before.spec?.[field]) ?? dflt))
+      add("deletes", `lowers spec.${field}, after which its controller deletes older history`);
+  }
+  // A custom resource's scale can sit anywhere in its spec (size, instances, workers…): a number
+  // that drops to zero on a kind the guard does not know is taken as a stop.
+  if (!BUILT_IN(c.group)) {
+    const zeroed = zeroedNumber(before.spec, after.spec, "spec");
+    if (zeroed) add("deletes", `sets ${zeroed} to zero, which can stop a custom resource's workload`);
+  }
   const evicting = (o: Obj | undefined) =>
     new Set(
       (o?.spec?.taints ?? [])
@@ -161,6 +203,24 @@ function deletions(c: Change, add: Add): void {
     add("deletes", "changes a pod's labels, which can make a controller adopt it and delete a pod");
   if (c.kind === "DaemonSet" && nodeSelection(before) !== nodeSelection(after))
     add("deletes", "changes which nodes run it, which can remove its pods from nodes");
+}
+
+/** The first number in `after` that is zero where `before` held a positive number (bounded walk). */
+function zeroedNumber(before: unknown, after: unknown, path: string, depth = 0): string | undefined {
+  if (depth > 16 || typeof after !== "object" || after === null) return undefined;
+  if (typeof before !== "object" || before === null) return undefined;
+  for (const [k, v] of Object.entries(after)) {
+    const was = (before as Obj)[k];
+    if (v === 0 && typeof was === "number" && was > 0) return `${path}.${k}`;
+    const deeper = zeroedNumber(was, v, `${path}.${k}`, depth + 1);
+    if (deeper) return deeper;
+  }
+  return undefined;
+}
+
+function boundByName(before: Obj | undefined, after: Obj | undefined): boolean {
+  const name = after?.spec?.volumeName;
+  return typeof name === "string" && name !== "" && name !== before?.spec?.volumeName;
 }
 
 const labels = (o: Obj) => JSON.stringify(Object.entries(o.metadata?.labels ?? {}).sort());
@@ -288,16 +348,92 @@ function at(root: unknown, pointer: string): unknown {
 /**
  * The JSON patch op that would copy, move or test a value redaction hides in `before`, described; such
  * a value would leave its masked place (or be guessed one `test` at a time). Undefined when none does.
+ * Each op is judged where it reads in the original object and, because earlier ops can move, rename
+ * or re-index what a later op reads, in the object as the ops before it left it.
  */
 export function jsonPatchReadsSecret(ops: unknown, before: Obj): string | undefined {
   if (!Array.isArray(ops)) return undefined;
-  const shown = redactObject(before);
+  const hidden: string[] = [];
+  const shown = redactObject(before, { collect: (v) => hidden.push(v) });
+  const forms = hidden
+    .filter((v) => v.length >= 4)
+    .flatMap((v) => [v, Buffer.from(v).toString("base64")])
+    .map((f) => JSON.stringify(f).slice(1, -1));
+  const carries = (v: unknown) => {
+    const text = JSON.stringify(v) ?? "";
+    return forms.some((f) => text.includes(f));
+  };
+  let doc: unknown = structuredClone(before);
   for (const op of ops) {
     if (!isObj(op)) continue;
     const pointer = op.op === "copy" || op.op === "move" ? op.from : op.op === "test" ? op.path : undefined;
-    if (typeof pointer !== "string") continue;
-    if (JSON.stringify(at(before, pointer)) !== JSON.stringify(at(shown, pointer)))
-      return `the JSON patch op "${op.op}" reads ${pointer}, which holds a redacted value`;
+    if (typeof pointer === "string") {
+      const original = JSON.stringify(at(before, pointer)) !== JSON.stringify(at(shown, pointer));
+      if (original || carries(at(doc, pointer)))
+        return `the JSON patch op "${op.op}" reads ${pointer}, which holds a redacted value`;
+    }
+    try {
+      doc = applyOp(doc, op);
+    } catch {
+      break; // the server refuses the whole patch at this op; nothing after it is read
+    }
   }
   return undefined;
+}
+
+const tokens = (pointer: string) =>
+  pointer === ""
+    ? []
+    : pointer
+        .replace(/^\//, "")
+        .split("/")
+        .map((t) => t.replace(/~1/g, "/").replace(/~0/g, "~"));
+
+/** One RFC 6902 op on a copy of `doc` (tests always pass here: a failed one stops the server's patch). */
+function applyOp(doc: unknown, op: Obj): unknown {
+  const set = (root: unknown, path: string, value: unknown, insert: boolean): unknown => {
+    const t = tokens(path);
+    if (!t.length) return value;
+    const key = t.pop() as string;
+    const parent = at(
+      root,
+      t.length ? `/${t.map((x) => x.replace(/~/g, "~0").replace(/\//g, "~1")).join("/")}` : "",
+    );
+    if (Array.isArray(parent)) {
+      const i = key === "-" ? parent.length : Number(key);
+      if (!Number.isInteger(i) || i < 0 || i > parent.length) throw new Error("bad index");
+      parent.splice(i, insert ? 0 : 1, value);
+    } else if (isObj(parent)) parent[key] = value;
+    else throw new Error("no parent");
+    return root;
+  };
+  const remove = (root: unknown, path: string): unknown => {
+    const t = tokens(path);
+    const key = t.pop() as string;
+    const parent = at(
+      root,
+      t.length ? `/${t.map((x) => x.replace(/~/g, "~0").replace(/\//g, "~1")).join("/")}` : "",
+    );
+    if (Array.isArray(parent)) parent.splice(Number(key), 1);
+    else if (isObj(parent)) delete parent[key];
+    else throw new Error("no parent");
+    return root;
+  };
+  const path = String(op.path ?? "");
+  switch (op.op) {
+    case "add":
+      return set(doc, path, structuredClone(op.value), true);
+    case "replace":
+      return set(doc, path, structuredClone(op.value), false);
+    case "remove":
+      return remove(doc, path);
+    case "copy":
+      return set(doc, path, structuredClone(at(doc, String(op.from ?? ""))), true);
+    case "move": {
+      const v = at(doc, String(op.from ?? ""));
+      return set(remove(doc, String(op.from ?? "")), path, v, true);
+    }
+    default:
+      return doc;
+  }
 }

@@ -3,6 +3,7 @@
 // "baseline" profile, plus what lets a pod's logs print a secret: Secret imports and a ServiceAccount
 // other than the namespace's default (whose token the pod carries).
 import type { Finding, Obj } from "./guard.js";
+import { isCredentialName } from "./vocabulary.js";
 
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 
@@ -46,7 +47,19 @@ const CRITICAL_PRIORITY = new Set(["system-node-critical", "system-cluster-criti
 const MAX_NODES = 50_000;
 const MAX_DEPTH = 32;
 
-/** Every pod spec in an object: any object holding a `containers` list of objects. Bounded walk. */
+/**
+ * Whether an object is shaped like a pod spec. An operator may fill in the containers itself, so a
+ * spec with none yet (or only host settings) counts too.
+ */
+const isPodSpec = (v: Obj) =>
+  Array.isArray(v.containers) ||
+  Array.isArray(v.initContainers) ||
+  v.hostNetwork === true ||
+  v.hostPID === true ||
+  v.hostIPC === true ||
+  (Array.isArray(v.volumes) && v.volumes.some((x: unknown) => isObj(x) && x.hostPath !== undefined));
+
+/** Every pod spec in an object, found by shape (see isPodSpec). Bounded walk. */
 export function podSpecs(root: unknown): Obj[] {
   const found: Obj[] = [];
   let budget = MAX_NODES;
@@ -57,7 +70,7 @@ export function podSpecs(root: unknown): Obj[] {
       return;
     }
     if (!isObj(v)) return;
-    if (Array.isArray(v.containers) && v.containers.some(isObj)) found.push(v);
+    if (isPodSpec(v)) found.push(v);
     for (const x of Object.values(v)) if (typeof x === "object" && x !== null) walk(x, depth + 1);
   };
   walk(root, 0);
@@ -72,9 +85,37 @@ function containersOf(spec: Obj): { c: Obj; where: string }[] {
   );
 }
 
-/** The findings of every pod spec in `obj`. */
+/** The findings of every pod spec in `obj`, and of the annotations beside each (a Pod's, a template's). */
 export function podSpecFindings(obj: unknown): Finding[] {
-  return podSpecs(obj).flatMap(findingsOf);
+  return [...podSpecs(obj).flatMap(findingsOf), ...podAnnotations(obj)];
+}
+
+// The annotation spellings of seccomp and AppArmor. The API server copies them into the fields only
+// when it creates a Pod, so on a template they still decide the profile of every pod made from it.
+const PROFILE_ANNOTATION =
+  /^(container\.apparmor\.security\.beta\.kubernetes\.io\/|(container\.)?seccomp\.security\.alpha\.kubernetes\.io\/)/;
+
+function podAnnotations(root: unknown): Finding[] {
+  const out: Finding[] = [];
+  let budget = MAX_NODES;
+  const walk = (v: unknown, depth: number) => {
+    if (--budget < 0 || depth > MAX_DEPTH || typeof v !== "object" || v === null) return;
+    if (Array.isArray(v)) {
+      for (const x of v) walk(x, depth + 1);
+      return;
+    }
+    const o = v as Obj;
+    if (isObj(o.spec) && isPodSpec(o.spec) && isObj(o.metadata) && isObj(o.metadata.annotations))
+      for (const [k, val] of Object.entries(o.metadata.annotations))
+        if (PROFILE_ANNOTATION.test(k) && /^unconfined$/i.test(String(val).trim()))
+          out.push({
+            rule: "podSecurity",
+            what: `runs without ${k.includes("apparmor") ? "AppArmor" : "seccomp"} (annotation ${k}) (outside the baseline Pod Security Standard)`,
+          });
+    for (const x of Object.values(o)) walk(x, depth + 1);
+  };
+  walk(root, 0);
+  return out;
 }
 
 function findingsOf(spec: Obj): Finding[] {
@@ -94,6 +135,8 @@ function findingsOf(spec: Obj): Finding[] {
     if (!isObj(v)) continue;
     const name = String(v.name ?? "?");
     if (v.hostPath) psa(`mounts a path of the node (hostPath volume ${name})`);
+    // Deprecated, and it runs git on the node with the repository's hooks (CVE-2024-10220).
+    if (v.gitRepo) psa(`clones a git repository on the node (gitRepo volume ${name})`);
     if (isObj(v.secret))
       secretRef(out, `mounts Secret ${String(v.secret.secretName ?? "?")} (volume ${name})`);
     for (const src of isObj(v.projected) && Array.isArray(v.projected.sources) ? v.projected.sources : [])
@@ -106,8 +149,9 @@ function findingsOf(spec: Obj): Finding[] {
   for (const { c, where } of containersOf(spec)) {
     const sc = isObj(c.securityContext) ? c.securityContext : {};
     if (sc.privileged === true) psa(`runs ${where} privileged`);
+    // Container runtimes upper-case a capability and add CAP_ themselves; judge it as they will.
     for (const cap of isObj(sc.capabilities) && Array.isArray(sc.capabilities.add) ? sc.capabilities.add : [])
-      if (!BASELINE_CAPS.has(String(cap).replace(/^CAP_/, "")))
+      if (!BASELINE_CAPS.has(String(cap).trim().toUpperCase().replace(/^CAP_/, "")))
         psa(`adds the capability ${String(cap)} to ${where}`);
     secContext(sc, where, psa);
     for (const p of Array.isArray(c.ports) ? c.ports : [])
@@ -119,17 +163,27 @@ function findingsOf(spec: Obj): Finding[] {
           out,
           `reads Secret ${String(e.valueFrom.secretKeyRef.name ?? "?")} into env ${String(e.name)} of ${where}`,
         );
+    for (const e of Array.isArray(c.env) ? c.env : []) {
+      const ref = isObj(e) && isObj(e.valueFrom) ? e.valueFrom.configMapKeyRef : undefined;
+      // Redaction treats a ConfigMap key with a credential name as a secret; so does the guard.
+      if (isObj(ref) && isCredentialName(String(ref.key ?? "")))
+        secretRef(
+          out,
+          `reads the credential key ${String(ref.key)} of ConfigMap ${String(ref.name ?? "?")} into env ${String(e.name)} of ${where}`,
+        );
+    }
     for (const e of Array.isArray(c.envFrom) ? c.envFrom : [])
       if (isObj(e) && isObj(e.secretRef))
         secretRef(out, `imports Secret ${String(e.secretRef.name ?? "?")} as env of ${where}`);
   }
 
-  const sa = spec.serviceAccountName ?? spec.serviceAccount;
-  if (typeof sa === "string" && sa !== "" && sa !== "default")
-    out.push({
-      rule: "serviceAccounts",
-      what: `runs as the ServiceAccount ${sa}, whose permissions and token the pod would carry`,
-    });
+  // Either field decides: the API server fills an empty serviceAccountName from serviceAccount.
+  for (const sa of new Set([spec.serviceAccountName, spec.serviceAccount]))
+    if (typeof sa === "string" && sa !== "" && sa !== "default")
+      out.push({
+        rule: "serviceAccounts",
+        what: `runs as the ServiceAccount ${sa}, whose permissions and token the pod would carry`,
+      });
   if (typeof spec.priorityClassName === "string" && CRITICAL_PRIORITY.has(spec.priorityClassName))
     out.push({
       rule: "deletes",

@@ -88,8 +88,11 @@ function getArgv(v: Verdict): string[] {
   // label and annotate take key=value and key- after the resources; cordon takes bare node names.
   const resources = v.positionals.filter((p) => !/=|-$/.test(p));
   const what = c === "cordon" || c === "uncordon" ? ["nodes", ...resources] : resources;
+  // A patch of a subresource is judged against the same subresource (a Scale against the live Scale).
   const flags = v.flags
-    .filter((f) => ["namespace", "selector", "field-selector", "all-namespaces"].includes(f.name))
+    .filter((f) =>
+      ["namespace", "selector", "field-selector", "all-namespaces", "subresource"].includes(f.name),
+    )
     .map((f) => `--${f.name}=${f.value}`);
   return ["get", ...what, ...flags, "-o", "json"];
 }
@@ -174,12 +177,22 @@ export async function guardedKubectl(
       [...argv, "--dry-run=server", "--output=json"],
       `${command} --dry-run=server (the plan)`,
     );
-    const changes = planned.map((p) => change(byKey.get(key(p)), p));
+    const sub = lastFlag(v, "subresource");
+    // Every planned object must be judged against its live self: one kube-mcp did not read is refused,
+    // never taken for a creation (a patch creates nothing).
+    const changes = planned.map((p) => {
+      const before = byKey.get(key(p));
+      if (!before)
+        throw new ToolError(
+          `kubectl's plan names ${key(p)}, which kube-mcp did not read before it; nothing was changed.`,
+        );
+      return { ...change(before, p), ...(sub ? { subresource: sub } : {}) };
+    });
     enforce(changes, w);
     const dry = lastFlag(v, "dry-run");
     if (dry === "server" || dry === "client") return describePlan(changes, w, "would change (dry run)");
     try {
-      return await write(changes, lastFlag(v, "subresource"), PAST[command] ?? "changed", cluster, w);
+      return await write(changes, v, PAST[command] ?? "changed", cluster, w);
     } catch (err) {
       if (!(err instanceof KubeApiError && err.status === 409) || attempt >= ATTEMPTS) {
         if (err instanceof KubeApiError && err.status === 409)
@@ -208,6 +221,7 @@ interface Planned {
   after: Obj;
   group: string;
   kind: string;
+  subresource?: string;
 }
 
 function change(before: Obj | undefined, after: Obj): Planned {
@@ -235,15 +249,21 @@ function describePlan(changes: Planned[], w: WriteCtx, verb: string): string {
 /** Writes each planned object as planned: an update conditional on its planned resourceVersion. */
 async function write(
   changes: Planned[],
-  subresource: string | undefined,
+  v: Verdict,
   past: string,
   cluster: Cluster,
   w: WriteCtx,
 ): Promise<string> {
+  const subresource = lastFlag(v, "subresource");
+  // A Scale names no resource of its own: it is written to the scale of the resource the command named.
+  const first = v.positionals[0] ?? "";
+  const parent = subresource === "scale" ? first.split("/")[0] : undefined;
   const lines: string[] = [];
   for (const c of changes) {
     const { managedFields: _mf, ...metadata } = c.after.metadata ?? {};
-    const r = await lookupKind(cluster.api, c.kind, w.signal, "update", c.after.apiVersion);
+    const r = parent
+      ? await lookupKind(cluster.api, parent, w.signal, "update")
+      : await lookupKind(cluster.api, c.kind, w.signal, "update", c.after.apiVersion);
     const path = resourcePath(r, metadata.namespace, metadata.name, subresource);
     const same = planView(c.before) === planView(c.after);
     if (!same)
