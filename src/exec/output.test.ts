@@ -5,7 +5,14 @@ import { describe, expect, it } from "vitest";
 import { applyFilters } from "./filter.js";
 import { HELM } from "./helm.js";
 import { KUBECTL } from "./kubectl.js";
-import { outputKind, redactDescribe, redactOutput, redactTables, Withheld } from "./output.js";
+import {
+  outputKind,
+  redactDescribe,
+  redactFailedOutput,
+  redactOutput,
+  redactTables,
+  Withheld,
+} from "./output.js";
 import { parsePipeline } from "./pipeline.js";
 import { validate } from "./validate.js";
 
@@ -360,5 +367,13 @@ describe("output cut by the byte cap", () => {
         Withheld,
       );
     expect(redactOutput("NAME   AGE\nweb   1d", "text", { reveal: false, truncated: true })).toContain("web");
+  });
+});
+
+describe("output of a command that failed without a message", () => {
+  it("is redacted like its output, or withheld when it cannot be", () => {
+    expect(redactFailedOutput("no\n", "text", { reveal: false })).toBe("no\n");
+    const partial = '{"kind":"List","items":[{"kind":"Secret","data":{"password":"a21jcC1jYW5hcnk';
+    expect(redactFailedOutput(partial, "json", { reveal: false })).toMatch(/could not be redacted/);
   });
 });

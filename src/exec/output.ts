@@ -159,6 +159,19 @@ function redact(text: string, kind: Kind, reveal: boolean, template: string, col
   }
 }
 
+/**
+ * What a command that failed without an error message printed, for the error it becomes: redacted as
+ * its output would have been, or a sentence when that is not possible (a cut or partial JSON list).
+ */
+export function redactFailedOutput(text: string, kind: Kind, opts: OutputOptions): string {
+  try {
+    return redactOutput(text, kind, opts);
+  } catch (err) {
+    if (err instanceof Withheld) return "(its output could not be redacted, so it is not shown)";
+    throw err;
+  }
+}
+
 const LABEL = /^([ \t]*)([A-Za-z][\w.-]{0,63}(?: [\w.-]{1,64}){0,4}):([ \t]+)(\S.*)$/;
 const FLAG_ALONE = /^[ \t]*--?([A-Za-z][\w.-]{0,63})$/;
 const DATA_KEY = /^(\S.{0,252}):$/;

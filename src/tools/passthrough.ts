@@ -6,7 +6,7 @@ import { applyFilters, FilterError } from "../exec/filter.js";
 import type { Grammar, Parsed } from "../exec/grammar.js";
 import { renderStatus, statusAsJson } from "../exec/helm-status.js";
 import { pinCluster } from "../exec/kubeconfig.js";
-import { outputKind, redactOutput, templateOf, Withheld } from "../exec/output.js";
+import { outputKind, redactFailedOutput, redactOutput, templateOf, Withheld } from "../exec/output.js";
 import { PIPELINE_HELP, parsePipeline } from "../exec/pipeline.js";
 import { findBinary, type Limiter, NotInstalled, runProcess, scrubbedEnv } from "../exec/runner.js";
 import { TokenizeError, tokenize } from "../exec/tokenize.js";
@@ -163,18 +163,21 @@ export function cliTool(spec: CliToolSpec, mode: Mode, limiter: Limiter): AnyToo
             "Narrow the command, or pass a larger timeout.",
           );
         const stderr = sanitizeUntrusted(res.stderr).trim();
-        if (res.code !== 0) {
-          throw new ToolError(
-            `${g.binary} exited with code ${res.code} on cluster ${cluster.name}: ${cutText(stderr || sanitizeUntrusted(res.stdout), 2000).text}`,
-          );
-        }
-
-        let text = redactOutput(sanitizeUntrusted(res.stdout), asJson ? "json" : kind, {
+        const outputOpts = {
           reveal: cluster.revealSecrets,
           ...(template === undefined ? {} : { template }),
           collect: ctx.secrets.add,
           truncated: res.truncated,
-        });
+        };
+        if (res.code !== 0) {
+          // Without an error message, what it printed is the message: redacted like any output.
+          const said = stderr || redactFailedOutput(sanitizeUntrusted(res.stdout), kind, outputOpts);
+          throw new ToolError(
+            `${g.binary} exited with code ${res.code} on cluster ${cluster.name}: ${cutText(said, 2000).text}`,
+          );
+        }
+
+        let text = redactOutput(sanitizeUntrusted(res.stdout), asJson ? "json" : kind, outputOpts);
         if (headless) text = text.replace(/^[^\n]*\n?/, "");
         if (asJson) text = renderStatus(verdict, JSON.parse(text));
         if (args.filter) text = await applyFilters(text, parsePipeline(args.filter), { signal: ctx.signal });
