@@ -6,6 +6,13 @@ import { isCredentialFlag, isCredentialName, words } from "./vocabulary.js";
 const credentials = [
   // weak terms as whole words
   "DB_PWD",
+  "PASSCODE",
+  "JWT",
+  "jwt_signing",
+  "HMAC",
+  "hmacKey",
+  "pepper",
+  "BASICAUTH",
   "--db-pw",
   "ADMIN_PW",
   "dbPass",

@@ -38,7 +38,23 @@ const STRONG = [
 ];
 /** Ordinary words that contain a strong term. */
 const INNOCENT = new Set(["tokenizer", "tokenizers", "tokenize", "tokenized", "tokenization", "secretary"]);
-const WEAK = new Set(["pw", "pwd", "pass", "cred", "creds", "auth", "dsn", "salt", "cookie", "cookies"]);
+const WEAK = new Set([
+  "pw",
+  "pwd",
+  "pass",
+  "passcode",
+  "cred",
+  "creds",
+  "auth",
+  "dsn",
+  "salt",
+  "pepper",
+  "cookie",
+  "cookies",
+  "jwt",
+  "hmac",
+  "basicauth",
+]);
 /** Lowercase compounds ending in a weak term that are ordinary words. */
 const COMPOUND_EXCEPTIONS = new Set([
   "bypass",
