@@ -149,7 +149,8 @@ describe("outputKind", () => {
     [["list"], "text"],
     [["get", "values", "web"], "helm-values"],
     [["get", "manifest", "web"], "yaml"],
-    [["status", "web"], "text"],
+    [["status", "web", "--show-resources"], "helm-status"],
+    [["status", "web", "-o", "json"], "json"],
   ])("helm %j is %s", (argv, expected) => expect(kind("helm", argv)).toBe(expected));
 });
 
@@ -375,5 +376,15 @@ describe("output of a command that failed without a message", () => {
     expect(redactFailedOutput("no\n", "text", { reveal: false })).toBe("no\n");
     const partial = '{"kind":"List","items":[{"kind":"Secret","data":{"password":"a21jcC1jYW5hcnk';
     expect(redactFailedOutput(partial, "json", { reveal: false })).toMatch(/could not be redacted/);
+  });
+});
+
+describe("helm status --show-resources", () => {
+  it("drops the NOTES, which may print a value in prose, and keeps the resources", () => {
+    const text = `NAME: vault\nSTATUS: deployed\nRESOURCES:\n==> v1/Secret\nNAME   TYPE     DATA   AGE\nauth   Opaque   3      1d\n\nNOTES:\nYour admin password is kmcp-canary-prose-1f00\nEnjoy.\n`;
+    const out = redactOutput(text, "helm-status", { reveal: false });
+    expect(out).not.toContain("kmcp-canary");
+    expect(out).toContain("==> v1/Secret");
+    expect(out).toContain("helm get notes");
   });
 });

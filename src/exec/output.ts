@@ -31,7 +31,15 @@ import { customColumns, renderTemplate } from "./jsonpath.js";
 
 export class Withheld extends Error {}
 
-type Kind = "json" | "yaml" | "describe" | "helm-values" | "text" | "jsonpath" | "custom-columns";
+type Kind =
+  | "json"
+  | "yaml"
+  | "describe"
+  | "helm-values"
+  | "helm-status"
+  | "text"
+  | "jsonpath"
+  | "custom-columns";
 
 const REDACTED = "<redacted>";
 
@@ -54,6 +62,8 @@ export function outputKind(binary: string, p: Parsed): Kind {
     return "yaml";
   if (o === "json") return "json";
   if (o === "yaml") return "yaml";
+  // Other status texts are rendered from the release JSON (helm-status.ts); this one has resources.
+  if (binary === "helm" && p.path[0] === "status") return "helm-status";
   if (binary === "kubectl" && p.path[0] === "describe") return "describe";
   const revision = p.flags.some((f) => f.name === "revision" && f.value !== "0");
   if (binary === "kubectl" && p.path.join(" ") === "rollout history" && revision && !o) return "describe";
@@ -110,7 +120,7 @@ export interface OutputOptions {
 
 export function redactOutput(text: string, kind: Kind, opts: OutputOptions): string {
   if (!text.trim()) return text;
-  if (opts.truncated && kind !== "text" && kind !== "describe")
+  if (opts.truncated && kind !== "text" && kind !== "describe" && kind !== "helm-status")
     throw new Withheld(
       "the output was longer than the byte cap and a cut structured output cannot be redacted reliably, so it is withheld; narrow the request (a namespace, a selector, one object) or ask for a table.",
     );
@@ -125,6 +135,18 @@ export function redactOutput(text: string, kind: Kind, opts: OutputOptions): str
 function redact(text: string, kind: Kind, reveal: boolean, template: string, collect: Collect): string {
   if (kind === "text") return redactText(redactTables(text, collect), collect);
   if (kind === "describe") return redactText(redactDescribe(text, collect), collect);
+  // NOTES may print a value in prose no pattern finds; `helm get notes` renders them redacted.
+  if (kind === "helm-status")
+    return redact(
+      text.replace(
+        /^NOTES:\n[\s\S]*$/m,
+        "NOTES: not shown with --show-resources; helm get notes shows them.\n",
+      ),
+      "text",
+      reveal,
+      template,
+      collect,
+    );
   if (kind === "jsonpath" || kind === "custom-columns") {
     let obj: unknown;
     try {
