@@ -343,7 +343,9 @@ const commands: CommandDef[] = [
         ...files,
         str("selector", "l"),
         bool("overwrite"),
-        bool("list"),
+        // kubectl's --list is a read in a write's clothing (it prints every annotation as text,
+        // last-applied Secrets included); labels and annotations are read through resources_get.
+        bool("list", undefined, { deny: "--list prints annotations as text; read them with resources_get" }),
         str("resource-version"),
         dryRun,
         out("", "json", "yaml", "name"),

@@ -122,7 +122,8 @@ export async function applyManifest(
   const newNamespaces = new Set(
     targets.filter((t, i) => t.r.kind === "Namespace" && !live[i]).map((t) => t.obj.metadata.name as string),
   );
-  const inNewNamespace = (t: ApplyTarget) => newNamespaces.has(t.obj.metadata?.namespace);
+  // A cluster-scoped object's metadata.namespace means nothing: it is planned like any other.
+  const inNewNamespace = (t: ApplyTarget) => t.r.namespaced && newNamespaces.has(t.obj.metadata?.namespace);
   // Validate everything server-side first, so one bad document changes nothing. Objects in a namespace
   // this manifest creates cannot be checked before it exists.
   const planned: (Obj | undefined)[] = [];

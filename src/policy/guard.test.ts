@@ -373,6 +373,24 @@ describe("classify: spellings an attacker tries", () => {
       ),
       [],
     ],
+    [
+      "a Service claiming external IPs",
+      core("Service", undefined, {
+        kind: "Service",
+        metadata: meta("s"),
+        spec: { externalIPs: ["10.0.0.1"] },
+      }),
+      ["clusterConfig"],
+    ],
+    [
+      "a StatefulSet claim template bound to a named volume",
+      apps(undefined, {
+        kind: "StatefulSet",
+        metadata: meta("s"),
+        spec: { volumeClaimTemplates: [{ metadata: { name: "d" }, spec: { volumeName: "host" } }] },
+      }),
+      ["clusterConfig"],
+    ],
     ["capability sys_admin in lower case", core("Pod", undefined, cap("sys_admin")), ["podSecurity"]],
     ["capability cap_sys_admin", core("Pod", undefined, cap(" cap_sys_admin")), ["podSecurity"]],
     ["capability net_bind_service in lower case", core("Pod", undefined, cap("net_bind_service")), []],

@@ -95,11 +95,16 @@ export function classify(c: Change): Finding[] {
   if (after && !obj?.metadata?.namespace && !KNOWN_CLUSTER_SCOPED.has(`${c.group}/${c.kind}`))
     if (c.group !== RBAC_GROUP && !CLUSTER_CONFIG_GROUPS.has(c.group))
       add("clusterConfig", `changes a cluster-wide object (${c.kind}), which applies to every namespace`);
-  if (c.group === "" && c.kind === "PersistentVolumeClaim" && boundByName(before, after))
-    add(
-      "clusterConfig",
-      `binds the PersistentVolume ${after?.spec?.volumeName} by name (a volume may be a path on a node)`,
-    );
+  for (const pv of boundByName(before, after))
+    add("clusterConfig", `binds the PersistentVolume ${pv} by name (a volume may be a path on a node)`);
+  if (c.group === "" && c.kind === "Service") {
+    const had = new Set<string>(before?.spec?.externalIPs ?? []);
+    if ((after?.spec?.externalIPs ?? []).some((ip: string) => !had.has(ip)))
+      add(
+        "clusterConfig",
+        "claims external IPs, which captures the cluster's traffic to them (CVE-2020-8554)",
+      );
+  }
   // Controllers act on status (a pod marked Failed is replaced, a node marked NotReady is drained),
   // and what a status write says was never checked by anyone.
   if (c.subresource === "status") add("deletes", "writes its status, which its controllers act on");
@@ -218,9 +223,26 @@ function zeroedNumber(before: unknown, after: unknown, path: string, depth = 0):
   return undefined;
 }
 
-function boundByName(before: Obj | undefined, after: Obj | undefined): boolean {
-  const name = after?.spec?.volumeName;
-  return typeof name === "string" && name !== "" && name !== before?.spec?.volumeName;
+/**
+ * PersistentVolumes a change newly names: a claim's volumeName, wherever a claim or claim template sits
+ * (StatefulSet volumeClaimTemplates, a pod's ephemeral volumes). Bounded walk.
+ */
+function boundByName(before: Obj | undefined, after: Obj | undefined): string[] {
+  const names = (o: unknown) => {
+    const out = new Set<string>();
+    let budget = 20_000;
+    const walk = (v: unknown, depth: number) => {
+      if (--budget < 0 || depth > 32 || typeof v !== "object" || v === null) return;
+      for (const [k, x] of Object.entries(v)) {
+        if (k === "volumeName" && typeof x === "string" && x !== "") out.add(x);
+        else walk(x, depth + 1);
+      }
+    };
+    walk(o, 0);
+    return out;
+  };
+  const had = names(before?.spec);
+  return [...names(after?.spec)].filter((n) => !had.has(n));
 }
 
 const labels = (o: Obj) => JSON.stringify(Object.entries(o.metadata?.labels ?? {}).sort());

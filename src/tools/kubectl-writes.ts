@@ -5,6 +5,7 @@
 // applied. The guard judges every
 // planned object against its live self; a planned change is then written by kube-mcp exactly as
 // planned (an update conditional on the planned resourceVersion), and a fixed effect by kubectl.
+import { parse as parseYaml } from "yaml";
 import type { Verdict } from "../exec/validate.js";
 import { lineDiff } from "../format/diff.js";
 import { type KubeApi, KubeApiError } from "../kube/api.js";
@@ -12,7 +13,7 @@ import { planView } from "../kube/apply.js";
 import { lookupKind } from "../kube/lookup.js";
 import { enforce, type WriteCtx } from "../kube/plan.js";
 import { resourceLabel, resourcePath } from "../kube/resolve.js";
-import { replicaSetsOf, undoTemplate } from "../kube/rollout.js";
+import { replicaSetsOf, revision, undoTemplate } from "../kube/rollout.js";
 import { jsonPatchReadsSecret, type Obj } from "../policy/guard.js";
 import { redactObject } from "../policy/redact.js";
 import type { Cluster } from "../targets/clusters.js";
@@ -30,6 +31,11 @@ const PAST: Record<string, string> = {
 // kubectl scale's dry run printed the unscaled object before kubectl 1.33, so its plan is made here.
 type Effect = (o: Obj, v: Verdict, api: KubeApi, signal: AbortSignal) => void | Promise<void>;
 
+const specOf = (o: Obj): Obj => {
+  o.spec ??= {};
+  return o.spec;
+};
+
 // kubectl's own dry run of `rollout undo` prints the object unchanged, so the template it would restore
 // is found here, from the Deployment's ReplicaSets, as kubectl does.
 const FIXED: Record<string, Effect> = {
@@ -40,26 +46,33 @@ const FIXED: Record<string, Effect> = {
       );
     const to = lastFlag(v, "to-revision");
     const sets = await replicaSetsOf(api, o, signal);
-    o.spec.template = undoTemplate(sets, to && to !== "0" ? Number(to) : undefined).template;
+    const { template, revision: chosen } = undoTemplate(sets, to && to !== "0" ? Number(to) : undefined);
+    // kubectl picks its own ReplicaSet for a revision; when two claim it (a revision annotation is
+    // writable), the one judged here might not be the one kubectl restores.
+    if (sets.filter((rs) => revision(rs) === chosen).length > 1)
+      throw new ToolError(
+        `Two ReplicaSets of ${o.metadata?.name} claim revision ${chosen}, so kube-mcp cannot tell which one kubectl would restore; nothing was changed. Use the rollout tool's undo, which restores the template it checked.`,
+      );
+    o.spec.template = template;
   },
   scale: (o, v) => {
-    (o.spec ??= {}).replicas = Number(lastFlag(v, "replicas"));
+    specOf(o).replicas = Number(lastFlag(v, "replicas"));
   },
   "rollout restart": (o) => {
-    const t = (o.spec ??= {}).template ?? {};
+    const t = specOf(o).template ?? {};
     o.spec.template = t;
     t.metadata = { ...(t.metadata ?? {}) };
     t.metadata.annotations = { ...(t.metadata.annotations ?? {}) };
     t.metadata.annotations["kubectl.kubernetes.io/restartedAt"] = new Date().toISOString();
   },
   "rollout pause": (o) => {
-    (o.spec ??= {}).paused = true;
+    specOf(o).paused = true;
   },
   "rollout resume": (o) => {
-    (o.spec ??= {}).paused = false;
+    specOf(o).paused = false;
   },
   cordon: (o) => {
-    (o.spec ??= {}).unschedulable = true;
+    specOf(o).unschedulable = true;
   },
   uncordon: (o) => {
     if (o.spec) delete o.spec.unschedulable;
@@ -163,9 +176,12 @@ export async function guardedKubectl(
       enforce(changes, w);
       return undefined;
     }
-    if (command === "patch" && (lastFlag(v, "type") ?? "strategic") === "json" && !w.policy.revealSecrets) {
+    // kubectl reads --type in any case and -p as YAML or JSON; the ops are judged as kubectl reads them.
+    const type = (lastFlag(v, "type") ?? "strategic").toLowerCase();
+    if (command === "patch" && type === "json" && !w.policy.revealSecrets) {
+      const ops = parseOps(lastFlag(v, "patch"));
       for (const before of live) {
-        const why = jsonPatchReadsSecret(parseOps(lastFlag(v, "patch")), before);
+        const why = jsonPatchReadsSecret(ops, before);
         if (why)
           throw new ToolError(
             `Refused on cluster ${cluster.name}: ${why} (rule secretEcho); nothing was changed. What would allow it: revealSecrets for this cluster, set by the operator.`,
@@ -210,9 +226,9 @@ export async function guardedKubectl(
 
 function parseOps(patch: string | undefined): unknown {
   try {
-    return JSON.parse(patch ?? "[]");
+    return parseYaml(patch ?? "[]");
   } catch {
-    return [];
+    throw new ToolError("The JSON patch is neither JSON nor YAML; nothing was changed.");
   }
 }
 

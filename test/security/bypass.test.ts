@@ -588,6 +588,45 @@ const sys: Attack[] = [
     ),
   ],
   [
+    "Service externalIPs",
+    apply(
+      `apiVersion: v1\nkind: Service\nmetadata: {name: mitm, namespace: ${ns}}\nspec: {ports: [{port: 443}], externalIPs: [10.0.0.1]}`,
+    ),
+  ],
+  [
+    "an ephemeral volume bound to a named volume",
+    apply(
+      podManifest(
+        "eph",
+        `  volumes: [{name: e, ephemeral: {volumeClaimTemplate: {spec: {volumeName: some-host-volume, accessModes: [ReadWriteOnce], storageClassName: "", resources: {requests: {storage: 1Gi}}}}}}]\n${container()}`,
+      ),
+    ),
+  ],
+  [
+    "a StatefulSet claim template bound to a named volume",
+    patch(
+      "statefulset",
+      "db",
+      [
+        {
+          op: "add",
+          path: "/spec/volumeClaimTemplates",
+          value: [
+            {
+              metadata: { name: "d" },
+              spec: {
+                volumeName: "some-host-volume",
+                accessModes: ["ReadWriteOnce"],
+                resources: { requests: { storage: "1Gi" } },
+              },
+            },
+          ],
+        },
+      ],
+      "json",
+    ),
+  ],
+  [
     "a claim bound by name to an existing volume",
     apply(
       `apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: bind, namespace: ${ns}}\nspec: {volumeName: some-host-volume, accessModes: [ReadWriteOnce], storageClassName: "", resources: {requests: {storage: 1Gi}}}`,
@@ -1037,6 +1076,60 @@ const echoes = (mode: string): Attack[] => {
         { op: "test", path: "/data/password", value: Buffer.from("guess").toString("base64") },
       ]),
     ],
+    [
+      "a test oracle with --type=JSON",
+      () =>
+        kc(
+          mode,
+          "patch",
+          "cm",
+          "creds",
+          "-n",
+          ns,
+          "--type=JSON",
+          "-p",
+          '[{"op":"test","path":"/data/DB_PASSWORD","value":"guess"}]',
+        ),
+    ],
+    [
+      "a test oracle written as YAML",
+      () =>
+        kc(
+          mode,
+          "patch",
+          "cm",
+          "creds",
+          "-n",
+          ns,
+          "--type=json",
+          "-p",
+          "- {op: test, path: /data/DB_PASSWORD, value: guess}",
+        ),
+    ],
+    [
+      "a YAML copy into an annotation",
+      () =>
+        kc(
+          mode,
+          "patch",
+          "cm",
+          "creds",
+          "-n",
+          ns,
+          "--type",
+          "Json",
+          "-p",
+          "- {op: copy, from: /data/DB_PASSWORD, path: /metadata/annotations/x}",
+        ),
+    ],
+    [
+      "annotate --list on a Secret (its last-applied annotation)",
+      () => kc(mode, "annotate", "secret", "db", "-n", ns, "--list"),
+    ],
+    [
+      "annotate --list on the Deployment (its last-applied annotation)",
+      () => kc(mode, "annotate", "deploy", "app", "-n", ns, "--list"),
+    ],
   ];
 };
 
@@ -1109,6 +1202,52 @@ describe.each([
   });
 });
 
+describe("rollout undo when two ReplicaSets claim one revision", () => {
+  it("is refused through kubectl (kubectl might restore the other one), and the template stays", async () => {
+    const d = (...a: string[]) => kubectl(...a, "-n", ns);
+    expect((await d("create", "deployment", "forged", "--image=registry.example/f:1")).code).toBe(0);
+    await d("rollout", "status", "deployment/forged", "--timeout=60s");
+    await d("set", "env", "deployment/forged", "--from=secret/db");
+    await d("rollout", "status", "deployment/forged", "--timeout=60s");
+    await d("set", "env", "deployment/forged", "PASSWORD-");
+    await d("rollout", "status", "deployment/forged", "--timeout=60s");
+    await d("set", "image", "deployment/forged", "forged=registry.example/f:2");
+    await d("rollout", "status", "deployment/forged", "--timeout=60s");
+    // revision 2 (the Secret import) is made to claim revision 1, the benign one
+    const sets = JSON.parse((await d("get", "rs", "-l", "app=forged", "-o", "json")).stdout).items as {
+      metadata: { name: string; annotations: Record<string, string> };
+    }[];
+    const two = sets.find((rs) => rs.metadata.annotations["deployment.kubernetes.io/revision"] === "2");
+    expect(two).toBeDefined();
+    const forged = await kc(
+      ND,
+      "annotate",
+      "rs",
+      two?.metadata.name ?? "",
+      "-n",
+      ns,
+      "deployment.kubernetes.io/revision=1",
+      "--overwrite",
+    );
+    expect(forged.isError, forged.text).toBe(false);
+    const template = await get("deploy", "forged", "-o", "jsonpath={.spec.template.spec}");
+    const r = await kc(ND, "rollout", "undo", "deployment/forged", "-n", ns, "--to-revision=1");
+    expect(r.isError, r.text).toBe(true);
+    expect(await get("deploy", "forged", "-o", "jsonpath={.spec.template.spec}")).toBe(template);
+    const typed = await tool(ND, "rollout", {
+      action: "undo",
+      kind: "deployment",
+      name: "forged",
+      namespace: ns,
+      toRevision: 1,
+    });
+    if (!typed.isError)
+      expect(await get("deploy", "forged", "-o", "jsonpath={.spec.template.spec}")).not.toContain(
+        "secretRef",
+      );
+  });
+});
+
 describe("ordinary writes keep working in non-destructive mode", () => {
   it.each([
     [
@@ -1164,7 +1303,7 @@ describe("ordinary writes keep working in non-destructive mode", () => {
         tool(ND, "resources_apply", {
           dryRun: true,
           force: true,
-manifest: `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: creds, namespace: ${ns}}\ndata: {mode: dev}`,
+          manifest: `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: creds, namespace: ${ns}}\ndata: {mode: dev}`,
         }),
     ],
     [
