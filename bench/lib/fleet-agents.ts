@@ -33,7 +33,7 @@ for (const name of names) {
   const [cluster] = clusters.select(name);
   if (!cluster) continue;
   const runner = new CallRunner(cluster, byName, known, config, log, () => {});
-  const settings = { url: `ws://127.0.0.1:${port}/agent`, name, token: `${prefix}${name}` };
+  const settings = { urls: [`ws://127.0.0.1:${port}/agent`], name, token: `${prefix}${name}` };
   new HubConnection(settings, config, cluster, [...byName.keys()], runner, log, report).start();
 }
 process.stdout.write(`started ${count}\n`);

@@ -19,7 +19,8 @@ import type { CallRunner } from "./calls.js";
 import { versions } from "./versions.js";
 
 export interface AgentSettings {
-  url: string;
+  /** Hub replicas (or one Service) to dial; on any loss the next one is tried, with the same backoff. */
+  urls: string[];
   name: string;
   token: string;
   ca?: Buffer;
@@ -32,6 +33,7 @@ export class HubConnection {
   private attempt = 0;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private at = 0;
 
   constructor(
     private readonly s: AgentSettings,
@@ -56,16 +58,22 @@ export class HubConnection {
 
   private retry(): void {
     if (this.stopped) return;
+    this.at = (this.at + 1) % this.s.urls.length;
     const cap = this.config.agent.maxBackoffMs;
     const base = Math.min(cap, 500 * 2 ** Math.min(this.attempt, 16));
     const wait = Math.round(base / 2 + Math.random() * (base / 2));
     this.attempt++;
-    this.log.info("reconnecting to the hub", { inMs: wait, attempt: this.attempt });
+    this.log.info("reconnecting to the hub", { inMs: wait, attempt: this.attempt, url: this.url });
     this.timer = setTimeout(() => this.connect(), wait);
   }
 
+  /** The hub URL this connection (or the next attempt) uses. */
+  get url(): string {
+    return this.s.urls[this.at] as string;
+  }
+
   private connect(): void {
-    const ws = new WebSocket(this.s.url, [SUBPROTOCOL], {
+    const ws = new WebSocket(this.url, [SUBPROTOCOL], {
       headers: { authorization: `Bearer ${this.s.token}`, [CLUSTER_HEADER]: this.s.name },
       ...(this.s.ca ? { ca: this.s.ca } : {}),
       rejectUnauthorized: !this.config.agent.insecureTls,
@@ -93,7 +101,7 @@ export class HubConnection {
       );
     });
     ws.on("open", async () => {
-      this.log.info("connected to the hub; registering");
+      this.log.info("connected to the hub; registering", { url: this.url });
       ws.send(
         encode({
           type: "hello",
@@ -123,7 +131,7 @@ export class HubConnection {
         heartbeatMs = msg.heartbeatMs;
         this.connected = true;
         this.attempt = 0;
-        this.log.info("registered with the hub");
+        this.log.info("registered with the hub", { url: this.url });
         return watchHub();
       }
       if (msg.type === "cancel") return this.runner.cancel(msg.id);

@@ -47,7 +47,13 @@ function settings(config: Readonly<Config>, env: NodeJS.ProcessEnv): AgentSettin
     );
   }
   if (token.length < 16) throw new ConfigError("the agent token must be at least 16 characters");
-  return { url: a.hubUrl as string, name: a.clusterName as string, token, ...(ca ? { ca } : {}) };
+  const urls = (a.hubUrl as string)
+    .split(",")
+    .map((u) => u.trim())
+    .filter(Boolean);
+  const bad = urls.find((u) => !/^wss?:\/\//.test(u));
+  if (bad) throw new ConfigError(`the hub URL "${bad}" must start with wss:// (or ws:// for development)`);
+  return { urls, name: a.clusterName as string, token, ...(ca ? { ca } : {}) };
 }
 
 /** The one cluster this agent serves, renamed to its name at the hub. */
@@ -95,7 +101,7 @@ export async function run(argv: string[]): Promise<number> {
     log.warn(
       "INSECURE_TLS is set: the hub's certificate is NOT verified. Anyone on the path can impersonate the hub. Development only.",
     );
-  if (s.url.startsWith("ws://") && !/^ws:\/\/(127\.|localhost|\[::1\])/.test(s.url))
+  if (s.urls.some((u) => u.startsWith("ws://") && !/^ws:\/\/(127\.|localhost|\[::1\])/.test(u)))
     log.warn("the hub URL is plain ws:// over the network: the token and every call travel unencrypted");
 
   const mode = config.mode ?? "read-only";
@@ -141,7 +147,7 @@ export async function run(argv: string[]): Promise<number> {
   });
   const addr = health.address();
   log.info("agent starting", {
-    hub: s.url,
+    hub: s.urls.join(","),
     mode,
     health: typeof addr === "object" && addr ? `${addr.address}:${addr.port}` : "",
   });

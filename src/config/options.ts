@@ -287,12 +287,21 @@ export const OPTIONS: OptionSpec[] = [
     roles: ["hub"],
   },
   {
+    flag: "nats-url",
+    path: "hub.nats.urls",
+    type: "list",
+    env: "KUBE_MCP_NATS_URL",
+    arg: "URL[,URL]",
+    help: "share agents with other hub replicas over NATS, e.g. nats://nats:4222",
+    roles: ["hub"],
+  },
+  {
     flag: "hub-url",
     path: "agent.hubUrl",
     type: "string",
     env: "CENTRAL_SERVER_URL",
     arg: "URL",
-    help: "the hub's agent endpoint, wss://HOST/agent",
+    help: "the hub's agent endpoint, wss://HOST/agent (several replicas: comma-separated, tried in turn)",
     roles: ["agent"],
   },
   {

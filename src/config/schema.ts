@@ -196,6 +196,23 @@ export const ConfigSchema = z
           .boolean()
           .default(false)
           .describe("accept ?api_key= on /mcp (URLs end up in logs; prefer headers)"),
+        nats: z
+          .object({
+            urls: z
+              .array(z.string().regex(/^(nats|tls):\/\//, "a NATS URL starts with nats:// or tls://"))
+              .min(1)
+              .describe("NATS servers the hub replicas share agents over"),
+            token: z.string().optional().describe("NATS token (prefer credsFile)"),
+            credsFile: z.string().optional().describe("NATS user credentials file (JWT + NKey seed)"),
+            subjectPrefix: z
+              .string()
+              .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/)
+              .default("kube-mcp")
+              .describe("subjects are <prefix>.presence, <prefix>.call.<replica>, …"),
+          })
+          .strict()
+          .optional()
+          .describe("run as one of several replicas sharing agents over NATS"),
       })
       .strict()
       .prefault({}),

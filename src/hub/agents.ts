@@ -17,7 +17,7 @@ import {
   SUBPROTOCOL,
 } from "../link/protocol.js";
 import type { Logger } from "../obs/log.js";
-import { type Cluster, stricter } from "../targets/clusters.js";
+import { type Cluster, type RemoteRunner, stricter } from "../targets/clusters.js";
 import { ToolError } from "../tools/define.js";
 import { AgentLink } from "./link.js";
 
@@ -43,6 +43,8 @@ export class Agents {
   private readonly perIp = new Map<string, number>();
   private readonly wss: WebSocketServer;
   private readonly sockets = new Set<WebSocket>();
+  /** Called when an agent registers or drops (replicas announce what they hold). */
+  onChange: () => void = () => {};
 
   constructor(
     private readonly config: Readonly<Config>,
@@ -84,26 +86,29 @@ export class Agents {
 
   /** The clusters behind agents, as the hub's tools target them (the hub's policy decides their mode). */
   clusters(): Cluster[] {
+    return [...this.links.values()].map((link) => this.cluster(link.name, link, () => link.hello));
+  }
+
+  /** One cluster reached through `remote` (this hub's agent link, or another replica's over NATS). */
+  cluster(name: string, remote: RemoteRunner, hello: () => Hello | undefined): Cluster {
     const hubMode = this.config.mode ?? "read-only";
-    return [...this.links.values()].map((link) => {
-      const policy = this.config.clusters[link.name];
-      return {
-        name: link.name,
-        source: "agent",
-        origin: "agent",
-        server: "(through its agent)",
-        get namespace() {
-          return link.hello?.policy.namespace ?? "default";
-        },
-        mode: policy?.mode ? stricter(hubMode, policy.mode) : hubMode,
-        revealSecrets: false,
-        allow: new Set(policy?.allow ?? []),
-        api: agentOnly(link.name),
-        spec: agentOnly(link.name),
-        credentials: agentOnly(link.name),
-        remote: link,
-      };
-    });
+    const policy = this.config.clusters[name];
+    return {
+      name,
+      source: "agent",
+      origin: "agent",
+      server: "(through its agent)",
+      get namespace() {
+        return hello()?.policy.namespace ?? "default";
+      },
+      mode: policy?.mode ? stricter(hubMode, policy.mode) : hubMode,
+      revealSecrets: false,
+      allow: new Set(policy?.allow ?? []),
+      api: agentOnly(name),
+      spec: agentOnly(name),
+      credentials: agentOnly(name),
+      remote,
+    };
   }
 
   /** The cluster whose token this is (every token compared, no early exit), or undefined. */
@@ -198,6 +203,7 @@ export class Agents {
         clearTimeout(registration);
         hello = msg;
         link.attach(ws, msg, ip);
+        this.onChange();
         pingAt = Date.now();
         ws.ping();
         ws.send(encode({ type: "welcome", heartbeatMs: beat }));
@@ -222,6 +228,7 @@ export class Agents {
       this.sockets.delete(ws);
       this.release(ip);
       link.detach(ws, `connection closed: ${code}${reason.length ? ` ${reason.toString()}` : ""}`);
+      this.onChange();
       if (hello) log.info("agent disconnected", { code, reason: reason.toString() });
     });
   }

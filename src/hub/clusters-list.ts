@@ -8,6 +8,7 @@ import { TableOutput } from "../tools/cluster-tool.js";
 import { probeVersions } from "../tools/clusters.js";
 import { type AnyTool, defineTool } from "../tools/define.js";
 import type { Agents } from "./agents.js";
+import type { Holder, Replicas } from "./replicas.js";
 
 const COLUMNS = [
   "name",
@@ -25,7 +26,25 @@ const COLUMNS = [
 const ago = (t: number | undefined) =>
   t === undefined ? "never" : `${Math.round((Date.now() - t) / 1000)}s ago`;
 
-export function hubClustersList(agents: Agents, name: string): AnyTool {
+/** Without replicas, a cluster's holder is this hub's own link. */
+const ownLinks = (agents: Agents) => ({
+  names: () => [...agents.links.keys()],
+  holder: (name: string): Holder => {
+    const link = agents.links.get(name);
+    return {
+      replica: undefined,
+      connected: link?.connected ?? false,
+      hello: link?.hello,
+      latencyMs: link?.latencyMs,
+      lastSeen: link?.lastSeen,
+    };
+  },
+});
+
+export function hubClustersList(agents: Agents, name: string, replicas?: Replicas): AnyTool {
+  const fleet = replicas ?? ownLinks(agents);
+  // With replicas, a last column says which replica holds each agent ("here" for this one).
+  const columns = replicas ? [...COLUMNS, "replica"] : COLUMNS;
   return defineTool({
     name,
     title: "List clusters",
@@ -36,10 +55,11 @@ export function hubClustersList(agents: Agents, name: string): AnyTool {
     async handle(_args, env) {
       const rows: string[][] = [];
       const status: { cluster: string; ok: boolean; error?: string }[] = [];
-      for (const link of agents.links.values()) {
+      for (const cluster of fleet.names()) {
+        const link = fleet.holder(cluster);
         const h = link.hello;
         rows.push([
-          link.name,
+          cluster,
           "agent",
           link.connected ? "yes" : "no",
           link.connected ? "now" : ago(link.lastSeen),
@@ -49,9 +69,18 @@ export function hubClustersList(agents: Agents, name: string): AnyTool {
           h?.versions.helm ?? "-",
           link.connected && link.latencyMs !== undefined ? `${link.latencyMs}ms` : "-",
           h?.policy.mode ?? "-",
+          ...(replicas
+            ? [
+                link.replica === undefined
+                  ? "-"
+                  : link.replica === replicas.id
+                    ? `${link.replica} (here)`
+                    : link.replica,
+              ]
+            : []),
         ]);
         status.push({
-          cluster: link.name,
+          cluster,
           ok: link.connected,
           ...(link.connected ? {} : { error: "not connected" }),
         });
@@ -70,6 +99,7 @@ export function hubClustersList(agents: Agents, name: string): AnyTool {
           "-",
           "-",
           s.cluster.mode,
+          ...(replicas ? ["-"] : []),
         ]);
         status.push({ cluster: s.cluster.name, ok: !s.error, ...(s.error ? { error: s.error } : {}) });
       }
@@ -79,9 +109,9 @@ export function hubClustersList(agents: Agents, name: string): AnyTool {
       return {
         // Versions and errors come from agents and API servers: data, not instructions.
         text: rows.length
-          ? fenceUntrusted("clusters, their agents and /version answers", renderTable(COLUMNS, rows))
+          ? fenceUntrusted("clusters, their agents and /version answers", renderTable(columns, rows))
           : (notes[0] as string),
-        data: { columns: COLUMNS, rows, clusters: status, truncated: false, notes },
+        data: { columns, rows, clusters: status, truncated: false, notes },
       };
     },
   });

@@ -58,14 +58,27 @@ export async function run(argv: string[]): Promise<number> {
   const clusters = newClusters(config);
   if (config.kube.kubeconfig) loadClusters(config, clusters, log);
   const agents = new Agents(config, tokens, log.child({ component: "agents" }));
-  clusters.setRemote(agents.clusters());
+  // With NATS, the registry also holds the clusters other replicas serve; the client loads only then.
+  let replicas: import("./replicas.js").Replicas | undefined;
+  const refresh = () => clusters.setRemote(replicas ? replicas.clusters() : agents.clusters());
+  refresh();
+  if (config.hub.nats) {
+    const { Replicas } = await import("./replicas.js");
+    try {
+      replicas = await Replicas.start(config, agents, log.child({ component: "replicas" }), refresh);
+    } catch (err) {
+      log.error("cannot connect to NATS", { urls: config.hub.nats.urls, err: (err as Error).message });
+      return 1;
+    }
+    refresh();
+  }
   // Tokens from a file or a mounted Secret are re-read when they change (a new cluster needs no restart).
   const tokensPath = config.hub.tokensPath;
   const stopWatching = tokensPath
     ? watchFiles(tokenFiles(tokensPath), () => {
         try {
           agents.setTokens(loadTokens(config));
-          clusters.setRemote(agents.clusters());
+          refresh();
           log.info("cluster tokens reloaded", { clusters: [...agents.links.keys()] });
         } catch (err) {
           log.error("cluster tokens could not be reloaded; keeping the previous ones", { err });
@@ -81,8 +94,8 @@ export async function run(argv: string[]): Promise<number> {
     version: version(),
     instructions: INSTRUCTIONS,
     tools: [
-      hubClustersList(agents, "clusters_list"),
-      hubClustersList(agents, "list_clusters"),
+      hubClustersList(agents, "clusters_list", replicas),
+      hubClustersList(agents, "list_clusters", replicas),
       ...toolsFor(mode, routed),
       ...cliTools(mode, config),
     ],
@@ -103,6 +116,23 @@ export async function run(argv: string[]): Promise<number> {
     "Clusters this hub has an agent token for.",
     () => agents.links.size,
   );
+  if (replicas) {
+    const r = replicas;
+    deps.metrics.gauge("kube_mcp_nats_connected", "1 while this replica's NATS connection is up.", () =>
+      r.natsConnected ? 1 : 0,
+    );
+    deps.metrics.gauge("kube_mcp_hub_replicas_seen", "Other hub replicas heard on NATS.", () => r.peerCount);
+    deps.metrics.gauge(
+      "kube_mcp_nats_calls_in",
+      "Calls other replicas routed here (since start).",
+      () => r.routedIn,
+    );
+    deps.metrics.gauge(
+      "kube_mcp_nats_calls_out",
+      "Calls routed to other replicas (since start).",
+      () => r.routedOut,
+    );
+  }
   const listen = config.http.listen ?? `0.0.0.0:${config.hub.port}`;
   let http: Awaited<ReturnType<typeof startHttp>>;
   try {
@@ -135,11 +165,12 @@ export async function run(argv: string[]): Promise<number> {
       .map((c) => c.name),
     mode,
     auth: authKinds(config),
+    ...(replicas ? { replica: replicas.id } : {}),
   });
 
   return untilShutdown(log, () => {
     stopWatching();
     agents.close();
-    return http.close();
+    return Promise.all([http.close(), replicas?.close()]).then(() => {});
   }).done;
 }

@@ -20,6 +20,8 @@ export class AgentLink implements RemoteRunner {
   address = "";
   lastSeen: number | undefined;
   latencyMs: number | undefined;
+  /** When the current connection registered: with several replicas the newest holder owns the cluster. */
+  connectedAt: number | undefined;
   private pending = new Map<number, Pending>();
   private seq = 0;
 
@@ -49,6 +51,7 @@ export class AgentLink implements RemoteRunner {
     this.hello = hello;
     this.address = address;
     this.lastSeen = Date.now();
+    this.connectedAt = this.lastSeen;
   }
 
   /** The connection `ws` is gone: every call in flight on it fails now, naming the cluster. */
