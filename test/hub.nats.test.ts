@@ -1,0 +1,198 @@
+// Two hub replicas sharing agents over a real nats-server on loopback: agent alpha on replica 1, beta on
+// replica 2 (given both replicas' URLs). A client of either replica sees and reaches both clusters; when
+// replica 2 is SIGKILLed, calls to beta end with an error naming beta until its agent has moved to
+// replica 1, then succeed again; no answer ever comes from the wrong cluster.
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { type Nats, startNats } from "../testbed/lib/nats.js";
+import { freePort, type Proc, spawnRole, TOKENS } from "./helpers/fleet.js";
+import { call, httpSession, type Session } from "./helpers/mcp.js";
+import { run } from "./helpers/run.js";
+
+const kubeconfig = inject("kubeconfig");
+const bin = inject("testbedBin");
+const dir = mkdtempSync(join(tmpdir(), "kube-mcp-hub-nats-"));
+const agentConfig = join(dir, "agent.yaml");
+/** A call that has not ended by then has hung: the hub must always answer first. */
+const DEADLINE_MS = 20_000;
+
+let nats: Nats;
+const ports: number[] = [];
+const hubs: Proc[] = [];
+const agents: Proc[] = [];
+const clients: Session[] = [];
+/** kube-system's uid in each cluster: an answer carrying the other one came from the wrong cluster. */
+const uid: Record<string, string> = {};
+
+const startHub = (port: number) =>
+  spawnRole("hub", ["--http", `127.0.0.1:${port}`, "--nats-url", nats.url], {
+    CLUSTER_TOKENS: JSON.stringify(TOKENS),
+  });
+const startAgent = (name: "alpha" | "beta", urls: number[]) =>
+  spawnRole("agent", ["--health", "127.0.0.1:0", "--config", agentConfig], {
+    KUBECONFIG: kubeconfig,
+    K8S_CONTEXT: name,
+    CENTRAL_SERVER_URL: urls.map((p) => `ws://127.0.0.1:${p}/agent`).join(","),
+    CLUSTER_NAME: name,
+    AGENT_TOKEN: TOKENS[name],
+    PATH: `${bin}:${process.env.PATH ?? ""}`,
+  });
+const replicaId = (p: Proc) => /"replica":"([^"]+)"/.exec(p.log())?.[1] as string;
+
+type Outcome = { ok: boolean; text: string; ms: number };
+/** kubectl on `cluster` through `client`, raced against DEADLINE_MS so a hang shows as an outcome. */
+async function uidOf(client: Session, cluster: string): Promise<Outcome> {
+  const t0 = performance.now();
+  const hang = sleep(DEADLINE_MS).then(() => ({
+    isError: true,
+    text: "HUNG: no answer within the deadline",
+  }));
+  const r = await Promise.race([
+    call(client.client, "kubectl", {
+      args: ["get", "ns", "kube-system", "-o", "jsonpath={.metadata.uid}"],
+      cluster,
+    }),
+    hang,
+  ]);
+  return { ok: !r.isError, text: r.text, ms: Math.round(performance.now() - t0) };
+}
+/** Which cluster's uid an answer carries (undefined: none). */
+const answeredBy = (text: string) => Object.keys(uid).find((c) => text.includes(uid[c] as string));
+
+async function rows(client: Session): Promise<Map<string, string[]>> {
+  const r = await call(client.client, "clusters_list");
+  expect(r.isError, r.text).toBe(false);
+  return new Map((r.structured as { rows: string[][] }).rows.map((row) => [row[0] as string, row]));
+}
+async function until(what: string, check: () => Promise<boolean>, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(200);
+  }
+}
+
+beforeAll(async () => {
+  writeFileSync(agentConfig, "agent: {maxBackoffMs: 1000}\n");
+  for (const c of ["alpha", "beta"]) {
+    const r = await run(join(bin, "kubectl"), [
+      ...["--kubeconfig", kubeconfig, "--context", c],
+      ...["get", "ns", "kube-system", "-o", "jsonpath={.metadata.uid}"],
+    ]);
+    uid[c] = r.stdout.trim();
+  }
+  expect(uid.alpha).not.toBe(uid.beta);
+  nats = await startNats();
+  ports.push(await freePort(), await freePort());
+  hubs.push(...ports.map(startHub));
+  await Promise.all(hubs.map((h) => h.waitFor(/"msg":"hub serving"/)));
+  agents.push(
+    startAgent("alpha", [ports[0] as number]),
+    startAgent("beta", [ports[1], ports[0]] as number[]),
+  );
+  await Promise.all(agents.map((a) => a.waitFor(/registered with the hub/)));
+  for (const p of ports) clients.push(await httpSession(`http://127.0.0.1:${p}/mcp`, { era: "modern" }));
+  // Presence travels on NATS: wait until each replica sees the other's agent.
+  await until("both replicas to see both agents", async () => {
+    for (const c of clients) {
+      const r = await rows(c);
+      if (r.get("alpha")?.[2] !== "yes" || r.get("beta")?.[2] !== "yes") return false;
+    }
+    return true;
+  });
+}, 120_000);
+afterAll(async () => {
+  await Promise.all(clients.map((c) => c.close().catch(() => {})));
+  await Promise.all([...agents, ...hubs].map((p) => p.stop()));
+  await nats?.stop();
+});
+
+describe("hub replicas sharing agents over NATS", () => {
+  it("lists every cluster of every replica, with the replica that holds it", async () => {
+    const [one, two] = [replicaId(hubs[0] as Proc), replicaId(hubs[1] as Proc)];
+    expect(one).not.toBe(two);
+    const r = await rows(clients[0] as Session);
+    expect(r.get("alpha")?.slice(2, 3)).toEqual(["yes"]);
+    expect(r.get("alpha")?.at(-1)).toBe(`${one} (here)`);
+    expect(r.get("beta")?.slice(2, 3)).toEqual(["yes"]);
+    expect(r.get("beta")?.[5]).toBe("v1.36.3");
+    expect(r.get("beta")?.at(-1)).toBe(two);
+    expect(r.get("gamma")?.slice(2, 4)).toEqual(["no", "never"]);
+    const metrics = await (await fetch(`http://127.0.0.1:${ports[0]}/metrics`)).text();
+    expect(metrics).toContain("\nkube_mcp_nats_connected 1\n");
+    expect(metrics).toContain("\nkube_mcp_hub_replicas_seen 1\n");
+  });
+
+  it('fans out over "*" with rows from clusters held by both replicas, progress carried across', async () => {
+    const progress: string[] = [];
+    const star = await call(
+      clients[0]?.client as Session["client"],
+      "resources_list",
+      { kind: "namespaces", cluster: "*" },
+      (p) => progress.push(p.message ?? ""),
+    );
+    const got = (star.structured as { rows: string[][] }).rows;
+    expect(new Set(got.map((row) => row[0]))).toEqual(new Set(["alpha", "beta"]));
+    expect(star.text).toContain("Cluster gamma failed: Cluster gamma");
+    expect(progress.sort()).toEqual(["alpha done", "beta done", "gamma failed"]);
+  });
+
+  it("answers requests alternating between replicas, each from the cluster it names", async () => {
+    for (let i = 0; i < 12; i++) {
+      const cluster = i % 3 === 0 ? "beta" : "alpha";
+      const r = await uidOf(clients[i % 2] as Session, cluster);
+      expect(r.ok, r.text).toBe(true);
+      expect(answeredBy(r.text)).toBe(cluster);
+    }
+  });
+
+  it("fails calls to beta with its name while its replica is dead, then serves it from the survivor", async () => {
+    const client = clients[0] as Session;
+    const outcomes: (Outcome & { at: number })[] = [];
+    let killedAt = 0;
+    let stop = false;
+    // Four callers keep calls to beta in flight while replica 2 is killed.
+    const loop = async () => {
+      while (!stop) {
+        const r = await uidOf(client, "beta");
+        outcomes.push({ ...r, at: Date.now() });
+        if (!r.ok) await sleep(100);
+      }
+    };
+    const loops = [loop(), loop(), loop(), loop()];
+    await until("traffic to beta", async () => outcomes.filter((o) => o.ok).length >= 8);
+    killedAt = Date.now();
+    await (hubs[1] as Proc).stop("SIGKILL");
+    await until(
+      "beta to be served again after the kill",
+      async () => outcomes.filter((o) => o.ok && o.at > killedAt + 200).length >= 8,
+      30_000,
+    );
+    stop = true;
+    await Promise.all(loops);
+
+    const after = outcomes.filter((o) => o.at > killedAt);
+    const failed = after.filter((o) => !o.ok);
+    const firstOk = after.find((o) => o.ok && failed.some((f) => f.at < o.at));
+    // Figures for the report; the assertions below are on outcomes only.
+    console.log(
+      `kill → ${failed.length} failed calls (max ${Math.max(0, ...failed.map((f) => f.ms))} ms each), ` +
+        `beta served again ${(firstOk?.at ?? killedAt) - killedAt} ms after the kill; ` +
+        `errors: ${[...new Set(failed.map((f) => f.text.split(":")[0]))].join(" | ")}`,
+    );
+    expect(failed.length).toBeGreaterThan(0);
+    for (const f of failed) {
+      expect(f.text).not.toContain("HUNG");
+      expect(f.text).toMatch(/\bbeta\b/);
+    }
+    for (const o of outcomes.filter((x) => x.ok)) expect(answeredBy(o.text)).toBe("beta");
+    // Beta's agent moved to replica 1, which now holds both.
+    const r = await rows(client);
+    expect(r.get("beta")?.at(-1)).toMatch(/\(here\)$/);
+    expect(r.get("alpha")?.[2]).toBe("yes");
+    expect(answeredBy((await uidOf(client, "alpha")).text)).toBe("alpha");
+  });
+});
