@@ -391,6 +391,35 @@ describe("classify: spellings an attacker tries", () => {
       }),
       ["clusterConfig"],
     ],
+    [
+      "a StatefulSet's ordinals moved",
+      apps(
+        { kind: "StatefulSet", metadata: meta("s"), spec: {} },
+        { kind: "StatefulSet", metadata: meta("s"), spec: { ordinals: { start: 5 } } },
+      ),
+      ["deletes"],
+    ],
+    [
+      "a DaemonSet losing a toleration",
+      apps(
+        {
+          kind: "DaemonSet",
+          metadata: meta("d"),
+          spec: { template: { spec: { containers: [], tolerations: [{ operator: "Exists" }] } } },
+        },
+        { kind: "DaemonSet", metadata: meta("d"), spec: { template: { spec: { containers: [] } } } },
+      ),
+      ["deletes"],
+    ],
+    [
+      "an autoscaler allowed to reach zero",
+      {
+        after: { kind: "HorizontalPodAutoscaler", metadata: meta("h"), spec: { minReplicas: 0 } },
+        group: "autoscaling",
+        kind: "HorizontalPodAutoscaler",
+      },
+      ["deletes"],
+    ],
     ["capability sys_admin in lower case", core("Pod", undefined, cap("sys_admin")), ["podSecurity"]],
     ["capability cap_sys_admin", core("Pod", undefined, cap(" cap_sys_admin")), ["podSecurity"]],
     ["capability net_bind_service in lower case", core("Pod", undefined, cap("net_bind_service")), []],

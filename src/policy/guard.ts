@@ -161,6 +161,13 @@ function deletions(c: Change, add: Add): void {
         "deletes",
         `sets persistentVolumeClaimRetentionPolicy.${when}: Delete, which deletes its volumes' claims`,
       );
+  // An autoscaler allowed to reach zero (HPAScaleToZero) stops its target when its metric says so.
+  if (
+    c.kind === "HorizontalPodAutoscaler" &&
+    after.spec?.minReplicas === 0 &&
+    before?.spec?.minReplicas !== 0
+  )
+    add("deletes", "lets the autoscaler scale its target to zero (minReplicas: 0)");
   if (!before) return; // creating something stops nothing
   const num = (v: unknown) => (typeof v === "number" ? v : undefined);
   const was = num(before.spec?.replicas) ?? 1;
@@ -206,6 +213,9 @@ function deletions(c: Change, add: Add): void {
   // StatefulSet that then deletes a pod to keep its count.
   if (c.group === "" && c.kind === "Pod" && labels(before) !== labels(after))
     add("deletes", "changes a pod's labels, which can make a controller adopt it and delete a pod");
+  // Pods are named by ordinal: moving the start replaces every pod, and each one's claim with it.
+  if (c.kind === "StatefulSet" && (before.spec?.ordinals?.start ?? 0) !== (after.spec?.ordinals?.start ?? 0))
+    add("deletes", "moves its ordinals, which deletes every pod for one with a new name and claim");
   if (c.kind === "DaemonSet" && nodeSelection(before) !== nodeSelection(after))
     add("deletes", "changes which nodes run it, which can remove its pods from nodes");
 }
@@ -247,9 +257,15 @@ function boundByName(before: Obj | undefined, after: Obj | undefined): string[] 
 
 const labels = (o: Obj) => JSON.stringify(Object.entries(o.metadata?.labels ?? {}).sort());
 
+// A DaemonSet's pods leave every node they no longer select or tolerate.
 const nodeSelection = (o: Obj | undefined) => {
   const spec = o?.spec?.template?.spec ?? {};
-  return JSON.stringify([spec.nodeSelector ?? null, spec.affinity?.nodeAffinity ?? null]);
+  return JSON.stringify([
+    spec.nodeSelector ?? null,
+    spec.affinity?.nodeAffinity ?? null,
+    spec.tolerations ?? null,
+    spec.nodeName ?? null,
+  ]);
 };
 
 /** Cordoning (spec.unschedulable) is the only Node change non-destructive mode makes. */

@@ -587,6 +587,39 @@ const sys: Attack[] = [
       `apiVersion: v1\nkind: PersistentVolume\nmetadata: {name: ${ns}-root}\nspec: {capacity: {storage: 1Gi}, accessModes: [ReadWriteOnce], hostPath: {path: /}}\n---\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: root, namespace: ${ns}}\nspec: {volumeName: ${ns}-root, accessModes: [ReadWriteOnce], storageClassName: "", resources: {requests: {storage: 1Gi}}}`,
     ),
   ],
+  ...[
+    "deployments/scale",
+    "pods/status",
+    "pods/ephemeralcontainers",
+    "namespaces/finalize",
+    "serviceaccounts/token",
+    "deployments.apps/scale",
+  ].map(
+    (kind): Attack => [
+      `resources_patch of the kind ${kind}`,
+      () =>
+        tool(ND, "resources_patch", {
+          kind,
+          name: kind.startsWith("namespaces")
+            ? `${ns}-victim`
+            : kind.startsWith("pods")
+              ? "solo"
+              : kind.startsWith("service")
+                ? "default"
+                : "app",
+          namespace: ns,
+          type: "merge",
+          patch: '{"spec":{"replicas":0}}',
+        }),
+    ],
+  ),
+  [
+    "an autoscaler that may reach zero",
+    apply(
+      `apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: zero, namespace: ${ns}}\nspec: {scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: app}, minReplicas: 0, maxReplicas: 1, metrics: [{type: Object, object: {describedObject: {apiVersion: v1, kind: Service, name: x}, metric: {name: m}, target: {type: Value, value: "1"}}}]}`,
+    ),
+  ],
+  ["StatefulSet ordinals moved", patch("statefulset", "db", { spec: { ordinals: { start: 7 } } }, "merge")],
   [
     "Service externalIPs",
     apply(
