@@ -1,20 +1,20 @@
 // Several hub replicas sharing agents over NATS (loaded only with --nats-url). Each replica announces
 // the clusters whose agents it holds on <prefix>.presence every PRESENCE_MS; a replica not heard for
-// PRESENCE_TTL_MS is gone, and so are its clusters and the calls in flight to it. A call for a cluster
-// held elsewhere is a NATS request to <prefix>.call.<owner>; the owner runs it on its agent link and
-// answers with the per-cluster data, so the calling replica merges and renders it as a local one.
-// Progress comes back on a subject the caller names; cancellation goes to <prefix>.cancel.<owner>.
-import { randomBytes, randomUUID } from "node:crypto";
+// PRESENCE_TTL_MS is gone, and so are its clusters and the calls in flight to it. Every replica puts
+// every cluster in its registry; a call for one held elsewhere goes to its owner (nats-calls.ts), so
+// the calling replica merges and renders it as a local one.
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { connect, credsAuthenticator, type Msg, type NatsConnection } from "@nats-io/transport-node";
 import * as z from "zod";
 import type { Config } from "../config/schema.js";
-import type { Hello } from "../link/protocol.js";
+import { AgentMessage, type Hello } from "../link/protocol.js";
 import type { Logger } from "../obs/log.js";
 import type { Cluster, RemoteRunner } from "../targets/clusters.js";
 import { ToolError } from "../tools/define.js";
 import type { Agents } from "./agents.js";
+import { NatsCalls, parseJson, subjectToken } from "./nats-calls.js";
 
 /** How often a replica announces itself, and how long its silence is tolerated (a few missed beats). */
 export const PRESENCE_MS = 400;
@@ -25,29 +25,11 @@ const Claim = z.object({
   since: z.number(),
   address: z.string().max(200),
   latencyMs: z.number().optional(),
-  hello: z.unknown(),
+  /** The agent's hello as its replica received it (shown by clusters_list, fenced). */
+  hello: z.unknown().refine((h) => AgentMessage.safeParse(h).data?.type === "hello", "not a hello"),
 });
 const Presence = z.object({ replica: z.string().max(200), clusters: z.array(Claim), gone: z.boolean() });
-const CallRequest = z.object({
-  from: z.string().max(200),
-  id: z.string().max(100),
-  cluster: z.string().max(253),
-  tool: z.string().max(100),
-  args: z.record(z.string(), z.unknown()),
-  rowLimit: z.number().int().positive(),
-  timeoutMs: z.number().int().positive(),
-  mode: z.enum(["read-only", "non-destructive", "full"]).optional(),
-  allow: z.array(z.string().max(40)).max(20).optional(),
-  progress: z.string().max(400),
-});
-const Reply = z.object({
-  ok: z.boolean(),
-  data: z.unknown().optional(),
-  error: z.string().optional(),
-  hint: z.string().optional(),
-});
 type Claim = z.infer<typeof Claim>;
-type CallCtx = Parameters<RemoteRunner["call"]>[2];
 
 /** What clusters_list shows of a cluster: who holds it and what its agent reported. */
 export interface Holder {
@@ -58,29 +40,23 @@ export interface Holder {
   lastSeen: number | undefined;
 }
 
-/** Subject tokens allow no dots, spaces or wildcards. */
-const token = (s: string) => s.replace(/[^A-Za-z0-9_-]/g, "_");
-const json = (m: Msg): unknown => JSON.parse(m.string());
-
 export class Replicas {
-  readonly id = token(`${hostname()}-${process.pid}-${randomBytes(2).toString("hex")}`);
-  routedIn = 0;
-  routedOut = 0;
+  readonly id = subjectToken(`${hostname()}-${process.pid}-${randomBytes(2).toString("hex")}`);
   private readonly peers = new Map<string, { at: number; clusters: Claim[] }>();
-  private readonly outgoing = new Map<string, { owner: string; cluster: string; fail(e: Error): void }>();
-  private readonly serving = new Map<string, AbortController>();
+  private readonly calls: NatsCalls;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly prefix: string;
 
   private constructor(
     private readonly nc: NatsConnection,
-    private readonly config: Readonly<Config>,
+    config: Readonly<Config>,
     private readonly agents: Agents,
     private readonly log: Logger,
     /** The set of clusters (or who holds them) changed: the registry is rebuilt. */
     private readonly changed: () => void,
   ) {
     this.prefix = config.hub.nats?.subjectPrefix ?? "kube-mcp";
+    this.calls = new NatsCalls(nc, this.prefix, this.id, agents, () => config.fanout.clusterTimeoutMs);
   }
 
   static async start(
@@ -107,6 +83,14 @@ export class Replicas {
   /** False while the NATS connection is down (the client reconnects by itself). */
   natsConnected = true;
 
+  get routedIn(): number {
+    return this.calls.routedIn;
+  }
+
+  get routedOut(): number {
+    return this.calls.routedOut;
+  }
+
   get peerCount(): number {
     return this.peers.size;
   }
@@ -131,19 +115,7 @@ export class Replicas {
         if (!err) this.onPresence(m);
       },
     });
-    this.nc.subscribe(`${p}.call.${this.id}`, {
-      callback: (err, m) => {
-        if (!err) void this.serve(m);
-      },
-    });
-    this.nc.subscribe(`${p}.cancel.${this.id}`, {
-      callback: (err, m) => {
-        if (err) return;
-        const c = z.object({ from: z.string(), id: z.string() }).safeParse(json(m));
-        if (c.success)
-          this.serving.get(`${c.data.from}:${c.data.id}`)?.abort(new Error("cancelled by the caller"));
-      },
-    });
+    this.calls.listen();
     this.agents.onChange = () => {
       this.announce();
       this.changed();
@@ -176,7 +148,7 @@ export class Replicas {
   }
 
   private onPresence(m: Msg): void {
-    const parsed = Presence.safeParse(json(m));
+    const parsed = Presence.safeParse(parseJson(m));
     if (!parsed.success || parsed.data.replica === this.id) return;
     const { replica, clusters, gone } = parsed.data;
     const before = this.peers.get(replica);
@@ -204,14 +176,7 @@ export class Replicas {
   private drop(replica: string, why: string): void {
     if (!this.peers.delete(replica)) return;
     this.log.warn("hub replica gone", { replica, why });
-    for (const call of [...this.outgoing.values()])
-      if (call.owner === replica)
-        call.fail(
-          new ToolError(
-            `Cluster ${call.cluster} was held by hub replica ${replica}, which is gone (${why}); the call failed.`,
-            "Retry in a few seconds: its agent reconnects to a surviving replica by itself.",
-          ),
-        );
+    this.calls.failTo(replica, why);
     this.changed();
   }
 
@@ -268,7 +233,7 @@ export class Replicas {
       call: (tool, args, ctx) => {
         const owner = this.owner(name);
         const link = this.agents.links.get(name);
-        if (owner !== undefined && owner !== this.id) return this.remoteCall(owner, name, tool, args, ctx);
+        if (owner !== undefined && owner !== this.id) return this.calls.call(owner, name, tool, args, ctx);
         if (link && owner === this.id) return link.call(tool, args, ctx);
         return Promise.reject(
           new ToolError(
@@ -278,123 +243,6 @@ export class Replicas {
         );
       },
     };
-  }
-
-  private remoteCall(
-    owner: string,
-    cluster: string,
-    tool: string,
-    args: Record<string, unknown>,
-    ctx: CallCtx,
-  ): Promise<unknown> {
-    ctx.signal.throwIfAborted();
-    const id = randomUUID();
-    const progress = `${this.prefix}.progress.${this.id}.${id}`;
-    const timeoutMs = this.config.fanout.clusterTimeoutMs;
-    const sub = this.nc.subscribe(progress, {
-      callback: (err, m) => {
-        const p = err
-          ? undefined
-          : z.object({ done: z.number(), total: z.number(), message: z.string() }).safeParse(json(m));
-        if (p?.success) ctx.progress(p.data.done, p.data.total, p.data.message);
-      },
-    });
-    this.routedOut++;
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      const finish =
-        <T>(f: (v: T) => void) =>
-        (v: T) => {
-          if (settled) return;
-          settled = true;
-          sub.unsubscribe();
-          ctx.signal.removeEventListener("abort", onAbort);
-          this.outgoing.delete(id);
-          f(v);
-        };
-      const ok = finish(resolve);
-      const fail = finish(reject);
-      const onAbort = () => {
-        if (!this.nc.isClosed())
-          this.nc.publish(`${this.prefix}.cancel.${owner}`, JSON.stringify({ from: this.id, id }));
-        fail(ctx.signal.reason);
-      };
-      ctx.signal.addEventListener("abort", onAbort, { once: true });
-      this.outgoing.set(id, { owner, cluster, fail });
-      const req = {
-        from: this.id,
-        id,
-        cluster,
-        tool,
-        args,
-        rowLimit: ctx.rowLimit,
-        timeoutMs,
-        progress,
-        ...(ctx.mode ? { mode: ctx.mode } : {}),
-        ...(ctx.allow ? { allow: [...ctx.allow] } : {}),
-      };
-      this.nc
-        .request(`${this.prefix}.call.${owner}`, JSON.stringify(req), { timeout: timeoutMs + 2000 })
-        .then((m) => {
-          const r = Reply.safeParse(json(m));
-          if (!r.success)
-            return fail(
-              new ToolError(`Hub replica ${owner} sent a malformed answer for cluster ${cluster}.`),
-            );
-          if (r.data.ok) ok(r.data.data);
-          else fail(new ToolError(r.data.error ?? `cluster ${cluster} reported an error`, r.data.hint));
-        })
-        .catch((err: Error) =>
-          fail(
-            new ToolError(
-              `Cluster ${cluster} could not be reached through hub replica ${owner}: ${err.message}.`,
-              "Retry in a few seconds: if that replica is gone, its agent reconnects to a surviving one.",
-            ),
-          ),
-        );
-    });
-  }
-
-  /** Runs another replica's call on this replica's agent link and answers with the data or the error. */
-  private async serve(m: Msg): Promise<void> {
-    const parsed = CallRequest.safeParse(json(m));
-    if (!parsed.success)
-      return void m.respond(JSON.stringify({ ok: false, error: "malformed call request" }));
-    const req = parsed.data;
-    this.routedIn++;
-    const key = `${req.from}:${req.id}`;
-    const ac = new AbortController();
-    this.serving.set(key, ac);
-    const timer = setTimeout(
-      () => ac.abort(new ToolError(`Cluster ${req.cluster} did not answer within ${req.timeoutMs} ms.`)),
-      req.timeoutMs,
-    );
-    // Progress goes only to the caller's own progress subjects, never wherever a request says.
-    const progressOk = req.progress.startsWith(`${this.prefix}.progress.${token(req.from)}.`);
-    try {
-      const link = this.agents.links.get(req.cluster);
-      if (!link?.connected)
-        throw new ToolError(`Cluster ${req.cluster} is no longer connected to hub replica ${this.id}.`);
-      const data = await link.call(req.tool, req.args, {
-        signal: ac.signal,
-        rowLimit: req.rowLimit,
-        progress: (done, total, message) => {
-          if (progressOk) this.nc.publish(req.progress, JSON.stringify({ done, total, message }));
-        },
-        ...(req.mode ? { mode: req.mode } : {}),
-        ...(req.allow ? { allow: req.allow as never } : {}),
-      });
-      m.respond(JSON.stringify({ ok: true, data }));
-    } catch (err) {
-      const e =
-        err instanceof ToolError
-          ? { error: err.message, ...(err.hint ? { hint: err.hint } : {}) }
-          : { error: String((err as Error)?.message ?? err) };
-      m.respond(JSON.stringify({ ok: false, ...e }));
-    } finally {
-      clearTimeout(timer);
-      this.serving.delete(key);
-    }
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,201 @@
+// Calls between hub replicas over NATS: the calling side sends a request to <prefix>.call.<owner> and
+// listens for progress on <prefix>.progress.<caller>.<id>; the owning side runs the call on its agent
+// link under the caller's deadline and answers with the per-cluster data or the error. A caller that
+// gives up publishes <prefix>.cancel.<owner>; a caller whose owner is gone fails its calls at once.
+import { randomUUID } from "node:crypto";
+import type { Msg, NatsConnection } from "@nats-io/transport-node";
+import * as z from "zod";
+import type { RemoteRunner } from "../targets/clusters.js";
+import { ToolError } from "../tools/define.js";
+import type { Agents } from "./agents.js";
+
+const CallRequest = z.object({
+  from: z.string().max(200),
+  id: z.string().max(100),
+  cluster: z.string().max(253),
+  tool: z.string().max(100),
+  args: z.record(z.string(), z.unknown()),
+  rowLimit: z.number().int().positive(),
+  timeoutMs: z.number().int().positive(),
+  mode: z.enum(["read-only", "non-destructive", "full"]).optional(),
+  allow: z.array(z.string().max(40)).max(20).optional(),
+  progress: z.string().max(400),
+});
+const Reply = z.object({
+  ok: z.boolean(),
+  data: z.unknown().optional(),
+  error: z.string().optional(),
+  hint: z.string().optional(),
+});
+type CallCtx = Parameters<RemoteRunner["call"]>[2];
+
+/** Subject tokens allow no dots, spaces or wildcards. */
+export const subjectToken = (s: string) => s.replace(/[^A-Za-z0-9_-]/g, "_");
+/** A message's JSON body, or undefined: a peer's garbage must not throw inside a subscription. */
+export function parseJson(m: Msg): unknown {
+  try {
+    return JSON.parse(m.string());
+  } catch {
+    return undefined;
+  }
+}
+
+export class NatsCalls {
+  routedIn = 0;
+  routedOut = 0;
+  private readonly outgoing = new Map<string, { owner: string; cluster: string; fail(e: Error): void }>();
+  private readonly serving = new Map<string, AbortController>();
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly prefix: string,
+    private readonly id: string,
+    private readonly agents: Agents,
+    private readonly timeoutMs: () => number,
+  ) {}
+
+  listen(): void {
+    this.nc.subscribe(`${this.prefix}.call.${this.id}`, {
+      callback: (err, m) => {
+        if (!err) void this.serve(m);
+      },
+    });
+    this.nc.subscribe(`${this.prefix}.cancel.${this.id}`, {
+      callback: (err, m) => {
+        const c = err ? undefined : z.object({ from: z.string(), id: z.string() }).safeParse(parseJson(m));
+        if (c?.success)
+          this.serving.get(`${c.data.from}:${c.data.id}`)?.abort(new Error("cancelled by the caller"));
+      },
+    });
+  }
+
+  /** Fails every call in flight to `replica` now, naming its cluster. */
+  failTo(replica: string, why: string): void {
+    for (const call of [...this.outgoing.values()])
+      if (call.owner === replica)
+        call.fail(
+          new ToolError(
+            `Cluster ${call.cluster} was held by hub replica ${replica}, which is gone (${why}); the call failed.`,
+            "Retry in a few seconds: its agent reconnects to a surviving replica by itself.",
+          ),
+        );
+  }
+
+  /** Runs `tool` on `cluster` through replica `owner`; settles once, on the answer, a cancel or the owner's loss. */
+  call(
+    owner: string,
+    cluster: string,
+    tool: string,
+    args: Record<string, unknown>,
+    ctx: CallCtx,
+  ): Promise<unknown> {
+    ctx.signal.throwIfAborted();
+    const id = randomUUID();
+    const progress = `${this.prefix}.progress.${this.id}.${id}`;
+    const timeoutMs = this.timeoutMs();
+    const sub = this.nc.subscribe(progress, {
+      callback: (err, m) => {
+        const p = err
+          ? undefined
+          : z.object({ done: z.number(), total: z.number(), message: z.string() }).safeParse(parseJson(m));
+        if (p?.success) ctx.progress(p.data.done, p.data.total, p.data.message);
+      },
+    });
+    this.routedOut++;
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const finish =
+        <T>(f: (v: T) => void) =>
+        (v: T) => {
+          if (settled) return;
+          settled = true;
+          sub.unsubscribe();
+          ctx.signal.removeEventListener("abort", onAbort);
+          this.outgoing.delete(id);
+          f(v);
+        };
+      const ok = finish(resolve);
+      const fail = finish(reject);
+      const onAbort = () => {
+        if (!this.nc.isClosed())
+          this.nc.publish(`${this.prefix}.cancel.${owner}`, JSON.stringify({ from: this.id, id }));
+        fail(ctx.signal.reason);
+      };
+      ctx.signal.addEventListener("abort", onAbort, { once: true });
+      this.outgoing.set(id, { owner, cluster, fail });
+      const req = {
+        from: this.id,
+        id,
+        cluster,
+        tool,
+        args,
+        rowLimit: ctx.rowLimit,
+        timeoutMs,
+        progress,
+        ...(ctx.mode ? { mode: ctx.mode } : {}),
+        ...(ctx.allow ? { allow: [...ctx.allow] } : {}),
+      };
+      this.nc
+        .request(`${this.prefix}.call.${owner}`, JSON.stringify(req), { timeout: timeoutMs + 2000 })
+        .then((m) => {
+          const r = Reply.safeParse(parseJson(m));
+          if (!r.success)
+            return fail(
+              new ToolError(`Hub replica ${owner} sent a malformed answer for cluster ${cluster}.`),
+            );
+          if (r.data.ok) ok(r.data.data);
+          else fail(new ToolError(r.data.error ?? `cluster ${cluster} reported an error`, r.data.hint));
+        })
+        .catch((err: Error) =>
+          fail(
+            new ToolError(
+              `Cluster ${cluster} could not be reached through hub replica ${owner}: ${err.message}.`,
+              "Retry in a few seconds: if that replica is gone, its agent reconnects to a surviving one.",
+            ),
+          ),
+        );
+    });
+  }
+
+  /** Runs another replica's call on this replica's agent link and answers with the data or the error. */
+  private async serve(m: Msg): Promise<void> {
+    const parsed = CallRequest.safeParse(parseJson(m));
+    if (!parsed.success)
+      return void m.respond(JSON.stringify({ ok: false, error: "malformed call request" }));
+    const req = parsed.data;
+    this.routedIn++;
+    const key = `${req.from}:${req.id}`;
+    const ac = new AbortController();
+    this.serving.set(key, ac);
+    const timer = setTimeout(
+      () => ac.abort(new ToolError(`Cluster ${req.cluster} did not answer within ${req.timeoutMs} ms.`)),
+      req.timeoutMs,
+    );
+    // Progress goes only to the caller's own progress subjects, never wherever a request says.
+    const progressOk = req.progress.startsWith(`${this.prefix}.progress.${subjectToken(req.from)}.`);
+    try {
+      const link = this.agents.links.get(req.cluster);
+      if (!link?.connected)
+        throw new ToolError(`Cluster ${req.cluster} is no longer connected to hub replica ${this.id}.`);
+      const data = await link.call(req.tool, req.args, {
+        signal: ac.signal,
+        rowLimit: req.rowLimit,
+        progress: (done, total, message) => {
+          if (progressOk) this.nc.publish(req.progress, JSON.stringify({ done, total, message }));
+        },
+        ...(req.mode ? { mode: req.mode } : {}),
+        ...(req.allow ? { allow: req.allow as never } : {}),
+      });
+      m.respond(JSON.stringify({ ok: true, data }));
+    } catch (err) {
+      const e =
+        err instanceof ToolError
+          ? { error: err.message, ...(err.hint ? { hint: err.hint } : {}) }
+          : { error: String((err as Error)?.message ?? err) };
+      m.respond(JSON.stringify({ ok: false, ...e }));
+    } finally {
+      clearTimeout(timer);
+      this.serving.delete(key);
+    }
+  }
+}
