@@ -16,6 +16,11 @@ const kubeconfig = inject("kubeconfig");
 const bin = inject("testbedBin");
 const dir = mkdtempSync(join(tmpdir(), "kube-mcp-hub-nats-"));
 const agentConfig = join(dir, "agent.yaml");
+/** A call that runs until cancelled or until its agent's link goes (the pod never becomes ready). */
+const SLOW = {
+  args: ["wait", "pod/stuck-pending", "-n", "ops", "--for=condition=Ready", "--timeout=20s"],
+  timeout: 25,
+};
 /** A call that has not ended by then has hung: the hub must always answer first. */
 const DEADLINE_MS = 20_000;
 
@@ -149,6 +154,40 @@ describe("hub replicas sharing agents over NATS", () => {
     }
   });
 
+  it("carries a client's cancellation to the agent behind the other replica", async () => {
+    const ctl = new AbortController();
+    const started = (clients[0] as Session).client
+      .callTool({ name: "kubectl", arguments: { ...SLOW, cluster: "beta" } }, { signal: ctl.signal })
+      .catch((e: Error) => e);
+    await sleep(1500);
+    ctl.abort();
+    await started;
+    const line = await (agents[1] as Proc).waitFor(
+      /\{[^\n]*"audit":true[^\n]*"tool":"kubectl"[^\n]*"error":"The call was cancelled[^\n]*\}/,
+      5000,
+    );
+    expect(JSON.parse(line).ms).toBeLessThan(10_000);
+  });
+
+  it("gives a cluster connected to both replicas one owner, the newest connection, on every replica", async () => {
+    const two = replicaId(hubs[1] as Proc);
+    const second = startAgent("alpha", [ports[1] as number]);
+    try {
+      await second.waitFor(/registered with the hub/);
+      await until("both replicas to agree alpha's newest connection owns it", async () => {
+        const [a, b] = await Promise.all(clients.map(rows));
+        return a?.get("alpha")?.at(-1) === two && b?.get("alpha")?.at(-1) === `${two} (here)`;
+      });
+      for (const c of clients) expect(answeredBy((await uidOf(c, "alpha")).text)).toBe("alpha");
+    } finally {
+      await second.stop();
+    }
+    await until("alpha to fall back to its connection on replica 1", async () => {
+      const r = await rows(clients[1] as Session);
+      return r.get("alpha")?.at(-1) === replicaId(hubs[0] as Proc);
+    });
+  });
+
   it("fails calls to beta with its name while its replica is dead, then serves it from the survivor", async () => {
     const client = clients[0] as Session;
     const outcomes: (Outcome & { at: number })[] = [];
@@ -164,8 +203,15 @@ describe("hub replicas sharing agents over NATS", () => {
     };
     const loops = [loop(), loop(), loop(), loop()];
     await until("traffic to beta", async () => outcomes.filter((o) => o.ok).length >= 8);
+    // And one call that is surely in flight on replica 2 when it dies.
+    const slow = Promise.race([
+      call(client.client, "kubectl", { ...SLOW, cluster: "beta" }),
+      sleep(DEADLINE_MS).then(() => ({ isError: true, text: "HUNG: no answer within the deadline" })),
+    ]).then((r) => ({ ...r, endedAt: Date.now() }));
+    await sleep(1000);
     killedAt = Date.now();
     await (hubs[1] as Proc).stop("SIGKILL");
+    const inFlight = await slow;
     await until(
       "beta to be served again after the kill",
       async () => outcomes.filter((o) => o.ok && o.at > killedAt + 200).length >= 8,
@@ -181,8 +227,11 @@ describe("hub replicas sharing agents over NATS", () => {
     console.log(
       `kill → ${failed.length} failed calls (max ${Math.max(0, ...failed.map((f) => f.ms))} ms each), ` +
         `beta served again ${(firstOk?.at ?? killedAt) - killedAt} ms after the kill; ` +
-        `errors: ${[...new Set(failed.map((f) => f.text.split(":")[0]))].join(" | ")}`,
+        `the call in flight ended ${inFlight.endedAt - killedAt} ms after it (${inFlight.text.split(";")[0]}); ` +
+        `errors: ${[...new Set(failed.map((f) => f.text.split(";")[0]))].join(" | ")}`,
     );
+    expect(inFlight.isError).toBe(true);
+    expect(inFlight.text).toMatch(/^Cluster beta was held by hub replica \S+, which is gone/);
     expect(failed.length).toBeGreaterThan(0);
     for (const f of failed) {
       expect(f.text).not.toContain("HUNG");
