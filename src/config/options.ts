@@ -90,6 +90,15 @@ export const OPTIONS: OptionSpec[] = [
     help: "require this key as X-Api-Key or Authorization: Bearer (prefer the env var)",
   },
   {
+    flag: "identity",
+    path: "identity",
+    type: "string",
+    env: "KUBE_MCP_IDENTITY",
+    arg: "MODE",
+    help: "service | impersonate: clusters act as kube-mcp, or as each caller (per cluster: clusters.<name>.identity)",
+    roles: ["serve"],
+  },
+  {
     flag: "allow-unauthenticated",
     path: "http.allowUnauthenticated",
     type: "boolean",
@@ -379,5 +388,5 @@ export function helpText(command: Role, summary: string, notes: string[] = DEFAU
 const DEFAULT_NOTES = [
   "Clusters: every kubeconfig context; KUBECONFIG_YAML / KUBECONFIG_JSON; K8S_SERVER + K8S_TOKEN",
   "[+ K8S_CA_DATA, K8S_SKIP_TLS_VERIFY]; the in-cluster service account (auto-detected).",
-  "Per-cluster policy (mode, revealSecrets) is set in the config file under `clusters:`.",
+  "Per-cluster policy (mode, revealSecrets, identity) is set in the config file under `clusters:`.",
 ];

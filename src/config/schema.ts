@@ -12,6 +12,28 @@ export const CLUSTER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,62}$/;
 
 export const LogLevel = z.enum(["debug", "info", "warn", "error"]);
 
+export const IDENTITY_MODES = ["service", "impersonate"] as const;
+export type IdentityMode = (typeof IDENTITY_MODES)[number];
+
+const Identity = z
+  .enum(IDENTITY_MODES)
+  .describe("service: kube-mcp's own credentials; impersonate: act as each caller (Impersonate-User/Group)");
+
+/** An API key that names its caller; exactly one of key, keyFile, keyEnv holds the key material. */
+const ApiKey = z
+  .object({
+    name: z.string().regex(/^[\w.@-]{1,64}$/, "a key name is letters, digits, . _ @ - (at most 64)"),
+    key: z.string().min(16, "an API key must be at least 16 characters").optional(),
+    keyFile: z.string().min(1).optional().describe("file holding the key (a mounted Secret)"),
+    keyEnv: z.string().min(1).optional().describe("environment variable holding the key"),
+    user: z.string().min(1).optional().describe("the Kubernetes user this key's caller is impersonated as"),
+    groups: z.array(z.string().min(1)).default([]).describe("the caller's Kubernetes groups"),
+  })
+  .strict()
+  .refine((k) => [k.key, k.keyFile, k.keyEnv].filter((v) => v !== undefined).length === 1, {
+    message: "an API key needs exactly one of key, keyFile, keyEnv",
+  });
+
 const ClusterPolicy = z
   .object({
     mode: Mode.optional().describe(
@@ -25,6 +47,7 @@ const ClusterPolicy = z
         "guard rules this cluster opts out of in non-destructive mode (docs/security.md): " +
           GUARD_RULES.join(", "),
       ),
+    identity: Identity.optional().describe("how this cluster sees callers (default: the global identity)"),
   })
   .strict();
 
@@ -51,6 +74,12 @@ const OAuth = z
       .default({ read: "kube-mcp:read", write: "kube-mcp:write", admin: "kube-mcp:admin" })
       .describe("scope per mode: read → read-only, write → non-destructive, admin → full"),
     clockSkewSeconds: z.number().int().min(0).max(300).default(60),
+    userClaims: z
+      .array(z.string().min(1))
+      .min(1)
+      .default(["email", "sub"])
+      .describe("claims naming the caller's Kubernetes user, first present wins"),
+    groupsClaim: z.string().min(1).default("groups").describe("claim listing the caller's Kubernetes groups"),
   })
   .strict();
 
@@ -74,13 +103,20 @@ export const ConfigSchema = z
           .default([])
           .describe("Origin header values accepted from browsers"),
         apiKey: z.string().min(16, "the API key must be at least 16 characters").optional(),
+        apiKeys: z.array(ApiKey).default([]).describe("API keys that name their caller (user, groups)"),
         allowUnauthenticated: z.boolean().default(false),
         oauth: OAuth.optional().describe(
           "accept OAuth 2.1 bearer tokens (JWT access tokens) from this issuer",
         ),
       })
       .strict()
-      .default({ path: "/mcp", allowedHosts: [], allowedOrigins: [], allowUnauthenticated: false }),
+      .default({
+        path: "/mcp",
+        allowedHosts: [],
+        allowedOrigins: [],
+        apiKeys: [],
+        allowUnauthenticated: false,
+      }),
     kube: z
       .object({
         kubeconfig: z.string().optional().describe("kubeconfig path list (overrides KUBECONFIG)"),
@@ -120,6 +156,9 @@ export const ConfigSchema = z
       .boolean()
       .default(false)
       .describe("allow reading Secret values (off: values are always redacted)"),
+    identity: Identity.default("service").describe(
+      "how clusters see callers, unless a cluster says otherwise",
+    ),
     output: z
       .object({
         maxRows: z.number().int().min(10).max(5000).default(200),

@@ -1,10 +1,14 @@
 // A throwaway kubeconfig that pins a CLI to exactly one cluster with kube-mcp's own identity: one
-// cluster, one user, one context, mode 0600 in a private directory, removed after the run.
+// cluster, one user, one context, mode 0600 in a private directory, removed after the run. On a cluster
+// that impersonates the caller, the user entry carries `as`/`as-groups`/`as-user-extra`: every client-go
+// CLI (kubectl, helm, istioctl) then sends the impersonation headers itself, whatever the command, and
+// the argv validator still refuses a caller's own --as, --as-group and --kube-as-user.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import type { Cluster } from "../targets/clusters.js";
+import { EXTRA_KEY, type Impersonation } from "../targets/identity.js";
 
 export interface Pinned {
   dir: string;
@@ -13,8 +17,16 @@ export interface Pinned {
   cleanup(): void;
 }
 
-function user(auth: Awaited<ReturnType<Cluster["credentials"]["get"]>>): Record<string, string> {
-  const u: Record<string, string> = {};
+function user(
+  auth: Awaited<ReturnType<Cluster["credentials"]["get"]>>,
+  as?: Impersonation,
+): Record<string, unknown> {
+  const u: Record<string, unknown> = {};
+  if (as) {
+    u.as = as.user;
+    if (as.groups.length) u["as-groups"] = [...as.groups];
+    u["as-user-extra"] = { [EXTRA_KEY]: [as.via] };
+  }
   const header = auth.headers.Authorization ?? auth.headers.authorization ?? "";
   if (header.startsWith("Bearer ")) u.token = header.slice(7);
   if (header.startsWith("Basic ")) {
@@ -45,7 +57,7 @@ export async function pinCluster(cluster: Cluster, signal: AbortSignal): Promise
       apiVersion: "v1",
       kind: "Config",
       clusters: [{ name: "target", cluster: c }],
-      users: [{ name: "target", user: user(auth) }],
+      users: [{ name: "target", user: user(auth, cluster.impersonate) }],
       contexts: [
         { name: "target", context: { cluster: "target", user: "target", namespace: cluster.namespace } },
       ],

@@ -1,10 +1,13 @@
 // JSON access to one cluster's API server on top of a transport, with the Kubernetes error mapping done
 // once: every non-2xx becomes a KubeApiError carrying status, reason and the server's message.
+import type { Impersonation } from "../targets/identity.js";
 import { Discovery } from "./discovery.js";
 import type { KubeRequest, KubeResponse } from "./types.js";
 
 export interface Transport {
   request(req: KubeRequest): Promise<KubeResponse>;
+  /** The same connection with every request impersonating `who`; unset where that is impossible. */
+  impersonating?(who: Impersonation): Transport;
 }
 
 export class KubeApiError extends Error {
@@ -18,6 +21,8 @@ export class KubeApiError extends Error {
       group?: string;
       causes?: { message?: string; field?: string }[];
     },
+    /** Who the request impersonated, so a refusal can name the person rather than kube-mcp. */
+    readonly actor?: Impersonation,
   ) {
     super(message);
   }
@@ -61,13 +66,19 @@ export class KubeApi {
   constructor(
     readonly cluster: string,
     private readonly transport: Transport,
+    /** Set when every request impersonates a caller (the API of one caller's view of the cluster). */
+    readonly actor?: Impersonation,
   ) {
     this.discovery = new Discovery(this);
   }
 
   async raw(req: KubeRequest): Promise<KubeResponse> {
     const res = await this.transport.request(req);
-    if (res.status < 200 || res.status >= 300) throw toError(res, req);
+    if (res.status < 200 || res.status >= 300) {
+      const err = toError(res, req);
+      if (!this.actor) throw err;
+      throw new KubeApiError(err.status, err.reason, err.message, err.details, this.actor);
+    }
     return res;
   }
 

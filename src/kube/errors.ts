@@ -23,6 +23,12 @@ export function describeError(err: unknown, c: ErrorContext): ToolError {
           "The token or certificate in the kubeconfig is invalid or expired; refresh it (e.g. log in again).",
         );
       case 403:
+        // An impersonated caller is refused as a person: say who, so the model does not retry as "kube-mcp".
+        if (err.actor)
+          return new ToolError(
+            `Forbidden: user ${err.actor.user}${err.actor.groups.length ? ` (groups ${err.actor.groups.join(", ")})` : ""} cannot ${c.verb ?? "access"} ${what}${where(c)} on cluster ${c.cluster}. ${err.message}`,
+            `Cluster ${c.cluster} acts as the caller (identity: impersonate), so Kubernetes RBAC decides for ${err.actor.user}; retrying will not help. Ask for a Role granting this, or try a namespace ${err.actor.user} can access.`,
+          );
         return new ToolError(
           `Forbidden: kube-mcp's identity on cluster ${c.cluster} may not ${c.verb ?? "access"} ${what}${where(c)}. ${err.message}`,
           "Ask for a Role/ClusterRole granting this verb, or try a namespace you can access.",

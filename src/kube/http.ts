@@ -7,6 +7,8 @@ import type { Duplex, Readable } from "node:stream";
 import { pipeline } from "node:stream";
 import { connect as tlsConnect } from "node:tls";
 import { createGunzip } from "node:zlib";
+import { type Impersonation, impersonationHeaders } from "../targets/identity.js";
+import type { Transport } from "./api.js";
 import { type AuthMaterial, Credentials } from "./credentials.js";
 import type { ClusterSpec, KubeRequest, KubeResponse } from "./types.js";
 
@@ -49,6 +51,8 @@ interface Exchange {
   release: () => void;
 }
 
+type Headers = Record<string, string | string[]>;
+
 const MiB = 1024 * 1024;
 const TLS_CODE = /CERT|SELF_SIGNED|UNABLE_TO|ERR_TLS|ERR_SSL|DEPTH_ZERO/;
 const NET_CODE = /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ECONNRESET|ETIMEDOUT|EPIPE)$/;
@@ -68,8 +72,24 @@ export class KubeHttp {
   }
 
   /** Sends a request and buffers the whole (decompressed) body. Non-2xx statuses resolve, not reject. */
-  async request(req: KubeRequest): Promise<KubeResponse> {
-    return this.withRetry(req, false, async (ex) => {
+  request(req: KubeRequest): Promise<KubeResponse> {
+    return this.send(req, {});
+  }
+
+  /**
+   * The same connections (kube-mcp's TLS identity, pooled), with every request impersonating `who`. The
+   * impersonation headers are set last, so no request header can replace or drop them.
+   */
+  impersonating(who: Impersonation): Transport {
+    const extra = impersonationHeaders(who);
+    return {
+      request: (req) => this.send(req, extra),
+      impersonating: (other) => this.impersonating(other),
+    };
+  }
+
+  private async send(req: KubeRequest, extra: Headers): Promise<KubeResponse> {
+    return this.withRetry(req, false, extra, async (ex) => {
       try {
         const body = await this.readBody(ex, req);
         return { status: ex.res.statusCode ?? 0, headers: ex.res.headers, body };
@@ -84,7 +104,7 @@ export class KubeHttp {
    * wait for the response headers; `signal` and abort() end the stream at any time.
    */
   async stream(req: KubeRequest): Promise<KubeStream> {
-    return this.withRetry(req, true, async (ex) => {
+    return this.withRetry(req, true, {}, async (ex) => {
       ex.stopTimer();
       ex.res.once("close", ex.release);
       const abort = () =>
@@ -102,20 +122,21 @@ export class KubeHttp {
   private async withRetry<T>(
     req: KubeRequest,
     streaming: boolean,
+    extra: Headers,
     use: (ex: Exchange) => Promise<T>,
   ): Promise<T> {
-    let ex = await this.exchange(req, streaming);
+    let ex = await this.exchange(req, streaming, extra);
     // A rejected exec or token-file credential may just be stale: fetch a fresh one and try once more.
     if (ex.res.statusCode === 401 && this.credentials.refreshable) {
       ex.res.resume();
       ex.release();
       this.credentials.invalidate();
-      ex = await this.exchange(req, streaming);
+      ex = await this.exchange(req, streaming, extra);
     }
     return use(ex);
   }
 
-  private async exchange(req: KubeRequest, streaming: boolean): Promise<Exchange> {
+  private async exchange(req: KubeRequest, streaming: boolean, extra: Headers): Promise<Exchange> {
     const method = req.method ?? "GET";
     const what = `${method} ${req.path}`;
     const ctl = new AbortController();
@@ -142,7 +163,7 @@ export class KubeHttp {
       const auth = await this.credentials.get(signal);
       const url = this.url(req);
       const body = req.body === undefined ? undefined : Buffer.from(req.body);
-      const headers: Record<string, string> = {
+      const headers: Headers = {
         Accept: "application/json",
         "User-Agent": this.userAgent,
         // Big lists compress ~10x; streams stay uncompressed so each line arrives as it is written.
@@ -151,7 +172,7 @@ export class KubeHttp {
         ...auth.headers,
       };
       // Case-insensitive override, so a caller's content-type replaces the default Content-Type.
-      for (const [k, v] of Object.entries(req.headers ?? {})) {
+      for (const [k, v] of Object.entries({ ...req.headers, ...extra })) {
         for (const h of Object.keys(headers)) if (h.toLowerCase() === k.toLowerCase()) delete headers[h];
         headers[k] = v;
       }

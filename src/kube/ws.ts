@@ -1,7 +1,8 @@
 // WebSocket connections to API server subresources (exec, portforward) that speak the channel.k8s.io
-// protocols: the same server, CA, client certificate and headers as the REST client.
+// protocols: the same server, CA, client certificate and headers as the REST client, impersonation included.
 import type WebSocket from "ws";
 import type { Cluster } from "../targets/clusters.js";
+import { impersonationHeaders } from "../targets/identity.js";
 
 export interface Status {
   status?: string;
@@ -28,7 +29,10 @@ export async function openSubresource(
   // Loaded on first use: only exec, port-forward and the agent need it, not start-up.
   const { default: WS } = await import("ws");
   return new WS(url, o.protocols, {
-    headers: auth.headers,
+    headers: {
+      ...auth.headers,
+      ...(cluster.impersonate ? impersonationHeaders(cluster.impersonate) : {}),
+    },
     ...(cluster.spec.tls.ca ? { ca: cluster.spec.tls.ca } : {}),
     ...(auth.cert && auth.key ? { cert: auth.cert, key: auth.key } : {}),
     rejectUnauthorized: !cluster.spec.tls.insecure,
@@ -61,6 +65,10 @@ export function whenOpen(ws: WebSocket, what: string): Promise<void> {
             status: res.statusCode,
           }),
         );
+        // With this listener, ws leaves the refused request open: a kept-alive socket would hold the
+        // process (and its shutdown) until the API server drops it. Closed after the rejection is seen,
+        // so the caller gets the server's answer rather than the close.
+        setImmediate(() => ws.terminate());
       });
     });
     ws.once("error", reject);

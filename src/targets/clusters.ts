@@ -8,6 +8,7 @@ import type { GuardPolicy } from "../policy/guard.js";
 import { MODE_RANK } from "../policy/modes.js";
 import { GUARD_RULES, type GuardRule } from "../policy/rules.js";
 import { ToolError } from "../tools/define.js";
+import { type Caller, type IdentityMode, type Impersonation, impersonationOf, refusal } from "./identity.js";
 
 export interface Cluster {
   name: string;
@@ -25,6 +26,10 @@ export interface Cluster {
   credentials: CredentialSource;
   /** Set for a cluster reached through its agent (hub): tool cores run there, not here. */
   remote?: RemoteRunner;
+  /** How the cluster sees callers: kube-mcp's own identity (default) or each caller, impersonated. */
+  identity?: IdentityMode;
+  /** In one caller's view of an impersonating cluster: the person every request (REST, stream, CLI) acts as. */
+  impersonate?: Impersonation;
 }
 
 export interface RemoteRunner {
@@ -94,7 +99,7 @@ export class Clusters {
     const conn = this.connect(spec);
     const policy = this.config.clusters[spec.name] ?? {};
     const globalMode = this.config.mode ?? "non-destructive";
-    return {
+    const cluster: Cluster = {
       name: spec.name,
       source: spec.source,
       origin: spec.origin,
@@ -106,7 +111,37 @@ export class Clusters {
       api: new KubeApi(spec.name, conn.transport),
       spec,
       credentials: conn.credentials,
+      identity: policy.identity ?? this.config.identity,
     };
+    this.transports.set(cluster, conn.transport);
+    return cluster;
+  }
+
+  private readonly transports = new WeakMap<Cluster, Transport>();
+  /** One API per cluster and person, so discovery is cached per person (it too is asked as them). */
+  private readonly personal = new WeakMap<Cluster, Map<string, KubeApi>>();
+
+  /** `c` as `caller` sees it: unchanged in service mode; impersonating, or refusing every request, otherwise. */
+  private seenBy(c: Cluster, caller: Caller): Cluster {
+    if (c.identity !== "impersonate" || caller.kind === "stdio" || c.remote) return c;
+    const who = impersonationOf(caller);
+    const transport = this.transports.get(c);
+    if ("refused" in who || !transport?.impersonating) {
+      const err = refusal(c.name, "refused" in who ? who.refused : "its connection cannot impersonate");
+      const fail = () => Promise.reject(err);
+      return { ...c, api: new KubeApi(c.name, { request: fail }), credentials: { get: fail } };
+    }
+    const key = JSON.stringify([who.user, who.groups, who.via]);
+    const apis = this.personal.get(c) ?? new Map<string, KubeApi>();
+    this.personal.set(c, apis);
+    let api = apis.get(key);
+    if (!api) {
+      api = new KubeApi(c.name, transport.impersonating(who), who);
+      // Bounded: a long-running server meets many people; the oldest view is rebuilt if it returns.
+      if (apis.size >= 256) apis.delete(apis.keys().next().value as string);
+      apis.set(key, api);
+    }
+    return { ...c, api, impersonate: who };
   }
 
   /** Sets the clusters reached through agents (hub). A local cluster of the same name wins. */
@@ -124,13 +159,26 @@ export class Clusters {
     return view;
   }
 
+  /** A view for one caller: clusters in impersonate mode act as that caller, or refuse it. */
+  as(caller: Caller): Clusters {
+    const view = Object.create(this) as Clusters;
+    view.caller = caller;
+    return view;
+  }
+
   private cap: Mode | undefined;
+  private caller: Caller | undefined;
 
   private get known(): Map<string, Cluster> {
     const all = this.remotes.size ? new Map([...this.byName, ...this.remotes]) : this.byName;
-    const cap = this.cap;
-    if (!cap) return all;
-    return new Map([...all].map(([name, c]) => [name, { ...c, mode: stricter(c.mode, cap) }]));
+    const { cap, caller } = this;
+    if (!cap && !caller) return all;
+    return new Map(
+      [...all].map(([name, root]) => {
+        const c = caller ? this.seenBy(root, caller) : root;
+        return [name, cap ? { ...c, mode: stricter(c.mode, cap) } : c];
+      }),
+    );
   }
 
   all(): Cluster[] {
