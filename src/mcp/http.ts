@@ -1,6 +1,7 @@
-// Streamable HTTP: the MCP endpoint behind a DNS-rebinding guard (Host/Origin), an optional static API
-// key and optional OAuth 2.1 bearer tokens, plus /healthz, /readyz and /metrics. Refuses a non-loopback
-// bind without authentication unless told.
+// Streamable HTTP: the MCP endpoint behind a DNS-rebinding guard (Host/Origin), an optional shared API
+// key, named API keys and OAuth 2.1 bearer tokens, plus /healthz, /readyz and /metrics. Each request is
+// served as its caller (who authenticated, and how). Refuses a non-loopback bind without authentication
+// unless told.
 import { createHash, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { toNodeHandler } from "@modelcontextprotocol/node";
@@ -9,7 +10,9 @@ import type { Config, Mode } from "../config/schema.js";
 import type { Logger } from "../obs/log.js";
 import { METRICS_CONTENT_TYPE, type Metrics } from "../obs/metrics.js";
 import { leastModeFor, permits } from "../policy/modes.js";
+import { ANONYMOUS_CALLER, type Caller } from "../targets/identity.js";
 import type { Safety } from "../tools/define.js";
+import { impersonatingClusters, KeyError, loadApiKeys } from "./keys.js";
 import { createOAuth, type Grant, type OAuth, Rejected } from "./oauth.js";
 
 export class StartupError extends Error {}
@@ -66,7 +69,7 @@ export interface HttpHandle {
 
 export interface HttpOptions {
   /** A server for one request; `cap` is set when the caller's token allows less than the server's mode. */
-  factory: (cap?: Mode) => McpServer;
+  factory: (cap?: Mode, caller?: Caller) => McpServer;
   config: Readonly<Config>;
   log: Logger;
   ready: () => boolean;
@@ -100,7 +103,20 @@ export async function startHttp(opts: HttpOptions): Promise<HttpHandle> {
   const key = config.http.apiKey;
   const oauthConfig = config.http.oauth;
   const serverMode = config.mode ?? "non-destructive";
-  if (!isLoopback(host) && !key && !oauthConfig) {
+  const impersonating = impersonatingClusters(config);
+  let keys: ReturnType<typeof loadApiKeys>;
+  try {
+    keys = loadApiKeys(config, process.env, impersonating);
+  } catch (err) {
+    if (err instanceof KeyError) throw new StartupError(err.message);
+    throw err;
+  }
+  if (impersonating.length && !keys.size && !oauthConfig)
+    throw new StartupError(
+      `${impersonating.join(", ")} impersonate${impersonating.length > 1 ? "" : "s"} callers (identity: impersonate), but no HTTP caller can have an identity: configure http.apiKeys with users, or --oauth-issuer.`,
+    );
+  const sharedKey: Caller = { kind: "api-key", groups: [] };
+  if (!isLoopback(host) && !key && !keys.size && !oauthConfig) {
     if (!config.http.allowUnauthenticated) {
       throw new StartupError(
         `refusing to serve on ${host}:${port} without authentication: set MCP_API_KEY or --oauth-issuer, bind to 127.0.0.1, or pass --allow-unauthenticated if something in front of kube-mcp authenticates callers.`,
@@ -113,9 +129,16 @@ export async function startHttp(opts: HttpOptions): Promise<HttpHandle> {
       `--oauth-issuer on ${host}:${port} needs --oauth-resource: the public URL clients use for this endpoint (the tokens' audience).`,
     );
   let oauth: OAuth | undefined;
-  const handler = createMcpHandler((ctx) => factory(ctx.authInfo?.extra?.mode as Mode | undefined), {
-    onerror: (err) => log.debug("mcp request rejected", { err: err.message }),
-  });
+  const handler = createMcpHandler(
+    (ctx) =>
+      factory(
+        ctx.authInfo?.extra?.mode as Mode | undefined,
+        (ctx.authInfo?.extra?.caller as Caller | undefined) ?? ANONYMOUS_CALLER,
+      ),
+    {
+      onerror: (err) => log.debug("mcp request rejected", { err: err.message }),
+    },
+  );
   const node = toNodeHandler(handler);
   const allowedHosts = new Set(config.http.allowedHosts.map((h) => h.toLowerCase()));
   const strictHost = isLoopback(host) || allowedHosts.size > 0;
@@ -162,15 +185,30 @@ export async function startHttp(opts: HttpOptions): Promise<HttpHandle> {
       });
     if (oauthConfig && !oauth)
       return deny(res, 503, "Starting: try again in a moment.", { "retry-after": "1" });
-    if (!key && !oauth) return void serve();
-    if (key && keyMatches(presentedKey(req, url, config.hub.allowQueryApiKey), key)) return void serve();
+    // The key is never part of what is recorded: a named key's caller carries the key's name only.
+    const as = (caller: Caller) => {
+      const auth: AuthInfo = {
+        token: "",
+        clientId: caller.key ?? caller.kind,
+        scopes: [],
+        extra: { caller },
+      };
+      (req as IncomingMessage & { auth?: AuthInfo }).auth = auth;
+      serve();
+    };
+    if (!key && !keys.size && !oauth) return as(ANONYMOUS_CALLER);
+    const presented = presentedKey(req, url, config.hub.allowQueryApiKey);
+    const named = keys.match(presented);
+    if (named) return as(named);
+    if (key && keyMatches(presented, key)) return as(sharedKey);
     const bearer = /^bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? "")?.[1];
     if (!oauth || !bearer) {
+      const anyKey = key || keys.size;
       log.info("rejected request without credentials", {
         hasAuthorization: req.headers.authorization !== undefined,
       });
       const what = oauth
-        ? key
+        ? anyKey
           ? "Missing or invalid credentials: send an OAuth access token or the API key."
           : "Missing access token: send an OAuth access token as Authorization: Bearer."
         : "Missing or invalid API key: send it as X-Api-Key or Authorization: Bearer.";
@@ -209,7 +247,18 @@ export async function startHttp(opts: HttpOptions): Promise<HttpHandle> {
       clientId: grant.clientId,
       scopes: grant.scopes,
       expiresAt: grant.expiresAt,
-      extra: { subject: grant.subject, ...(cap ? { mode: cap } : {}) },
+      extra: {
+        subject: grant.subject,
+        caller: {
+          kind: "oauth",
+          subject: grant.subject,
+          client: grant.clientId,
+          groups: grant.groups,
+          ...(grant.user ? { user: grant.user } : {}),
+          ...(grant.missing ? { missing: grant.missing } : {}),
+        } satisfies Caller,
+        ...(cap ? { mode: cap } : {}),
+      },
     };
     (req as IncomingMessage & { auth?: AuthInfo }).auth = auth;
     if (!cap || req.method !== "POST" || !opts.safety) return serve();

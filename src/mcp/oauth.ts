@@ -1,9 +1,10 @@
 // OAuth 2.1 resource server for the HTTP endpoint: verifies JWT access tokens from one issuer (signature
 // against its published keys, issuer, audience, expiry), turns their scopes into a mode cap, and
-// describes itself with RFC 9728 protected resource metadata. kube-mcp never forwards the token: the
-// clusters are always called with kube-mcp's own identity.
+// describes itself with RFC 9728 protected resource metadata, and reads who the caller is (user and
+// groups claims) for clusters that impersonate callers. kube-mcp never forwards the token itself.
 import type { Config, Mode } from "../config/schema.js";
 import type { Logger } from "../obs/log.js";
+import { validName } from "../targets/identity.js";
 
 export type OAuthConfig = NonNullable<Config["http"]["oauth"]>;
 export type ScopeNames = OAuthConfig["scopes"];
@@ -16,6 +17,10 @@ export interface Grant {
   scopes: string[];
   mode: Mode;
   expiresAt: number;
+  /** The Kubernetes user and groups the token names; `missing` says why there is no user. */
+  user?: string;
+  groups: string[];
+  missing?: string;
 }
 
 /** A token that cannot be used: 401 (`invalid_token`) or 403 (`insufficient_scope`). */
@@ -51,6 +56,23 @@ function scopesOf(payload: Record<string, unknown>): string[] {
   if (typeof raw === "string") return raw.split(" ").filter(Boolean);
   if (Array.isArray(raw)) return raw.filter((s): s is string => typeof s === "string");
   return [];
+}
+
+/** The user from the first configured claim the token carries, and the groups from the groups claim. */
+export function identityOf(
+  payload: Record<string, unknown>,
+  o: Pick<OAuthConfig, "userClaims" | "groupsClaim">,
+): Pick<Grant, "user" | "groups" | "missing"> {
+  const raw = payload[o.groupsClaim];
+  const listed = typeof raw === "string" ? [raw] : Array.isArray(raw) ? raw : [];
+  const groups = listed.filter(validName);
+  const claim = o.userClaims.find((c) => payload[c] !== undefined && payload[c] !== "");
+  if (!claim)
+    return { groups, missing: `the access token has none of the user claims ${o.userClaims.join(", ")}` };
+  const user = payload[claim];
+  if (!validName(user))
+    return { groups, missing: `the access token's "${claim}" claim is not a printable ASCII name` };
+  return { user, groups };
 }
 
 /** Only asymmetric signatures: a token signed with a shared secret is not verifiable by a resource server. */
@@ -194,6 +216,7 @@ export async function createOAuth(o: OAuthConfig, resource: string, log: Logger)
         scopes,
         mode,
         expiresAt: Number(payload.exp),
+        ...identityOf(payload, o),
       };
     },
     challenge(e) {

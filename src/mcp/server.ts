@@ -7,6 +7,7 @@ import type { Audit, AuditRecord } from "../obs/audit.js";
 import type { Logger } from "../obs/log.js";
 import type { Metrics } from "../obs/metrics.js";
 import type { Clusters } from "../targets/clusters.js";
+import type { Caller } from "../targets/identity.js";
 import { type AnyTool, type Safety, ToolError } from "../tools/define.js";
 import type { PromptDef } from "../tools/prompts.js";
 import { backstop, edgeText } from "./backstop.js";
@@ -28,6 +29,8 @@ export interface ServerDeps {
   /** Where one line per tool call goes (hub and agent); unset: no audit trail. */
   audit?: Audit;
   metrics?: Metrics;
+  /** Who this server answers (one server per request over HTTP); named in every audit line. */
+  caller?: Caller;
 }
 
 export function annotationsFor(safety: Safety, title: string, idempotent = safety === "read") {
@@ -70,7 +73,7 @@ export function buildServer(deps: ServerDeps): McpServer {
         const audit = (outcome: AuditRecord["outcome"], error?: string) => {
           deps.metrics?.call(tool.name, outcome, Date.now() - t0);
           deps.audit?.({
-            caller: ctx.http ? (deps.config.http.apiKey ? "api-key" : "anonymous") : "stdio",
+            caller: deps.caller ?? (ctx.http ? "anonymous" : { kind: "stdio", groups: [] }),
             tool: tool.name,
             cluster: (args as { cluster?: string | string[] }).cluster,
             args: args as Record<string, unknown>,

@@ -2,9 +2,11 @@
 // apart from debug logs. Arguments are scrubbed (credential-looking values redacted) and capped.
 import { createHash } from "node:crypto";
 import { redactText } from "../policy/redact-text.js";
+import { auditFields, type Caller } from "../targets/identity.js";
 
 export interface AuditRecord {
-  caller: string;
+  /** Who called: a label (the hub's and agent's own), or the caller with its user, groups, key or subject. */
+  caller: string | Caller;
   tool: string;
   cluster: string | string[] | undefined;
   args: Record<string, unknown>;
@@ -41,7 +43,7 @@ export function createAudit(
         time: new Date().toISOString(),
         audit: true,
         role,
-        caller: r.caller,
+        ...(typeof r.caller === "string" ? { caller: r.caller } : auditFields(r.caller)),
         tool: r.tool,
         cluster: r.cluster ?? "(default)",
         args: scrubArgs(r.args),

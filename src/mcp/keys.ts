@@ -1,0 +1,90 @@
+// API keys that name their caller (`http.apiKeys`), read once at start-up from the config, a file or an
+// environment variable, and compared in constant time. Key material is held only as a digest and never
+// appears in a log line or an error: errors name the key by its `name`.
+import { createHash, timingSafeEqual } from "node:crypto";
+import { readFileSync } from "node:fs";
+import type { Config } from "../config/schema.js";
+import type { Caller } from "../targets/identity.js";
+import { validName } from "../targets/identity.js";
+
+export class KeyError extends Error {}
+
+interface NamedKey {
+  digest: Buffer;
+  caller: Caller;
+}
+
+export interface ApiKeys {
+  size: number;
+  /** The caller whose key was presented, or undefined; every key is compared, so timing says nothing. */
+  match(presented: string | undefined): Caller | undefined;
+}
+
+const digest = (s: string) => createHash("sha256").update(s).digest();
+
+function material(k: Config["http"]["apiKeys"][number], env: NodeJS.ProcessEnv): string {
+  if (k.key !== undefined) return k.key;
+  if (k.keyEnv !== undefined) {
+    const v = env[k.keyEnv]?.trim();
+    if (!v) throw new KeyError(`API key "${k.name}": the environment variable ${k.keyEnv} is not set`);
+    return v;
+  }
+  try {
+    return readFileSync(k.keyFile as string, "utf8").trim();
+  } catch (err) {
+    throw new KeyError(
+      `API key "${k.name}": cannot read ${k.keyFile} (${(err as NodeJS.ErrnoException).code ?? "error"})`,
+    );
+  }
+}
+
+/**
+ * `impersonating`: the clusters configured to act as each caller. A key without a user is refused at
+ * start-up when there are any, rather than refused later on every call.
+ */
+export function loadApiKeys(
+  config: Readonly<Config>,
+  env: NodeJS.ProcessEnv,
+  impersonating: string[],
+): ApiKeys {
+  const keys: NamedKey[] = [];
+  const seen = new Set<string>();
+  for (const k of config.http.apiKeys) {
+    if (seen.has(k.name)) throw new KeyError(`API key "${k.name}" is configured twice`);
+    seen.add(k.name);
+    const key = material(k, env);
+    if (key.length < 16) throw new KeyError(`API key "${k.name}" is shorter than 16 characters`);
+    const d = digest(key);
+    if (keys.some((o) => timingSafeEqual(o.digest, d)) || (config.http.apiKey && config.http.apiKey === key))
+      throw new KeyError(`API key "${k.name}" is the same key as another; each key must name one caller`);
+    if (k.user !== undefined && !validName(k.user))
+      throw new KeyError(`API key "${k.name}": user must be a printable ASCII name`);
+    const bad = k.groups.find((g) => !validName(g));
+    if (bad !== undefined) throw new KeyError(`API key "${k.name}": groups must be printable ASCII names`);
+    if (!k.user && impersonating.length)
+      throw new KeyError(
+        `API key "${k.name}" has no user, but ${impersonating.join(", ")} impersonate${impersonating.length > 1 ? "" : "s"} callers (identity: impersonate); give it a user, or remove it`,
+      );
+    keys.push({
+      digest: d,
+      caller: { kind: "api-key", key: k.name, groups: k.groups, ...(k.user ? { user: k.user } : {}) },
+    });
+  }
+  return {
+    size: keys.length,
+    match(presented) {
+      if (presented === undefined) return undefined;
+      const p = digest(presented);
+      let found: Caller | undefined;
+      for (const k of keys) if (timingSafeEqual(k.digest, p) && !found) found = k.caller;
+      return found;
+    },
+  };
+}
+
+/** What the configuration says impersonates callers: "--identity impersonate" or the clusters that set it. */
+export function impersonatingClusters(config: Readonly<Config>): string[] {
+  const named = Object.entries(config.clusters).filter(([, p]) => p.identity === "impersonate");
+  if (config.identity === "impersonate") return ["all clusters (--identity impersonate)"];
+  return named.map(([name]) => `cluster ${name}`);
+}
