@@ -13,6 +13,8 @@ export interface TestClient {
   scope: string;
   /** Access token lifetime in seconds (default 300). */
   ttl?: number;
+  /** Extra claims in its access tokens (a person's email and groups). */
+  claims?: Record<string, unknown>;
 }
 
 export const CLIENTS: TestClient[] = [
@@ -21,6 +23,12 @@ export const CLIENTS: TestClient[] = [
   { id: "admin", secret: "admin-secret-01234567890", scope: SCOPES.join(" ") },
   { id: "unscoped", secret: "unscoped-secret-0123456", scope: "" },
   { id: "brief", secret: "brief-secret-01234567890", scope: "kube-mcp:read", ttl: 1 },
+  {
+    id: "person",
+    secret: "person-secret-0123456789",
+    scope: SCOPES.join(" "),
+    claims: { email: "carol@example.com", groups: ["imp-readers", "everyone"] },
+  },
 ];
 
 export interface AuthServer {
@@ -52,6 +60,8 @@ export async function startAuthServer(): Promise<AuthServer> {
     })),
     scopes: ["openid", ...SCOPES],
     jwks: { keys: [jwk] },
+    extraTokenClaims: async (_ctx, token) =>
+      CLIENTS.find((c) => c.id === (token as { clientId?: string }).clientId)?.claims,
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
