@@ -388,3 +388,25 @@ describe("helm status --show-resources", () => {
     expect(out).toContain("helm get notes");
   });
 });
+
+describe("kubectl annotate --list (refused by the grammar)", () => {
+  it("redacts the last-applied annotation structurally and keeps the other entries", () => {
+    const applied = JSON.stringify({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      spec: {
+        template: {
+          spec: { containers: [{ name: "a", env: [{ name: "DB_PASSWORD", value: "kmcp-canary-la-1" }] }] },
+        },
+      },
+    });
+    const text = `deployment.kubernetes.io/revision=1\nkubectl.kubernetes.io/last-applied-configuration=${applied}\nnote=two\nlines\n`;
+    // The grammar refuses --list; should it come back, its output is still redacted.
+    const list = { path: ["annotate"], flags: [{ name: "list", value: "true" }], positionals: [], rest: [] };
+    expect(outputKind("kubectl", list)).toBe("annotations");
+    const out = redactOutput(text, "annotations", { reveal: false });
+    expect(out).not.toContain("kmcp-canary");
+    expect(out).toContain("deployment.kubernetes.io/revision=1");
+    expect(out).toContain("note=two\nlines");
+  });
+});

@@ -37,6 +37,7 @@ type Kind =
   | "describe"
   | "helm-values"
   | "helm-status"
+  | "annotations"
   | "text"
   | "jsonpath"
   | "custom-columns";
@@ -62,6 +63,9 @@ export function outputKind(binary: string, p: Parsed): Kind {
     return "yaml";
   if (o === "json") return "json";
   if (o === "yaml") return "yaml";
+  const list = p.flags.some((f) => f.name === "list" && f.value !== "false");
+  if (binary === "kubectl" && ["annotate", "label"].includes(p.path[0] ?? "") && list && !o)
+    return "annotations";
   // Other status texts are rendered from the release JSON (helm-status.ts); this one has resources.
   if (binary === "helm" && p.path[0] === "status") return "helm-status";
   if (binary === "kubectl" && p.path[0] === "describe") return "describe";
@@ -135,6 +139,7 @@ export function redactOutput(text: string, kind: Kind, opts: OutputOptions): str
 function redact(text: string, kind: Kind, reveal: boolean, template: string, collect: Collect): string {
   if (kind === "text") return redactText(redactTables(text, collect), collect);
   if (kind === "describe") return redactText(redactDescribe(text, collect), collect);
+  if (kind === "annotations") return redactAnnotations(text, reveal, collect);
   // NOTES may print a value in prose no pattern finds; `helm get notes` renders them redacted.
   if (kind === "helm-status")
     return redact(
@@ -179,6 +184,30 @@ function redact(text: string, kind: Kind, reveal: boolean, template: string, col
       `the ${kind === "helm-values" ? "values" : kind.toUpperCase()} output could not be parsed for redaction (was it cut by the size cap?), so it is withheld; narrow the request (a namespace, a selector, one object).`,
     );
   }
+}
+
+/**
+ * `kubectl annotate|label --list` prints `key=value` entries (a value may run over several lines).
+ * Each is redacted as the annotation it is, so last-applied-configuration, which repeats the object
+ * with its env literals and Secret data, is redacted structurally like everywhere else.
+ */
+function redactAnnotations(text: string, reveal: boolean, collect: Collect): string {
+  const entries: [string, string][] = [];
+  for (const line of text.split("\n")) {
+    const m = /^([\w./-]{1,316})=(.*)$/.exec(line);
+    const last = entries.at(-1);
+    if (m) entries.push([m[1] as string, m[2] as string]);
+    else if (last) last[1] += `\n${line}`;
+    else entries.push(["", line]);
+  }
+  return entries
+    .map(([key, value]) => {
+      if (!key) return redactText(value, collect);
+      const obj = clean({ kind: "Unknown", metadata: { annotations: { [key]: value } } }, reveal, collect);
+      const shown = (obj as { metadata: { annotations: Record<string, unknown> } }).metadata.annotations[key];
+      return `${key}=${typeof shown === "string" ? shown : JSON.stringify(shown)}`;
+    })
+    .join("\n");
 }
 
 /**

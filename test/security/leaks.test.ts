@@ -219,6 +219,8 @@ function typedAttacks(): Attack[] {
     ["pods_logs", { name: "keeper-0", namespace: "vault", filter: "pw|token|pass" }],
     ["rollout", { action: "history", kind: "statefulset", name: "keeper", namespace: "vault" }],
     ["rollout", { action: "history", kind: "deployment", name: "vault-secret", namespace: "vault" }],
+    ["cluster_health", {}],
+    ["resources_explain", { kind: "secret", field: "data" }],
   );
   return out;
 }
@@ -281,6 +283,14 @@ function kubectlAttacks(): Attack[] {
     kc(["get", "secret", "db-admin", "-n", "data", "-o", "go-template={{.data}}"]),
     kc(["get", "secret", "db-admin", "-n", "data", "--template={{.data.password}}"]),
     kc(["get", "secret/db-admin", "configmap/kube-root-ca.crt", "-n", "data", "-o", "json"]),
+    kc(["get", "secret", "db-admin", "-n", "data", "-o=jsonpath={.data}"]),
+    kc(["get", "secret", "db-admin", "-n", "data", "-o", "yaml", "-v=4"]),
+    kc(["get", "secret", "db-admin", "-n", "data", "-o", "yaml", "-v=9"]),
+    kc(["get", "secret", "db-admin", "-n", "data", "--server-print=false", "-o", "yaml"]),
+    kc(["get", "secret", "db-admin", "-n", "data", "--no-headers", "-o", "custom-columns=P:.data.password"]),
+    kc(["get", "--raw", "/api/v1/namespaces/data/secrets/db-admin"]),
+    ["kubectl", { command: "get secret db-admin -n data -o jsonpath='{.data}'" }],
+    ["kubectl", { command: 'get secret db-admin -n data -o="jsonpath={.data.password}"' }],
     kc(["get", "secret", "-A", "-o", "yaml", "--chunk-size=1"]),
     // Errors that could quote what they fail on.
     kc(["get", "secret", "db-admin", "-n", "data", "-o", "jsonpath={.data.password.x}"]),
