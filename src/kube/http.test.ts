@@ -270,3 +270,26 @@ describe("kubeError", () => {
     ).toBe("x: Unauthorized. The cluster rejected the credentials: log in again or refresh the token");
   });
 });
+
+describe("KubeHttp.impersonating", () => {
+  it("sends the user, each group as its own header and the kube-mcp extra; no request header replaces them", async () => {
+    const srv = await serve((req, res) =>
+      json(res, 200, { groups: req.headersDistinct["impersonate-group"] }),
+    );
+    const as = client(spec(srv.url, { token: "svc-token" })).impersonating({
+      user: "alice@example.com",
+      groups: ["team-a", "ops"],
+      via: "api-key alice",
+    });
+    const res = await as.request({
+      path: "/api/v1/pods",
+      headers: { "impersonate-user": "admin", "Impersonate-Group": "system:masters" },
+    });
+    expect(JSON.parse(res.body.toString())).toEqual({ groups: ["team-a", "ops"] });
+    const h = srv.seen[0]?.headers;
+    expect(h?.["impersonate-user"]).toBe("alice@example.com");
+    expect(h?.["impersonate-extra-kube-mcp"]).toBe("api-key alice");
+    // kube-mcp's own credentials still authenticate the request: impersonation is authorized on them.
+    expect(h?.authorization).toBe("Bearer svc-token");
+  });
+});
