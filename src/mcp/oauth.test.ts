@@ -19,4 +19,11 @@ describe("identityOf (OAuth claims)", () => {
     });
     expect(identityOf({ email: "bad\nname" }, claims).missing).toMatch(/not a printable ASCII name/);
   });
+
+  it("never lets a token name a system: user or group", () => {
+    expect(identityOf({ email: "system:admin" }, claims).missing).toMatch(/reserved system: user/);
+    expect(identityOf({ email: "a@x.io", groups: ["system:masters", "dev"] }, claims).groups).toEqual([
+      "dev",
+    ]);
+  });
 });

@@ -65,13 +65,17 @@ export function identityOf(
 ): Pick<Grant, "user" | "groups" | "missing"> {
   const raw = payload[o.groupsClaim];
   const listed = typeof raw === "string" ? [raw] : Array.isArray(raw) ? raw : [];
-  const groups = listed.filter(validName);
+  // Kubernetes reserves system: names (system:masters is cluster-admin): an identity provider's claims
+  // never reach them, as its own OIDC authenticator prefixes them for the same reason.
+  const groups = listed.filter((g): g is string => validName(g) && !g.startsWith("system:"));
   const claim = o.userClaims.find((c) => payload[c] !== undefined && payload[c] !== "");
   if (!claim)
     return { groups, missing: `the access token has none of the user claims ${o.userClaims.join(", ")}` };
   const user = payload[claim];
   if (!validName(user))
     return { groups, missing: `the access token's "${claim}" claim is not a printable ASCII name` };
+  if (user.startsWith("system:"))
+    return { groups, missing: `the access token's "${claim}" claim names a reserved system: user` };
   return { user, groups };
 }
 
