@@ -98,6 +98,7 @@ beforeAll(async () => {
     KUBECONFIG: kubeconfig,
     MCP_API_KEY: SHARED,
     IMP_BOB_KEY: BOB,
+    PATH: `${bin}:${process.env.PATH}`,
   });
   alice = await httpSession(srv.url, { headers: { "x-api-key": ALICE } });
   bob = await httpSession(srv.url, { headers: { authorization: `Bearer ${BOB}` } });
@@ -162,6 +163,15 @@ describe("API keys with identities on an impersonating cluster", () => {
     const no = await kubectl(bob, `get pods -n ${NS_A}`);
     expect(no.isError).toBe(true);
     expect(no.text).toContain('User "bob" cannot list resource "pods"');
+  });
+
+  it("impersonates the helm passthrough", async () => {
+    // Helm reads its release records (Secrets) in the namespace: alice may read pods there, not Secrets.
+    const r = await call(alice.client, "helm", { args: ["list", "-n", NS_A], cluster: "alpha" });
+    expect(r.isError).toBe(true);
+    expect(r.text).toContain('User "alice" cannot list resource "secrets"');
+    const beta = await call(alice.client, "helm", { args: ["list", "-n", NS_A], cluster: "beta" });
+    expect(beta.isError, beta.text).toBe(false);
   });
 
   it("still refuses a caller's own --as", async () => {
