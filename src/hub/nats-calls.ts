@@ -3,7 +3,7 @@
 // link under the caller's deadline and answers with the per-cluster data or the error. A caller that
 // gives up publishes <prefix>.cancel.<owner>; a caller whose owner is gone fails its calls at once.
 import { randomUUID } from "node:crypto";
-import type { Msg, NatsConnection } from "@nats-io/transport-node";
+import { type Msg, type NatsConnection, NoRespondersError, RequestError } from "@nats-io/transport-node";
 import * as z from "zod";
 import type { RemoteRunner } from "../targets/clusters.js";
 import { ToolError } from "../tools/define.js";
@@ -29,6 +29,12 @@ const Reply = z.object({
 });
 type CallCtx = Parameters<RemoteRunner["call"]>[2];
 
+/** While calls are in flight to a replica, it is probed this often: a dead one has no responder. */
+export const PROBE_MS = 250;
+
+const noResponders = (err: unknown) =>
+  err instanceof NoRespondersError || (err instanceof RequestError && err.isNoResponders());
+
 /** Subject tokens allow no dots, spaces or wildcards. */
 export const subjectToken = (s: string) => s.replace(/[^A-Za-z0-9_-]/g, "_");
 /** A message's JSON body, or undefined: a peer's garbage must not throw inside a subscription. */
@@ -45,6 +51,8 @@ export class NatsCalls {
   routedOut = 0;
   private readonly outgoing = new Map<string, { owner: string; cluster: string; fail(e: Error): void }>();
   private readonly serving = new Map<string, AbortController>();
+  private readonly probing = new Set<string>();
+  private probe: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -52,9 +60,21 @@ export class NatsCalls {
     private readonly id: string,
     private readonly agents: Agents,
     private readonly timeoutMs: () => number,
+    /**
+     * `replica` is gone. A replica killed outright closes its NATS connection, and the server drops
+     * its subscriptions at once: a request to it then has no responder, long before its presence
+     * times out.
+     */
+    private readonly gone: (replica: string, why: string) => void,
   ) {}
 
   listen(): void {
+    this.nc.subscribe(`${this.prefix}.ping.${this.id}`, {
+      callback: (err, m) => {
+        if (!err) m.respond("");
+      },
+    });
+    this.probe = setInterval(() => this.probeOwners(), PROBE_MS);
     this.nc.subscribe(`${this.prefix}.call.${this.id}`, {
       callback: (err, m) => {
         if (!err) void this.serve(m);
@@ -67,6 +87,23 @@ export class NatsCalls {
           this.serving.get(`${c.data.from}:${c.data.id}`)?.abort(new Error("cancelled by the caller"));
       },
     });
+  }
+
+  private probeOwners(): void {
+    for (const owner of new Set([...this.outgoing.values()].map((c) => c.owner))) {
+      if (this.probing.has(owner) || this.nc.isClosed()) continue;
+      this.probing.add(owner);
+      this.nc
+        .request(`${this.prefix}.ping.${owner}`, "", { timeout: 1000 })
+        .catch((err) => {
+          if (noResponders(err)) this.gone(owner, "its NATS connection closed");
+        })
+        .finally(() => this.probing.delete(owner));
+    }
+  }
+
+  close(): void {
+    clearInterval(this.probe);
   }
 
   /** Fails every call in flight to `replica` now, naming its cluster. */
@@ -146,14 +183,15 @@ export class NatsCalls {
           if (r.data.ok) ok(r.data.data);
           else fail(new ToolError(r.data.error ?? `cluster ${cluster} reported an error`, r.data.hint));
         })
-        .catch((err: Error) =>
+        .catch((err: Error) => {
+          if (noResponders(err)) this.gone(owner, "its NATS connection closed");
           fail(
             new ToolError(
               `Cluster ${cluster} could not be reached through hub replica ${owner}: ${err.message}.`,
               "Retry in a few seconds: if that replica is gone, its agent reconnects to a surviving one.",
             ),
-          ),
-        );
+          );
+        });
     });
   }
 

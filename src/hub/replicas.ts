@@ -56,7 +56,14 @@ export class Replicas {
     private readonly changed: () => void,
   ) {
     this.prefix = config.hub.nats?.subjectPrefix ?? "kube-mcp";
-    this.calls = new NatsCalls(nc, this.prefix, this.id, agents, () => config.fanout.clusterTimeoutMs);
+    this.calls = new NatsCalls(
+      nc,
+      this.prefix,
+      this.id,
+      agents,
+      () => config.fanout.clusterTimeoutMs,
+      (replica, why) => this.drop(replica, why),
+    );
   }
 
   static async start(
@@ -247,6 +254,7 @@ export class Replicas {
 
   async close(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
+    this.calls.close();
     this.announce(true);
     await this.nc.drain().catch(() => {});
   }
