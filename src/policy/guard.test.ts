@@ -420,6 +420,14 @@ describe("classify: spellings an attacker tries", () => {
       },
       ["deletes"],
     ],
+    [
+      "an Argo CD tracking annotation",
+      apps(
+        deploy(),
+        deploy({}, { annotations: { "argocd.argoproj.io/tracking-id": "app:apps/Deployment:shop/web" } }),
+      ),
+      ["deletes"],
+    ],
     ["capability sys_admin in lower case", core("Pod", undefined, cap("sys_admin")), ["podSecurity"]],
     ["capability cap_sys_admin", core("Pod", undefined, cap(" cap_sys_admin")), ["podSecurity"]],
     ["capability net_bind_service in lower case", core("Pod", undefined, cap("net_bind_service")), []],

@@ -216,6 +216,8 @@ function deletions(c: Change, add: Add): void {
   // Pods are named by ordinal: moving the start replaces every pod, and each one's claim with it.
   if (c.kind === "StatefulSet" && (before.spec?.ordinals?.start ?? 0) !== (after.spec?.ordinals?.start ?? 0))
     add("deletes", "moves its ordinals, which deletes every pod for one with a new name and claim");
+  if (tracking(before) !== tracking(after))
+    add("deletes", "marks it as part of an Argo CD application, which prunes what its source lacks");
   if (c.kind === "DaemonSet" && nodeSelection(before) !== nodeSelection(after))
     add("deletes", "changes which nodes run it, which can remove its pods from nodes");
 }
@@ -256,6 +258,11 @@ function boundByName(before: Obj | undefined, after: Obj | undefined): string[] 
 }
 
 const labels = (o: Obj) => JSON.stringify(Object.entries(o.metadata?.labels ?? {}).sort());
+
+// Argo CD owns what carries its tracking annotation or label, and prunes it when its source lacks it.
+const TRACKING = ["argocd.argoproj.io/tracking-id", "argocd.argoproj.io/instance"];
+const tracking = (o: Obj) =>
+  JSON.stringify(TRACKING.map((k) => [o.metadata?.annotations?.[k], o.metadata?.labels?.[k]]));
 
 // A DaemonSet's pods leave every node they no longer select or tolerate.
 const nodeSelection = (o: Obj | undefined) => {
@@ -369,109 +376,4 @@ export function guard(changes: Change[], p: GuardPolicy): string | undefined {
   ].join("\n");
 }
 
-const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
-
-function at(root: unknown, pointer: string): unknown {
-  if (pointer === "") return root;
-  let cur: unknown = root;
-  for (const raw of pointer.replace(/^\//, "").split("/")) {
-    const key = raw.replace(/~1/g, "/").replace(/~0/g, "~");
-    if (Array.isArray(cur)) cur = cur[Number(key)];
-    else if (isObj(cur)) cur = Object.hasOwn(cur, key) ? cur[key] : undefined;
-    else return undefined;
-  }
-  return cur;
-}
-
-/**
- * The JSON patch op that would copy, move or test a value redaction hides in `before`, described; such
- * a value would leave its masked place (or be guessed one `test` at a time). Undefined when none does.
- * Each op is judged where it reads in the original object and, because earlier ops can move, rename
- * or re-index what a later op reads, in the object as the ops before it left it.
- */
-export function jsonPatchReadsSecret(ops: unknown, before: Obj): string | undefined {
-  if (!Array.isArray(ops)) return undefined;
-  const hidden: string[] = [];
-  const shown = redactObject(before, { collect: (v) => hidden.push(v) });
-  const forms = hidden
-    .filter((v) => v.length >= 4)
-    .flatMap((v) => [v, Buffer.from(v).toString("base64")])
-    .map((f) => JSON.stringify(f).slice(1, -1));
-  const carries = (v: unknown) => {
-    const text = JSON.stringify(v) ?? "";
-    return forms.some((f) => text.includes(f));
-  };
-  let doc: unknown = structuredClone(before);
-  for (const op of ops) {
-    if (!isObj(op)) continue;
-    const pointer = op.op === "copy" || op.op === "move" ? op.from : op.op === "test" ? op.path : undefined;
-    if (typeof pointer === "string") {
-      const original = JSON.stringify(at(before, pointer)) !== JSON.stringify(at(shown, pointer));
-      if (original || carries(at(doc, pointer)))
-        return `the JSON patch op "${op.op}" reads ${pointer}, which holds a redacted value`;
-    }
-    try {
-      doc = applyOp(doc, op);
-    } catch {
-      break; // the server refuses the whole patch at this op; nothing after it is read
-    }
-  }
-  return undefined;
-}
-
-const tokens = (pointer: string) =>
-  pointer === ""
-    ? []
-    : pointer
-        .replace(/^\//, "")
-        .split("/")
-        .map((t) => t.replace(/~1/g, "/").replace(/~0/g, "~"));
-
-/** One RFC 6902 op on a copy of `doc` (tests always pass here: a failed one stops the server's patch). */
-function applyOp(doc: unknown, op: Obj): unknown {
-  const set = (root: unknown, path: string, value: unknown, insert: boolean): unknown => {
-    const t = tokens(path);
-    if (!t.length) return value;
-    const key = t.pop() as string;
-    const parent = at(
-      root,
-      t.length ? `/${t.map((x) => x.replace(/~/g, "~0").replace(/\//g, "~1")).join("/")}` : "",
-    );
-    if (Array.isArray(parent)) {
-      const i = key === "-" ? parent.length : Number(key);
-      if (!Number.isInteger(i) || i < 0 || i > parent.length) throw new Error("bad index");
-      parent.splice(i, insert ? 0 : 1, value);
-    } else if (isObj(parent)) parent[key] = value;
-    else throw new Error("no parent");
-    return root;
-  };
-  const remove = (root: unknown, path: string): unknown => {
-    const t = tokens(path);
-    const key = t.pop() as string;
-    const parent = at(
-      root,
-      t.length ? `/${t.map((x) => x.replace(/~/g, "~0").replace(/\//g, "~1")).join("/")}` : "",
-    );
-    if (Array.isArray(parent)) parent.splice(Number(key), 1);
-    else if (isObj(parent)) delete parent[key];
-    else throw new Error("no parent");
-    return root;
-  };
-  const path = String(op.path ?? "");
-  switch (op.op) {
-    case "add":
-      return set(doc, path, structuredClone(op.value), true);
-    case "replace":
-      return set(doc, path, structuredClone(op.value), false);
-    case "remove":
-      return remove(doc, path);
-    case "copy":
-      return set(doc, path, structuredClone(at(doc, String(op.from ?? ""))), true);
-    case "move": {
-      const v = at(doc, String(op.from ?? ""));
-      return set(remove(doc, String(op.from ?? "")), path, v, true);
-    }
-    default:
-      return doc;
-  }
-}
+export { jsonPatchReadsSecret } from "./json-patch.js";

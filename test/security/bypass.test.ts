@@ -619,6 +619,10 @@ const sys: Attack[] = [
       `apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: zero, namespace: ${ns}}\nspec: {scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: app}, minReplicas: 0, maxReplicas: 1, metrics: [{type: Object, object: {describedObject: {apiVersion: v1, kind: Service, name: x}, metric: {name: m}, target: {type: Value, value: "1"}}}]}`,
     ),
   ],
+  [
+    "an Argo CD tracking annotation (pruned by Argo CD)",
+    k("annotate", "deploy", "app", "-n", ns, "argocd.argoproj.io/tracking-id=demo:apps/Deployment:x/app"),
+  ],
   ["StatefulSet ordinals moved", patch("statefulset", "db", { spec: { ordinals: { start: 7 } } }, "merge")],
   [
     "Service externalIPs",
