@@ -123,13 +123,27 @@ export class Clusters {
 
   /** `c` as `caller` sees it: unchanged in service mode; impersonating, or refusing every request, otherwise. */
   private seenBy(c: Cluster, caller: Caller): Cluster {
-    if (c.identity !== "impersonate" || caller.kind === "stdio" || c.remote) return c;
+    // An agent's cluster says nothing of identity yet: the hub's configuration still counts, so a cluster
+    // meant to impersonate is refused rather than served as the agent's own account.
+    const identity = c.remote ? (this.config.clusters[c.name]?.identity ?? this.config.identity) : c.identity;
+    if (identity !== "impersonate" || caller.kind === "stdio") return c;
     const who = impersonationOf(caller);
     const transport = this.transports.get(c);
-    if ("refused" in who || !transport?.impersonating) {
-      const err = refusal(c.name, "refused" in who ? who.refused : "its connection cannot impersonate");
+    if ("refused" in who || c.remote || !transport?.impersonating) {
+      const why =
+        "refused" in who
+          ? who.refused
+          : c.remote
+            ? "kube-mcp cannot impersonate through a hub's agents yet"
+            : "its connection cannot impersonate";
+      const err = refusal(c.name, why);
       const fail = () => Promise.reject(err);
-      return { ...c, api: new KubeApi(c.name, { request: fail }), credentials: { get: fail } };
+      return {
+        ...c,
+        api: new KubeApi(c.name, { request: fail }),
+        credentials: { get: fail },
+        ...(c.remote ? { remote: { call: fail } } : {}),
+      };
     }
     const key = JSON.stringify([who.user, who.groups, who.via]);
     const apis = this.personal.get(c) ?? new Map<string, KubeApi>();

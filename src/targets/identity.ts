@@ -57,7 +57,7 @@ export function impersonationOf(c: Caller): Impersonation | { refused: string } 
         ? `the API key "${c.key}" has no user`
         : "the shared API key (MCP_API_KEY) carries no identity; use a named key from http.apiKeys or an OAuth token"
       : "the request is not authenticated; send a named API key or an OAuth access token");
-  return { refused: why };
+  return { refused: `this caller has no Kubernetes user: ${why}` };
 }
 
 /** Headers for a REST request or WebSocket upgrade; groups are repeated headers (Kubernetes does not split on commas). */
@@ -71,7 +71,7 @@ export function impersonationHeaders(i: Impersonation): Record<string, string | 
 
 export function refusal(cluster: string, why: string): ToolError {
   return new ToolError(
-    `Refused: cluster ${cluster} acts as each caller (identity: impersonate), and this caller has no Kubernetes user: ${why}.`,
+    `Refused: cluster ${cluster} acts as each caller (identity: impersonate), and ${why}.`,
     "kube-mcp never falls back to its own identity there. Call with an identity, or use a cluster in service mode.",
   );
 }

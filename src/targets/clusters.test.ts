@@ -1,0 +1,102 @@
+// One caller's view of the clusters, against a loopback HTTP server standing in for the API server: what
+// each request carries, per identity mode and per caller.
+import { createServer, type IncomingHttpHeaders } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ConfigSchema } from "../config/schema.js";
+import { Credentials } from "../kube/credentials.js";
+import { KubeHttp } from "../kube/http.js";
+import { ToolError } from "../tools/define.js";
+import { type Cluster, Clusters, type RemoteRunner } from "./clusters.js";
+import { ANONYMOUS_CALLER, type Caller, STDIO_CALLER } from "./identity.js";
+
+let url = "";
+const seen: IncomingHttpHeaders[] = [];
+const server = createServer((req, res) => {
+  seen.push(req.headers);
+  res.writeHead(200, { "content-type": "application/json" }).end("{}");
+});
+beforeAll(async () => {
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => {
+  server.closeAllConnections();
+  server.close();
+});
+
+function registry(doc: unknown): Clusters {
+  const clusters = new Clusters(ConfigSchema.parse(doc), (spec) => {
+    const credentials = new Credentials(spec);
+    return { transport: new KubeHttp(spec, credentials), credentials };
+  });
+  const spec = (name: string) => ({
+    name,
+    source: "env" as const,
+    origin: "test",
+    server: url,
+    namespace: "default",
+    tls: { insecure: false },
+    auth: { token: "svc" },
+  });
+  clusters.replace([spec("alpha"), spec("beta")], "alpha");
+  return clusters;
+}
+
+const alice: Caller = { kind: "api-key", key: "alice-key", user: "alice", groups: ["team-a", "ops"] };
+
+async function headersOf(clusters: Clusters, name: string): Promise<IncomingHttpHeaders> {
+  seen.length = 0;
+  await (clusters.select(name)[0] as Cluster).api.json({ path: "/api/v1/namespaces" });
+  return seen[0] as IncomingHttpHeaders;
+}
+
+describe("Clusters.as", () => {
+  let clusters: Clusters;
+  beforeAll(() => {
+    clusters = registry({ clusters: { alpha: { identity: "impersonate" } } });
+  });
+
+  it("impersonates the caller on an impersonating cluster, with kube-mcp's own credentials", async () => {
+    const h = await headersOf(clusters.as(alice), "alpha");
+    expect(h["impersonate-user"]).toBe("alice");
+    expect(h["impersonate-group"]).toBe("team-a, ops"); // two header lines, joined by Node for display
+    expect(h["impersonate-extra-kube-mcp"]).toBe("api-key alice-key");
+    expect(h.authorization).toBe("Bearer svc");
+    expect(clusters.as(alice).select("alpha")[0]?.impersonate?.user).toBe("alice");
+  });
+
+  it("leaves a service cluster, and stdio callers, as kube-mcp", async () => {
+    expect((await headersOf(clusters.as(alice), "beta"))["impersonate-user"]).toBeUndefined();
+    expect((await headersOf(clusters.as(STDIO_CALLER), "alpha"))["impersonate-user"]).toBeUndefined();
+  });
+
+  it("keeps one API (and discovery cache) per person", () => {
+    const a = clusters.as(alice).select("alpha")[0]?.api;
+    expect(clusters.as({ ...alice }).select("alpha")[0]?.api).toBe(a);
+    expect(clusters.as({ ...alice, user: "bob" }).select("alpha")[0]?.api).not.toBe(a);
+  });
+
+  it("refuses a caller without a user on every path, sending nothing", async () => {
+    const c = clusters.as(ANONYMOUS_CALLER).select("alpha")[0];
+    seen.length = 0;
+    await expect(c?.api.json({ path: "/api/v1/pods" })).rejects.toThrow(ToolError);
+    await expect(c?.credentials.get()).rejects.toThrow(/cluster alpha acts as each caller/);
+    expect(seen).toEqual([]);
+  });
+
+  it("refuses an agent's cluster the hub is told to impersonate, rather than acting as the agent", async () => {
+    const hub = registry({ identity: "impersonate" });
+    const runner: RemoteRunner = { call: async () => "ran as the agent" };
+    const remote = { ...(hub.all()[0] as Cluster), name: "gamma", remote: runner };
+    hub.setRemote([remote]);
+    const seenBy = hub.as(alice).select("gamma")[0];
+    await expect(
+      seenBy?.remote?.call(
+        "resources_list",
+        {},
+        { signal: new AbortController().signal, rowLimit: 1, progress: () => {} },
+      ),
+    ).rejects.toThrow(/cannot impersonate through a hub's agents yet/);
+  });
+});
