@@ -276,8 +276,21 @@ describe("bad input", () => {
       p.proc.exitCode !== null ? r(p.proc.exitCode) : p.proc.once("exit", (c) => r(c)),
     );
     expect(code).toBe(1);
-    expect(p.log()).toContain('API key \\"ci\\" has no user, but cluster alpha impersonates callers');
+    expect(p.log()).toContain('API key \\"ci\\" has no user, but callers are impersonated on cluster alpha');
     expect(p.log()).not.toContain("ci-key-0123456789abcdef");
+  });
+
+  it("refuses to start impersonating when no HTTP caller could have an identity", async () => {
+    const p = spawnRole("serve", ["--http", "127.0.0.1:0", "--identity", "impersonate"], {
+      KUBECONFIG: kubeconfig,
+      MCP_API_KEY: SHARED,
+    });
+    const code = await new Promise<number | null>((r) =>
+      p.proc.exitCode !== null ? r(p.proc.exitCode) : p.proc.once("exit", (c) => r(c)),
+    );
+    expect(code).toBe(1);
+    expect(p.log()).toContain("callers are impersonated on all clusters (--identity impersonate)");
+    expect(p.log()).toContain("no HTTP caller can have an identity");
   });
 
   it("refuses a token without the user claim on the impersonating cluster, naming the claim", async () => {

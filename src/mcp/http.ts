@@ -113,7 +113,7 @@ export async function startHttp(opts: HttpOptions): Promise<HttpHandle> {
   }
   if (impersonating.length && !keys.size && !oauthConfig)
     throw new StartupError(
-      `${impersonating.join(", ")} impersonate${impersonating.length > 1 ? "" : "s"} callers (identity: impersonate), but no HTTP caller can have an identity: configure http.apiKeys with users, or --oauth-issuer.`,
+      `callers are impersonated on ${impersonating.join(", ")} (identity: impersonate), but no HTTP caller can have an identity: configure http.apiKeys with users, or --oauth-issuer.`,
     );
   const sharedKey: Caller = { kind: "api-key", groups: [] };
   if (!isLoopback(host) && !key && !keys.size && !oauthConfig) {

@@ -36,7 +36,7 @@ describe("loadApiKeys", () => {
     [
       { apiKeys: [{ name: "ci", key: ALICE }] },
       ["cluster alpha"],
-      /"ci" has no user, but cluster alpha impersonates/,
+      /"ci" has no user, but callers are impersonated on cluster alpha/,
     ],
     [
       {

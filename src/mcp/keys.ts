@@ -63,7 +63,7 @@ export function loadApiKeys(
     if (bad !== undefined) throw new KeyError(`API key "${k.name}": groups must be printable ASCII names`);
     if (!k.user && impersonating.length)
       throw new KeyError(
-        `API key "${k.name}" has no user, but ${impersonating.join(", ")} impersonate${impersonating.length > 1 ? "" : "s"} callers (identity: impersonate); give it a user, or remove it`,
+        `API key "${k.name}" has no user, but callers are impersonated on ${impersonating.join(", ")} (identity: impersonate); give it a user, or remove it`,
       );
     keys.push({
       digest: d,
