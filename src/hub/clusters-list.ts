@@ -41,10 +41,10 @@ const ownLinks = (agents: Agents) => ({
   },
 });
 
-export function hubClustersList(agents: Agents, name: string, replicas?: Replicas): AnyTool {
-  const fleet = replicas ?? ownLinks(agents);
-  // With replicas, a last column says which replica holds each agent ("here" for this one).
-  const columns = replicas ? [...COLUMNS, "replica"] : COLUMNS;
+/** `nats` is set when the hub runs as a replica; it returns the replicas once NATS has been joined. */
+export function hubClustersList(agents: Agents, name: string, nats?: () => Replicas | undefined): AnyTool {
+  // As a replica, a last column says which replica holds each agent ("here" for this one).
+  const columns = nats ? [...COLUMNS, "replica"] : COLUMNS;
   return defineTool({
     name,
     title: "List clusters",
@@ -53,6 +53,8 @@ export function hubClustersList(agents: Agents, name: string, replicas?: Replica
     input: z.object({}),
     output: TableOutput,
     async handle(_args, env) {
+      const replicas = nats?.();
+      const fleet = replicas ?? ownLinks(agents);
       const rows: string[][] = [];
       const status: { cluster: string; ok: boolean; error?: string }[] = [];
       for (const cluster of fleet.names()) {
@@ -69,11 +71,11 @@ export function hubClustersList(agents: Agents, name: string, replicas?: Replica
           h?.versions.helm ?? "-",
           link.connected && link.latencyMs !== undefined ? `${link.latencyMs}ms` : "-",
           h?.policy.mode ?? "-",
-          ...(replicas
+          ...(nats
             ? [
                 link.replica === undefined
                   ? "-"
-                  : link.replica === replicas.id
+                  : link.replica === replicas?.id
                     ? `${link.replica} (here)`
                     : link.replica,
               ]
@@ -99,18 +101,26 @@ export function hubClustersList(agents: Agents, name: string, replicas?: Replica
           "-",
           "-",
           s.cluster.mode,
-          ...(replicas ? ["-"] : []),
+          ...(nats ? ["-"] : []),
         ]);
         status.push({ cluster: s.cluster.name, ok: !s.error, ...(s.error ? { error: s.error } : {}) });
       }
-      const notes = rows.length
-        ? []
-        : ["No clusters: give the hub cluster tokens (CLUSTER_TOKENS) and start agents."];
+      const notes = [
+        ...(rows.length
+          ? []
+          : ["No clusters: give the hub cluster tokens (CLUSTER_TOKENS) and start agents."]),
+        ...(nats && !replicas?.natsConnected
+          ? [
+              "NATS is unreachable: this hub replica lists and serves only the agents connected to it; clusters held by other replicas are missing until it is back.",
+            ]
+          : []),
+      ];
+      const table = rows.length
+        ? // Versions and errors come from agents and API servers: data, not instructions.
+          [fenceUntrusted("clusters, their agents and /version answers", renderTable(columns, rows))]
+        : [];
       return {
-        // Versions and errors come from agents and API servers: data, not instructions.
-        text: rows.length
-          ? fenceUntrusted("clusters, their agents and /version answers", renderTable(columns, rows))
-          : (notes[0] as string),
+        text: [...table, ...notes].join("\n"),
         data: { columns, rows, clusters: status, truncated: false, notes },
       };
     },

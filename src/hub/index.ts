@@ -62,15 +62,21 @@ export async function run(argv: string[]): Promise<number> {
   let replicas: import("./replicas.js").Replicas | undefined;
   const refresh = () => clusters.setRemote(replicas ? replicas.clusters() : agents.clusters());
   refresh();
+  let stopping = false;
   if (config.hub.nats) {
-    const { Replicas } = await import("./replicas.js");
+    const { natsOptions, Replicas } = await import("./replicas.js");
     try {
-      replicas = await Replicas.start(config, agents, log.child({ component: "replicas" }), refresh);
+      natsOptions(config.hub.nats);
     } catch (err) {
-      log.error("cannot connect to NATS", { urls: config.hub.nats.urls, err: (err as Error).message });
-      return 1;
+      process.stderr.write(`kube-mcp hub: cannot read the NATS credentials: ${(err as Error).message}\n`);
+      return 2;
     }
-    refresh();
+    void Replicas.start(config, agents, log.child({ component: "replicas" }), refresh, () => stopping).then(
+      (r) => {
+        replicas = r;
+        refresh();
+      },
+    );
   }
   // Tokens from a file or a mounted Secret are re-read when they change (a new cluster needs no restart).
   const tokensPath = config.hub.tokensPath;
@@ -88,14 +94,15 @@ export async function run(argv: string[]): Promise<number> {
   if (!Object.keys(tokens).length && !clusters.all().length)
     log.warn("no cluster tokens and no local clusters: no agent can connect (set CLUSTER_TOKENS)");
 
+  const withNats = config.hub.nats ? () => replicas : undefined;
   const routed = ALL_TOOLS.filter((t) => !NOT_ROUTED.has(t.name));
   const deps = {
     name: "kube-mcp-hub",
     version: version(),
     instructions: INSTRUCTIONS,
     tools: [
-      hubClustersList(agents, "clusters_list", replicas),
-      hubClustersList(agents, "list_clusters", replicas),
+      hubClustersList(agents, "clusters_list", withNats),
+      hubClustersList(agents, "list_clusters", withNats),
       ...toolsFor(mode, routed),
       ...cliTools(mode, config),
     ],
@@ -116,21 +123,25 @@ export async function run(argv: string[]): Promise<number> {
     "Clusters this hub has an agent token for.",
     () => agents.links.size,
   );
-  if (replicas) {
-    const r = replicas;
-    deps.metrics.gauge("kube_mcp_nats_connected", "1 while this replica's NATS connection is up.", () =>
-      r.natsConnected ? 1 : 0,
+  if (config.hub.nats) {
+    const m = deps.metrics;
+    m.gauge("kube_mcp_nats_connected", "1 while this replica's NATS connection is up.", () =>
+      replicas?.natsConnected ? 1 : 0,
     );
-    deps.metrics.gauge("kube_mcp_hub_replicas_seen", "Other hub replicas heard on NATS.", () => r.peerCount);
-    deps.metrics.gauge(
+    m.gauge(
+      "kube_mcp_hub_replicas_seen",
+      "Other hub replicas heard on NATS.",
+      () => replicas?.peerCount ?? 0,
+    );
+    m.gauge(
       "kube_mcp_nats_calls_in",
       "Calls other replicas routed here (since start).",
-      () => r.routedIn,
+      () => replicas?.routedIn ?? 0,
     );
-    deps.metrics.gauge(
+    m.gauge(
       "kube_mcp_nats_calls_out",
       "Calls routed to other replicas (since start).",
-      () => r.routedOut,
+      () => replicas?.routedOut ?? 0,
     );
   }
   const listen = config.http.listen ?? `0.0.0.0:${config.hub.port}`;
@@ -141,7 +152,8 @@ export async function run(argv: string[]): Promise<number> {
       factory,
       config: { ...config, mode, http: { ...config.http, listen } },
       log,
-      ready: () => true,
+      // A replica is ready once it has joined the others; a NATS outage later only degrades it.
+      ready: () => !config.hub.nats || replicas !== undefined,
       metrics: deps.metrics,
       safety,
     });
@@ -165,10 +177,11 @@ export async function run(argv: string[]): Promise<number> {
       .map((c) => c.name),
     mode,
     auth: authKinds(config),
-    ...(replicas ? { replica: replicas.id } : {}),
+    ...(config.hub.nats ? { nats: config.hub.nats.urls } : {}),
   });
 
   return untilShutdown(log, () => {
+    stopping = true;
     stopWatching();
     agents.close();
     return Promise.all([http.close(), replicas?.close()]).then(() => {});

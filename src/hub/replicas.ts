@@ -6,7 +6,14 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
-import { connect, credsAuthenticator, type Msg, type NatsConnection } from "@nats-io/transport-node";
+import { setTimeout as sleep } from "node:timers/promises";
+import {
+  type ConnectionOptions,
+  connect,
+  credsAuthenticator,
+  type Msg,
+  type NatsConnection,
+} from "@nats-io/transport-node";
 import * as z from "zod";
 import type { Config } from "../config/schema.js";
 import { AgentMessage, type Hello } from "../link/protocol.js";
@@ -40,6 +47,18 @@ export interface Holder {
   lastSeen: number | undefined;
 }
 
+/** Client options from hub.nats; throws if the credentials file cannot be read (a start-up error). */
+export function natsOptions(n: NonNullable<Config["hub"]["nats"]>): ConnectionOptions {
+  return {
+    servers: n.urls,
+    name: "kube-mcp-hub",
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 500,
+    ...(n.token ? { token: n.token } : {}),
+    ...(n.credsFile ? { authenticator: credsAuthenticator(readFileSync(n.credsFile)) } : {}),
+  };
+}
+
 export class Replicas {
   readonly id = subjectToken(`${hostname()}-${process.pid}-${randomBytes(2).toString("hex")}`);
   private readonly peers = new Map<string, { at: number; clusters: Claim[] }>();
@@ -66,25 +85,35 @@ export class Replicas {
     );
   }
 
+  /**
+   * Connects (retrying with backoff until it succeeds or `stopped()`), then joins the other replicas.
+   * Until then the hub serves its own agents and is not ready.
+   */
   static async start(
     config: Readonly<Config>,
     agents: Agents,
     log: Logger,
     changed: () => void,
-  ): Promise<Replicas> {
-    const n = config.hub.nats as NonNullable<Config["hub"]["nats"]>;
-    const nc = await connect({
-      servers: n.urls,
-      name: "kube-mcp-hub",
-      maxReconnectAttempts: -1,
-      reconnectTimeWait: 500,
-      ...(n.token ? { token: n.token } : {}),
-      ...(n.credsFile ? { authenticator: credsAuthenticator(readFileSync(n.credsFile)) } : {}),
-    });
-    const r = new Replicas(nc, config, agents, log, changed);
-    r.listen();
-    void r.watch();
-    return r;
+    stopped: () => boolean,
+  ): Promise<Replicas | undefined> {
+    const opts = natsOptions(config.hub.nats as NonNullable<Config["hub"]["nats"]>);
+    for (let attempt = 0; !stopped(); attempt++) {
+      try {
+        const nc = await connect(opts);
+        if (stopped()) return void (await nc.close());
+        const r = new Replicas(nc, config, agents, log, changed);
+        r.listen();
+        void r.watch();
+        return r;
+      } catch (err) {
+        const base = Math.min(10_000, 500 * 2 ** Math.min(attempt, 10));
+        const wait = Math.round(base / 2 + Math.random() * (base / 2));
+        log.warn("NATS unreachable; not ready, retrying", { err: (err as Error).message, inMs: wait });
+        // Unreferenced: a hub shutting down while NATS is away must not be held up by this wait.
+        await sleep(wait, undefined, { ref: false });
+      }
+    }
+    return undefined;
   }
 
   /** False while the NATS connection is down (the client reconnects by itself). */
