@@ -245,3 +245,47 @@ describe("hub replicas sharing agents over NATS", () => {
     expect(answeredBy((await uidOf(client, "alpha")).text)).toBe("alpha");
   });
 });
+
+describe("hub replicas and NATS trouble", () => {
+  it("is alive but not ready while NATS is unreachable, retries, and joins once it is up", async () => {
+    const [natsPort, port] = [await freePort(), await freePort()];
+    const hub = spawnRole(
+      "hub",
+      ["--http", `127.0.0.1:${port}`, "--nats-url", `nats://127.0.0.1:${natsPort}`],
+      {
+        CLUSTER_TOKENS: JSON.stringify(TOKENS),
+      },
+    );
+    let late: Nats | undefined;
+    try {
+      await hub.waitFor(/"msg":"hub serving"/);
+      await hub.waitFor(/NATS unreachable; not ready, retrying/);
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(503);
+      late = await startNats({ port: natsPort });
+      await hub.waitFor(/sharing agents with other hub replicas over NATS/, 20_000);
+      expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+    } finally {
+      await hub.stop();
+      await late?.stop();
+    }
+  });
+
+  it("degrades to its own agents during a NATS outage, says so, and recovers", async () => {
+    const client = clients[0] as Session;
+    const natsPort = Number(new URL(nats.url).port);
+    await nats.stop();
+    await until("clusters_list to report the outage", async () =>
+      (await call(client.client, "clusters_list")).text.includes("NATS is unreachable"),
+    );
+    // Both agents now sit on replica 1 (replica 2 was killed above): both still answer.
+    for (const c of ["alpha", "beta"]) expect(answeredBy((await uidOf(client, c)).text)).toBe(c);
+    nats = await startNats({ port: natsPort });
+    await until("the replica to reconnect to NATS", async () => {
+      const text = (await call(client.client, "clusters_list")).text;
+      return !text.includes("NATS is unreachable");
+    });
+    const metrics = await (await fetch(`http://127.0.0.1:${ports[0]}/metrics`)).text();
+    expect(metrics).toContain("\nkube_mcp_nats_connected 1\n");
+  });
+});

@@ -34,10 +34,10 @@ const accepts = (port: number) =>
     s.once("error", () => resolve(false));
   });
 
-/** Starts nats-server on 127.0.0.1 and a free port; resolves once it accepts connections. */
-export async function startNats(bin?: string): Promise<Nats> {
-  const path = bin ?? (await ensureNats());
-  const port = await freePort();
+/** Starts nats-server on 127.0.0.1 and `port` (default: a free one); resolves once it accepts connections. */
+export async function startNats(o: { bin?: string; port?: number } = {}): Promise<Nats> {
+  const path = o.bin ?? (await ensureNats());
+  const port = o.port ?? (await freePort());
   const proc = spawn(path, ["-a", "127.0.0.1", "-p", String(port), "--http_port", "0"], {
     stdio: ["ignore", "ignore", "pipe"],
   });
