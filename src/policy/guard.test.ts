@@ -617,6 +617,18 @@ describe("jsonPatchReadsSecret", () => {
       ),
     ).toBeDefined();
   });
+  it("refuses, quickly, a patch whose copies would grow the object past what it can judge", () => {
+    const started = Date.now();
+    const doubling = Array.from({ length: 40 }, (_, i) => ({ op: "copy", from: "", path: `/spec/x${i}` }));
+    expect(jsonPatchReadsSecret(doubling, deploy())).toMatch(/more than kube-mcp can judge/);
+    expect(
+      jsonPatchReadsSecret(
+        Array.from({ length: 1001 }, () => ({ op: "test", path: "/a" })),
+        pod,
+      ),
+    ).toMatch(/1001 ops/);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
   it("lets ordinary ops through", () => {
     expect(jsonPatchReadsSecret([{ op: "replace", path: "/spec/replicas", value: 3 }], pod)).toBeUndefined();
     expect(

@@ -309,21 +309,59 @@ function newEphemeralContainers(before: Obj | undefined, after: Obj | undefined)
  * it visible (a JSON patch copied a password into an annotation): what the planned object would show.
  */
 function echoedValue(before: Obj | undefined, after: Obj | undefined): string | undefined {
+  try {
+    return echoed(before, after);
+  } catch (err) {
+    if (err instanceof TooLarge) return "changes more than kube-mcp can check for copied secret values";
+    throw err;
+  }
+}
+
+function echoed(before: Obj | undefined, after: Obj | undefined): string | undefined {
   if (!after) return undefined;
   const hidden = new Set<string>();
   const collect = (v: string) => {
     if (v.length >= 4) hidden.add(v);
   };
-  if (before) redactObject(before, { collect });
-  const shown = JSON.stringify(redactObject(after, { collect }));
+  const was = before ? leaves(redactObject(before, { collect })) : new Map<string, string>();
+  // Only what the change makes visible can show a value: a leaf that was already shown there says
+  // nothing new. This keeps the search small when the object is large.
+  const shown = JSON.stringify(
+    [...leaves(redactObject(after, { collect }))]
+      .filter(([path, v]) => was.get(path) !== v)
+      .map(([, v]) => v),
+  );
+  let work = 0;
   for (const v of hidden) {
     const forms = [v, Buffer.from(v).toString("base64")];
     const decoded = Buffer.from(v, "base64").toString("utf8");
     if (decoded.length >= 4 && Buffer.from(decoded).toString("base64") === v) forms.push(decoded);
+    work += shown.length * forms.length;
+    if (work > 500_000_000) return "changes more than kube-mcp can check for copied secret values";
     if (forms.some((f) => shown.includes(JSON.stringify(f).slice(1, -1))))
       return "puts a redacted (secret) value where it would be shown";
   }
   return undefined;
+}
+
+class TooLarge extends Error {}
+
+/** Every string in an object by its path (keys too, as a leaf of their own). Bounded: TooLarge past it. */
+function leaves(o: unknown): Map<string, string> {
+  const out = new Map<string, string>();
+  let budget = 200_000;
+  const walk = (v: unknown, path: string, depth: number) => {
+    if (--budget < 0 || depth > 64) throw new TooLarge();
+    if (typeof v === "string") out.set(path, v);
+    else if (typeof v === "object" && v !== null)
+      for (const [k, x] of Object.entries(v)) {
+        const p = `${path}/${k.replace(/~/g, "~0").replace(/\//g, "~1")}`;
+        out.set(`${p}#key`, k);
+        walk(x, p, depth + 1);
+      }
+  };
+  walk(o, "", 0);
+  return out;
 }
 
 /** Whether the policy lets this rule through. */

@@ -27,6 +27,28 @@ function at(root: unknown, pointer: string): unknown {
  */
 export function jsonPatchReadsSecret(ops: unknown, before: Obj): string | undefined {
   if (!Array.isArray(ops)) return undefined;
+  if (ops.length > MAX_OPS)
+    return `the JSON patch has ${ops.length} ops, more than the ${MAX_OPS} kube-mcp judges`;
+  // Copies can double the object op after op: the work of judging is bounded, and a patch past the
+  // bound is refused rather than judged in part.
+  let work = 0;
+  const spend = (n: number) => {
+    work += n;
+    if (work > MAX_WORK) throw new TooLarge();
+  };
+  try {
+    return judge(ops, before, spend);
+  } catch (err) {
+    if (err instanceof TooLarge) return "the JSON patch copies more than kube-mcp can judge";
+    throw err;
+  }
+}
+
+const MAX_OPS = 1000;
+const MAX_WORK = 10_000_000;
+class TooLarge extends Error {}
+
+function judge(ops: unknown[], before: Obj, spend: (n: number) => void): string | undefined {
   const hidden: string[] = [];
   const shown = redactObject(before, { collect: (v) => hidden.push(v) });
   const forms = hidden
@@ -35,6 +57,7 @@ export function jsonPatchReadsSecret(ops: unknown, before: Obj): string | undefi
     .map((f) => JSON.stringify(f).slice(1, -1));
   const carries = (v: unknown) => {
     const text = JSON.stringify(v) ?? "";
+    spend(text.length * (1 + forms.length / 16)); // substring search is cheap next to stringify
     return forms.some((f) => text.includes(f));
   };
   let doc: unknown = structuredClone(before);
@@ -46,6 +69,8 @@ export function jsonPatchReadsSecret(ops: unknown, before: Obj): string | undefi
       if (original || carries(at(doc, pointer)))
         return `the JSON patch op "${op.op}" reads ${pointer}, which holds a redacted value`;
     }
+    if (op.op === "copy" || op.op === "add" || op.op === "replace")
+      spend((JSON.stringify(op.op === "copy" ? at(doc, String(op.from ?? "")) : op.value) ?? "").length);
     try {
       doc = applyOp(doc, op);
     } catch {
