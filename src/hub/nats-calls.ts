@@ -27,6 +27,7 @@ const Reply = z.object({
   error: z.string().optional(),
   hint: z.string().optional(),
 });
+const Progress = z.object({ done: z.number(), total: z.number(), message: z.string().max(2000) });
 type CallCtx = Parameters<RemoteRunner["call"]>[2];
 
 /** While calls are in flight to a replica, it is probed this often: a dead one has no responder. */
@@ -49,7 +50,10 @@ export function parseJson(m: Msg): unknown {
 export class NatsCalls {
   routedIn = 0;
   routedOut = 0;
-  private readonly outgoing = new Map<string, { owner: string; cluster: string; fail(e: Error): void }>();
+  private readonly outgoing = new Map<
+    string,
+    { owner: string; cluster: string; fail(e: Error): void; progress: CallCtx["progress"] }
+  >();
   private readonly serving = new Map<string, AbortController>();
   private readonly probing = new Set<string>();
   private probe: NodeJS.Timeout | undefined;
@@ -75,6 +79,15 @@ export class NatsCalls {
       },
     });
     this.probe = setInterval(() => this.probeOwners(), PROBE_MS);
+    // One subscription for the progress of every call this replica routes out, not one per call.
+    const mine = `${this.prefix}.progress.${this.id}.`;
+    this.nc.subscribe(`${mine}*`, {
+      callback: (err, m) => {
+        const to = err ? undefined : this.outgoing.get(m.subject.slice(mine.length));
+        const p = to && Progress.safeParse(parseJson(m));
+        if (p?.success) to?.progress(p.data.done, p.data.total, p.data.message);
+      },
+    });
     this.nc.subscribe(`${this.prefix}.call.${this.id}`, {
       callback: (err, m) => {
         if (!err) void this.serve(m);
@@ -94,7 +107,7 @@ export class NatsCalls {
       if (this.probing.has(owner) || this.nc.isClosed()) continue;
       this.probing.add(owner);
       this.nc
-        .request(`${this.prefix}.ping.${owner}`, "", { timeout: 1000 })
+        .request(`${this.prefix}.ping.${owner}`, "", { timeout: PROBE_MS })
         .catch((err) => {
           if (noResponders(err)) this.gone(owner, "its NATS connection closed");
         })
@@ -130,14 +143,6 @@ export class NatsCalls {
     const id = randomUUID();
     const progress = `${this.prefix}.progress.${this.id}.${id}`;
     const timeoutMs = this.timeoutMs();
-    const sub = this.nc.subscribe(progress, {
-      callback: (err, m) => {
-        const p = err
-          ? undefined
-          : z.object({ done: z.number(), total: z.number(), message: z.string() }).safeParse(parseJson(m));
-        if (p?.success) ctx.progress(p.data.done, p.data.total, p.data.message);
-      },
-    });
     this.routedOut++;
     return new Promise((resolve, reject) => {
       let settled = false;
@@ -146,7 +151,6 @@ export class NatsCalls {
         (v: T) => {
           if (settled) return;
           settled = true;
-          sub.unsubscribe();
           ctx.signal.removeEventListener("abort", onAbort);
           this.outgoing.delete(id);
           f(v);
@@ -159,7 +163,7 @@ export class NatsCalls {
         fail(ctx.signal.reason);
       };
       ctx.signal.addEventListener("abort", onAbort, { once: true });
-      this.outgoing.set(id, { owner, cluster, fail });
+      this.outgoing.set(id, { owner, cluster, fail, progress: ctx.progress });
       const req = {
         from: this.id,
         id,
