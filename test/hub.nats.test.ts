@@ -16,6 +16,8 @@ const kubeconfig = inject("kubeconfig");
 const bin = inject("testbedBin");
 const dir = mkdtempSync(join(tmpdir(), "kube-mcp-hub-nats-"));
 const agentConfig = join(dir, "agent.yaml");
+/** This file's own namespace on alpha, with a paused Deployment whose rollout status reports progress. */
+const ns = `nats-${Date.now().toString(36)}`;
 /** A call that runs until cancelled or until its agent's link goes (the pod never becomes ready). */
 const SLOW = {
   args: ["wait", "pod/stuck-pending", "-n", "ops", "--for=condition=Ready", "--timeout=20s"],
@@ -33,11 +35,11 @@ const clients: Session[] = [];
 const uid: Record<string, string> = {};
 
 const startHub = (port: number) =>
-  spawnRole("hub", ["--http", `127.0.0.1:${port}`, "--nats-url", nats.url], {
+  spawnRole("hub", ["--http", `127.0.0.1:${port}`, "--mode", "non-destructive", "--nats-url", nats.url], {
     CLUSTER_TOKENS: JSON.stringify(TOKENS),
   });
-const startAgent = (name: "alpha" | "beta", urls: number[]) =>
-  spawnRole("agent", ["--health", "127.0.0.1:0", "--config", agentConfig], {
+const startAgent = (name: "alpha" | "beta", urls: number[], args: string[] = []) =>
+  spawnRole("agent", ["--health", "127.0.0.1:0", "--config", agentConfig, ...args], {
     KUBECONFIG: kubeconfig,
     K8S_CONTEXT: name,
     CENTRAL_SERVER_URL: urls.map((p) => `ws://127.0.0.1:${p}/agent`).join(","),
@@ -90,12 +92,27 @@ beforeAll(async () => {
     uid[c] = r.stdout.trim();
   }
   expect(uid.alpha).not.toBe(uid.beta);
+  const manifest = join(dir, "paused.yaml");
+  writeFileSync(
+    manifest,
+    `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${ns}}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: demo, namespace: ${ns}}\nspec:\n  paused: true\n  replicas: 1\n  selector: {matchLabels: {app: demo}}\n  template:\n    metadata: {labels: {app: demo}}\n    spec: {containers: [{name: demo, image: "registry.example/demo:1"}]}\n`,
+  );
+  const applied = await run(join(bin, "kubectl"), [
+    "--kubeconfig",
+    kubeconfig,
+    "--context",
+    "alpha",
+    "apply",
+    "-f",
+    manifest,
+  ]);
+  expect(applied.code, applied.stderr).toBe(0);
   nats = await startNats();
   ports.push(await freePort(), await freePort());
   hubs.push(...ports.map(startHub));
   await Promise.all(hubs.map((h) => h.waitFor(/"msg":"hub serving"/)));
   agents.push(
-    startAgent("alpha", [ports[0] as number]),
+    startAgent("alpha", [ports[0] as number], ["--mode", "non-destructive"]),
     startAgent("beta", [ports[1], ports[0]] as number[]),
   );
   await Promise.all(agents.map((a) => a.waitFor(/registered with the hub/)));
@@ -113,6 +130,10 @@ afterAll(async () => {
   await Promise.all(clients.map((c) => c.close().catch(() => {})));
   await Promise.all([...agents, ...hubs].map((p) => p.stop()));
   await nats?.stop();
+  await run(join(bin, "kubectl"), [
+    ...["--kubeconfig", kubeconfig, "--context", "alpha"],
+    ...["delete", "namespace", ns, "--wait=false"],
+  ]);
 });
 
 describe("hub replicas sharing agents over NATS", () => {
@@ -152,6 +173,43 @@ describe("hub replicas sharing agents over NATS", () => {
       expect(r.ok, r.text).toBe(true);
       expect(answeredBy(r.text)).toBe(cluster);
     }
+  });
+
+  it("routes a call across replicas at a small cost over a local one (measured, not asserted)", async () => {
+    const args = { kind: "namespace", name: "kube-system", cluster: "alpha" };
+    const ms: [number[], number[]] = [[], []];
+    for (let i = 0; i < 40; i++)
+      for (const side of [0, 1] as const) {
+        const t0 = performance.now();
+        const r = await call((clients[side] as Session).client, "resources_get", args);
+        ms[side].push(performance.now() - t0);
+        expect(r.isError, r.text).toBe(false);
+        expect(r.text).toContain(uid.alpha);
+      }
+    const median = (xs: number[]) => (xs.sort((a, b) => a - b)[xs.length >> 1] as number).toFixed(1);
+    console.log(
+      `resources_get on alpha: median ${median(ms[0])} ms local, ${median(ms[1])} ms via replica 2 and NATS`,
+    );
+  });
+
+  it("carries the agent's progress back across replicas", async () => {
+    const seen: { progress: number; total?: number; message?: string }[] = [];
+    const r = await call(
+      clients[1]?.client as Session["client"],
+      "rollout",
+      {
+        cluster: "alpha",
+        namespace: ns,
+        action: "status",
+        kind: "deployment",
+        name: "demo",
+        timeoutSeconds: 2,
+      },
+      (p) => seen.push(p),
+    );
+    expect(r.text).toContain("deployments.apps/demo: the rollout is paused");
+    expect(seen.length).toBeGreaterThanOrEqual(1);
+    expect(seen[0]).toMatchObject({ total: 2, message: "the rollout is paused" });
   });
 
   it("carries a client's cancellation to the agent behind the other replica", async () => {
