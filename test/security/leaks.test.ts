@@ -400,7 +400,20 @@ function helmAttacks(): Attack[] {
       helm(["status", rel, ...n, "-o", "json"], "jq -r '.manifest'"),
     );
   }
-  out.push(helm(["list", "-A", "-o", "json"]), helm(["list", "-a", "-n", "vault"]));
+  const n = ["-n", "vault"];
+  out.push(
+    helm(["list", "-A", "-o", "json"]),
+    helm(["list", "-a", "-n", "vault"]),
+    // Flag spellings: debug output, computed values, JSON values, status with live objects.
+    helm(["status", "vault-secret", ...n, "--debug"]),
+    helm(["get", "values", "vault-secret", ...n, "--debug"]),
+    helm(["get", "values", "vault-secret", ...n, "-ojson"]),
+    helm(["get", "values", "vault-secret", ...n, "-a=false"]),
+    helm(["get", "values", "vault-secret", ...n, "-ao", "yaml"]),
+    helm(["get", "values", "vault-secret", ...n, "-o", "table"]),
+    helm(["status", "vault-secret", ...n, "--show-resources", "-o", "json"]),
+    helm(["status", "vault-secret", ...n, "-otable", "--show-resources=true", "--show-desc"]),
+  );
   return out;
 }
 
