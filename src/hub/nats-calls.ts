@@ -228,7 +228,14 @@ export class NatsCalls {
         ...(req.mode ? { mode: req.mode } : {}),
         ...(req.allow ? { allow: req.allow as never } : {}),
       });
-      m.respond(JSON.stringify({ ok: true, data }));
+      const answer = JSON.stringify({ ok: true, data });
+      const max = this.nc.info?.max_payload ?? Number.POSITIVE_INFINITY;
+      if (Buffer.byteLength(answer) > max)
+        throw new ToolError(
+          `The answer from cluster ${req.cluster} (${Buffer.byteLength(answer)} bytes) is larger than NATS carries between hub replicas (max_payload ${max} bytes).`,
+          "Narrow the call (a namespace, a label selector, fewer rows), or raise max_payload on the NATS servers.",
+        );
+      m.respond(answer);
     } catch (err) {
       const e =
         err instanceof ToolError
