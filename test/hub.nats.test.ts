@@ -329,6 +329,48 @@ describe("hub replicas and NATS trouble", () => {
     }
   });
 
+  it("refuses an answer larger than NATS carries with an error naming the cluster", async () => {
+    const conf = join(dir, "small-payload.conf");
+    writeFileSync(conf, "max_payload: 8192\n");
+    const small = await startNats({ config: conf });
+    const [pa, pb] = [await freePort(), await freePort()];
+    const pair = [pa, pb].map((p) =>
+      spawnRole("hub", ["--http", `127.0.0.1:${p}`, "--nats-url", small.url], {
+        CLUSTER_TOKENS: JSON.stringify(TOKENS),
+      }),
+    );
+    const gamma = spawnRole("agent", ["--health", "127.0.0.1:0", "--config", agentConfig], {
+      KUBECONFIG: kubeconfig,
+      K8S_CONTEXT: "beta",
+      CENTRAL_SERVER_URL: `ws://127.0.0.1:${pb}/agent`,
+      CLUSTER_NAME: "gamma",
+      AGENT_TOKEN: TOKENS.gamma,
+      PATH: `${bin}:${process.env.PATH ?? ""}`,
+    });
+    let s: Session | undefined;
+    try {
+      await gamma.waitFor(/registered with the hub/);
+      s = await httpSession(`http://127.0.0.1:${pa}/mcp`, { era: "modern" });
+      const client = s;
+      await until("replica a to see gamma", async () => (await rows(client)).get("gamma")?.[2] === "yes");
+      const ok = await call(s.client, "kubectl", {
+        args: ["get", "ns", "kube-system", "-o", "name"],
+        cluster: "gamma",
+      });
+      expect(ok.isError, ok.text).toBe(false);
+      const big = await call(s.client, "kubectl", {
+        args: ["get", "all", "-A", "-o", "json"],
+        cluster: "gamma",
+      });
+      expect(big.isError).toBe(true);
+      expect(big.text).toMatch(/The answer from cluster gamma \(\d+ bytes\) is larger than NATS carries/);
+    } finally {
+      await s?.close();
+      await Promise.all([gamma, ...pair].map((p) => p.stop()));
+      await small.stop();
+    }
+  });
+
   it("degrades to its own agents during a NATS outage, says so, and recovers", async () => {
     const client = clients[0] as Session;
     const natsPort = Number(new URL(nats.url).port);

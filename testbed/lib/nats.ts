@@ -35,10 +35,11 @@ const accepts = (port: number) =>
   });
 
 /** Starts nats-server on 127.0.0.1 and `port` (default: a free one); resolves once it accepts connections. */
-export async function startNats(o: { bin?: string; port?: number } = {}): Promise<Nats> {
+export async function startNats(o: { bin?: string; port?: number; config?: string } = {}): Promise<Nats> {
   const path = o.bin ?? (await ensureNats());
   const port = o.port ?? (await freePort());
-  const proc = spawn(path, ["-a", "127.0.0.1", "-p", String(port), "--http_port", "0"], {
+  const args = ["-a", "127.0.0.1", "-p", String(port), ...(o.config ? ["-c", o.config] : [])];
+  const proc = spawn(path, args, {
     stdio: ["ignore", "ignore", "pipe"],
   });
   let out = "";
