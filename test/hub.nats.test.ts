@@ -125,7 +125,8 @@ beforeAll(async () => {
     }
     return true;
   });
-}, 120_000);
+  // A cold build of nats-server (a fresh machine without `npm run testbed:build`) takes a minute or two.
+}, 300_000);
 afterAll(async () => {
   await Promise.all(clients.map((c) => c.close().catch(() => {})));
   await Promise.all([...agents, ...hubs].map((p) => p.stop()));

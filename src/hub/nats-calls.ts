@@ -5,6 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { type Msg, type NatsConnection, NoRespondersError, RequestError } from "@nats-io/transport-node";
 import * as z from "zod";
+import { Mode } from "../config/schema.js";
 import type { RemoteRunner } from "../targets/clusters.js";
 import { ToolError } from "../tools/define.js";
 import type { Agents } from "./agents.js";
@@ -17,7 +18,7 @@ const CallRequest = z.object({
   args: z.record(z.string(), z.unknown()),
   rowLimit: z.number().int().positive(),
   timeoutMs: z.number().int().positive(),
-  mode: z.enum(["read-only", "non-destructive", "full"]).optional(),
+  mode: Mode.optional(),
   allow: z.array(z.string().max(40)).max(20).optional(),
   progress: z.string().max(400),
 });
