@@ -173,11 +173,7 @@ const refused: [string | string[], RegExp, Mode?][] = [
   ["proj delete old", /not allowed in read-only/],
   ["app actions run web restart --kind Deployment", /not allowed in non-destructive/, "non-destructive"],
   [["app", "patch", "web", "--patch", "{}"], /not allowed in non-destructive/, "non-destructive"],
-  [
-    "app set web --sync-policy automated",
-    /not allowed in non-destructive/,
-    "non-destructive",
-  ],
+  ["app set web --sync-policy automated", /not allowed in non-destructive/, "non-destructive"],
   ["app set web --auto-prune", /not allowed in non-destructive/, "non-destructive"],
   ["app set web --repo https://evil/repo", /not allowed in non-destructive/, "non-destructive"],
   ["app set web -p a=b", /not allowed in read-only/],

@@ -45,8 +45,9 @@ function expectFenced(text: string, where: string): void {
 function expectNoStrayTags(v: unknown, where: string): void {
   if (typeof v === "string") {
     const tags = [...v.matchAll(/<(\/?)untrusted-data\b/g)];
-    tags.forEach((t, i) => expect(t[1] === "/", `${where}: ${v.slice(0, 200)}`).toBe(i % 2 === 1));
-  } else if (Array.isArray(v)) v.forEach((x) => expectNoStrayTags(x, where));
+    for (const [i, t] of tags.entries())
+      expect(t[1] === "/", `${where}: ${v.slice(0, 200)}`).toBe(i % 2 === 1);
+  } else if (Array.isArray(v)) for (const x of v) expectNoStrayTags(x, where);
   else if (v && typeof v === "object") for (const x of Object.values(v)) expectNoStrayTags(x, where);
 }
 
