@@ -2,7 +2,7 @@
 // seal (format/fence.ts), over the text and over every string in the structured content, so no output
 // path can skip either. A Secret revealed under revealSecrets skips redaction, never the seal.
 import { sealFences } from "../format/fence.js";
-import { redactText } from "../policy/redact-text.js";
+import { maskCopies, redactText } from "../policy/redact-text.js";
 
 function deep(v: unknown, f: (s: string) => string): unknown {
   if (typeof v === "string") return f(v);
@@ -16,6 +16,14 @@ function deep(v: unknown, f: (s: string) => string): unknown {
 export const edgeText = (s: string, revealed = false) => sealFences(revealed ? s : redactText(s));
 
 export function backstop<T extends { text: string; data: unknown; revealed?: boolean }>(answer: T): T {
-  const f = (s: string) => edgeText(s, answer.revealed === true);
-  return { ...answer, text: f(answer.text), data: deep(answer.data, f) };
+  if (answer.revealed === true)
+    return { ...answer, text: sealFences(answer.text), data: deep(answer.data, sealFences) };
+  // A value masked by its key in one string (an Event's "password=X") is masked where another string
+  // of the same answer repeats it without one (another row's message, a structured cell).
+  const masked = new Set<string>();
+  const redact = (s: string) => redactText(s, (v) => masked.size < 256 && masked.add(v));
+  const text = redact(answer.text);
+  const data = deep(answer.data, redact);
+  const f = (s: string) => sealFences(maskCopies(s, masked));
+  return { ...answer, text: f(text), data: deep(data, f) };
 }

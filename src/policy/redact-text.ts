@@ -78,7 +78,7 @@ export function redactText(text: string, collect?: (value: string) => void): str
 // "login password=X failed; X was refused". Shorter values would mask ordinary words.
 const MAX_COPIES = 64;
 const MIN_COPY = 8;
-function maskCopies(text: string, values: Set<string>): string {
+export function maskCopies(text: string, values: Iterable<string>): string {
   let out = text;
   for (const v of [...values].sort((a, b) => b.length - a.length))
     if (v.length >= MIN_COPY && !v.startsWith("<redacted") && out.includes(v))

@@ -49,6 +49,18 @@ const fixtures = (uid = "") =>
   uid
     ? `apiVersion: v1
 kind: Event
+metadata: {name: app.repeat, namespace: ${ns}}
+involvedObject: {kind: Deployment, name: app, namespace: ${ns}, apiVersion: apps/v1, uid: ${uid}}
+reason: LoginFailed
+type: Warning
+message: 'the login with ${COPY_EVENT} failed again'
+firstTimestamp: "2026-01-01T00:00:01Z"
+lastTimestamp: "2026-01-01T00:00:01Z"
+count: 1
+source: {component: app}
+---
+apiVersion: v1
+kind: Event
 metadata: {name: app.login, namespace: ${ns}}
 involvedObject: {kind: Deployment, name: app, namespace: ${ns}, apiVersion: apps/v1, uid: ${uid}}
 reason: LoginRetry
