@@ -959,6 +959,21 @@ const names: Attack[] = [
     () => tool(ND, "resources_scale", { kind: "deployment", name: "app/scale", namespace: ns, replicas: 0 }),
   ],
   ["kubectl label a name with a slash", k("label", "configmap/held/status", "-n", ns, "x=y")],
+  ...["..", ".", "%2e%2e", "held/../db"].flatMap((n): Attack[] => [
+    [`kubectl label cm ${n}`, k("label", "cm", n, "-n", ns, "x=y")],
+    [`kubectl patch cm ${n}`, k("patch", "cm", n, "-n", ns, "-p", '{"data":{"a":"2"}}')],
+    [`kubectl scale deploy/${n}`, k("scale", `deploy/${n}`, "-n", ns, "--replicas=1")],
+    [`kubectl rollout restart deploy/${n}`, k("rollout", "restart", `deploy/${n}`, "-n", ns)],
+    [
+      `rollout restart of ${n}`,
+      () => tool(ND, "rollout", { action: "restart", kind: "deployment", name: n, namespace: ns }),
+    ],
+  ]),
+  ["kubectl annotate in namespace ..", k("annotate", "-n", "..", "cm", "held", "a=b")],
+  [
+    "resources_scale in namespace ..",
+    () => tool(ND, "resources_scale", { kind: "deployment", name: "app", namespace: "..", replicas: 1 }),
+  ],
 ];
 
 const multi: Attack[] = [
