@@ -90,7 +90,7 @@ export class CallRunner {
           : `${call.tool} is not a tool this agent runs (agent and hub may be of different releases).`,
       );
     }
-    if (!permits(c.mode, tool.safety))
+    if (!permits(c.mode, tool.perCluster.safety))
       throw new ToolError(
         c.mode === this.cluster.mode
           ? `${call.tool} is not allowed on cluster ${c.name}: its agent runs in ${c.mode} mode.`

@@ -195,7 +195,7 @@ export function tableTool<I extends z.ZodObject>(def: Def<I, TableData>) {
     ...def,
     input,
     output: TableOutput,
-    perCluster: { input: def.input, run: masked(def.run) },
+    perCluster: { input: def.input, safety: def.safety, run: masked(def.run) },
     async handle(args, env) {
       const { settled, multi } = await runAll(def, args as z.infer<I>, env);
       singleFailure(settled);
@@ -248,7 +248,7 @@ export function textTool<I extends z.ZodObject>(def: Def<I, TextData>) {
     ...def,
     input,
     output: TextOutput,
-    perCluster: { input: def.input, run: masked(def.run) },
+    perCluster: { input: def.input, safety: def.safety, run: masked(def.run) },
     async handle(args, env) {
       const { settled, multi } = await runAll(def, args as z.infer<I>, env);
       singleFailure(settled);

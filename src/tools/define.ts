@@ -56,6 +56,11 @@ export interface Tool<I extends z.ZodObject = z.ZodObject, O = unknown> {
 
 export interface PerCluster {
   input: z.ZodObject;
+  /**
+   * The class a cluster's mode is checked against before the core runs. The CLI passthrough
+   * advertises the mode's broadest class but is gated per command by its validator: it says "read".
+   */
+  safety: Safety;
   // biome-ignore lint/suspicious/noExplicitAny: each tool's own argument type, erased in the registry.
   run(args: any, cluster: Cluster, ctx: CallCtx): Promise<unknown>;
 }

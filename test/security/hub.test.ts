@@ -66,9 +66,13 @@ subjects: [{kind: ServiceAccount, name: default, namespace: ${ns}}]`,
     expect((await kubectl("get", "clusterrolebinding", `${ns}-pwn`, "--ignore-not-found")).stdout).toBe("");
   });
 
-  it("refuses scaling to zero through the kubectl passthrough", async () => {
+  it("runs the kubectl passthrough on the full agent at the hub's mode: reads work, scaling to zero is refused", async () => {
+    const read = await tool("kubectl", { args: ["get", "deployment", "app", "-n", ns] });
+    expect(read.isError, read.text).toBe(false);
+    expect(read.text).toContain("app");
     const r = await tool("kubectl", { args: ["scale", "deployment/app", "-n", ns, "--replicas=0"] });
     expect(r.isError).toBe(true);
+    expect(r.text).toMatch(/scaling to zero is only allowed in full mode|rule deletes/);
     expect((await kubectl("get", "deploy", "app", "-n", ns, "-o", "jsonpath={.spec.replicas}")).stdout).toBe(
       "2",
     );
