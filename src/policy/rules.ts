@@ -12,3 +12,6 @@ export const GUARD_RULES = [
   "exec",
 ] as const;
 export type GuardRule = (typeof GUARD_RULES)[number];
+
+/** Kubernetes' own API groups (core, and *.k8s.io); anything else is a custom resource or an extension. */
+export const BUILT_IN = (group: string) => !group.includes(".") || group.endsWith(".k8s.io");
