@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { parse as parseYaml } from "yaml";
 import type * as z from "zod";
+import { peerSettings } from "./compat.js";
 import { type OptionSpec, optionsFor, type Role } from "./options.js";
 import { type Config, ConfigSchema, type Mode } from "./schema.js";
 
@@ -127,6 +128,33 @@ export function describeIssues(err: z.ZodError): string {
 export interface Loaded {
   config: Readonly<Config>;
   help: boolean;
+  /** Start-up notes for the log: other servers' names that were overridden or cannot be honoured fully. */
+  warnings: string[];
+}
+
+function getPath(obj: Layer, path: string): unknown {
+  let cur: unknown = obj;
+  for (const k of path.split("."))
+    cur = typeof cur === "object" && cur !== null ? (cur as Layer)[k] : undefined;
+  return cur;
+}
+
+/** The other servers' names (serve only): a layer below kube-mcp's own env and flags. */
+function peerLayer(argv: string[], env: NodeJS.ProcessEnv, role: Role) {
+  if (role !== "serve") return { argv, layer: {}, warnings: [], overridden: () => undefined };
+  const peer = peerSettings(argv, env);
+  if (peer.errors.length) throw new ConfigError(peer.errors.join("; "));
+  const layer: Layer = {};
+  for (const [path, { value }] of peer.set) setPath(layer, path, value);
+  const overridden = (own: Layer[]) => {
+    const lost = [...peer.set]
+      .filter(([path]) => own.some((l) => getPath(l, path) !== undefined))
+      .map(([path, { from }]) => `${from} (${path})`);
+    return lost.length
+      ? `kube-mcp's own settings win over another server's names: ignoring ${lost.join(", ")}`
+      : undefined;
+  };
+  return { argv: peer.argv, layer, warnings: peer.warnings, overridden };
 }
 
 /** Resolves the configuration for a role; `defaultMode` is the role's default safety mode. */
@@ -137,13 +165,20 @@ export function loadConfig(
   role: Role = "serve",
 ): Loaded {
   const specs = optionsFor(role);
-  const flags = flagLayer(argv, specs);
-  if (flags.help) return { config: ConfigSchema.parse({ mode: defaultMode }), help: true };
+  const peer = peerLayer(argv, env, role);
+  const flags = flagLayer(peer.argv, specs);
+  if (flags.help) return { config: ConfigSchema.parse({ mode: defaultMode }), help: true, warnings: [] };
   const file = flags.configFile ?? env.KUBE_MCP_CONFIG;
-  const merged = [file ? fileLayer(file) : {}, envLayer(env, specs), flags.layer].reduce(merge, {
+  const own = envLayer(env, specs);
+  const merged = [file ? fileLayer(file) : {}, peer.layer, own, flags.layer].reduce(merge, {
     mode: defaultMode,
   });
   const result = ConfigSchema.safeParse(merged);
   if (!result.success) throw new ConfigError(`invalid configuration: ${describeIssues(result.error)}`);
-  return { config: Object.freeze(result.data), help: false };
+  const lost = peer.overridden([own, flags.layer]);
+  return {
+    config: Object.freeze(result.data),
+    help: false,
+    warnings: [...peer.warnings, ...(lost ? [lost] : [])],
+  };
 }

@@ -42,6 +42,15 @@ export const OPTIONS: OptionSpec[] = [
     help: "run every write as a server-side dry run",
   },
   {
+    flag: "tools",
+    path: "tools",
+    type: "list",
+    env: "KUBE_MCP_TOOLS",
+    arg: "T1,T2",
+    help: "register only these tools (others are not listed and cannot be called)",
+    roles: ["serve"],
+  },
+  {
     flag: "log-level",
     path: "logLevel",
     type: "string",

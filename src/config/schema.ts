@@ -89,6 +89,10 @@ export const ConfigSchema = z
       "safety mode; default non-destructive for serve, read-only for hub and agent",
     ),
     dryRun: z.boolean().default(false).describe("run every write as a server-side dry run"),
+    tools: z
+      .array(z.string().min(1))
+      .optional()
+      .describe("register only these tools, by name (serve); unset: every tool the mode allows"),
     logLevel: LogLevel.default("info"),
     http: z
       .object({

@@ -39,6 +39,9 @@ export function keyMatches(presented: string | undefined, expected: string): boo
 function presentedKey(req: IncomingMessage, url: URL, allowQuery: boolean): string | undefined {
   const x = req.headers["x-api-key"];
   if (typeof x === "string") return x;
+  // mcp-server-kubernetes clients send their MCP_AUTH_TOKEN in this header.
+  const mcpAuth = req.headers["x-mcp-auth"];
+  if (typeof mcpAuth === "string") return mcpAuth;
   const auth = req.headers.authorization;
   if (auth?.toLowerCase().startsWith("bearer ")) return auth.slice(7).trim();
   return allowQuery ? (url.searchParams.get("api_key") ?? undefined) : undefined;

@@ -9,7 +9,7 @@ import { createAudit } from "../obs/audit.js";
 import { untilShutdown } from "../obs/lifecycle.js";
 import { createLogger } from "../obs/log.js";
 import { Metrics } from "../obs/metrics.js";
-import { hiddenTools, toolsFor } from "../policy/modes.js";
+import { allowListed, hiddenTools, toolsFor } from "../policy/modes.js";
 import { cliTools } from "../tools/cli.js";
 import { ALL_TOOLS } from "../tools/index.js";
 import { PROMPTS } from "../tools/prompts.js";
@@ -37,14 +37,24 @@ export async function run(argv: string[]): Promise<number> {
   }
   const config = loaded.config;
   const log = createLogger(config.logLevel, { role: "serve" });
-  const { clusters, stopWatching } = localClusters(config, log);
+  for (const w of loaded.warnings) log.warn(w);
   const mode = config.mode ?? "non-destructive";
+  const known = [...ALL_TOOLS, ...cliTools("full", config)].map((t) => t.name);
+  const listed = allowListed([...toolsFor(mode, ALL_TOOLS), ...cliTools(mode, config)], config.tools, known);
+  if (listed.unknown.length) {
+    log.error(
+      `unknown tool names in the tool allow-list (--tools, KUBE_MCP_TOOLS or ALLOWED_TOOLS): ${listed.unknown.join(", ")}. Valid names: ${known.join(", ")}`,
+    );
+    return 2;
+  }
+  const stepUp = allowListed(toolsFor(mode, ALL_TOOLS), config.tools, known).tools;
+  const { clusters, stopWatching } = localClusters(config, log);
   const forwards = new PortForwards(log.child({ component: "port-forward" }));
   const deps = {
     name: "kube-mcp",
     version: version(),
     instructions: INSTRUCTIONS,
-    tools: [...toolsFor(mode, ALL_TOOLS), ...cliTools(mode, config)],
+    tools: listed.tools,
     hidden: hiddenTools(mode, ALL_TOOLS),
     prompts: PROMPTS,
     config,
@@ -54,7 +64,7 @@ export async function run(argv: string[]): Promise<number> {
     metrics: new Metrics("serve", version()),
     ...(config.audit ? { audit: createAudit("serve") } : {}),
   };
-  const { factory, safety } = scopedServers(deps, mode, toolsFor(mode, ALL_TOOLS));
+  const { factory, safety } = scopedServers(deps, mode, stepUp);
 
   let close: () => Promise<void>;
   if (config.http.listen) {

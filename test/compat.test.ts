@@ -1,0 +1,141 @@
+// Users of the other Kubernetes MCP servers: kube-mcp started the way each of their READMEs shows (their
+// environment or flags, kube-mcp as the command), driven by a real MCP client against the test bed.
+import { afterEach, describe, expect, inject, it } from "vitest";
+import { ALL_TOOLS } from "../src/tools/index.js";
+import { CLI, call, httpSession, type Session, stdioSession } from "./helpers/mcp.js";
+import { type Proc, spawnRole } from "./helpers/proc.js";
+import { run } from "./helpers/run.js";
+
+const kubeconfig = inject("kubeconfig");
+const TOKEN = "flux-token-0123456789abcdef";
+const CHANGES = ALL_TOOLS.filter((t) => t.safety !== "read").map((t) => t.name);
+const DESTRUCTIVE = ALL_TOOLS.filter((t) => t.safety === "destructive").map((t) => t.name);
+
+let session: Session | undefined;
+let proc: Proc | undefined;
+afterEach(async () => {
+  await session?.close();
+  if (proc) expect(await proc.stop()).toBe(0);
+  session = undefined;
+  proc = undefined;
+});
+
+const names = async (s: Session) => (await s.client.listTools()).tools.map((t) => t.name);
+
+/** `kube-mcp serve` over HTTP configured only by a peer's names; resolves with its URL. */
+async function httpServe(args: string[], env: Record<string, string>): Promise<string> {
+  proc = spawnRole("serve", args, { KUBECONFIG: kubeconfig, MCP_API_KEY: "", ...env });
+  return /"url":"(http:[^"]+)"/.exec(await proc.waitFor(/"url":"http:[^"]+"/))?.[1] as string;
+}
+
+const serveFails = (env: Record<string, string>, args: string[] = []) =>
+  run(process.execPath, [CLI, "serve", ...args], { env: { ...process.env, KUBECONFIG: kubeconfig, ...env } });
+
+describe("coming from mcp-server-kubernetes", () => {
+  it("ALLOW_ONLY_READONLY_TOOLS=true lists no tool that changes anything, and reads still work", async () => {
+    session = await stdioSession({ env: { KUBECONFIG: kubeconfig, ALLOW_ONLY_READONLY_TOOLS: "true" } });
+    const listed = await names(session);
+    expect(listed).toContain("resources_list");
+    expect(listed.filter((n) => CHANGES.includes(n))).toEqual([]);
+    const r = await call(session.client, "resources_list", { kind: "pods", namespace: "shop" });
+    expect(r.isError).toBe(false);
+  });
+
+  it("ALLOWED_TOOLS=resources_list,pods_logs lists exactly those", async () => {
+    session = await stdioSession({
+      env: { KUBECONFIG: kubeconfig, ALLOWED_TOOLS: "resources_list,pods_logs" },
+    });
+    expect((await names(session)).sort()).toEqual(["pods_logs", "resources_list"]);
+  });
+
+  it("ALLOWED_TOOLS with a name kube-mcp does not have stops start-up and lists the valid names", async () => {
+    const r = await serveFails({ ALLOWED_TOOLS: "resources_list,kubectl_get" });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /unknown tool names in the tool allow-list.*: kubectl_get\. Valid names: .*pods_logs/,
+    );
+    expect(r.stdout).toBe("");
+  });
+
+  it("ENABLE_UNSAFE_STREAMABLE_HTTP_TRANSPORT with HOST, PORT and MCP_AUTH_TOKEN: X-MCP-AUTH authenticates", async () => {
+    const url = await httpServe([], {
+      ENABLE_UNSAFE_STREAMABLE_HTTP_TRANSPORT: "1",
+      HOST: "127.0.0.1",
+      PORT: "0",
+      MCP_AUTH_TOKEN: TOKEN,
+    });
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
+    await expect(httpSession(url)).rejects.toThrow(/401|API key/);
+    await expect(httpSession(url, { headers: { "X-MCP-AUTH": "wrong-token-0123456789" } })).rejects.toThrow(
+      /401|API key/,
+    );
+    session = await httpSession(url, { headers: { "X-MCP-AUTH": TOKEN } });
+    expect(await names(session)).toContain("resources_list");
+  });
+
+  it("MASK_SECRETS=false reveals no Secret value where no cluster policy allows it", async () => {
+    session = await stdioSession({ env: { KUBECONFIG: kubeconfig, MASK_SECRETS: "false" } });
+    const r = await call(session.client, "resources_get", {
+      kind: "secrets",
+      namespace: "shop",
+      name: "db-credentials",
+    });
+    expect(r.isError).toBe(false);
+    expect(r.text).toContain("db-credentials");
+    expect(r.text).not.toContain("kmcp-canary");
+    expect(r.text).not.toContain(Buffer.from("kmcp-canary-applied-password-8c2a").toString("base64"));
+  });
+});
+
+describe("coming from k8s-mcp-server", () => {
+  it("K8S_MCP_SECURITY_MODE=strict lists writes but nothing destructive", async () => {
+    session = await stdioSession({ env: { KUBECONFIG: kubeconfig, K8S_MCP_SECURITY_MODE: "strict" } });
+    const listed = await names(session);
+    expect(listed).toContain("resources_apply");
+    expect(listed.filter((n) => DESTRUCTIVE.includes(n))).toEqual([]);
+  });
+
+  it("K8S_MCP_TRANSPORT=sse stops start-up naming streamable-http", async () => {
+    const r = await serveFails({ K8S_MCP_TRANSPORT: "sse" });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("K8S_MCP_TRANSPORT=sse");
+    expect(r.stderr).toContain("K8S_MCP_TRANSPORT=streamable-http");
+  });
+});
+
+describe("coming from mcp-kubernetes", () => {
+  it("serve --non-destructive --transport streamable-http --http-addr --http-endpoint", async () => {
+    const url = await httpServe(
+      [
+        "--non-destructive",
+        "--transport",
+        "streamable-http",
+        "--http-addr",
+        "127.0.0.1:0",
+        "--http-endpoint",
+        "/mcp",
+      ],
+      {},
+    );
+    session = await httpSession(url);
+    const listed = await names(session);
+    expect(listed).toContain("resources_apply");
+    expect(listed.filter((n) => DESTRUCTIVE.includes(n))).toEqual([]);
+    const r = await call(session.client, "resources_list", { kind: "pods", namespace: "shop" });
+    expect(r.isError).toBe(false);
+  });
+});
+
+describe("precedence", () => {
+  it("kube-mcp's own name wins, in one start-up warning line on stderr", async () => {
+    const url = await httpServe(["--transport", "streamable-http", "--http-addr", "127.0.0.1:0"], {
+      ALLOW_ONLY_READONLY_TOOLS: "true",
+      KUBE_MCP_MODE: "full",
+    });
+    session = await httpSession(url);
+    expect(await names(session)).toContain("resources_delete");
+    const warnings = (proc?.log() ?? "").split("\n").filter((l) => l.includes("own settings win"));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain("ALLOW_ONLY_READONLY_TOOLS (mode)");
+  });
+});
