@@ -126,6 +126,14 @@ describe("coming from mcp-kubernetes", () => {
   });
 });
 
+describe("serve --help", () => {
+  it("points users of the other servers at the mapping", async () => {
+    const r = await run(process.execPath, [CLI, "serve", "--help"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Coming from another Kubernetes MCP server: .*ALLOWED_TOOLS/);
+  });
+});
+
 describe("precedence", () => {
   it("kube-mcp's own name wins, in one start-up warning line on stderr", async () => {
     const url = await httpServe(["--transport", "streamable-http", "--http-addr", "127.0.0.1:0"], {
