@@ -399,5 +399,5 @@ const DEFAULT_NOTES = [
   "[+ K8S_CA_DATA, K8S_SKIP_TLS_VERIFY]; the in-cluster service account (auto-detected).",
   "Per-cluster policy (mode, revealSecrets, identity) is set in the config file under `clusters:`.",
   "Coming from another Kubernetes MCP server: its variables and flags work too (ALLOWED_TOOLS,",
-  "MCP_AUTH_TOKEN, K8S_MCP_TRANSPORT, --non-destructive, …); see the README's \"Coming from\" tables.",
+  'MCP_AUTH_TOKEN, K8S_MCP_TRANSPORT, --non-destructive, …); see the README\'s "Coming from" tables.',
 ];
