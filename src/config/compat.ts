@@ -392,7 +392,7 @@ export function compatTables(): string {
         "",
         "| Theirs | kube-mcp | What happens |",
         "|---|---|---|",
-        ...COMPAT.filter((m) => m.peer === peer).map((m) => `| \`${m.name}\` | ${m.to} | ${m.doc} |`),
+        ...COMPAT.filter((m) => m.peer === peer).map((m) => `| \`${m.name}\` | \`${m.to}\` | ${m.doc} |`),
       ].join("\n"),
     )
     .join("\n\n");
