@@ -20,6 +20,18 @@ describe("loadConfig", () => {
     expect(Object.isFrozen(config)).toBe(true);
   });
 
+  it("takes chart repositories from a repeated --helm-repo, or as JSON from the environment", () => {
+    const flags = ["--helm-repo", "a=http://127.0.0.1:1", "--helm-repo", "b=https://charts.example/x"];
+    expect(loadConfig(flags, {}, "full").config.helm.repositories).toEqual([
+      { name: "a", url: "http://127.0.0.1:1" },
+      { name: "b", url: "https://charts.example/x" },
+    ]);
+    const env = { KUBE_MCP_HELM_REPOSITORIES: '[{"name":"c","url":"http://x"}]' };
+    expect(loadConfig([], env, "full").config.helm.repositories).toEqual([{ name: "c", url: "http://x" }]);
+    expect(() => loadConfig(["--helm-repo", "nourl"], {}, "full")).toThrow(ConfigError);
+    expect(() => loadConfig(["--helm-repo", "a=file:///etc"], {}, "full")).toThrow(/http\(s\) URL/);
+  });
+
   it("layers defaults < file < environment < flags", () => {
     const cfg = file("c.yaml", "mode: read-only\noutput:\n  maxRows: 50\n  maxBytes: 9000\nlogLevel: warn\n");
     const env = { KUBE_MCP_CONFIG: cfg, KUBE_MCP_MODE: "full", KUBE_MCP_MAX_ROWS: "60" };

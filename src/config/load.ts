@@ -76,7 +76,13 @@ function flagLayer(
   specs: OptionSpec[],
 ): { layer: Layer; configFile?: string; help: boolean } {
   const options = Object.fromEntries(
-    specs.map((o) => [o.flag, { type: o.type === "boolean" ? ("boolean" as const) : ("string" as const) }]),
+    specs.map((o) => [
+      o.flag,
+      {
+        type: o.type === "boolean" ? ("boolean" as const) : ("string" as const),
+        multiple: o.repeatable ?? false,
+      },
+    ]),
   );
   let parsed: ReturnType<typeof parseArgs>;
   try {
@@ -92,7 +98,9 @@ function flagLayer(
   for (const o of specs) {
     const v = parsed.values[o.flag];
     if (o.path && v !== undefined) {
-      const value = coerce(o, v as string | boolean, `--${o.flag}`);
+      const value = Array.isArray(v)
+        ? v.flatMap((x) => coerce(o, x, `--${o.flag}`) as unknown[])
+        : coerce(o, v as string | boolean, `--${o.flag}`);
       setPath(layer, o.path, o.negates ? !value : value);
     }
   }

@@ -13,6 +13,8 @@ export interface OptionSpec {
   help: string;
   /** A boolean flag that sets the config value to false (`--no-confirm`); its env var is not inverted. */
   negates?: true;
+  /** The flag may be given more than once; a list option collects every occurrence. */
+  repeatable?: true;
   /** The roles that take this option; default every role. */
   roles?: Role[];
 }
@@ -268,6 +270,22 @@ export const OPTIONS: OptionSpec[] = [
     arg: "PATH",
     help: "WebSocket path agents connect to (default /agent)",
     roles: ["hub"],
+  },
+  {
+    flag: "helm-repo",
+    path: "helm.repositories",
+    type: "list",
+    repeatable: true,
+    arg: "NAME=URL",
+    help: "a chart repository install/upgrade may use as NAME/CHART (repeat the flag for more)",
+  },
+  {
+    flag: "helm-repositories",
+    path: "helm.repositories",
+    type: "json",
+    env: "KUBE_MCP_HELM_REPOSITORIES",
+    arg: "JSON",
+    help: 'chart repositories as JSON, e.g. [{"name":"local","url":"http://127.0.0.1:8879"}]',
   },
   {
     flag: "cluster-tokens",

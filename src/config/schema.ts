@@ -3,6 +3,23 @@
 import * as z from "zod";
 import { GUARD_RULES } from "../policy/rules.js";
 
+/** A chart repository, `{ name, url }` or the flag's `NAME=URL`. */
+const HelmRepository = z.preprocess(
+  (v) => {
+    if (typeof v !== "string") return v;
+    const at = v.indexOf("=");
+    return at < 0 ? v : { name: v.slice(0, at), url: v.slice(at + 1) };
+  },
+  z
+    .object({
+      name: z
+        .string()
+        .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, "a repository name: letters, digits, _ . -"),
+      url: z.string().regex(/^https?:\/\/[^\s]+$/, "an http(s) URL"),
+    })
+    .strict(),
+);
+
 export const MODES = ["read-only", "non-destructive", "full"] as const;
 export const Mode = z.enum(MODES);
 export type Mode = z.infer<typeof Mode>;
@@ -156,6 +173,15 @@ export const ConfigSchema = z
       })
       .strict()
       .default({ timeoutSeconds: 55, maxTimeoutSeconds: 300, maxOutputBytes: 2_000_000, concurrency: 4 }),
+    helm: z
+      .object({
+        repositories: z
+          .array(HelmRepository)
+          .default([])
+          .describe("the only chart repositories install and upgrade may use, as REPO/CHART"),
+      })
+      .strict()
+      .default({ repositories: [] }),
     revealSecrets: z
       .boolean()
       .default(false)
