@@ -1,6 +1,7 @@
 // helm v3's grammar for kube-mcp: the commands and flags each mode allows, and the ones never allowed.
-// Only release commands that talk to the pinned cluster pass; anything that reads charts, values files
-// or URLs, writes local files, or runs plugins is refused. Arities are checked against the real binary
+// Only release commands that talk to the pinned cluster pass, and install/upgrade of a chart from a
+// configured repository (planned and guarded in tools/helm-writes.ts); anything that reads local charts,
+// values files or URLs, writes local files, or runs plugins is refused. Arities are checked against the real binary
 // in helm.test.ts.
 
 import { checkNamespace, goDuration, maxNumber, outputFormats } from "./common.js";
@@ -22,7 +23,7 @@ const NEVER = {
   debug:
     "debug output is not needed and, depending on the command and helm version, adds computed values and rendered manifests",
   charts:
-    "a chart reference is a local path or a URL (file reads on the kube-mcp host, network egress); use the typed helm tools",
+    "charts come only from the repositories the operator configured (helm.repositories): install or upgrade REPO/CHART; local paths, URLs and packaging are refused",
   network: "it fetches charts or indexes from the network",
   plugins: "plugins run local programs",
 };
@@ -193,6 +194,83 @@ const uninstall: CommandDef = {
     ctx.parsed.positionals.length ? badRelease(ctx.parsed.positionals) : "name the release(s)",
 };
 
+/**
+ * A chart is `REPO/CHART` naming a configured repository (checked against the config when it runs, in
+ * helm-writes.ts). helm would take a path or a URL here, so anything else is refused by shape: the run's
+ * working directory is an empty private one, so `REPO/CHART` never names a local directory.
+ */
+const chartRef: Check = (ref) => {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(ref))
+    return `"${ref}" is a URL: charts come only from the configured repositories (helm.repositories), as REPO/CHART`;
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*\/[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(ref) || ref.includes(".."))
+    return `"${ref}" is not REPO/CHART: local chart paths and archives are refused; name a chart of a configured repository (helm.repositories), e.g. local/web`;
+  return undefined;
+};
+
+const releaseAndChart: CommandDef["check"] = (ctx) => {
+  const [name, chart, ...extra] = ctx.parsed.positionals;
+  if (name === undefined || chart === undefined || extra.length)
+    return `give a release and a chart: \`${ctx.parsed.path[0]} web local/web --version 1.2.3\``;
+  return badRelease([name]) ?? chartRef(chart, ctx);
+};
+
+/** install and upgrade share these; values come only as --set*, never from files. */
+const chartFlags: FlagDef[] = [
+  str("version", undefined, {
+    check: (v) => (/^[A-Za-z0-9^~<>=.*+, -]{1,64}$/.test(v) ? undefined : "not a version or range"),
+  }),
+  ...["set", "set-string", "set-json", "set-literal"].map((n) => str(n)),
+  bool("wait"),
+  bool("wait-for-jobs"),
+  str("timeout", undefined, { check: timeout }),
+  bool("atomic"),
+  bool("devel"),
+  bool("skip-crds"),
+  str("description"),
+  // --dry-run takes an optional value here (client|server), which the grammar cannot express; the plan
+  // kube-mcp makes is helm's own server-side dry run.
+  out,
+  ...["force", "no-hooks", "disable-openapi-validation", "take-ownership"].map((n) =>
+    bool(n, undefined, { mode: "full" }),
+  ),
+  str("values", "f", { deny: `${NEVER.files}; pass values with --set` }),
+  str("set-file", undefined, { deny: `${NEVER.files}; pass values with --set` }),
+  ...["post-renderer", "post-renderer-args"].map((n) => str(n, undefined, { deny: NEVER.plugins })),
+  str("repo", undefined, {
+    deny: "charts come only from the configured repositories (helm.repositories); name the chart as REPO/CHART",
+  }),
+  ...["username", "password", "ca-file", "cert-file", "key-file", "keyring"].map((n) =>
+    str(n, undefined, { deny: "repository credentials and trust are the operator's configuration" }),
+  ),
+  ...["insecure-skip-tls-verify", "plain-http", "pass-credentials", "verify"].map((n) =>
+    bool(n, undefined, { deny: "repository credentials and trust are the operator's configuration" }),
+  ),
+  bool("dependency-update", undefined, { deny: NEVER.network }),
+];
+
+const install: CommandDef = {
+  name: "install",
+  mode: "non-destructive",
+  flags: [...chartFlags, bool("create-namespace")],
+  check: releaseAndChart,
+};
+
+const upgrade: CommandDef = {
+  name: "upgrade",
+  mode: "non-destructive",
+  flags: [
+    ...chartFlags,
+    bool("install", "i"),
+    bool("create-namespace"),
+    bool("cleanup-on-fail"),
+    bool("reuse-values"),
+    bool("reset-values"),
+    bool("reset-then-reuse-values"),
+    str("history-max", undefined, { check: naturalInt }),
+  ],
+  check: releaseAndChart,
+};
+
 const denied = (deny: string, ...names: string[]): CommandDef[] =>
   names.map((n) => {
     const [name, ...aliases] = n.split(":") as [string, ...string[]];
@@ -218,7 +296,9 @@ const commands: CommandDef[] = [
   },
   rollback,
   uninstall,
-  ...denied(NEVER.charts, "install", "upgrade", "template", "lint", "show:inspect", "package", "verify"),
+  install,
+  upgrade,
+  ...denied(NEVER.charts, "template", "lint", "show:inspect", "package", "verify"),
   ...denied(NEVER.network, "pull:fetch", "push", "search", "repo", "registry", "dependency:dep:dependencies"),
   ...denied(NEVER.files, "create"),
   ...denied(NEVER.plugins, "plugin"),

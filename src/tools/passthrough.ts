@@ -16,6 +16,7 @@ import { sanitizeUntrusted } from "../format/fence.js";
 import { redactText } from "../policy/redact-text.js";
 import { TextOutput, textTool, writeCtx } from "./cluster-tool.js";
 import { type AnyTool, defineTool, type Safety, ToolError } from "./define.js";
+import { guardedHelm, isPlannedHelmWrite } from "./helm-writes.js";
 import { guardedKubectl, isPlannedWrite, type Kubectl } from "./kubectl-writes.js";
 
 const SAFETY: Record<Mode, Safety> = { "read-only": "read", "non-destructive": "write", full: "destructive" };
@@ -126,8 +127,8 @@ export function cliTool(spec: CliToolSpec, mode: Mode, limiter: Limiter): AnyToo
       const headless =
         kind === "text" && verdict.flags.some((f) => f.name === "no-headers" && f.value !== "false");
       // helm's NOTES are rendered from the redacted release JSON (helm-status.ts).
-      const asJson = g.binary === "helm" && !verdict.help ? statusAsJson(verdict) : undefined;
-      const runArgv = asJson ?? (headless ? argv.filter((a) => !/^--no-headers(=.*)?$/.test(a)) : argv);
+      let asJson = g.binary === "helm" && !verdict.help ? statusAsJson(verdict) : undefined;
+      let runArgv = asJson ?? (headless ? argv.filter((a) => !/^--no-headers(=.*)?$/.test(a)) : argv);
       const pinned = await pinCluster(cluster, ctx.signal);
       const runOpts = {
         env: scrubbedEnv(pinned.dir, pinned.kubeconfig),
@@ -138,16 +139,29 @@ export function cliTool(spec: CliToolSpec, mode: Mode, limiter: Limiter): AnyToo
       };
       try {
         // kubectl's writes go plan → guard → apply (kubectl-writes.ts); what it writes itself is the answer.
+        const planRun: Kubectl = async (a) => {
+          const r = await limiter.run(ctx.signal, () =>
+            runProcess(bin, pinnedArgv(g.binary, a, verdict, false, pinned, cluster.namespace), runOpts),
+          );
+          if (r.timedOut) throw new ToolError(`${g.binary} was stopped after ${timeoutS} s (its deadline).`);
+          return { code: r.code ?? 1, stdout: r.stdout, stderr: sanitizeUntrusted(r.stderr) };
+        };
         if (g.binary === "kubectl" && isPlannedWrite(verdict)) {
-          const kubectl: Kubectl = async (a) => {
-            const r = await limiter.run(ctx.signal, () =>
-              runProcess(bin, pinnedArgv(g.binary, a, verdict, false, pinned, cluster.namespace), runOpts),
-            );
-            if (r.timedOut) throw new ToolError(`kubectl was stopped after ${timeoutS} s (its deadline).`);
-            return { code: r.code ?? 1, stdout: r.stdout, stderr: sanitizeUntrusted(r.stderr) };
-          };
-          const text = await guardedKubectl(argv, verdict, kubectl, cluster, writeCtx(cluster, ctx));
+          const text = await guardedKubectl(argv, verdict, planRun, cluster, writeCtx(cluster, ctx));
           if (text !== undefined) return { text, untrusted: "kubectl output" };
+        }
+        // helm's installs and upgrades are planned and guarded first (helm-writes.ts); helm then prints
+        // the release as JSON, redacted and rendered as its status text.
+        if (g.binary === "helm" && isPlannedHelmWrite(verdict)) {
+          const w = writeCtx(cluster, ctx);
+          runArgv = asJson = await guardedHelm(
+            argv,
+            verdict,
+            planRun,
+            cluster,
+            w,
+            ctx.config.helm.repositories,
+          );
         }
         const res = await limiter.run(ctx.signal, () =>
           runProcess(
