@@ -26,7 +26,7 @@ export const CLI_SPECS: CliToolSpec[] = [
     grammar: HELM,
     title: "helm",
     summary: (m) =>
-      `helm for releases in the cluster (${WHAT[m]}: list, status, history, get manifest|notes|values, rollback, uninstall…).`,
+      `helm for releases in the cluster (${WHAT[m]}: list, status, history, get manifest|notes|values; install|upgrade REPO/CHART from the operator's repositories, planned and checked first; rollback, uninstall…).`,
   },
   {
     grammar: ISTIOCTL,
