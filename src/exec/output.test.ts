@@ -211,6 +211,34 @@ describe("redactOutput of describe text", () => {
   });
 });
 
+describe("redactOutput of describe Environment blocks", () => {
+  const d = (t: string) => redactOutput(t, "describe", { reveal: false });
+  const describePod = [
+    "Containers:",
+    "  web:",
+    "    Image:          registry.example/shop/web:1.4.2",
+    "    Environment:",
+    "      LOG_LEVEL:    info",
+    "      DB_PASSWORD:  kmcp-canary-env-password-5d1e",
+    "      API_TOKEN:    <set to the key 'password' in secret 'db-credentials'>  Optional: false",
+    "    Mounts:",
+    "      /var/run/secrets/kubernetes.io/serviceaccount from kube-api-access-7xkq2 (ro)",
+    "Session Affinity:  None",
+  ].join("\n");
+
+  it("masks credential-named lines of Environment blocks only", () => {
+    const out = d(describePod);
+    expect(out).toBe(describePod.replace("kmcp-canary-env-password-5d1e", "<redacted>"));
+    expect(d(out)).toBe(out);
+  });
+
+  it("keeps references to Secret keys on a single line", () => {
+    const line = "      API_KEY:  <set to the key 'k' in secret 's'>  Optional: false";
+    expect(d(line)).toBe(line);
+    expect(d("  API_KEY:  abc")).toBe("  API_KEY:  <redacted>");
+  });
+});
+
 describe("redactOutput of tables", () => {
   const crdTable = `NAME    ENGINE     PASSWORD             DB USER   AGE
 main    postgres   canary-col-pw        app       5m

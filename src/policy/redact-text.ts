@@ -224,31 +224,3 @@ function redactPem(text: string): string {
   }
   return out + text.slice(pos);
 }
-
-const ENV_LINE = /^(\s*)([A-Za-z_][\w.-]*):(\s+)(\S.*)$/;
-
-/** One `NAME: value` line of a `kubectl describe` Environment block; references to Secrets stay. */
-export function redactEnvLine(line: string): string {
-  const m = ENV_LINE.exec(line);
-  if (!m) return line;
-  const [, indent, name = "", space, value = ""] = m;
-  if (!isCredentialName(name) || value.startsWith("<set to the key") || value.startsWith("<redacted")) {
-    return line;
-  }
-  return `${indent}${name}:${space}${REDACTED}`;
-}
-
-/** Applies redactEnvLine to the lines under each `Environment:` header of `kubectl describe` text. */
-export function redactDescribeEnv(text: string): string {
-  let headerIndent = -1;
-  return text
-    .split("\n")
-    .map((line) => {
-      const indent = line.length - line.trimStart().length;
-      if (/^\s*Environment:\s*$/.test(line)) headerIndent = indent;
-      else if (headerIndent >= 0 && indent > headerIndent && line.trim() !== "") return redactEnvLine(line);
-      else headerIndent = -1;
-      return line;
-    })
-    .join("\n");
-}

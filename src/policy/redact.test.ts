@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { redactKubeconfig, redactObject } from "./redact.js";
-import { redactDescribeEnv, redactEnvLine, redactText } from "./redact-text.js";
+import { redactText } from "./redact-text.js";
 import {
   CANARY_FORMS,
   fixture,
@@ -218,33 +218,6 @@ describe("isCredentialName", () => {
     for (const n of ["LOG_LEVEL", "PORT", "FEATURE_FLAGS", "UPSTREAM_URL", "postgresql.conf", "HOSTNAME"]) {
       expect(isCredentialName(n), n).toBe(false);
     }
-  });
-});
-
-describe("redactDescribeEnv", () => {
-  const describePod = [
-    "Containers:",
-    "  web:",
-    "    Image:          registry.example/shop/web:1.4.2",
-    "    Environment:",
-    "      LOG_LEVEL:    info",
-    "      DB_PASSWORD:  kmcp-canary-env-password-5d1e",
-    "      API_TOKEN:    <set to the key 'password' in secret 'db-credentials'>  Optional: false",
-    "    Mounts:",
-    "      /var/run/secrets/kubernetes.io/serviceaccount from kube-api-access-7xkq2 (ro)",
-    "Session Affinity:  None",
-  ].join("\n");
-
-  it("masks credential-named lines of Environment blocks only", () => {
-    const out = redactDescribeEnv(describePod);
-    expect(out).toBe(describePod.replace("kmcp-canary-env-password-5d1e", "<redacted>"));
-    expect(redactDescribeEnv(out)).toBe(out);
-  });
-
-  it("keeps references to Secret keys on a single line", () => {
-    const line = "      API_KEY:  <set to the key 'k' in secret 's'>  Optional: false";
-    expect(redactEnvLine(line)).toBe(line);
-    expect(redactEnvLine("  API_KEY:  abc")).toBe("  API_KEY:  <redacted>");
   });
 });
 
