@@ -75,7 +75,7 @@ export async function guardedHelm(
     ...(Array.isArray(planned.hooks) ? planned.hooks.flatMap((h: Obj) => objectsOf(h.manifest)) : []),
   ];
   // Remembered so that a value the chart or --set put into a Secret is masked wherever it reappears.
-  for (const o of rendered) redactObject(structuredClone(o), { collect: w.secrets.add });
+  for (const o of rendered) redactObject(o, { collect: w.secrets.add });
   const api = cluster.api;
   const targets = await resolveTargets(api, rendered, ns, w.signal);
   const changes: (Change & { label: string })[] = [];
