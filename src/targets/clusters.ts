@@ -173,8 +173,16 @@ export class Clusters {
     return view;
   }
 
-  /** A view for one caller: clusters in impersonate mode act as that caller, or refuse it. */
+  /**
+   * A view for one caller: clusters in impersonate mode act as that caller, or refuse it. Where nothing
+   * is configured to impersonate (or for stdio), every cluster is as it is: no view, no per-call copies.
+   */
   as(caller: Caller): Clusters {
+    const config = this.config;
+    const impersonates =
+      config.identity === "impersonate" ||
+      Object.values(config.clusters).some((p) => p.identity === "impersonate");
+    if (!impersonates || caller.kind === "stdio") return this;
     const view = Object.create(this) as Clusters;
     view.caller = caller;
     return view;
