@@ -7,11 +7,19 @@ import { redactObject } from "./redact.js";
 
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 
-function at(root: unknown, pointer: string): unknown {
-  if (pointer === "") return root;
+const tokens = (pointer: string) =>
+  pointer === ""
+    ? []
+    : pointer
+        .replace(/^\//, "")
+        .split("/")
+        .map((t) => t.replace(/~1/g, "/").replace(/~0/g, "~"));
+
+const at = (root: unknown, pointer: string): unknown => atTokens(root, tokens(pointer));
+
+function atTokens(root: unknown, keys: string[]): unknown {
   let cur: unknown = root;
-  for (const raw of pointer.replace(/^\//, "").split("/")) {
-    const key = raw.replace(/~1/g, "/").replace(/~0/g, "~");
+  for (const key of keys) {
     if (Array.isArray(cur)) cur = cur[Number(key)];
     else if (isObj(cur)) cur = Object.hasOwn(cur, key) ? cur[key] : undefined;
     else return undefined;
@@ -80,24 +88,13 @@ function judge(ops: unknown[], before: Obj, spend: (n: number) => void): string 
   return undefined;
 }
 
-const tokens = (pointer: string) =>
-  pointer === ""
-    ? []
-    : pointer
-        .replace(/^\//, "")
-        .split("/")
-        .map((t) => t.replace(/~1/g, "/").replace(/~0/g, "~"));
-
 /** One RFC 6902 op on a copy of `doc` (tests always pass here: a failed one stops the server's patch). */
 function applyOp(doc: unknown, op: Obj): unknown {
   const set = (root: unknown, path: string, value: unknown, insert: boolean): unknown => {
     const t = tokens(path);
     if (!t.length) return value;
     const key = t.pop() as string;
-    const parent = at(
-      root,
-      t.length ? `/${t.map((x) => x.replace(/~/g, "~0").replace(/\//g, "~1")).join("/")}` : "",
-    );
+    const parent = atTokens(root, t);
     if (Array.isArray(parent)) {
       const i = key === "-" ? parent.length : Number(key);
       if (!Number.isInteger(i) || i < 0 || i > parent.length) throw new Error("bad index");
@@ -109,10 +106,7 @@ function applyOp(doc: unknown, op: Obj): unknown {
   const remove = (root: unknown, path: string): unknown => {
     const t = tokens(path);
     const key = t.pop() as string;
-    const parent = at(
-      root,
-      t.length ? `/${t.map((x) => x.replace(/~/g, "~0").replace(/\//g, "~1")).join("/")}` : "",
-    );
+    const parent = atTokens(root, t);
     if (Array.isArray(parent)) parent.splice(Number(key), 1);
     else if (isObj(parent)) delete parent[key];
     else throw new Error("no parent");
