@@ -46,6 +46,13 @@ function pinned(body: unknown, type: PatchType, rv: string | undefined): unknown
   return { ...o, metadata: { ...(o.metadata ?? {}), resourceVersion: rv } };
 }
 
+/** How a planned patch is sent; `subresource` also tells the guard what the write reaches. */
+export interface PatchOpts {
+  type: PatchType;
+  dryRun: boolean;
+  subresource?: string;
+}
+
 export interface PlannedPatch {
   before: Obj;
   after: Obj;
@@ -60,7 +67,7 @@ export async function plannedPatch(
   r: ApiResource,
   path: string,
   body: unknown,
-  o: { type: PatchType; dryRun: boolean; subresource?: string },
+  o: PatchOpts,
   w: WriteCtx,
 ): Promise<PlannedPatch> {
   for (let attempt = 1; ; attempt++) {
@@ -87,7 +94,7 @@ async function planGuardApply(
   r: ApiResource,
   path: string,
   body: unknown,
-  o: { type: PatchType; dryRun: boolean; subresource?: string },
+  o: PatchOpts,
   w: WriteCtx,
 ): Promise<PlannedPatch> {
   const before = await api.json<Obj>({ path, signal: w.signal });
