@@ -1,9 +1,9 @@
 // Checks shared by the CLI grammars: names, namespaces, output formats, durations.
+import { namespaceProblem } from "../kube/names.js";
 import type { Check } from "./grammar.js";
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 export const checkNamespace: Check = (v) =>
-  DNS_LABEL.test(v) && v.length <= 63 ? undefined : "not a valid namespace name";
+  namespaceProblem(v) === undefined ? undefined : "not a valid namespace name";
 
 /**
  * -o / --output: tables and whole-object formats. Entries ending in "=" (kubectl's "jsonpath=" and
