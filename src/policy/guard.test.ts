@@ -297,6 +297,15 @@ describe("classify: spellings an attacker tries", () => {
     kind: "Gizmo",
   });
   const gizmo = (spec: Obj) => ({ kind: "Gizmo", metadata: meta("g"), spec });
+  it("a pod spec hidden past the walk's bounds (a padded list, deep nesting) is refused, not skipped", () => {
+    const template = {
+      spec: { containers: [{ name: "x", image: "i", securityContext: { privileged: true } }] },
+    };
+    let deep: Obj = { template };
+    for (let i = 0; i < 40; i++) deep = { n: deep };
+    for (const spec of [{ pad: new Array(60_000).fill(0), template }, deep])
+      expect(rules(custom(undefined, gizmo(spec)))).toContain("podSecurity");
+  });
   const pod = (spec: Obj, metadata: Obj = {}) => ({
     kind: "Pod",
     metadata: { ...meta("p"), ...metadata },

@@ -59,12 +59,16 @@ const isPodSpec = (v: Obj) =>
   v.hostIPC === true ||
   (Array.isArray(v.volumes) && v.volumes.some((x: unknown) => isObj(x) && x.hostPath !== undefined));
 
-/** Every pod spec in an object, found by shape (see isPodSpec). Bounded walk. */
-export function podSpecs(root: unknown): Obj[] {
+/** Every pod spec in an object, found by shape (see isPodSpec). Bounded walk: `cut` when it stopped short. */
+function podSpecs(root: unknown): { found: Obj[]; cut: boolean } {
   const found: Obj[] = [];
   let budget = MAX_NODES;
+  let cut = false;
   const walk = (v: unknown, depth: number) => {
-    if (--budget < 0 || depth > MAX_DEPTH) return;
+    if (--budget < 0 || depth > MAX_DEPTH) {
+      cut = true;
+      return;
+    }
     if (Array.isArray(v)) {
       for (const x of v) walk(x, depth + 1);
       return;
@@ -74,7 +78,7 @@ export function podSpecs(root: unknown): Obj[] {
     for (const x of Object.values(v)) if (typeof x === "object" && x !== null) walk(x, depth + 1);
   };
   walk(root, 0);
-  return found;
+  return { found, cut };
 }
 
 function containersOf(spec: Obj): { c: Obj; where: string }[] {
@@ -87,7 +91,22 @@ function containersOf(spec: Obj): { c: Obj; where: string }[] {
 
 /** The findings of every pod spec in `obj`, and of the annotations beside each (a Pod's, a template's). */
 export function podSpecFindings(obj: unknown): Finding[] {
-  return [...podSpecs(obj).flatMap(findingsOf), ...podAnnotations(obj)];
+  const specs = podSpecs(obj);
+  const annotations = podAnnotations(obj);
+  // A pod spec past the walk's bounds (behind a padded list, nested too deep) is never judged: fail closed.
+  const cut = specs.cut || annotations.cut;
+  return [
+    ...specs.found.flatMap(findingsOf),
+    ...annotations.out,
+    ...(cut
+      ? [
+          {
+            rule: "podSecurity" as const,
+            what: "is too large or too deeply nested for kube-mcp to check its pod specs",
+          },
+        ]
+      : []),
+  ];
 }
 
 // The annotation spellings of seccomp and AppArmor. The API server copies them into the fields only
@@ -95,11 +114,16 @@ export function podSpecFindings(obj: unknown): Finding[] {
 const PROFILE_ANNOTATION =
   /^(container\.apparmor\.security\.beta\.kubernetes\.io\/|(container\.)?seccomp\.security\.alpha\.kubernetes\.io\/)/;
 
-function podAnnotations(root: unknown): Finding[] {
+function podAnnotations(root: unknown): { out: Finding[]; cut: boolean } {
   const out: Finding[] = [];
   let budget = MAX_NODES;
+  let cut = false;
   const walk = (v: unknown, depth: number) => {
-    if (--budget < 0 || depth > MAX_DEPTH || typeof v !== "object" || v === null) return;
+    if (typeof v !== "object" || v === null) return;
+    if (--budget < 0 || depth > MAX_DEPTH) {
+      cut = true;
+      return;
+    }
     if (Array.isArray(v)) {
       for (const x of v) walk(x, depth + 1);
       return;
@@ -115,7 +139,7 @@ function podAnnotations(root: unknown): Finding[] {
     for (const x of Object.values(o)) walk(x, depth + 1);
   };
   walk(root, 0);
-  return out;
+  return { out, cut };
 }
 
 function findingsOf(spec: Obj): Finding[] {
