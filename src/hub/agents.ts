@@ -1,7 +1,6 @@
 // The hub's agent endpoint: authenticates WebSocket upgrades (subprotocol version, token for the claimed
 // cluster checked in constant time against every token, sockets per address), registers agents by their
 // hello within a deadline, keeps them alive with pings, and routes their messages to their links.
-import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { type WebSocket, WebSocketServer } from "ws";
@@ -16,12 +15,11 @@ import {
   MalformedFrame,
   SUBPROTOCOL,
 } from "../link/protocol.js";
+import { digest, ownerOf } from "../mcp/keys.js";
 import type { Logger } from "../obs/log.js";
 import { type Cluster, type RemoteRunner, stricter } from "../targets/clusters.js";
 import { ToolError } from "../tools/define.js";
 import { AgentLink } from "./link.js";
-
-const digest = (s: string) => createHash("sha256").update(s).digest();
 
 /** A value that must never be used: a hub reaches an agent's cluster only through the agent. */
 function agentOnly(name: string): never {
@@ -113,10 +111,7 @@ export class Agents {
 
   /** The cluster whose token this is (every token compared, no early exit), or undefined. */
   private tokenOwner(presented: string): string | undefined {
-    const p = digest(presented);
-    let owner: string | undefined;
-    for (const [name, d] of this.tokens) if (timingSafeEqual(p, d) && owner === undefined) owner = name;
-    return owner;
+    return ownerOf(this.tokens, presented);
   }
 
   /** Handles an HTTP upgrade on the agent path: refuse with a status and reason, or hand over to ws. */

@@ -2,7 +2,7 @@
 // key, named API keys and OAuth 2.1 bearer tokens, plus /healthz, /readyz and /metrics. Each request is
 // served as its caller (who authenticated, and how). Refuses a non-loopback bind without authentication
 // unless told.
-import { createHash, timingSafeEqual } from "node:crypto";
+import { timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { toNodeHandler } from "@modelcontextprotocol/node";
 import { type AuthInfo, createMcpHandler, type McpServer } from "@modelcontextprotocol/server";
@@ -12,7 +12,7 @@ import { METRICS_CONTENT_TYPE, type Metrics } from "../obs/metrics.js";
 import { leastModeFor, permits } from "../policy/modes.js";
 import { ANONYMOUS_CALLER, type Caller } from "../targets/identity.js";
 import type { Safety } from "../tools/define.js";
-import { impersonatingClusters, KeyError, loadApiKeys } from "./keys.js";
+import { digest, impersonatingClusters, KeyError, loadApiKeys } from "./keys.js";
 import { createOAuth, type Grant, type OAuth, Rejected } from "./oauth.js";
 
 export class StartupError extends Error {}
@@ -28,8 +28,6 @@ export function parseListen(listen: string): { host: string; port: number } {
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1"]);
 export const isLoopback = (host: string) => LOOPBACK.has(host) || host.startsWith("127.");
-
-const digest = (s: string) => createHash("sha256").update(s).digest();
 
 /** Constant-time comparison of the presented key against the configured one. */
 export function keyMatches(presented: string | undefined, expected: string): boolean {

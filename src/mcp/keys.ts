@@ -9,18 +9,22 @@ import { validName } from "../targets/identity.js";
 
 export class KeyError extends Error {}
 
-interface NamedKey {
-  digest: Buffer;
-  caller: Caller;
-}
-
 export interface ApiKeys {
   size: number;
   /** The caller whose key was presented, or undefined; every key is compared, so timing says nothing. */
   match(presented: string | undefined): Caller | undefined;
 }
 
-const digest = (s: string) => createHash("sha256").update(s).digest();
+/** What is kept of a key or token, and compared: its SHA-256, never the material itself. */
+export const digest = (s: string) => createHash("sha256").update(s).digest();
+
+/** The owner of the digest `presented` matches (the first); every digest is compared, so timing says nothing. */
+export function ownerOf<T>(held: Iterable<readonly [T, Buffer]>, presented: string): T | undefined {
+  const p = digest(presented);
+  let found: T | undefined;
+  for (const [owner, d] of held) if (timingSafeEqual(d, p) && found === undefined) found = owner;
+  return found;
+}
 
 function material(k: Config["http"]["apiKeys"][number], env: NodeJS.ProcessEnv): string {
   if (k.key !== undefined) return k.key;
@@ -47,15 +51,14 @@ export function loadApiKeys(
   env: NodeJS.ProcessEnv,
   impersonating: string[],
 ): ApiKeys {
-  const keys: NamedKey[] = [];
+  const keys: [Caller, Buffer][] = [];
   const seen = new Set<string>();
   for (const k of config.http.apiKeys) {
     if (seen.has(k.name)) throw new KeyError(`API key "${k.name}" is configured twice`);
     seen.add(k.name);
     const key = material(k, env);
     if (key.length < 16) throw new KeyError(`API key "${k.name}" is shorter than 16 characters`);
-    const d = digest(key);
-    if (keys.some((o) => timingSafeEqual(o.digest, d)) || (config.http.apiKey && config.http.apiKey === key))
+    if (ownerOf(keys, key) !== undefined || (config.http.apiKey && config.http.apiKey === key))
       throw new KeyError(`API key "${k.name}" is the same key as another; each key must name one caller`);
     if (k.user !== undefined && !validName(k.user))
       throw new KeyError(`API key "${k.name}": user must be a printable ASCII name`);
@@ -65,20 +68,14 @@ export function loadApiKeys(
       throw new KeyError(
         `API key "${k.name}" has no user, but callers are impersonated on ${impersonating.join(", ")} (identity: impersonate); give it a user, or remove it`,
       );
-    keys.push({
-      digest: d,
-      caller: { kind: "api-key", key: k.name, groups: k.groups, ...(k.user ? { user: k.user } : {}) },
-    });
+    keys.push([
+      { kind: "api-key", key: k.name, groups: k.groups, ...(k.user ? { user: k.user } : {}) },
+      digest(key),
+    ]);
   }
   return {
     size: keys.length,
-    match(presented) {
-      if (presented === undefined) return undefined;
-      const p = digest(presented);
-      let found: Caller | undefined;
-      for (const k of keys) if (timingSafeEqual(k.digest, p) && !found) found = k.caller;
-      return found;
-    },
+    match: (presented) => (presented === undefined ? undefined : ownerOf(keys, presented)),
   };
 }
 
