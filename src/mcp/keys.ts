@@ -7,6 +7,8 @@ import type { Config } from "../config/schema.js";
 import type { Caller } from "../targets/identity.js";
 import { validName } from "../targets/identity.js";
 
+export { impersonatingClusters } from "../targets/identity.js";
+
 export class KeyError extends Error {}
 
 export interface ApiKeys {
@@ -77,11 +79,4 @@ export function loadApiKeys(
     size: keys.length,
     match: (presented) => (presented === undefined ? undefined : ownerOf(keys, presented)),
   };
-}
-
-/** What the configuration says impersonates callers: "--identity impersonate" or the clusters that set it. */
-export function impersonatingClusters(config: Readonly<Config>): string[] {
-  const named = Object.entries(config.clusters).filter(([, p]) => p.identity === "impersonate");
-  if (config.identity === "impersonate") return ["all clusters (--identity impersonate)"];
-  return named.map(([name]) => `cluster ${name}`);
 }

@@ -306,6 +306,12 @@ describe("classify: spellings an attacker tries", () => {
     for (const spec of [{ pad: new Array(60_000).fill(0), template }, deep])
       expect(rules(custom(undefined, gizmo(spec)))).toContain("podSecurity");
   });
+  it("a claim's volumeName hidden past the walk's bounds is refused, not skipped", () => {
+    const claim = { volumeClaimTemplates: [{ spec: { volumeName: "node-disk" } }] };
+    expect(rules(custom(undefined, gizmo({ pad: new Array(30_000).fill({}), ...claim })))).toContain(
+      "clusterConfig",
+    );
+  });
   const pod = (spec: Obj, metadata: Obj = {}) => ({
     kind: "Pod",
     metadata: { ...meta("p"), ...metadata },

@@ -94,8 +94,14 @@ export function classify(c: Change): Finding[] {
   if (after && !obj?.metadata?.namespace && !KNOWN_CLUSTER_SCOPED.has(`${c.group}/${c.kind}`))
     if (c.group !== RBAC_GROUP && !CLUSTER_CONFIG_GROUPS.has(c.group))
       add("clusterConfig", `changes a cluster-wide object (${c.kind}), which applies to every namespace`);
-  for (const pv of boundByName(before, after))
+  const bound = boundByName(before, after);
+  for (const pv of bound.names)
     add("clusterConfig", `binds the PersistentVolume ${pv} by name (a volume may be a path on a node)`);
+  if (bound.cut)
+    add(
+      "clusterConfig",
+      "is too large or too deeply nested for kube-mcp to check which PersistentVolumes it binds",
+    );
   if (c.group === "" && c.kind === "Service") {
     const had = new Set<string>(before?.spec?.externalIPs ?? []);
     if ((after?.spec?.externalIPs ?? []).some((ip: string) => !had.has(ip)))
@@ -137,22 +143,29 @@ type Add = (rule: Rule, what: string) => void;
  * PersistentVolumes a change newly names: a claim's volumeName, wherever a claim or claim template sits
  * (StatefulSet volumeClaimTemplates, a pod's ephemeral volumes). Bounded walk.
  */
-function boundByName(before: Obj | undefined, after: Obj | undefined): string[] {
+function boundByName(before: Obj | undefined, after: Obj | undefined): { names: string[]; cut: boolean } {
   const names = (o: unknown) => {
     const out = new Set<string>();
     let budget = 20_000;
+    let cut = false;
     const walk = (v: unknown, depth: number) => {
-      if (--budget < 0 || depth > 32 || typeof v !== "object" || v === null) return;
+      if (typeof v !== "object" || v === null) return;
+      if (--budget < 0 || depth > 32) {
+        cut = true;
+        return;
+      }
       for (const [k, x] of Object.entries(v)) {
         if (k === "volumeName" && typeof x === "string" && x !== "") out.add(x);
         else walk(x, depth + 1);
       }
     };
     walk(o, 0);
-    return out;
+    return { out, cut };
   };
   const had = names(before?.spec);
-  return [...names(after?.spec)].filter((n) => !had.has(n));
+  const now = names(after?.spec);
+  // A name past the walk's bounds is never seen: fail closed, unless the live object was as large.
+  return { names: [...now.out].filter((n) => !had.out.has(n)), cut: now.cut && !had.cut };
 }
 
 /** Cordoning (spec.unschedulable) is the only Node change non-destructive mode makes. */

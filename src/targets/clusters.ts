@@ -8,7 +8,14 @@ import type { GuardPolicy } from "../policy/guard.js";
 import { MODE_RANK } from "../policy/modes.js";
 import { GUARD_RULES, type GuardRule } from "../policy/rules.js";
 import { ToolError } from "../tools/define.js";
-import { type Caller, type IdentityMode, type Impersonation, impersonationOf, refusal } from "./identity.js";
+import {
+  type Caller,
+  type IdentityMode,
+  type Impersonation,
+  impersonatingClusters,
+  impersonationOf,
+  refusal,
+} from "./identity.js";
 
 export interface Cluster {
   name: string;
@@ -178,11 +185,7 @@ export class Clusters {
    * is configured to impersonate (or for stdio), every cluster is as it is: no view, no per-call copies.
    */
   as(caller: Caller): Clusters {
-    const config = this.config;
-    const impersonates =
-      config.identity === "impersonate" ||
-      Object.values(config.clusters).some((p) => p.identity === "impersonate");
-    if (!impersonates || caller.kind === "stdio") return this;
+    if (!impersonatingClusters(this.config).length || caller.kind === "stdio") return this;
     const view = Object.create(this) as Clusters;
     view.caller = caller;
     return view;

@@ -2,7 +2,7 @@
 // (stdio, an API key, an OAuth token); a cluster in `impersonate` mode then receives every request of
 // that caller with Kubernetes impersonation headers, so RBAC and the API server's audit log see the
 // person. A caller without a user is refused there: never a silent fall back to kube-mcp's own identity.
-import type { IdentityMode } from "../config/schema.js";
+import type { Config, IdentityMode } from "../config/schema.js";
 import { ToolError } from "../tools/define.js";
 
 export type { IdentityMode };
@@ -86,4 +86,11 @@ export function auditFields(c: Caller): Record<string, unknown> {
     ...(c.subject ? { subject: c.subject } : {}),
     ...(c.client ? { client: c.client } : {}),
   };
+}
+
+/** What the configuration says impersonates callers: "--identity impersonate" or the clusters that set it. */
+export function impersonatingClusters(config: Readonly<Config>): string[] {
+  const named = Object.entries(config.clusters).filter(([, p]) => p.identity === "impersonate");
+  if (config.identity === "impersonate") return ["all clusters (--identity impersonate)"];
+  return named.map(([name]) => `cluster ${name}`);
 }
