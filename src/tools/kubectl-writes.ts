@@ -111,7 +111,7 @@ function getArgv(v: Verdict): string[] {
 }
 
 /** kubectl prints one JSON document per object (several objects: one after the other, not a List). */
-export function jsonDocuments(text: string): Obj[] {
+function jsonDocuments(text: string): Obj[] {
   const out: Obj[] = [];
   let depth = 0;
   let start = -1;
