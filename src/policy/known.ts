@@ -12,13 +12,17 @@ const COMMON = new Set(["true", "false", "null", "none", "yes", "no", "enabled",
 
 export class KnownSecrets {
   private readonly forms = new Set<string>();
+  /** The forms longest first, kept between adds: maskDeep calls mask once per string of an answer. */
+  private sorted: string[] | undefined;
 
   /** Remembers a masked value with its base64 spelling and, if it is base64, its decoded text. */
   readonly add = (value: string): void => {
     for (const form of spellings(value)) {
       if (this.forms.size >= MAX_VALUES) return;
-      if (form.length >= MIN && !COMMON.has(form.toLowerCase()) && !form.startsWith("<redacted"))
+      if (form.length >= MIN && !COMMON.has(form.toLowerCase()) && !form.startsWith("<redacted")) {
         this.forms.add(form);
+        this.sorted = undefined;
+      }
     }
   };
 
@@ -30,7 +34,8 @@ export class KnownSecrets {
   mask(text: string): string {
     if (!this.forms.size || !text) return text;
     let out = text;
-    for (const form of [...this.forms].sort((a, b) => b.length - a.length)) {
+    this.sorted ??= [...this.forms].sort((a, b) => b.length - a.length);
+    for (const form of this.sorted) {
       if (!out.includes(form)) continue;
       out = form.length >= WHOLE_TOKEN_BELOW ? out.split(form).join(REDACTED) : maskToken(out, form);
     }
