@@ -6,7 +6,8 @@ import { randomUUID } from "node:crypto";
 import { type Msg, type NatsConnection, NoRespondersError, RequestError } from "@nats-io/transport-node";
 import * as z from "zod";
 import { Mode } from "../config/schema.js";
-import type { RemoteRunner } from "../targets/clusters.js";
+import type { GuardRule } from "../policy/rules.js";
+import { allowedRules, type Cluster, type RemoteRunner, stricter } from "../targets/clusters.js";
 import { ToolError } from "../tools/define.js";
 import type { Agents } from "./agents.js";
 
@@ -226,8 +227,12 @@ export class NatsCalls {
         progress: (done, total, message) => {
           if (progressOk) this.nc.publish(req.progress, JSON.stringify({ done, total, message }));
         },
-        ...(req.mode ? { mode: req.mode } : {}),
-        ...(req.allow ? { allow: req.allow as never } : {}),
+        // The bus is not trusted to widen this replica's policy: the call runs at the stricter of the
+        // caller's mode and this replica's own for the cluster, with only the rules both allow.
+        ...narrowed(
+          this.agents.cluster(req.cluster, link, () => link.hello),
+          req,
+        ),
       });
       const answer = JSON.stringify({ ok: true, data });
       const max = this.nc.info?.max_payload ?? Number.POSITIVE_INFINITY;
@@ -248,4 +253,12 @@ export class NatsCalls {
       this.serving.delete(key);
     }
   }
+}
+
+function narrowed(
+  local: Cluster,
+  req: { mode?: Mode; allow?: string[] },
+): { mode: Mode; allow: GuardRule[] } {
+  const allow = [...allowedRules(local)].filter((r) => !req.allow || req.allow.includes(r));
+  return { mode: req.mode ? stricter(local.mode, req.mode) : local.mode, allow };
 }
