@@ -62,7 +62,7 @@ export interface PlannedPatch {
  * Patches one object (or its subresource) through plan → guard → apply. With `dryRun`, stops after
  * the guard and returns the plan. A refused plan changes nothing.
  */
-export async function plannedPatch(
+export function plannedPatch(
   api: KubeApi,
   r: ApiResource,
   path: string,
@@ -70,23 +70,40 @@ export async function plannedPatch(
   o: PatchOpts,
   w: WriteCtx,
 ): Promise<PlannedPatch> {
-  for (let attempt = 1; ; attempt++) {
+  return replanned(`${r.kind} at ${path}`, () => planGuardApply(api, r, path, body, o, w), w);
+}
+
+const ATTEMPTS = 5;
+
+/**
+ * Runs one plan → guard → apply, and again from a fresh plan while the write meets an object that
+ * changed since its plan (409, or a failed resourceVersion test), up to ATTEMPTS times.
+ */
+export async function replanned<T>(what: string, attempt: () => Promise<T>, w: WriteCtx): Promise<T> {
+  for (let n = 1; ; n++) {
     try {
-      return await planGuardApply(api, r, path, body, o, w);
+      return await attempt();
     } catch (err) {
-      if (!(err instanceof Conflict) || attempt >= ATTEMPTS) throw err instanceof Conflict ? err.error : err;
-      await new Promise((res) => setTimeout(res, 50 * attempt));
+      if (!(err instanceof KubeApiError && (err.status === 409 || isFailedTest(err)))) throw err;
+      if (n >= ATTEMPTS)
+        throw new ToolError(
+          `${what} kept changing between the plan and the write (${ATTEMPTS} tries); nothing more was changed.`,
+          "Call again in a moment: the plan is made afresh from the current objects.",
+        );
+      await new Promise((res) => setTimeout(res, 50 * n));
       w.signal.throwIfAborted();
     }
   }
 }
 
-const ATTEMPTS = 5;
-
-class Conflict extends Error {
-  constructor(readonly error: ToolError) {
-    super(error.message);
-  }
+/** Refuses a JSON patch whose ops would copy, move or test a value redaction hides (rule secretEcho). */
+export function refuseSecretReads(ops: unknown, before: Obj, w: WriteCtx): void {
+  if (w.policy.revealSecrets) return;
+  const reads = jsonPatchReadsSecret(ops, before);
+  if (reads)
+    throw new ToolError(
+      `Refused on cluster ${w.policy.cluster}: ${reads} (rule secretEcho); nothing was changed. A patch may not copy, move or test a redacted value. What would allow it: revealSecrets for this cluster, set by the operator.`,
+    );
 }
 
 async function planGuardApply(
@@ -99,14 +116,7 @@ async function planGuardApply(
 ): Promise<PlannedPatch> {
   const before = await api.json<Obj>({ path, signal: w.signal });
   redactObject(before, { collect: w.secrets.add });
-  if (o.type === "json") {
-    const ops = typeof body === "string" ? JSON.parse(body) : body;
-    const reads = w.policy.revealSecrets ? undefined : jsonPatchReadsSecret(ops, before);
-    if (reads)
-      throw new ToolError(
-        `Refused on cluster ${w.policy.cluster}: ${reads} (rule secretEcho); nothing was changed. A patch may not copy, move or test a redacted value. What would allow it: revealSecrets for this cluster, set by the operator.`,
-      );
-  }
+  if (o.type === "json") refuseSecretReads(typeof body === "string" ? JSON.parse(body) : body, before, w);
   const after = await api.patch<Obj>(path, body, { type: o.type, dryRun: true, signal: w.signal });
   enforce(
     [
@@ -121,22 +131,12 @@ async function planGuardApply(
     w,
   );
   if (o.dryRun) return { before, after };
-  try {
-    const applied = await api.patch<Obj>(path, pinned(body, o.type, before.metadata?.resourceVersion), {
-      type: o.type,
-      signal: w.signal,
-    });
-    return { before, after: applied };
-  } catch (err) {
-    if (err instanceof KubeApiError && (err.status === 409 || isFailedTest(err)))
-      throw new Conflict(
-        new ToolError(
-          `${r.kind} ${before.metadata?.name ?? ""} kept changing between the plan and the write (${ATTEMPTS} tries); nothing was changed.`,
-          "Call again in a moment: the plan is made afresh from the current object.",
-        ),
-      );
-    throw err;
-  }
+  // A conflict here (the object changed since its plan) is planned again by replanned().
+  const applied = await api.patch<Obj>(path, pinned(body, o.type, before.metadata?.resourceVersion), {
+    type: o.type,
+    signal: w.signal,
+  });
+  return { before, after: applied };
 }
 
 // A JSON patch whose leading `test` of resourceVersion failed is answered 422 "the test failed".

@@ -8,13 +8,13 @@
 import { parse as parseYaml } from "yaml";
 import type { Verdict } from "../exec/validate.js";
 import { lineDiff } from "../format/diff.js";
-import { type KubeApi, KubeApiError } from "../kube/api.js";
+import type { KubeApi } from "../kube/api.js";
 import { planView } from "../kube/apply.js";
 import { lookupKind } from "../kube/lookup.js";
-import { enforce, type WriteCtx } from "../kube/plan.js";
+import { enforce, refuseSecretReads, replanned, type WriteCtx } from "../kube/plan.js";
 import { resourceLabel, resourcePath } from "../kube/resolve.js";
 import { replicaSetsOf, revision, undoTemplate } from "../kube/rollout.js";
-import { jsonPatchReadsSecret, type Obj } from "../policy/guard.js";
+import type { Obj } from "../policy/guard.js";
 import { redactObject } from "../policy/redact.js";
 import type { Cluster } from "../targets/clusters.js";
 import { ToolError } from "./define.js";
@@ -78,8 +78,6 @@ const FIXED: Record<string, Effect> = {
     if (o.spec) delete o.spec.unschedulable;
   },
 };
-
-const ATTEMPTS = 5;
 
 /** The command's name as the tables above key it ("rollout restart", "scale"). */
 const commandOf = (v: Verdict) =>
@@ -160,68 +158,59 @@ export async function guardedKubectl(
   w: WriteCtx,
 ): Promise<string | undefined> {
   const command = commandOf(v);
-  for (let attempt = 1; ; attempt++) {
-    const live = await kubectlJson(kubectl, getArgv(v), "get (reading the objects to plan)");
-    for (const o of live) redactObject(o, { collect: w.secrets.add });
-    const byKey = new Map(live.map((o) => [key(o), o]));
-    const effect = FIXED[command];
-    if (effect) {
-      const changes = await Promise.all(
-        live.map(async (before) => {
-          const after = structuredClone(before);
-          await effect(after, v, cluster.api, w.signal);
-          return change(before, after);
-        }),
-      );
-      enforce(changes, w);
-      return undefined;
-    }
-    // kubectl reads --type in any case and -p as YAML or JSON; the ops are judged as kubectl reads them.
-    const type = (lastFlag(v, "type") ?? "strategic").toLowerCase();
-    if (command === "patch" && type === "json" && !w.policy.revealSecrets) {
-      const ops = parseOps(lastFlag(v, "patch"));
-      for (const before of live) {
-        const why = jsonPatchReadsSecret(ops, before);
-        if (why)
-          throw new ToolError(
-            `Refused on cluster ${cluster.name}: ${why} (rule secretEcho); nothing was changed. What would allow it: revealSecrets for this cluster, set by the operator.`,
-          );
-      }
-    }
-    const planned = await kubectlJson(
-      kubectl,
-      [...argv, "--dry-run=server", "--output=json"],
-      `${command} --dry-run=server (the plan)`,
+  return replanned("The objects", () => planGuardWrite(argv, v, command, kubectl, cluster, w), w);
+}
+
+async function planGuardWrite(
+  argv: string[],
+  v: Verdict,
+  command: string,
+  kubectl: Kubectl,
+  cluster: Cluster,
+  w: WriteCtx,
+): Promise<string | undefined> {
+  const live = await kubectlJson(kubectl, getArgv(v), "get (reading the objects to plan)");
+  for (const o of live) redactObject(o, { collect: w.secrets.add });
+  const byKey = new Map(live.map((o) => [key(o), o]));
+  const effect = FIXED[command];
+  if (effect) {
+    const changes = await Promise.all(
+      live.map(async (before) => {
+        const after = structuredClone(before);
+        await effect(after, v, cluster.api, w.signal);
+        return change(before, after);
+      }),
     );
-    const sub = lastFlag(v, "subresource");
-    // Every planned object must be judged against its live self: one kube-mcp did not read is refused,
-    // never taken for a creation (a patch creates nothing).
-    const changes = planned.map((p) => {
-      const before = byKey.get(key(p));
-      if (!before)
-        throw new ToolError(
-          `kubectl's plan names ${key(p)}, which kube-mcp did not read before it; nothing was changed.`,
-        );
-      return { ...change(before, p), ...(sub ? { subresource: sub } : {}) };
-    });
     enforce(changes, w);
-    const dry = lastFlag(v, "dry-run");
-    if (dry === "server" || dry === "client") return describePlan(changes, w, "would change (dry run)");
-    try {
-      return await write(changes, v, PAST[command] ?? "changed", cluster, w);
-    } catch (err) {
-      if (!(err instanceof KubeApiError && err.status === 409) || attempt >= ATTEMPTS) {
-        if (err instanceof KubeApiError && err.status === 409)
-          throw new ToolError(
-            `The objects kept changing between the plan and the write (${ATTEMPTS} tries); nothing more was changed.`,
-            "Call again in a moment.",
-          );
-        throw err;
-      }
-      await new Promise((res) => setTimeout(res, 50 * attempt));
-      w.signal.throwIfAborted();
-    }
+    return undefined;
   }
+  // kubectl reads --type in any case and -p as YAML or JSON; the ops are judged as kubectl reads them.
+  const type = (lastFlag(v, "type") ?? "strategic").toLowerCase();
+  if (command === "patch" && type === "json") {
+    const ops = parseOps(lastFlag(v, "patch"));
+    for (const before of live) refuseSecretReads(ops, before, w);
+  }
+  const planned = await kubectlJson(
+    kubectl,
+    [...argv, "--dry-run=server", "--output=json"],
+    `${command} --dry-run=server (the plan)`,
+  );
+  const sub = lastFlag(v, "subresource");
+  // Every planned object must be judged against its live self: one kube-mcp did not read is refused,
+  // never taken for a creation (a patch creates nothing).
+  const changes = planned.map((p) => {
+    const before = byKey.get(key(p));
+    if (!before)
+      throw new ToolError(
+        `kubectl's plan names ${key(p)}, which kube-mcp did not read before it; nothing was changed.`,
+      );
+    return { ...change(before, p), ...(sub ? { subresource: sub } : {}) };
+  });
+  enforce(changes, w);
+  const dry = lastFlag(v, "dry-run");
+  if (dry === "server" || dry === "client") return describePlan(changes, w, "would change (dry run)");
+  // A conflict (an object changed since its plan) is planned again by replanned().
+  return write(changes, v, PAST[command] ?? "changed", cluster, w);
 }
 
 function parseOps(patch: string | undefined): unknown {
