@@ -13,6 +13,10 @@ export interface Parsed {
   rest: string[];
 }
 
+/** A flag's value as the CLI reads it: pflag lets the last occurrence win. */
+export const lastFlag = (p: Pick<Parsed, "flags">, name: string): string | undefined =>
+  p.flags.filter((f) => f.name === name).at(-1)?.value;
+
 export interface CheckCtx {
   mode: Mode;
   parsed: Parsed;

@@ -2,19 +2,19 @@
 // password) in prose no pattern can spot. So kube-mcp asks helm for the release as JSON, redacts it
 // structurally (values by name, manifests by shape; the notes masked with every value found in the
 // release), and renders helm's text from that.
-import type { Parsed } from "./grammar.js";
+import { lastFlag, type Parsed } from "./grammar.js";
 
 /** The argv that fetches the same release as JSON, when the command is one this module renders. */
 export function statusAsJson(p: Parsed): string[] | undefined {
   const notes = p.path[0] === "get" && p.path[1] === "notes";
   const status = p.path[0] === "status";
   if (!notes && !status) return undefined;
-  const out = p.flags.filter((f) => f.name === "output").at(-1)?.value;
+  const out = lastFlag(p, "output");
   if (status && out !== undefined && out !== "table") return undefined;
   if (p.flags.some((f) => f.name === "show-resources" && f.value !== "false")) return undefined;
   const release = p.positionals[0];
   if (!release) return undefined;
-  const revision = p.flags.filter((f) => f.name === "revision").at(-1)?.value;
+  const revision = lastFlag(p, "revision");
   return ["status", release, ...(revision ? [`--revision=${revision}`] : []), "--output=json"];
 }
 

@@ -4,7 +4,7 @@
 // are judged as deletions, and only then does helm run for real, pinned to the chart version it planned.
 // Charts come only from the operator's repositories, added by kube-mcp to the call's private Helm home.
 
-import type { Parsed } from "../exec/grammar.js";
+import { lastFlag, type Parsed } from "../exec/grammar.js";
 import { type ApplyTarget, parseManifest, resolveTargets } from "../kube/apply.js";
 import { enforce, readLive, type WriteCtx } from "../kube/plan.js";
 import type { Change, Obj } from "../policy/guard.js";
@@ -22,7 +22,6 @@ export interface HelmRepository {
 export const isPlannedHelmWrite = (v: Parsed & { help?: boolean }) =>
   !v.help && (v.path[0] === "install" || v.path[0] === "upgrade");
 
-const lastFlag = (v: Parsed, name: string) => v.flags.filter((f) => f.name === name).at(-1)?.value;
 const isSet = (v: Parsed, name: string) =>
   !["false", "0", "f", "F", "FALSE", "False", undefined].includes(lastFlag(v, name));
 

@@ -6,6 +6,7 @@
 // planned object against its live self; a planned change is then written by kube-mcp exactly as
 // planned (an update conditional on the planned resourceVersion), and a fixed effect by kubectl.
 import { parse as parseYaml } from "yaml";
+import { lastFlag } from "../exec/grammar.js";
 import type { Verdict } from "../exec/validate.js";
 import { lineDiff } from "../format/diff.js";
 import type { KubeApi } from "../kube/api.js";
@@ -88,10 +89,6 @@ export const isPlannedWrite = (v: Verdict) => {
   const c = commandOf(v);
   return !v.help && (c in PAST || c in FIXED);
 };
-
-function lastFlag(v: Verdict, name: string): string | undefined {
-  return v.flags.filter((f) => f.name === name).at(-1)?.value;
-}
 
 /** A `kubectl get` of the objects the command acts on, with the command's own selection flags. */
 function getArgv(v: Verdict): string[] {

@@ -3,7 +3,7 @@
 import * as z from "zod";
 import type { Mode } from "../config/schema.js";
 import { applyFilters, FilterError } from "../exec/filter.js";
-import type { Grammar, Parsed } from "../exec/grammar.js";
+import { type Grammar, lastFlag, type Parsed } from "../exec/grammar.js";
 import { renderStatus, statusAsJson } from "../exec/helm-status.js";
 import { pinCluster } from "../exec/kubeconfig.js";
 import { outputKind, redactFailedOutput, redactOutput, templateOf, Withheld } from "../exec/output.js";
@@ -59,7 +59,7 @@ function pinnedArgv(
   pinned: { kubeconfig: string; context: string },
   defaultNs: string,
 ): string[] {
-  const ns = verdict.flags.filter((f) => f.name === "namespace").at(-1)?.value ?? defaultNs;
+  const ns = lastFlag(verdict, "namespace") ?? defaultNs;
   const pin = PIN[binary]?.(pinned.kubeconfig, pinned.context, ns) ?? { before: [], after: [] };
   // Templates are rendered by kube-mcp on redacted JSON: ask for JSON (the last --output wins).
   if (template) pin.after.push("--output=json");
