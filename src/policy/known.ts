@@ -44,16 +44,17 @@ export class KnownSecrets {
 
   /** Every string inside a JSON-like value, masked. */
   maskDeep<T>(v: T): T {
-    if (!this.forms.size) return v;
-    const walk = (x: unknown): unknown => {
-      if (typeof x === "string") return this.mask(x);
-      if (Array.isArray(x)) return x.map(walk);
-      if (x && typeof x === "object")
-        return Object.fromEntries(Object.entries(x).map(([k, y]) => [k, walk(y)]));
-      return x;
-    };
-    return walk(v) as T;
+    return this.forms.size ? (mapStrings(v, (s) => this.mask(s)) as T) : v;
   }
+}
+
+/** A JSON-like value with every string in it (not keys) passed through f. */
+export function mapStrings(v: unknown, f: (s: string) => string): unknown {
+  if (typeof v === "string") return f(v);
+  if (Array.isArray(v)) return v.map((x) => mapStrings(x, f));
+  if (v && typeof v === "object")
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, mapStrings(x, f)]));
+  return v;
 }
 
 function spellings(value: string): string[] {
