@@ -122,8 +122,9 @@ export function buildServer(deps: ServerDeps): McpServer {
             ms: Date.now() - started,
             isError: answer.isError === true,
           });
-          audit(answer.isError ? "error" : "ok", answer.isError ? answer.text.slice(0, 300) : undefined);
+          // The audit trail gets what the model gets: after the backstop, never before it.
           const safe = backstop(answer);
+          audit(answer.isError ? "error" : "ok", answer.isError ? safe.text.slice(0, 300) : undefined);
           return {
             content: [{ type: "text" as const, text: safe.text }],
             structuredContent: safe.data as Record<string, unknown>,
@@ -132,10 +133,12 @@ export function buildServer(deps: ServerDeps): McpServer {
         } catch (err) {
           if (err instanceof ToolError) {
             deps.log.debug("tool refused", { tool: tool.name, ms: Date.now() - started, error: err.message });
-            audit("error", err.message);
-            return errorResult(
-              backstop({ text: err.hint ? `${err.message}\n${err.hint}` : err.message, data: null }).text,
-            );
+            const text = backstop({
+              text: err.hint ? `${err.message}\n${err.hint}` : err.message,
+              data: null,
+            }).text;
+            audit("error", text);
+            return errorResult(text);
           }
           deps.log.error("tool crashed", { tool: tool.name, err });
           audit("error", "internal error");

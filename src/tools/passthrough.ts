@@ -185,7 +185,9 @@ export function cliTool(spec: CliToolSpec, mode: Mode, limiter: Limiter): AnyToo
         };
         if (res.code !== 0) {
           // Without an error message, what it printed is the message: redacted like any output.
-          const said = stderr || redactFailedOutput(sanitizeUntrusted(res.stdout), kind, outputOpts);
+          const said = stderr
+            ? redactText(stderr)
+            : redactFailedOutput(sanitizeUntrusted(res.stdout), kind, outputOpts);
           throw new ToolError(
             `${g.binary} exited with code ${res.code} on cluster ${cluster.name}: ${cutText(said, 2000).text}`,
           );
