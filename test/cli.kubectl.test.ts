@@ -4,7 +4,7 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { leaks } from "./helpers/canary.js";
-import { type CallOutcome, call, type Session, stdioSession } from "./helpers/mcp.js";
+import { type CallOutcome, call, hints, type Session, stdioSession } from "./helpers/mcp.js";
 import { run } from "./helpers/run.js";
 
 const kubeconfig = inject("kubeconfig");
@@ -37,8 +37,14 @@ afterAll(async () => {
 describe("kubectl passthrough", () => {
   it("is advertised read-only in read-only mode and destructive in full mode", async () => {
     const tool = async (s: Session) => (await s.client.listTools()).tools.find((t) => t.name === "kubectl");
-    expect((await tool(ro))?.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false });
-    expect((await tool(full))?.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: true });
+    expect(hints((await tool(ro))?.annotations)).toMatchObject({
+      readOnlyHint: true,
+      destructiveHint: false,
+    });
+    expect(hints((await tool(full))?.annotations)).toMatchObject({
+      readOnlyHint: false,
+      destructiveHint: true,
+    });
   });
 
   it("runs get against the chosen cluster, matching kubectl itself", async () => {

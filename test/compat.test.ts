@@ -52,7 +52,7 @@ describe("coming from mcp-server-kubernetes", () => {
     const r = await serveFails({ ALLOWED_TOOLS: "resources_list,kubectl_get" });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(
-      /unknown tool names in the tool allow-list.*: kubectl_get\. Valid names: .*pods_logs/,
+      /unknown tool or toolset names in the tool lists .*ALLOWED_TOOLS\): kubectl_get\. Toolsets: .*Tools: .*pods_logs/,
     );
     expect(r.stdout).toBe("");
   });

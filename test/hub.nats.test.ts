@@ -197,7 +197,7 @@ describe("hub replicas sharing agents over NATS", () => {
     const seen: { progress: number; total?: number; message?: string }[] = [];
     const r = await call(
       clients[1]?.client as Session["client"],
-      "rollout",
+      "rollout_status",
       {
         cluster: "alpha",
         namespace: ns,

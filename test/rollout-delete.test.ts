@@ -2,7 +2,7 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { inner } from "./helpers/fence.js";
-import { call, type Session, stdioSession } from "./helpers/mcp.js";
+import { call, hints, type Session, stdioSession } from "./helpers/mcp.js";
 import { run } from "./helpers/run.js";
 
 const kubeconfig = inject("kubeconfig");
@@ -50,7 +50,7 @@ afterAll(async () => {
 
 describe("rollout", () => {
   it("waits for a rollout to finish", async () => {
-    const r = await tool("rollout", {
+    const r = await tool("rollout_status", {
       action: "status",
       kind: "deployment",
       name: "demo",
@@ -68,8 +68,8 @@ describe("rollout", () => {
     });
     expect(p.isError, p.text).toBe(false);
     expect(await image()).toBe("registry.example/demo:2");
-    await tool("rollout", { action: "status", kind: "deployment", name: "demo" });
-    const history = await tool("rollout", { action: "history", kind: "deployment", name: "demo" });
+    await tool("rollout_status", { action: "status", kind: "deployment", name: "demo" });
+    const history = await tool("rollout_status", { action: "history", kind: "deployment", name: "demo" });
     expect(inner(history.text)).toMatch(
       /^REVISION\s+CHANGE-CAUSE\s+IMAGES\n2\s+<none>\s+registry.example\/demo:2\n1\s+<none>\s+registry.example\/demo:1$/,
     );
@@ -102,7 +102,7 @@ describe("rollout", () => {
     const seen: { progress: number; total?: number; message?: string }[] = [];
     const waited = await call(
       s.client,
-      "rollout",
+      "rollout_status",
       {
         cluster: "alpha",
         namespace: ns,
@@ -136,12 +136,12 @@ describe("annotations in full mode", () => {
       ["kubectl", false],
     ];
     for (const [name, idempotent] of expected)
-      expect(tools.get(name), name).toMatchObject({
+      expect(hints(tools.get(name)), name).toMatchObject({
         readOnlyHint: false,
         destructiveHint: true,
         idempotentHint: idempotent,
       });
-    expect(tools.get("rollout")).toMatchObject({ destructiveHint: false, idempotentHint: false });
+    expect(hints(tools.get("rollout"))).toMatchObject({ destructiveHint: false, idempotentHint: false });
   });
 });
 

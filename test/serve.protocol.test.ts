@@ -8,6 +8,7 @@ import { CLI_SPECS } from "../src/tools/cli.js";
 import { toolsTable } from "../src/tools/doc.js";
 import { ALL_TOOLS } from "../src/tools/index.js";
 import { CLI, call, type Session, stdioSession } from "./helpers/mcp.js";
+import { stubBinaries } from "./helpers/stubs.js";
 
 const kubeconfig = inject("kubeconfig");
 let modern: Session;
@@ -74,31 +75,39 @@ describe("stdio protocol", () => {
     expect(err).toContain('"msg":"shutting down"');
   });
 
-  it("advertises the snapshotted tool surface with annotations from the safety class", async () => {
-    const { tools } = await modern.client.listTools();
-    const surface = tools.map((t) => ({
-      name: t.name,
-      title: t.title,
-      annotations: t.annotations,
-      input: Object.keys((t.inputSchema as { properties?: object }).properties ?? {}),
-      required: (t.inputSchema as { required?: string[] }).required ?? [],
-      output: Object.keys((t.outputSchema as { properties?: object } | undefined)?.properties ?? {}),
-    }));
-    await expect(JSON.stringify(surface, null, 2)).toMatchFileSnapshot("__snapshots__/tools-surface.json");
-    // Default mode is non-destructive: the CLI tools are "write" there; typed tools keep their class.
-    const safety = new Map<string, string>([
-      ...ALL_TOOLS.map((t) => [t.name, t.safety] as const),
-      ...CLI_SPECS.map((c) => [c.grammar.binary, "write"] as const),
-    ]);
-    for (const t of tools) {
-      const cls = safety.get(t.name);
-      expect(cls, t.name).not.toBe("destructive");
-      expect(t.annotations, t.name).toMatchObject({
-        readOnlyHint: cls === "read",
-        destructiveHint: false,
-        idempotentHint: cls === "read" || ["resources_apply", "resources_scale"].includes(t.name),
-        openWorldHint: false,
-      });
+  it("advertises the snapshotted tool surface (every toolset, full mode), annotations from the safety class", async () => {
+    // The product's own listing (not the suite's structured one), with every tool any machine could list.
+    const full = await stdioSession({
+      args: ["--mode", "full", "--toolsets", "all"],
+      env: {
+        KUBECONFIG: kubeconfig,
+        KUBE_MCP_STRUCTURED_OUTPUT: "",
+        PATH: `${stubBinaries()}:${process.env.PATH}`,
+      },
+    });
+    try {
+      const { tools } = await full.client.listTools();
+      // Names, descriptions, annotations and whole input schemas: any growth of the listing is reviewed.
+      await expect(JSON.stringify(tools, null, 2)).toMatchFileSnapshot("__snapshots__/tools-surface.json");
+      // Full mode: the CLI tools may delete; typed tools keep their class.
+      const safety = new Map<string, string>([
+        ...ALL_TOOLS.map((t) => [t.name, t.safety] as const),
+        ...CLI_SPECS.map((c) => [c.grammar.binary, "destructive"] as const),
+        ["toolsets", "read"],
+      ]);
+      for (const t of tools) {
+        const cls = safety.get(t.name);
+        // Hints equal to the protocol's defaults are left out (readOnlyHint false, destructiveHint true).
+        expect(t.annotations?.readOnlyHint === true, t.name).toBe(cls === "read");
+        expect(t.annotations?.destructiveHint ?? true, t.name).toBe(cls === "destructive");
+        expect(t.annotations?.openWorldHint, t.name).toBe(false);
+        expect(t.outputSchema, t.name).toBeUndefined();
+      }
+      expect(tools.map((t) => t.name).sort()).toEqual(
+        [...safety.keys()].filter((n) => n !== "toolsets").sort(),
+      );
+    } finally {
+      await full.close();
     }
   });
 

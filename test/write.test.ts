@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { leaks } from "./helpers/canary.js";
 import { inner } from "./helpers/fence.js";
-import { call, type Session, stdioSession } from "./helpers/mcp.js";
+import { call, hints, type Session, stdioSession } from "./helpers/mcp.js";
 import { run } from "./helpers/run.js";
 
 const kubeconfig = inject("kubeconfig");
@@ -73,7 +73,7 @@ describe("write tools", () => {
     );
     expect((await kubectl("get", "namespace", ns)).code).not.toBe(0);
     const tools = (await s.client.listTools()).tools;
-    expect(tools.find((t) => t.name === "resources_apply")?.annotations).toMatchObject({
+    expect(hints(tools.find((t) => t.name === "resources_apply")?.annotations)).toMatchObject({
       readOnlyHint: false,
       destructiveHint: false,
     });

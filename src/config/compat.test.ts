@@ -10,7 +10,7 @@ const KEY = "flux-token-0123456789";
 
 describe("mcp-server-kubernetes variables", () => {
   it.each([
-    [{ ALLOWED_TOOLS: "resources_list, pods_logs" }, { tools: ["resources_list", "pods_logs"] }],
+    [{ ALLOWED_TOOLS: "resources_list, pods_logs" }, { tools: { allow: ["resources_list", "pods_logs"] } }],
     [{ ALLOW_ONLY_READONLY_TOOLS: "true" }, { mode: "read-only" }],
     [{ ALLOW_ONLY_READONLY_TOOLS: "false" }, { mode: "non-destructive" }],
     [{ ALLOW_ONLY_NON_DESTRUCTIVE_TOOLS: "true" }, { mode: "non-destructive" }],

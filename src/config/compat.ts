@@ -70,7 +70,7 @@ export const COMPAT: Mapping[] = [
     doc: "only these kube-mcp tools are registered; a name kube-mcp does not have stops start-up and lists the valid ones",
     apply: (v) => ({
       set: {
-        tools: v
+        "tools.allow": v
           .split(",")
           .map((s) => s.trim())
           .filter(Boolean),

@@ -107,9 +107,23 @@ export const ConfigSchema = z
     ),
     dryRun: z.boolean().default(false).describe("run every write as a server-side dry run"),
     tools: z
+      .object({
+        allow: z
+          .array(z.string().min(1))
+          .optional()
+          .describe("register only these tools or toolsets, all listed; unset: every tool the mode allows"),
+        deny: z.array(z.string().min(1)).default([]).describe("never register these tools or toolsets"),
+      })
+      .strict()
+      .default({ deny: [] }),
+    toolsets: z
       .array(z.string().min(1))
       .optional()
-      .describe("register only these tools, by name (serve); unset: every tool the mode allows"),
+      .describe('toolsets listed from the start ("all" for every one); default core,write'),
+    structuredOutput: z
+      .boolean()
+      .default(false)
+      .describe("advertise output schemas and send structuredContent (for programs, not models)"),
     logLevel: LogLevel.default("info"),
     http: z
       .object({

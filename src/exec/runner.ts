@@ -30,6 +30,24 @@ export function findBinary(binary: string, path = process.env.PATH ?? ""): strin
   throw new NotInstalled(`${binary} is not installed on the kube-mcp host (not found on PATH).`);
 }
 
+/** Whether `binary` is on PATH, looked up at most every 10 s (for tools listed only while it is there). */
+export function installedCheck(binary: string): () => boolean {
+  let at = 0;
+  let found = false;
+  return () => {
+    if (Date.now() - at > 10_000) {
+      at = Date.now();
+      try {
+        findBinary(binary);
+        found = true;
+      } catch {
+        found = false;
+      }
+    }
+    return found;
+  };
+}
+
 /** A minimal environment: everything a CLI could be redirected or extended through is absent. */
 export function scrubbedEnv(home: string, kubeconfig: string): NodeJS.ProcessEnv {
   const empty = join(home, "empty-path");

@@ -1,4 +1,4 @@
-// The hub's clusters_list (and its alias list_clusters): agents with their connection state, versions,
+// The hub's clusters_list: agents with their connection state, versions,
 // latency and own policy, beside any local clusters the hub serves directly.
 
 import * as z from "zod";
@@ -42,13 +42,15 @@ const ownLinks = (agents: Agents) => ({
 });
 
 /** `nats` is set when the hub runs as a replica; it returns the replicas once NATS has been joined. */
-export function hubClustersList(agents: Agents, name: string, nats?: () => Replicas | undefined): AnyTool {
+export function hubClustersList(agents: Agents, nats?: () => Replicas | undefined): AnyTool {
   // As a replica, a last column says which replica holds each agent ("here" for this one).
   const columns = nats ? [...COLUMNS, "replica"] : COLUMNS;
   return defineTool({
-    name,
+    name: "clusters_list",
     title: "List clusters",
-    description: `Every cluster this hub reaches: agents (connected or not, last seen, agent, Kubernetes, kubectl and helm versions, round-trip latency, the agent's own mode) and local clusters. Pass these names as \`cluster\` to other tools, or "*" for all.${name === "list_clusters" ? " Same as clusters_list." : ""}`,
+    toolset: "core",
+    description:
+      "The clusters this hub reaches: agents (connected, last seen, versions, latency, mode) and local clusters. Start here.",
     safety: "read",
     input: z.object({}),
     output: TableOutput,

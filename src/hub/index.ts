@@ -15,9 +15,10 @@ import { untilShutdown } from "../obs/lifecycle.js";
 import { createLogger } from "../obs/log.js";
 import { Metrics } from "../obs/metrics.js";
 import { hiddenTools, toolsFor } from "../policy/modes.js";
+import type { Selection } from "../policy/toolsets.js";
 import { INSTRUCTIONS } from "../serve/instructions.js";
 import { loadClusters, newClusters } from "../serve/local.js";
-import { cliTools } from "../tools/cli.js";
+import { serverTools } from "../tools/cli.js";
 import { ALL_TOOLS } from "../tools/index.js";
 import { PROMPTS } from "../tools/prompts.js";
 import { version } from "../version.js";
@@ -96,16 +97,19 @@ export async function run(argv: string[]): Promise<number> {
 
   const withNats = config.hub.nats ? () => replicas : undefined;
   const routed = ALL_TOOLS.filter((t) => !NOT_ROUTED.has(t.name));
+  let selection: Selection;
+  try {
+    // The agents run the CLI tools, so whether the hub's machine has a binary says nothing: all listed.
+    selection = serverTools(mode, config, [hubClustersList(agents, withNats), ...routed]);
+    selection.tools = selection.tools.map(({ installed: _, ...t }) => t);
+  } catch (err) {
+    process.stderr.write(`kube-mcp hub: ${(err as Error).message}\n`);
+    return 2;
+  }
   const deps = {
     name: "kube-mcp-hub",
     version: version(),
     instructions: INSTRUCTIONS,
-    tools: [
-      hubClustersList(agents, "clusters_list", withNats),
-      hubClustersList(agents, "list_clusters", withNats),
-      ...toolsFor(mode, routed),
-      ...cliTools(mode, config),
-    ],
     hidden: hiddenTools(mode, routed),
     prompts: PROMPTS,
     config,
@@ -147,7 +151,7 @@ export async function run(argv: string[]): Promise<number> {
   const listen = config.http.listen ?? `0.0.0.0:${config.hub.port}`;
   let http: Awaited<ReturnType<typeof startHttp>>;
   try {
-    const { factory, safety } = scopedServers(deps, mode, toolsFor(mode, routed));
+    const { factory, safety, onListChanged } = scopedServers(deps, mode, selection, toolsFor(mode, routed));
     http = await startHttp({
       factory,
       config: { ...config, mode, http: { ...config.http, listen } },
@@ -156,6 +160,7 @@ export async function run(argv: string[]): Promise<number> {
       ready: () => !config.hub.nats || replicas !== undefined,
       metrics: deps.metrics,
       safety,
+      onListChanged,
     });
   } catch (err) {
     if (!(err instanceof StartupError)) throw err;

@@ -71,6 +71,8 @@ export interface HttpHandle {
 export interface HttpOptions {
   /** A server for one request; `cap` is set when the caller's token allows less than the server's mode. */
   factory: (cap?: Mode, caller?: Caller) => McpServer;
+  /** Subscribes to changes of callers' tool lists; clients with a listen stream are told to re-list. */
+  onListChanged?: (notify: () => void) => void;
   config: Readonly<Config>;
   log: Logger;
   ready: () => boolean;
@@ -140,6 +142,7 @@ export async function startHttp(opts: HttpOptions): Promise<HttpHandle> {
       onerror: (err) => log.debug("mcp request rejected", { err: err.message }),
     },
   );
+  opts.onListChanged?.(() => handler.notify.toolsChanged());
   const node = toNodeHandler(handler);
   const allowedHosts = new Set(config.http.allowedHosts.map((h) => h.toLowerCase()));
   const strictHost = isLoopback(host) || allowedHosts.size > 0;

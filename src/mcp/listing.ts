@@ -1,9 +1,10 @@
 // Two adjustments to the SDK's own tools/list and tools/call handlers, kept in this one place because they
 // reach past the SDK's public surface (its stored request handlers):
 // - a tool the mode hides is refused with the reason, not the SDK's bare "Tool X not found";
-// - tools/list is compacted for the model's context window: no `$schema` URLs, no `additionalProperties:
-//   false`, no string-length and list-size bounds, no annotation title repeating the tool's title. The
-//   arguments are still validated against the full schemas when a tool is called.
+// - tools/list is compacted for the model's context window: only the tools the session lists, no
+//   `$schema` URLs, no `additionalProperties: false`, no string-length and list-size bounds, patterns or
+//   formats, no annotation title repeating the tool's title. The arguments are still validated against
+//   the full schemas when a tool is called.
 import type { McpServer } from "@modelcontextprotocol/server";
 
 type Handler = (request: { params?: Record<string, unknown> }, ctx: unknown) => Promise<unknown>;
@@ -21,15 +22,17 @@ function wrap(
   if (inner) low.setRequestHandler(method, around(inner));
 }
 
-export function refuseHidden(server: McpServer, hidden: ReadonlyMap<string, string>): void {
-  if (!hidden.size) return;
+/** `refusal` names why a tool cannot be called here (mode, operator's lists, toolset not enabled). */
+export function refuseHidden(server: McpServer, refusalOf: (name: string) => string | undefined): void {
   wrap(server, "tools/call", (inner) => async (request, ctx) => {
-    const refusal = hidden.get(String(request.params?.name));
+    const refusal = refusalOf(String(request.params?.name));
     return refusal ? { content: [{ type: "text", text: refusal }], isError: true } : inner(request, ctx);
   });
 }
 
-const DROP = new Set(["$schema", "minLength", "maxLength", "maxItems", "minItems"]);
+// A pattern or format is checked when the tool is called, and its refusal says what was wrong; listed,
+// it costs the context window on every turn (an RFC 3339 pattern alone is 400 bytes).
+const DROP = new Set(["$schema", "minLength", "maxLength", "maxItems", "minItems", "pattern", "format"]);
 
 /** A JSON Schema without what only a validator needs. */
 export function compactSchema(schema: unknown): unknown {
@@ -38,6 +41,7 @@ export function compactSchema(schema: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(schema)) {
     if (DROP.has(k) || (k === "additionalProperties" && v === false)) continue;
+    if (k === "maximum" && v === Number.MAX_SAFE_INTEGER) continue;
     // "properties" maps names to schemas: recurse into each, never drop a property named like a keyword.
     out[k] =
       k === "properties" && v && typeof v === "object"
@@ -47,21 +51,24 @@ export function compactSchema(schema: unknown): unknown {
   return out;
 }
 
-export function compactListing(server: McpServer): void {
+/** `listed`: whether this session lists a registered tool now (toolsets, installed binaries). */
+export function compactListing(server: McpServer, listed: (name: string) => boolean): void {
   wrap(server, "tools/list", (inner) => async (request, ctx) => {
     const result = (await inner(request, ctx)) as { tools?: Record<string, unknown>[] };
     if (!Array.isArray(result.tools)) return result;
     return {
       ...result,
-      tools: result.tools.map((t) => {
-        const { title: _dup, ...annotations } = (t.annotations ?? {}) as Record<string, unknown>;
-        return {
-          ...t,
-          inputSchema: compactSchema(t.inputSchema),
-          ...(t.outputSchema ? { outputSchema: compactSchema(t.outputSchema) } : {}),
-          annotations,
-        };
-      }),
+      tools: result.tools
+        .filter((t) => listed(String(t.name)))
+        .map((t) => {
+          const { title: _dup, ...annotations } = (t.annotations ?? {}) as Record<string, unknown>;
+          return {
+            ...t,
+            inputSchema: compactSchema(t.inputSchema),
+            ...(t.outputSchema ? { outputSchema: compactSchema(t.outputSchema) } : {}),
+            annotations,
+          };
+        }),
     };
   });
 }

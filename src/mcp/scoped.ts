@@ -2,9 +2,12 @@
 // token's scope. Every caller sees the same tools (so a client can ask for a broader scope when it needs
 // one: the HTTP layer answers such a call with a scope challenge); a narrower caller's clusters are
 // capped to its mode, so nothing its scope does not cover runs, whichever way it is asked for. Each
-// caller also gets its own view of the clusters: those in impersonate mode act as that caller.
+// caller also gets its own view of the clusters: those in impersonate mode act as that caller, and its
+// own listing: the toolsets it has enabled stay enabled across its requests (HTTP serves each request
+// with a new server).
 import type { McpServer } from "@modelcontextprotocol/server";
 import type { Mode } from "../config/schema.js";
+import { Listing, type Selection } from "../policy/toolsets.js";
 import { stricter } from "../targets/clusters.js";
 import { type Caller, STDIO_CALLER } from "../targets/identity.js";
 import type { AnyTool, Safety } from "../tools/define.js";
@@ -14,13 +17,53 @@ import { buildServer, type ServerDeps } from "./server.js";
  * `stepUp`: the tools whose safety class is what a call needs (not the CLI passthroughs, whose need
  * depends on the command; their validator refuses at the capped mode instead).
  */
+/** Listings kept per caller; past this many the least recently used is forgotten (back to the defaults). */
+const MAX_LISTINGS = 1000;
+
+const callerKey = (c: Caller) => `${c.kind}\u0000${c.key ?? ""}\u0000${c.user ?? c.subject ?? ""}`;
+
 export function scopedServers(
-  deps: ServerDeps,
+  deps: Omit<ServerDeps, "tools" | "listing">,
   mode: Mode,
+  selection: Selection,
   stepUp: AnyTool[],
-): { factory: (cap?: Mode, caller?: Caller) => McpServer; safety: Map<string, Safety> } {
-  const built = new Map<Mode, ServerDeps>([[mode, deps]]);
-  const depsFor = (m: Mode): ServerDeps => {
+): {
+  factory: (cap?: Mode, caller?: Caller) => McpServer;
+  safety: Map<string, Safety>;
+  /** Calls `notify` whenever any caller's listing changes. */
+  onListChanged(notify: () => void): void;
+} {
+  const listings = new Map<string, Listing>();
+  const notifiers: (() => void)[] = [];
+  const listingOf = (caller: Caller): Listing => {
+    const key = callerKey(caller);
+    let l = listings.get(key);
+    if (l) listings.delete(key);
+    else {
+      l = new Listing(selection);
+      l.onChange(() => {
+        for (const n of notifiers) n();
+      });
+    }
+    listings.set(key, l);
+    if (listings.size > MAX_LISTINGS) listings.delete(listings.keys().next().value as string);
+    return l;
+  };
+  // A binary installed (or removed) while the server runs changes every listing that has its tool.
+  const optional = selection.tools.filter((t) => t.installed);
+  if (optional.length) {
+    const snapshot = () => optional.map((t) => t.installed?.()).join();
+    let seen = snapshot();
+    setInterval(() => {
+      const now = snapshot();
+      if (now === seen) return;
+      seen = now;
+      for (const n of notifiers) n();
+    }, 30_000).unref();
+  }
+  type Base = Omit<ServerDeps, "tools" | "listing">;
+  const built = new Map<Mode, Base>([[mode, deps]]);
+  const depsFor = (m: Mode): Base => {
     let d = built.get(m);
     if (!d) {
       d = { ...deps, clusters: deps.clusters.capped(m) };
@@ -31,8 +74,15 @@ export function scopedServers(
   return {
     factory: (cap, caller = STDIO_CALLER) => {
       const d = depsFor(cap ? stricter(mode, cap) : mode);
-      return buildServer({ ...d, clusters: d.clusters.as(caller), caller });
+      return buildServer({
+        ...d,
+        tools: selection.tools,
+        listing: listingOf(caller),
+        clusters: d.clusters.as(caller),
+        caller,
+      });
     },
     safety: new Map(stepUp.map((t) => [t.name, t.safety])),
+    onListChanged: (notify) => void notifiers.push(notify),
   };
 }

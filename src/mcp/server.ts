@@ -6,10 +6,12 @@ import type { PortForwards } from "../kube/portforward.js";
 import type { Audit, AuditRecord } from "../obs/audit.js";
 import type { Logger } from "../obs/log.js";
 import type { Metrics } from "../obs/metrics.js";
+import type { Listing } from "../policy/toolsets.js";
 import type { Clusters } from "../targets/clusters.js";
 import type { Caller } from "../targets/identity.js";
 import { type AnyTool, type Safety, ToolError } from "../tools/define.js";
 import type { PromptDef } from "../tools/prompts.js";
+import { toolsetsTool } from "../tools/toolsets-tool.js";
 import { backstop, edgeText } from "./backstop.js";
 import { confirmation } from "./confirm.js";
 import { compactListing, refuseHidden } from "./listing.js";
@@ -31,14 +33,21 @@ export interface ServerDeps {
   metrics?: Metrics;
   /** Who this server answers (one server per request over HTTP); named in every audit line. */
   caller?: Caller;
+  /** The session's listing (toolsets enabled so far); unset: every tool is listed. */
+  listing?: Listing;
 }
 
-export function annotationsFor(safety: Safety, title: string, idempotent = safety === "read") {
+/**
+ * MCP tool annotations from the safety class. Hints equal to the protocol's defaults (readOnlyHint false,
+ * destructiveHint true, idempotentHint false) are left out; destructiveHint false is stated for read
+ * tools too (clients that ignore readOnlyHint would otherwise ask before every read), and openWorldHint
+ * defaults to true, so it is always stated.
+ */
+export function annotationsFor(safety: Safety, _title: string, idempotent = safety === "read") {
   return {
-    title,
-    readOnlyHint: safety === "read",
-    destructiveHint: safety === "destructive",
-    idempotentHint: idempotent,
+    ...(safety === "read" ? { readOnlyHint: true } : {}),
+    ...(safety !== "destructive" ? { destructiveHint: false } : {}),
+    ...(idempotent ? { idempotentHint: true } : {}),
     openWorldHint: false,
   };
 }
@@ -52,20 +61,29 @@ export function buildServer(deps: ServerDeps): McpServer {
     { name: deps.name, version: deps.version },
     {
       instructions: deps.instructions,
+      // list_changed only where the list really changes: a toolset enabled, a binary installed.
+      capabilities: { tools: { listChanged: deps.listing?.changes ?? false } },
       cacheHints: {
         "tools/list": { ttlMs: 60_000, cacheScope: "private" },
         "prompts/list": { ttlMs: 60_000, cacheScope: "private" },
       },
     },
   );
-  for (const tool of deps.tools) {
+  const listing = deps.listing;
+  const offered = listing?.offered();
+  const tools = offered?.size ? [...deps.tools, toolsetsTool(offered)] : deps.tools;
+  const byName = new Map(tools.map((t) => [t.name, t]));
+  // Output schemas and structuredContent only when the operator asks: most clients give the model the
+  // text, and the schemas would cost the context window on every turn (README, Tools, has the numbers).
+  const structured = deps.config.structuredOutput;
+  for (const tool of tools) {
     server.registerTool(
       tool.name,
       {
         title: tool.title,
         description: tool.description,
         inputSchema: tool.input,
-        outputSchema: tool.output,
+        ...(structured ? { outputSchema: tool.output } : {}),
         annotations: annotationsFor(tool.safety, tool.title, tool.idempotent),
       },
       async (args: unknown, ctx) => {
@@ -115,6 +133,7 @@ export function buildServer(deps: ServerDeps): McpServer {
             signal: ctx.mcpReq.signal,
             progress,
             log: deps.log.child({ tool: tool.name }),
+            ...(listing ? { session: listing } : {}),
           });
           await Promise.all(sent);
           deps.log.debug("tool call", {
@@ -127,7 +146,7 @@ export function buildServer(deps: ServerDeps): McpServer {
           audit(answer.isError ? "error" : "ok", answer.isError ? safe.text.slice(0, 300) : undefined);
           return {
             content: [{ type: "text" as const, text: safe.text }],
-            structuredContent: safe.data as Record<string, unknown>,
+            ...(structured ? { structuredContent: safe.data as Record<string, unknown> } : {}),
             ...(answer.isError ? { isError: true } : {}),
           };
         } catch (err) {
@@ -149,8 +168,18 @@ export function buildServer(deps: ServerDeps): McpServer {
       },
     );
   }
-  refuseHidden(server, deps.hidden);
-  compactListing(server);
+  refuseHidden(server, (name) => {
+    const tool = byName.get(name);
+    return (
+      deps.hidden.get(name) ??
+      listing?.selection.refusals.get(name) ??
+      (tool ? listing?.refusal(tool) : undefined)
+    );
+  });
+  compactListing(server, (name) => {
+    const tool = byName.get(name);
+    return !!tool && (!listing || tool.name === "toolsets" || listing.listed(tool));
+  });
   for (const p of deps.prompts) {
     server.registerPrompt(
       p.name,

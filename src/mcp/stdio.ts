@@ -4,11 +4,18 @@ import type { McpServer } from "@modelcontextprotocol/server";
 import { serveStdio } from "@modelcontextprotocol/server/stdio";
 import type { Logger } from "../obs/log.js";
 
-export function startStdio(factory: () => McpServer, log: Logger): { close(): Promise<void> } {
+/** `onListChanged` subscribes to changes of the session's tool list, which the server then notifies. */
+export function startStdio(
+  factory: () => McpServer,
+  log: Logger,
+  onListChanged?: (notify: () => void) => void,
+): { close(): Promise<void> } {
   console.log = console.error;
   console.info = console.error;
   console.debug = console.error;
-  const handle = serveStdio(() => factory(), {
+  let server: McpServer | undefined;
+  onListChanged?.(() => void server?.sendToolListChanged());
+  const handle = serveStdio(() => (server = factory()), {
     onerror: (err) => log.warn("stdio transport error", { err }),
   });
   return handle;

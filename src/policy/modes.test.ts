@@ -4,7 +4,7 @@ import { ConfigSchema } from "../config/schema.js";
 import { Clusters } from "../targets/clusters.js";
 import { type AnyTool, defineTool, type Safety } from "../tools/define.js";
 import { ALL_TOOLS } from "../tools/index.js";
-import { allowListed, toolsFor } from "./modes.js";
+import { toolsFor } from "./modes.js";
 
 const fake = (name: string, safety: Safety): AnyTool =>
   defineTool({
@@ -12,6 +12,7 @@ const fake = (name: string, safety: Safety): AnyTool =>
     title: name,
     description: name,
     safety,
+    toolset: "core",
     input: z.object({}),
     output: z.object({}),
     handle: async () => ({ text: "", data: {} }),
@@ -57,23 +58,5 @@ describe("safety modes", () => {
       dev: "non-destructive",
     });
     expect(clusters.default).toBe("dev");
-  });
-});
-
-describe("allowListed", () => {
-  const known = tools.map((t) => t.name);
-
-  it("keeps every tool when no list is given", () => {
-    expect(allowListed(tools, undefined, known)).toEqual({ tools, unknown: [] });
-  });
-
-  it("keeps only the named tools, and a name the mode hides is not an error", () => {
-    const r = allowListed(toolsFor("read-only", tools), ["look", "remove"], known);
-    expect(r.tools.map((t) => t.name)).toEqual(["look"]);
-    expect(r.unknown).toEqual([]);
-  });
-
-  it("reports names no tool has", () => {
-    expect(allowListed(tools, ["look", "kubectl_get"], known).unknown).toEqual(["kubectl_get"]);
   });
 });

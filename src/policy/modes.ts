@@ -40,18 +40,3 @@ export function hiddenTools(mode: Mode, tools: AnyTool[]): Map<string, string> {
   }
   return hidden;
 }
-
-/**
- * The operator's tool allow-list over the mode's tools. `known` is every tool kube-mcp has, so a name
- * the mode hides is not an error (it is simply not registered) but a misspelt one is.
- */
-export function allowListed(
-  tools: AnyTool[],
-  names: readonly string[] | undefined,
-  known: readonly string[],
-): { tools: AnyTool[]; unknown: string[] } {
-  if (!names) return { tools, unknown: [] };
-  const wanted = new Set(names);
-  const all = new Set(known);
-  return { tools: tools.filter((t) => wanted.has(t.name)), unknown: names.filter((n) => !all.has(n)) };
-}

@@ -9,8 +9,9 @@ import { createAudit } from "../obs/audit.js";
 import { untilShutdown } from "../obs/lifecycle.js";
 import { createLogger } from "../obs/log.js";
 import { Metrics } from "../obs/metrics.js";
-import { allowListed, hiddenTools, toolsFor } from "../policy/modes.js";
-import { cliTools } from "../tools/cli.js";
+import { hiddenTools } from "../policy/modes.js";
+import type { Selection } from "../policy/toolsets.js";
+import { serverTools } from "../tools/cli.js";
 import { ALL_TOOLS } from "../tools/index.js";
 import { PROMPTS } from "../tools/prompts.js";
 import { version } from "../version.js";
@@ -39,22 +40,20 @@ export async function run(argv: string[]): Promise<number> {
   const log = createLogger(config.logLevel, { role: "serve" });
   for (const w of loaded.warnings) log.warn(w);
   const mode = config.mode ?? "non-destructive";
-  const known = [...ALL_TOOLS, ...cliTools("full", config)].map((t) => t.name);
-  const listed = allowListed([...toolsFor(mode, ALL_TOOLS), ...cliTools(mode, config)], config.tools, known);
-  if (listed.unknown.length) {
-    log.error(
-      `unknown tool names in the tool allow-list (--tools, KUBE_MCP_TOOLS or ALLOWED_TOOLS): ${listed.unknown.join(", ")}. Valid names: ${known.join(", ")}`,
-    );
+  let selection: Selection;
+  try {
+    selection = serverTools(mode, config, ALL_TOOLS);
+  } catch (err) {
+    log.error((err as Error).message);
     return 2;
   }
-  const stepUp = allowListed(toolsFor(mode, ALL_TOOLS), config.tools, known).tools;
+  const stepUp = selection.tools.filter((t) => ALL_TOOLS.includes(t));
   const { clusters, stopWatching } = localClusters(config, log);
   const forwards = new PortForwards(log.child({ component: "port-forward" }));
   const deps = {
     name: "kube-mcp",
     version: version(),
     instructions: INSTRUCTIONS,
-    tools: listed.tools,
     hidden: hiddenTools(mode, ALL_TOOLS),
     prompts: PROMPTS,
     config,
@@ -64,7 +63,7 @@ export async function run(argv: string[]): Promise<number> {
     metrics: new Metrics("serve", version()),
     ...(config.audit ? { audit: createAudit("serve") } : {}),
   };
-  const { factory, safety } = scopedServers(deps, mode, stepUp);
+  const { factory, safety, onListChanged } = scopedServers(deps, mode, selection, stepUp);
 
   let close: () => Promise<void>;
   if (config.http.listen) {
@@ -77,6 +76,7 @@ export async function run(argv: string[]): Promise<number> {
         ready: () => clusters.all().length > 0,
         metrics: deps.metrics,
         safety,
+        onListChanged,
       });
       log.info("serving streamable HTTP", { url: h.url, mode, auth: authKinds(config) });
       close = () => h.close();
@@ -88,7 +88,7 @@ export async function run(argv: string[]): Promise<number> {
     }
   } else {
     const { startStdio } = await import("../mcp/stdio.js");
-    const h = startStdio(factory, log);
+    const h = startStdio(factory, log, onListChanged);
     log.info("serving stdio", { mode });
     close = () => h.close();
   }

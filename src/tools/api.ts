@@ -8,13 +8,13 @@ import { kindParam } from "./params.js";
 
 export const apiResources = tableTool({
   name: "api_resources",
+  toolset: "inspect",
   title: "List API resources",
-  description:
-    "The kinds a cluster serves (built-in and CRDs), like `kubectl api-resources`: name, short names, API version, namespaced, kind, verbs. Filter by API group or a name fragment.",
+  description: "The kinds a cluster serves (built-in and CRDs), like kubectl api-resources.",
   safety: "read",
   input: z.object({
-    group: z.string().max(253).optional().describe('API group, "" for core, e.g. "apps"'),
-    contains: z.string().max(100).optional().describe("Only resources whose name or kind contains this text"),
+    group: z.string().max(253).optional().describe('"" for core'),
+    contains: z.string().max(100).optional().describe("Name or kind contains"),
     namespaced: z.boolean().optional(),
   }),
   async run(args, cluster, ctx) {
@@ -45,13 +45,13 @@ export const apiResources = tableTool({
 
 export const resourcesExplain = textTool({
   name: "resources_explain",
+  toolset: "inspect",
   title: "Explain a resource's fields",
-  description:
-    'Field documentation from the cluster\'s own OpenAPI schema, like `kubectl explain`: type, description and sub-fields of a kind or a field path such as "spec.template.spec.containers.resources".',
+  description: "Field docs of a kind or field path from the cluster's OpenAPI schema, like kubectl explain.",
   safety: "read",
   input: z.object({
     kind: kindParam,
-    field: z.string().max(500).optional().describe('Dotted field path, e.g. "spec.replicas"'),
+    field: z.string().max(500).optional().describe('e.g. "spec.replicas"'),
   }),
   async run(args, cluster, ctx) {
     const r = await lookupKind(cluster.api, args.kind, ctx.signal);

@@ -6,41 +6,57 @@ import { HELM } from "../exec/helm.js";
 import { ISTIOCTL } from "../exec/istioctl.js";
 import { KUBECTL } from "../exec/kubectl.js";
 import { Limiter } from "../exec/runner.js";
+import { type Selection, selectTools } from "../policy/toolsets.js";
 import type { AnyTool } from "./define.js";
 import { type CliToolSpec, cliTool } from "./passthrough.js";
 
 const WHAT: Record<Mode, string> = {
-  "read-only": "read commands",
-  "non-destructive": "read commands and non-destructive changes",
-  full: "read commands and changes, including deletes",
+  "read-only": "reads",
+  "non-destructive": "reads and changes, no deletes",
+  full: "reads and changes",
 };
 
 export const CLI_SPECS: CliToolSpec[] = [
   {
     grammar: KUBECTL,
+    toolset: "core",
     title: "kubectl",
-    summary: (m) =>
-      `kubectl with the arguments you know (${WHAT[m]}: get, describe, logs, top, explain, events, auth can-i, rollout status…; --help on any command shows its help).`,
+    summary: (m) => `kubectl, as you know it (${WHAT[m]}; --help works).`,
   },
   {
     grammar: HELM,
+    toolset: "helm",
     title: "helm",
     summary: (m) =>
-      `helm for releases in the cluster (${WHAT[m]}: list, status, history, get manifest|notes|values; install|upgrade REPO/CHART from the operator's repositories, planned and checked first; rollback, uninstall…).`,
+      `helm (${WHAT[m]}): releases, and install|upgrade REPO/CHART from the operator's repositories.`,
   },
   {
     grammar: ISTIOCTL,
+    toolset: "istio",
+    optional: true,
     title: "istioctl",
-    summary: (m) =>
-      `istioctl for the Istio service mesh (${WHAT[m]}: version, proxy-status, proxy-config, analyze, x describe…); reports when it is not installed.`,
+    summary: (m) => `istioctl for the Istio mesh (${WHAT[m]}).`,
   },
   {
     grammar: ARGOCD,
+    toolset: "argocd",
+    optional: true,
     title: "argocd",
-    summary: (m) =>
-      `argocd for GitOps applications, talking to the cluster's Argo CD (${WHAT[m]}: app list|get|history|resources, app sync…); reports when it is not installed.`,
+    summary: (m) => `argocd for the cluster's Argo CD applications (${WHAT[m]}).`,
   },
 ];
+
+/**
+ * What a serving role may run and list: `typed` tools and the CLI passthroughs, by mode, the operator's
+ * allow and deny lists and toolsets (throws naming the valid names when a list names nothing known).
+ */
+export function serverTools(mode: Mode, config: Readonly<Config>, typed: AnyTool[]): Selection {
+  // A CLI tool exists in every mode (its validator decides per command), with the mode's description.
+  return selectTools(mode, [...typed, ...cliTools(mode, config)], {
+    ...config.tools,
+    toolsets: config.toolsets,
+  });
+}
 
 export function cliTools(mode: Mode, config: Readonly<Config>): AnyTool[] {
   // One limiter for every CLI tool: cli.concurrency bounds all CLI processes together.

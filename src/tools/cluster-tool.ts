@@ -12,11 +12,12 @@ import { permits } from "../policy/modes.js";
 import { allowedRules, type Cluster, guardPolicy } from "../targets/clusters.js";
 import { fanOut, type Settled } from "../targets/fanout.js";
 import { defineTool, type Safety, type Tool, ToolError } from "./define.js";
+import type { Toolset } from "./toolsets.js";
 
 export const clusterParam = z
   .union([z.string().min(1), z.array(z.string().min(1)).max(100)])
   .optional()
-  .describe('Cluster name, a list of names, or "*" for all; default: the default cluster');
+  .describe('Name, names, or "*" for all');
 
 export interface TableData {
   columns: string[];
@@ -120,6 +121,7 @@ interface Def<I extends z.ZodObject, D> {
   description: string;
   input: I;
   safety: Safety;
+  toolset: Toolset;
   idempotent?: boolean;
   confirm?(args: Record<string, unknown>): string | false;
   run(args: z.infer<I>, cluster: Cluster, ctx: RunCtx): Promise<D>;

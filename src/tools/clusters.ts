@@ -19,9 +19,10 @@ const PROBE_MS = 5_000;
 
 export const clustersList = defineTool({
   name: "clusters_list",
+  toolset: "core",
   title: "List clusters",
   description:
-    'Every cluster this server can target (kubeconfig contexts, env credentials, in-cluster account): name, source, server version, reachability with the reason, default namespace and safety mode. Pass these names as `cluster` to other tools, or "*" for all.',
+    "The clusters this server reaches (kubeconfig contexts, env credentials, in-cluster): name, source, version, reachability, default namespace, mode. Start here.",
   safety: "read",
   input: z.object({}),
   output: TableOutput,

@@ -15,24 +15,19 @@ type Obj = Record<string, any>;
 
 export const podsDebug = textTool({
   name: "pods_debug",
+  toolset: "workloads",
   title: "Add a debug container to a pod",
   description:
-    "Add an ephemeral debug container to a running pod, like `kubectl debug POD --image=IMAGE --target=CONTAINER`, and wait until it runs; then use pods_exec with its container name. target shares that container's process namespace. The image is the configured debug image unless the operator allows others. Ephemeral containers cannot be removed; this one ends when its command does (default: sleep for ttlSeconds). Needs full mode.",
+    "Add an ephemeral debug container to a pod, like kubectl debug --target, and wait until it runs; then pods_exec into it. It ends when its command does (default: sleep ttlSeconds).",
   safety: "destructive",
   input: z.object({
-    name: nameParam.describe("Pod name"),
+    name: nameParam,
     namespace: namespaceParam.optional(),
-    target: z.string().min(1).max(253).optional().describe("Container whose processes to share"),
-    image: z.string().min(1).max(512).optional().describe("Default: the configured debug image"),
+    target: z.string().min(1).max(253).optional().describe("Container to share processes with"),
+    image: z.string().min(1).max(512).optional().describe("Default: the configured one"),
     command: z.array(z.string().max(4096)).min(1).max(64).optional().describe("Default: sleep ttlSeconds"),
     ttlSeconds: z.number().int().min(10).max(86_400).optional().describe("Default 3600"),
-    waitSeconds: z
-      .number()
-      .int()
-      .min(0)
-      .max(20)
-      .optional()
-      .describe("How long to wait for it to run; default 15 (the call's own deadline is about 25 s)"),
+    waitSeconds: z.number().int().min(0).max(20).optional().describe("Default 15"),
   }),
   async run(args, cluster, ctx) {
     const image = args.image ?? ctx.config.debug.image;

@@ -6,6 +6,7 @@ import type { PortForwards } from "../kube/portforward.js";
 import type { Logger } from "../obs/log.js";
 import type { Cluster, Clusters } from "../targets/clusters.js";
 import type { CallCtx } from "./cluster-tool.js";
+import type { Toolset } from "./toolsets.js";
 
 /** read: never changes anything. write: creates or changes state. destructive: deletes, evicts, runs code. */
 export type Safety = "read" | "write" | "destructive";
@@ -21,6 +22,16 @@ export interface ToolEnv {
   log: Logger;
   /** The process's port-forward sessions (they outlive the call that starts them). */
   forwards: PortForwards;
+  /** The session's tool listing, for the tool that enables more toolsets. */
+  session?: SessionTools;
+}
+
+/** What a session lets a tool do to its own listing. */
+export interface SessionTools {
+  /** Toolsets not listed yet, each with the tools it would add. */
+  offered(): Map<Toolset, string[]>;
+  /** Lists these toolsets' tools; returns the tools added. */
+  enable(toolsets: readonly Toolset[]): string[];
 }
 
 /** A handler's answer: text for the model and the same content as structured data. */
@@ -39,6 +50,10 @@ export interface Tool<I extends z.ZodObject = z.ZodObject, O = unknown> {
   input: I;
   output: z.ZodType<O>;
   safety: Safety;
+  /** The group it is listed and enabled with (src/tools/toolsets.ts). */
+  toolset: Toolset;
+  /** For tools that need something the machine may lack (a CLI binary): listed only while it is there. */
+  installed?(): boolean;
   /** Whether repeating a call with the same arguments changes nothing more. Default: true for read tools only. */
   idempotent?: boolean;
   /**

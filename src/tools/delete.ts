@@ -13,8 +13,9 @@ const CONFIRM_ABOVE = 3;
 
 export const resourcesDelete = textTool({
   name: "resources_delete",
+  toolset: "workloads",
   title: "Delete resources",
-  description: `Delete one object by name, or the objects matching a label selector in a namespace. A selector matching more than ${CONFIRM_ABOVE} objects needs confirm set to the exact count. Supports propagation policy, grace period and dryRun.`,
+  description: `Delete one object by name, or those a label selector matches in a namespace (more than ${CONFIRM_ABOVE} need confirm: their count).`,
   safety: "destructive",
   idempotent: true,
   input: z.object({
@@ -24,12 +25,7 @@ export const resourcesDelete = textTool({
     namespace: namespaceParam.optional(),
     propagationPolicy: z.enum(["Foreground", "Background", "Orphan"]).optional(),
     gracePeriodSeconds: z.number().int().min(0).max(3600).optional(),
-    confirm: z
-      .number()
-      .int()
-      .min(0)
-      .optional()
-      .describe("Required when a selector matches many objects: the number you expect to delete"),
+    confirm: z.number().int().min(0).optional().describe("How many a selector deletes"),
     dryRun: z.boolean().optional(),
   }),
   async run(args, cluster, ctx) {

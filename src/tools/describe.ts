@@ -11,9 +11,10 @@ import { getObject } from "./resources.js";
 
 export const resourcesDescribe = textTool({
   name: "resources_describe",
+  toolset: "core",
   title: "Describe a resource",
   description:
-    "What `kubectl describe` shows, for any kind: key state, conditions, for workloads their pods, for pods container states, restarts and last termination reasons, plus the object's recent events. The best first step when something is broken.",
+    "Like kubectl describe, for any kind: state, conditions, pods of a workload, container states and restarts, recent events. First step when something is broken.",
   safety: "read",
   input: z.object({
     kind: kindParam,

@@ -1,13 +1,17 @@
 // The README's tool table, generated from the definitions (`npm run docs` writes it; a test checks it).
 import type { AnyTool } from "./define.js";
 import type { CliToolSpec } from "./passthrough.js";
+import { DEFAULT_TOOLSETS, type Toolset } from "./toolsets.js";
+
+const set = (s: Toolset) => (DEFAULT_TOOLSETS.includes(s) ? `${s} (default)` : s);
 
 export function toolsTable(tools: AnyTool[], cli: CliToolSpec[] = []): string {
   const rows = tools.map(
-    (t) => `| \`${t.name}\` | ${t.safety} | ${t.description.split(". ")[0]?.replace(/\.$/, "")}. |`,
+    (t) =>
+      `| \`${t.name}\` | ${set(t.toolset)} | ${t.safety} | ${t.description.split(". ")[0]?.replace(/\.$/, "")}. |`,
   );
   const cliRows = cli.map(
-    (c) => `| \`${c.grammar.binary}\` | follows the mode | ${c.summary("read-only")} |`,
+    (c) => `| \`${c.grammar.binary}\` | ${set(c.toolset)} | follows the mode | ${c.summary("full")} |`,
   );
-  return ["| Tool | Safety | What it does |", "|---|---|---|", ...rows, ...cliRows].join("\n");
+  return ["| Tool | Toolset | Safety | What it does |", "|---|---|---|---|", ...rows, ...cliRows].join("\n");
 }

@@ -12,23 +12,18 @@ const names = (pods: Record<string, any>[]) =>
 
 export const nodesDrain = textTool({
   name: "nodes_drain",
+  toolset: "workloads",
   title: "Cordon, uncordon or drain a node",
   description:
-    "cordon marks a node unschedulable; uncordon reverses it; drain cordons it and evicts its pods through the Eviction API, so PodDisruptionBudgets are honoured (blocked pods are retried until timeoutSeconds, then reported). DaemonSet pods are left in place; pods without a controller need force. Needs full mode.",
+    "Cordon, uncordon or drain a node. Drain evicts through the Eviction API (PodDisruptionBudgets honoured, blocked pods retried until timeoutSeconds); DaemonSet pods stay; unmanaged pods need force.",
   safety: "destructive",
   idempotent: true,
   input: z.object({
-    name: nameParam.describe("Node name"),
+    name: nameParam,
     action: z.enum(["cordon", "uncordon", "drain"]),
-    force: z.boolean().optional().describe("Drain also evicts pods that no controller will recreate"),
+    force: z.boolean().optional().describe("Evict unmanaged pods too"),
     gracePeriodSeconds: z.number().int().min(0).max(3600).optional(),
-    timeoutSeconds: z
-      .number()
-      .int()
-      .min(1)
-      .max(600)
-      .optional()
-      .describe("How long drain keeps retrying blocked evictions (default 60)"),
+    timeoutSeconds: z.number().int().min(1).max(600).optional().describe("Default 60"),
     dryRun: z.boolean().optional(),
   }),
   async run(args, cluster, ctx) {

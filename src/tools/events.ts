@@ -9,22 +9,17 @@ import { kindParam, nameParam, namespaceParam } from "./params.js";
 
 export const eventsList = tableTool({
   name: "events_list",
+  toolset: "core",
   title: "List events",
   description:
-    "Recent Kubernetes events, newest first, with repeated events collapsed into one row with a count. Filter by namespace (omit for all), by involved object (kind + name), and by type (Warning for problems).",
+    "Recent events, newest first, repeats collapsed. Filter by namespace, involved object (kind, name) and type (Warning for problems).",
   safety: "read",
   input: z.object({
-    namespace: namespaceParam.optional().describe("Omit for all namespaces"),
-    kind: kindParam.optional().describe("Involved object's kind, e.g. Pod or Deployment"),
-    name: nameParam.optional().describe("Involved object's name"),
+    namespace: namespaceParam.optional().describe("Default: all"),
+    kind: kindParam.optional().describe("Of the involved object"),
+    name: nameParam.optional(),
     type: z.enum(["Warning", "Normal"]).optional(),
-    limit: z
-      .number()
-      .int()
-      .min(1)
-      .max(500)
-      .optional()
-      .describe("Most rows per cluster, newest first (default 50)"),
+    limit: z.number().int().min(1).max(500).optional().describe("Default 50"),
   }),
   async run(args, cluster, ctx) {
     const kind = args.kind ? (await lookupKind(cluster.api, args.kind, ctx.signal)).kind : undefined;

@@ -10,14 +10,15 @@ import { getObject } from "./resources.js";
 
 export const podsExec = textTool({
   name: "pods_exec",
+  toolset: "workloads",
   title: "Run a command in a pod",
   description:
-    'Run a command in a pod\'s container through the API server, like `kubectl exec POD -- CMD`. The command is an argv array run as is (use ["sh", "-c", "…"] if you need a shell in the container). No TTY, no stdin; deadline and output cap. Needs full mode.',
+    'Run a command (argv; for a shell pass ["sh","-c","…"]) in a pod\'s container, like kubectl exec. No TTY or stdin.',
   safety: "destructive",
   input: z.object({
-    name: nameParam.describe("Pod name"),
+    name: nameParam,
     namespace: namespaceParam.optional(),
-    container: z.string().min(1).max(253).optional().describe("Default: the pod's only or first container"),
+    container: z.string().min(1).max(253).optional().describe("Default: the first"),
     command: z.array(z.string().max(4096)).min(1).max(64),
     timeoutSeconds: z.number().int().min(1).max(300).optional().describe("Default 30"),
   }),

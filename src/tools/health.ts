@@ -19,9 +19,10 @@ async function checks(api: Obj, path: string, signal: AbortSignal): Promise<stri
 
 export const clusterHealth = textTool({
   name: "cluster_health",
+  toolset: "inspect",
   title: "Cluster health",
   description:
-    "One-look health of a cluster: version, API server readyz/livez checks, node readiness and pressure, pods not running, and the most frequent recent warnings.",
+    "A cluster at a glance: version, API server checks, node readiness and pressure, pods not running, frequent warnings.",
   safety: "read",
   input: z.object({}),
   async run(_args, cluster, ctx) {

@@ -12,7 +12,7 @@ import { clusterHealth } from "./health.js";
 import { podsLogs } from "./logs.js";
 import { portForward } from "./portforward.js";
 import { resourcesGet, resourcesList } from "./resources.js";
-import { rollout } from "./rollout.js";
+import { rollout, rolloutStatus } from "./rollout.js";
 import { top } from "./top.js";
 import { resourcesApply, resourcesPatch, resourcesScale } from "./write.js";
 
@@ -30,6 +30,7 @@ export const ALL_TOOLS: AnyTool[] = [
   resourcesApply,
   resourcesPatch,
   resourcesScale,
+  rolloutStatus,
   rollout,
   resourcesDelete,
   podsExec,

@@ -52,24 +52,21 @@ async function podsFor(
 
 export const podsLogs = textTool({
   name: "pods_logs",
+  toolset: "core",
   title: "Pod logs",
   description:
-    "Logs of a pod, or of the pods of a workload (kind Deployment, StatefulSet, DaemonSet, ReplicaSet or Job). Bounded: tail lines per container (default 100), since a duration or time, a regex line filter (case-insensitive), previous container instance. The newest lines are kept when the output is cut.",
+    "Logs of a pod, or of every pod of a workload (kind Deployment, StatefulSet, DaemonSet, ReplicaSet, Job): tail per container, since, regex filter, previous instance. Newest lines kept.",
   safety: "read",
   input: z.object({
-    name: nameParam.describe("Pod name, or workload name when kind is given"),
-    kind: kindParam.optional().describe("Default Pod; e.g. Deployment to read all its pods"),
+    name: nameParam.describe("Pod, or workload with kind"),
+    kind: kindParam.optional().describe("Default Pod"),
     namespace: namespaceParam.optional(),
-    container: z.string().min(1).max(253).optional().describe("Default: every container"),
-    previous: z.boolean().optional().describe("Logs of the previous (crashed) container instance"),
-    tail: z.number().int().min(1).max(5000).optional().describe("Lines per container, default 100"),
-    since: z.string().max(20).optional().describe('Only newer lines, a duration like "10m" or "2h"'),
-    sinceTime: z.iso.datetime({ offset: true }).optional().describe("Only lines after this RFC 3339 time"),
-    filter: z
-      .string()
-      .max(300)
-      .optional()
-      .describe("Keep only lines matching this regular expression (case-insensitive)"),
+    container: z.string().min(1).max(253).optional(),
+    previous: z.boolean().optional().describe("Previous (crashed) instance"),
+    tail: z.number().int().min(1).max(5000).optional().describe("Default 100"),
+    since: z.string().max(20).optional().describe('e.g. "10m"'),
+    sinceTime: z.iso.datetime({ offset: true }).optional().describe("RFC 3339"),
+    filter: z.string().max(300).optional().describe("Regex, case-insensitive"),
   }),
   async run(args, cluster, ctx) {
     const ns = args.namespace ?? cluster.namespace;

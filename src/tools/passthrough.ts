@@ -7,8 +7,15 @@ import { type Grammar, lastFlag, type Parsed } from "../exec/grammar.js";
 import { renderStatus, statusAsJson } from "../exec/helm-status.js";
 import { pinCluster } from "../exec/kubeconfig.js";
 import { outputKind, redactFailedOutput, redactOutput, templateOf, Withheld } from "../exec/output.js";
-import { PIPELINE_HELP, parsePipeline } from "../exec/pipeline.js";
-import { findBinary, type Limiter, NotInstalled, runProcess, scrubbedEnv } from "../exec/runner.js";
+import { parsePipeline } from "../exec/pipeline.js";
+import {
+  findBinary,
+  installedCheck,
+  type Limiter,
+  NotInstalled,
+  runProcess,
+  scrubbedEnv,
+} from "../exec/runner.js";
 import { TokenizeError, tokenize } from "../exec/tokenize.js";
 import { Refusal, validate } from "../exec/validate.js";
 import { cutText } from "../format/budget.js";
@@ -18,6 +25,7 @@ import { TextOutput, textTool, writeCtx } from "./cluster-tool.js";
 import { type AnyTool, defineTool, type Safety, ToolError } from "./define.js";
 import { guardedHelm, isPlannedHelmWrite } from "./helm-writes.js";
 import { guardedKubectl, isPlannedWrite, type Kubectl } from "./kubectl-writes.js";
+import type { Toolset } from "./toolsets.js";
 
 const SAFETY: Record<Mode, Safety> = { "read-only": "read", "non-destructive": "write", full: "destructive" };
 
@@ -49,6 +57,9 @@ export interface CliToolSpec {
   title: string;
   /** One sentence on what the binary is for, and what this mode allows. */
   summary: (mode: Mode) => string;
+  toolset: Toolset;
+  /** Most machines lack it: listed only while it is on PATH. */
+  optional?: boolean;
 }
 
 function pinnedArgv(
@@ -79,28 +90,15 @@ function argvOf(args: { args?: string[]; command?: string }): string[] {
 export function cliTool(spec: CliToolSpec, mode: Mode, limiter: Limiter): AnyTool {
   const g = spec.grammar;
   const input = z.object({
-    args: z
-      .array(z.string())
-      .max(64)
-      .optional()
-      .describe(`Arguments after "${g.binary}", e.g. ["get", "pods", "-n", "shop"]`),
-    command: z
-      .string()
-      .max(16384)
-      .optional()
-      .describe(
-        "Or one string, split into words like a shell (quotes respected, nothing expanded, no pipes)",
-      ),
-    timeout: z.number().int().min(1).max(3600).optional().describe("Seconds; default 55"),
-    filter: z
-      .string()
-      .max(2000)
-      .optional()
-      .describe(`Pipeline applied to the output instead of a shell: ${PIPELINE_HELP}`),
+    args: z.array(z.string()).max(64).optional().describe(`After "${g.binary}"`),
+    command: z.string().max(16384).optional().describe("Or one string (quotes respected, no shell)"),
+    timeout: z.number().int().min(1).max(3600).optional().describe("Seconds"),
+    filter: z.string().max(2000).optional().describe('e.g. "grep -i err | head -5"'),
   });
   const inner = textTool({
     name: g.binary,
     title: spec.title,
+    toolset: spec.toolset,
     description: "",
     // The per-cluster gate for a passthrough is the validator (per command, in run); the tool-level
     // class only shapes the advertised annotations below.
@@ -219,7 +217,8 @@ export function cliTool(spec: CliToolSpec, mode: Mode, limiter: Limiter): AnyToo
   });
   return defineTool({
     ...inner,
-    description: `${spec.summary(mode)} Runs the real ${g.binary} (no shell) against the chosen cluster with kube-mcp's credentials; connection, identity, file, plugin and interactive flags are refused. Output is redacted; use filter instead of pipes.`,
+    description: `${spec.summary(mode)} Pipes go in filter.`,
+    ...(spec.optional ? { installed: installedCheck(g.binary) } : {}),
     safety: SAFETY[mode],
     idempotent: mode === "read-only",
     // Only commands that non-destructive mode would refuse (delete, exec, uninstall…) ask a person first.

@@ -106,9 +106,10 @@ async function runningPod(
 
 export const portForward = defineTool({
   name: "port_forward",
+  toolset: "workloads",
   title: "Port-forward to a pod",
   description:
-    'Forward a local loopback port to a pod port through the API server, like `kubectl port-forward`, as a background session: action "start" returns the local address (127.0.0.1 only) at once; "list" shows sessions with traffic; "stop" ends one (or "all"). name is a pod or kind/name (service/web maps the Service port to its target). Sessions end after idle time and on shutdown. Needs full mode.',
+    'Background port-forward from 127.0.0.1 to a pod or service/NAME port: start returns the address; list; stop (id or "all"). Idle sessions end.',
   safety: "destructive",
   idempotent: false,
   confirm: (args) =>
@@ -117,23 +118,12 @@ export const portForward = defineTool({
       : false,
   input: z.object({
     action: z.enum(["start", "list", "stop"]),
-    name: z
-      .string()
-      .min(1)
-      .max(300)
-      .optional()
-      .describe("For start: pod name, or service/NAME, deployment/NAME…"),
+    name: z.string().min(1).max(300).optional().describe("Pod, or KIND/NAME"),
     namespace: namespaceParam.optional(),
-    port: z.number().int().min(1).max(65_535).optional().describe("For start: the pod (or Service) port"),
-    localPort: z
-      .number()
-      .int()
-      .min(1024)
-      .max(65_535)
-      .optional()
-      .describe("For start: the loopback port; default a free one"),
-    id: z.string().min(1).max(40).optional().describe('For stop: the session id, or "all"'),
-    cluster: z.string().min(1).optional().describe("Cluster name (one). Default: the default cluster."),
+    port: z.number().int().min(1).max(65_535).optional(),
+    localPort: z.number().int().min(1024).max(65_535).optional().describe("Default: a free one"),
+    id: z.string().min(1).max(40).optional().describe('For stop; or "all"'),
+    cluster: z.string().min(1).optional(),
   }),
   output: Output,
   async handle(args, env) {

@@ -11,9 +11,7 @@ import { tableTool, textTool } from "./cluster-tool.js";
 import { ToolError } from "./define.js";
 import { fieldSelectorParam, kindParam, labelSelectorParam, nameParam, namespaceParam } from "./params.js";
 
-const kind = kindParam.describe(
-  'Kind, plural, short name or group-qualified name: "pods", "Deployment", "deploy", "widgets.demo.example.com"',
-);
+const kind = kindParam.describe('e.g. "pods", "deploy", "widgets.example.com"');
 
 /** Explains an empty namespaced list when the namespace itself does not exist. */
 async function checkNamespace(
@@ -38,25 +36,20 @@ async function checkNamespace(
 
 export const resourcesList = tableTool({
   name: "resources_list",
+  toolset: "core",
   title: "List resources",
   description:
-    "List objects of any kind (built-in or custom) as a compact table, like `kubectl get`. Omit namespace for all namespaces. Supports label/field selectors, paging with limit + continue, and countOnly for totals per namespace.",
+    "List objects of any kind as a table, like kubectl get. No namespace: all namespaces. Selectors, paging (limit, continue), countOnly for counts per namespace.",
   safety: "read",
   input: z.object({
     kind,
-    namespace: namespaceParam.optional().describe("Namespace to list in; omit for all namespaces"),
+    namespace: namespaceParam.optional().describe("Default: all"),
     labelSelector: labelSelectorParam.optional(),
     fieldSelector: fieldSelectorParam.optional(),
-    limit: z
-      .number()
-      .int()
-      .min(1)
-      .max(500)
-      .optional()
-      .describe("Rows per cluster (capped by the answer budget)"),
-    continue: z.string().max(4096).optional().describe("Token from a previous answer to get the next page"),
-    countOnly: z.boolean().optional().describe("Return only counts per namespace"),
-    wide: z.boolean().optional().describe("Include the extra columns of `kubectl get -o wide`"),
+    limit: z.number().int().min(1).max(500).optional().describe("Rows per cluster"),
+    continue: z.string().max(4096).optional().describe("From the previous page"),
+    countOnly: z.boolean().optional(),
+    wide: z.boolean().optional().describe("Like -o wide"),
   }),
   async run(args, cluster, ctx) {
     const r = await lookupKind(cluster.api, args.kind, ctx.signal, "list");
@@ -150,15 +143,15 @@ export async function getObject(
 
 export const resourcesGet = textTool({
   name: "resources_get",
+  toolset: "core",
   title: "Get one resource",
-  description:
-    "Get one object of any kind as trimmed YAML (managedFields and last-applied annotations removed, secret values redacted) or JSON. Namespace defaults to the cluster's default namespace.",
+  description: "One object as trimmed YAML (or JSON), secret values redacted.",
   safety: "read",
   input: z.object({
     kind,
     name: nameParam,
     namespace: namespaceParam.optional(),
-    output: z.enum(["yaml", "json"]).optional().describe("Default yaml"),
+    output: z.enum(["yaml", "json"]).optional(),
   }),
   async run(args, cluster, ctx) {
     const { r, ns, obj } = await getObject(cluster, args.kind, args.name, args.namespace, ctx.signal);

@@ -47,14 +47,14 @@ const fmtMem = (b: number) => `${Math.round(b / 1024 ** 2)}Mi`;
 
 export const top = tableTool({
   name: "top",
+  toolset: "inspect",
   title: "Resource usage (top)",
-  description:
-    "Current CPU and memory usage of nodes or pods from the metrics API (needs metrics-server), heaviest first, like `kubectl top`.",
+  description: "CPU and memory of nodes or pods, heaviest first, like kubectl top (needs metrics-server).",
   safety: "read",
   input: z.object({
     kind: z.enum(["nodes", "pods"]),
-    namespace: namespaceParam.optional().describe("For pods; omit for all namespaces"),
-    sortBy: z.enum(["cpu", "memory"]).optional().describe("Default cpu"),
+    namespace: namespaceParam.optional().describe("Default: all"),
+    sortBy: z.enum(["cpu", "memory"]).optional(),
     labelSelector: labelSelectorParam.optional(),
   }),
   async run(args, cluster, ctx) {

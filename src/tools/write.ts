@@ -13,22 +13,20 @@ import { textTool, writeCtx } from "./cluster-tool.js";
 import { ToolError } from "./define.js";
 import { kindParam, nameParam, namespaceParam } from "./params.js";
 
-const dryRun = z
-  .boolean()
-  .optional()
-  .describe("Validate and show the plan without changing anything (also forced by the server's --dry-run)");
+const dryRun = z.boolean().optional().describe("Only show the plan (a diff)");
 
 export const resourcesApply = textTool({
   name: "resources_apply",
+  toolset: "write",
   title: "Apply manifests (server-side apply)",
   description:
-    "Server-side apply of YAML or JSON (several documents or a List) with field manager kube-mcp. Every document is validated before any is applied. With dryRun it returns a diff of live → result: plan first, then apply. Conflicts with other field managers are reported; force takes those fields over.",
+    "Server-side apply of YAML or JSON documents (field manager kube-mcp); all validated before any is applied. force takes over fields other managers own.",
   safety: "write",
   idempotent: true,
   input: z.object({
     manifest: z.string().min(1).max(1_000_000),
-    namespace: namespaceParam.optional().describe("For namespaced objects without metadata.namespace"),
-    force: z.boolean().optional().describe("Take over fields owned by other managers"),
+    namespace: namespaceParam.optional().describe("Where documents name none"),
+    force: z.boolean().optional(),
     dryRun,
   }),
   async run(args, cluster, ctx) {
@@ -45,23 +43,19 @@ export const resourcesApply = textTool({
 
 export const resourcesPatch = textTool({
   name: "resources_patch",
+  toolset: "write",
   title: "Patch a resource",
-  description:
-    "Patch one object: JSON merge patch, strategic merge patch (built-in kinds) or JSON patch (a list of ops). With dryRun, shows the resulting diff without changing anything.",
+  description: "Patch one object: merge, strategic (built-in kinds) or JSON patch.",
   safety: "write",
   input: z.object({
     kind: kindParam,
     name: nameParam,
     namespace: namespaceParam.optional(),
-    patch: z
-      .string()
-      .min(2)
-      .max(100_000)
-      .describe('JSON, e.g. {"spec":{"replicas":2}} or [{"op":"replace","path":"/spec/replicas","value":2}]'),
+    patch: z.string().min(2).max(100_000).describe("JSON: an object, or a list of JSON patch ops"),
     type: z
       .enum(["merge", "strategic", "json"])
       .optional()
-      .describe("Default strategic for built-in kinds, merge for custom resources"),
+      .describe("Default strategic (merge for custom kinds)"),
     dryRun,
   }),
   async run(args, cluster, ctx) {
@@ -108,13 +102,14 @@ export const resourcesPatch = textTool({
 
 export const resourcesScale = textTool({
   name: "resources_scale",
+  toolset: "write",
   title: "Scale a workload",
   description:
-    "Set the replica count of a Deployment, StatefulSet, ReplicaSet or any kind with a scale subresource. Scaling to zero stops the workload: full mode only.",
+    "Set the replicas of a Deployment, StatefulSet, ReplicaSet or any kind with a scale subresource (zero needs full mode).",
   safety: "write",
   idempotent: true,
   input: z.object({
-    kind: kindParam.describe("e.g. deployment"),
+    kind: kindParam,
     name: nameParam,
     namespace: namespaceParam.optional(),
     replicas: z.number().int().min(0).max(10_000),

@@ -3,7 +3,7 @@ import type { ChildProcess } from "node:child_process";
 import type { OAuthClientProvider, Transport } from "@modelcontextprotocol/client";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
-import { CLI, spawnRole } from "./proc.js";
+import { CLI, SUITE_ENV, spawnRole } from "./proc.js";
 
 export { CLI } from "./proc.js";
 export type Era = "legacy" | "modern";
@@ -66,7 +66,7 @@ export async function stdioSession(
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [CLI, "serve", "--log-level", "warn", ...(opts.args ?? [])],
-    env: { ...(process.env as Record<string, string>), ...opts.env },
+    env: { ...(process.env as Record<string, string>), ...SUITE_ENV, ...opts.env },
     stderr: "pipe",
   });
   await c.connect(transport);
@@ -131,4 +131,9 @@ export async function call(
     .finally(() => taps?.delete(token));
   const text = (r.content as { type: string; text?: string }[]).map((b) => b.text ?? "").join("\n");
   return { text, structured: r.structuredContent, isError: r.isError === true };
+}
+
+/** Tool annotations with the protocol's defaults filled in (kube-mcp leaves out hints equal to them). */
+export function hints(a: object | undefined): Record<string, boolean> {
+  return { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true, ...a };
 }

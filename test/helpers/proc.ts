@@ -5,6 +5,16 @@ import { join } from "node:path";
 
 export const CLI = join(import.meta.dirname, "..", "..", "dist", "cli.js");
 
+/**
+ * What the suite's servers run with unless a test says otherwise: every toolset listed (tests call
+ * tools by name; the listing's defaults are tested in serve.protocol.test.ts) and structuredContent
+ * beside the text, which tests read their facts from.
+ */
+export const SUITE_ENV: Record<string, string> = {
+  KUBE_MCP_TOOLSETS: "all",
+  KUBE_MCP_STRUCTURED_OUTPUT: "true",
+};
+
 export interface Proc {
   proc: ChildProcess;
   /** Everything written to stderr so far. */
@@ -21,7 +31,7 @@ export function spawnRole(
   env: Record<string, string>,
 ): Proc {
   const proc = spawn(process.execPath, [CLI, role, "--log-level", "info", ...args], {
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...SUITE_ENV, ...env },
     stdio: ["ignore", "ignore", "pipe"],
   });
   let err = "";

@@ -229,8 +229,8 @@ function typedAttacks(): Attack[] {
     ["events_list", { namespace: ns, name: "app" }],
     ["pods_logs", { name: "keeper-0", namespace: "vault" }],
     ["pods_logs", { name: "keeper-0", namespace: "vault", filter: "pw|token|pass" }],
-    ["rollout", { action: "history", kind: "statefulset", name: "keeper", namespace: "vault" }],
-    ["rollout", { action: "history", kind: "deployment", name: "vault-secret", namespace: "vault" }],
+    ["rollout_status", { action: "history", kind: "statefulset", name: "keeper", namespace: "vault" }],
+    ["rollout_status", { action: "history", kind: "deployment", name: "vault-secret", namespace: "vault" }],
     ["cluster_health", {}],
     ["resources_explain", { kind: "secret", field: "data" }],
   );

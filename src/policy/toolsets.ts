@@ -1,0 +1,117 @@
+// Which tools a server registers, and which of them a session lists. The mode decides what may run at
+// all; the operator's allow and deny lists (tool or toolset names) narrow that; toolsets decide what is
+// listed from the start (the context window pays for every listed tool). A session then enables more
+// toolsets with the `toolsets` tool. A registered tool that is not listed is refused with how to enable it.
+import type { Mode } from "../config/schema.js";
+import type { AnyTool } from "../tools/define.js";
+import { DEFAULT_TOOLSETS, isToolset, TOOLSET_NAMES, type Toolset } from "../tools/toolsets.js";
+import { toolsFor } from "./modes.js";
+
+export interface ToolChoice {
+  /** Tool or toolset names: register only these (and list them all). */
+  allow?: readonly string[] | undefined;
+  /** Tool or toolset names never registered. */
+  deny?: readonly string[] | undefined;
+  /** Toolsets listed from the start; "all" for every one. Default: DEFAULT_TOOLSETS. */
+  toolsets?: readonly string[] | undefined;
+}
+
+export interface Selection {
+  /** Every tool this server may run: the mode's, narrowed by allow and deny. */
+  tools: AnyTool[];
+  /** Toolsets listed from the start. */
+  initial: ReadonlySet<Toolset>;
+  /** An allow-list fixes the listing: the allowed tools, all listed, nothing more to enable. */
+  fixed: boolean;
+  /** What a call to a tool the operator left out gets. */
+  refusals: Map<string, string>;
+}
+
+const matches = (t: AnyTool, names: ReadonlySet<string>) => names.has(t.name) || names.has(t.toolset);
+
+/**
+ * `all` is every tool kube-mcp has (any mode), so a name is checked against what exists, not what this
+ * mode allows. Throws with the valid names when the lists name something that does not exist.
+ */
+export function selectTools(mode: Mode, all: AnyTool[], choice: ToolChoice): Selection {
+  const names = new Set([...all.map((t) => t.name), ...TOOLSET_NAMES]);
+  const bad = [
+    ...[...(choice.allow ?? []), ...(choice.deny ?? [])].filter((n) => !names.has(n)),
+    ...(choice.toolsets ?? []).filter((n) => n !== "all" && !isToolset(n)),
+  ];
+  if (bad.length)
+    throw new Error(
+      `unknown tool or toolset names in the tool lists (--toolsets, --tools, --deny-tools, or KUBE_MCP_TOOLSETS, KUBE_MCP_TOOLS, ALLOWED_TOOLS): ${bad.join(", ")}. Toolsets: ${TOOLSET_NAMES.join(", ")}, all. Tools: ${all.map((t) => t.name).join(", ")}`,
+    );
+  const allow = choice.allow ? new Set(choice.allow) : undefined;
+  const deny = new Set(choice.deny ?? []);
+  const refusals = new Map<string, string>();
+  const tools = toolsFor(mode, all).filter((t) => {
+    if (matches(t, deny)) refusals.set(t.name, `${t.name} is turned off on this server (tools.deny).`);
+    else if (allow && !matches(t, allow))
+      refusals.set(t.name, `${t.name} is not in this server's tool allow-list (tools.allow).`);
+    else return true;
+    return false;
+  });
+  const wanted = choice.toolsets ?? DEFAULT_TOOLSETS;
+  const initial = new Set<Toolset>(wanted.includes("all") ? TOOLSET_NAMES : (wanted as Toolset[]));
+  return { tools, initial, fixed: allow !== undefined, refusals };
+}
+
+/** One session's listing: which toolsets are enabled, and who to tell when that changes. */
+export class Listing {
+  readonly #enabled: Set<Toolset>;
+  readonly #listeners = new Set<() => void>();
+
+  constructor(readonly selection: Selection) {
+    this.#enabled = new Set(selection.initial);
+  }
+
+  /** Tools that come and go with the machine (a CLI passthrough whose binary is not installed). */
+  available(tool: AnyTool): boolean {
+    return tool.installed?.() ?? true;
+  }
+
+  listed(tool: AnyTool): boolean {
+    if (!this.available(tool)) return false;
+    return this.selection.fixed || this.#enabled.has(tool.toolset);
+  }
+
+  /** Toolsets with tools this server may run that are not listed yet, each with those tools. */
+  offered(): Map<Toolset, string[]> {
+    const out = new Map<Toolset, string[]>();
+    if (this.selection.fixed) return out;
+    for (const t of this.selection.tools) {
+      if (this.#enabled.has(t.toolset) || !this.available(t)) continue;
+      out.set(t.toolset, [...(out.get(t.toolset) ?? []), t.name]);
+    }
+    return out;
+  }
+
+  /** Enables toolsets; returns the tools that became listed. */
+  enable(toolsets: readonly Toolset[]): string[] {
+    const offered = this.offered();
+    const added = toolsets.flatMap((s) => offered.get(s) ?? []);
+    for (const s of toolsets) if (offered.has(s)) this.#enabled.add(s);
+    if (added.length) for (const l of this.#listeners) l();
+    return added;
+  }
+
+  /** Why a registered tool cannot be called in this session, or undefined when it can. */
+  refusal(tool: AnyTool): string | undefined {
+    if (this.listed(tool)) return undefined;
+    if (!this.available(tool))
+      return `${tool.name} is not installed on the kube-mcp host (not found on PATH), so it is not listed.`;
+    return `${tool.name} is in the ${tool.toolset} toolset, which is not enabled: call the toolsets tool with {"enable": ["${tool.toolset}"]} first (the operator can list it from the start with --toolsets).`;
+  }
+
+  onChange(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Whether this listing can ever change (so the server advertises, and sends, list_changed). */
+  get changes(): boolean {
+    return this.offered().size > 0 || this.selection.tools.some((t) => t.installed);
+  }
+}
