@@ -184,6 +184,64 @@ describe("chart templates", () => {
     expect(c.env).toContainEqual({ name: "CENTRAL_SERVER_URL", value: "wss://hub.example/agent" });
   });
 
+  it("hub replicas: NATS by URL or installed, rolling updates, a PDB and anti-affinity by default", async () => {
+    const r = await render(HELM, "kube-mcp-hub", {
+      values: ciValues("kube-mcp-hub").filter((v) => /replicas/.test(v)),
+    });
+    expect(r.code, r.stderr).toBe(0);
+    const d = one(r.docs, "Deployment");
+    expect(d.spec.replicas).toBe(3);
+    expect(d.spec.strategy).toEqual({
+      type: "RollingUpdate",
+      rollingUpdate: { maxUnavailable: 1, maxSurge: 0 },
+    });
+    expect(container(d).env).toEqual(
+      expect.arrayContaining([
+        { name: "KUBE_MCP_NATS_URL", value: "nats://nats.nats.svc:4222,nats://nats-2.nats.svc:4222" },
+        { name: "KUBE_MCP_NATS_CREDS", value: "/etc/kube-mcp/nats/nats.creds" },
+      ]),
+    );
+    const volume = d.spec.template.spec.volumes.find((v: { name: string }) => v.name === "nats-creds");
+    expect(volume.secret).toMatchObject({
+      secretName: "hub-nats",
+      items: [{ key: "hub.creds", path: "nats.creds" }],
+    });
+    expect(d.spec.template.spec.affinity.podAntiAffinity).toBeDefined();
+    expect(one(r.docs, "PodDisruptionBudget").spec.maxUnavailable).toBe(1);
+    const egress = one(r.docs, "NetworkPolicy").spec.egress as { ports: { port: number }[] }[];
+    expect(egress.flatMap((e) => e.ports.map((p) => p.port))).toContain(4222);
+    // The hub process takes what the chart passes: the env and the rendered config file.
+    const file = parseYaml(one(r.docs, "ConfigMap").data["config.yaml"]);
+    expect(
+      ConfigSchema.safeParse({ ...file, hub: { nats: { urls: ["nats://x:4222"] } } }).error,
+    ).toBeUndefined();
+
+    // nats.install: one NATS server in the release, which only the hub's pods may reach.
+    const i = await render(HELM, "kube-mcp-hub", {
+      set: ["replicaCount=2", "nats.install=true", "networkPolicy.enabled=true"],
+    });
+    expect(i.code, i.stderr).toBe(0);
+    const hub = one(i.docs, "Deployment", "kube-mcp-hub");
+    const nats = one(i.docs, "Deployment", "-nats");
+    expect(container(hub).env).toContainEqual({
+      name: "KUBE_MCP_NATS_URL",
+      value: "nats://r-kube-mcp-hub-nats:4222",
+    });
+    expect(one(i.docs, "Service", "-nats").spec.selector).toEqual(nats.spec.selector.matchLabels);
+    // Neither Deployment's selector matches the other's pods.
+    const matches = (sel: Record<string, string>, labels: Record<string, string>) =>
+      Object.entries(sel).every(([k, v]) => labels[k] === v);
+    expect(matches(hub.spec.selector.matchLabels, nats.spec.template.metadata.labels)).toBe(false);
+    expect(matches(nats.spec.selector.matchLabels, hub.spec.template.metadata.labels)).toBe(false);
+    expect(one(i.docs, "NetworkPolicy", "-nats").spec.ingress[0].from[0].podSelector.matchLabels).toEqual(
+      hub.spec.selector.matchLabels,
+    );
+    // One replica: Recreate, no PDB unless asked.
+    const single = await render(HELM, "kube-mcp-hub");
+    expect(one(single.docs, "Deployment").spec.strategy).toEqual({ type: "Recreate" });
+    expect(ofKind(single.docs, "PodDisruptionBudget")).toEqual([]);
+  });
+
   it("agent and serve share their RBAC template word for word", () => {
     const agent = readFileSync(join(CHARTS_DIR, "kube-mcp-agent/templates/rbac.yaml"), "utf8");
     const serve = readFileSync(join(CHARTS_DIR, "kube-mcp/templates/rbac.yaml"), "utf8");
@@ -192,7 +250,8 @@ describe("chart templates", () => {
 
   it.each<[Chart, string[], RegExp]>([
     ["kube-mcp-hub", ["config.http.apiKey=0123456789abcdef0123"], /config\/http\/apiKey/],
-    ["kube-mcp-hub", ["replicaCount=2"], /replicaCount/],
+    ["kube-mcp-hub", ["replicaCount=2"], /nats/],
+    ["kube-mcp-hub", ["nats.url=http://nats:4222"], /nats\/url/],
     ["kube-mcp-hub", ["auth.apiKey=short"], /auth\/apiKey/],
     ["kube-mcp-hub", ["clusterTokens.prod=short"], /clusterTokens\/prod/],
     ["kube-mcp-hub", ["config.mood=full"], /mood/],

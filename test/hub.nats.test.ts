@@ -330,6 +330,31 @@ describe("hub replicas and NATS trouble", () => {
     }
   });
 
+  it("authenticates to NATS with the token from KUBE_MCP_NATS_TOKEN, and is not ready with a wrong one", async () => {
+    const conf = join(dir, "token.conf");
+    const token = "nats-token-0123456789abcdef";
+    writeFileSync(conf, `authorization { token: "${token}" }\n`);
+    const guarded = await startNats({ config: conf });
+    const [good, bad] = [await freePort(), await freePort()];
+    const hub = (port: number, t: string) =>
+      spawnRole("hub", ["--http", `127.0.0.1:${port}`, "--nats-url", guarded.url], {
+        CLUSTER_TOKENS: JSON.stringify(TOKENS),
+        KUBE_MCP_NATS_TOKEN: t,
+      });
+    const [ok, wrong] = [hub(good, token), hub(bad, "not-the-token-0123456789")];
+    try {
+      await ok.waitFor(/sharing agents with other hub replicas over NATS/, 20_000);
+      expect((await fetch(`http://127.0.0.1:${good}/readyz`)).status).toBe(200);
+      await wrong.waitFor(/NATS unreachable; not ready, retrying/, 20_000);
+      expect(wrong.log()).toMatch(/authoriz/i);
+      expect(wrong.log()).not.toContain("not-the-token");
+      expect((await fetch(`http://127.0.0.1:${bad}/readyz`)).status).toBe(503);
+    } finally {
+      await Promise.all([ok.stop(), wrong.stop()]);
+      await guarded.stop();
+    }
+  });
+
   it("refuses an answer larger than NATS carries with an error naming the cluster", async () => {
     const conf = join(dir, "small-payload.conf");
     writeFileSync(conf, "max_payload: 8192\n");

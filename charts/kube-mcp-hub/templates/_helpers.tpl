@@ -57,3 +57,22 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- printf "%s-cluster-tokens" (include "kube-mcp-hub.fullname" .) }}
 {{- end }}
 {{- end }}
+
+{{/* Whether replicas share agents over NATS, and the URL(s) they use. */}}
+{{- define "kube-mcp-hub.natsUrl" -}}
+{{- if .Values.nats.url }}
+{{- .Values.nats.url }}
+{{- else if .Values.nats.install }}
+{{- printf "nats://%s-nats:4222" (include "kube-mcp-hub.fullname" .) }}
+{{- end }}
+{{- end }}
+
+{{- define "kube-mcp-hub.replicated" -}}
+{{- if gt (int .Values.replicaCount) 1 }}true{{ end }}
+{{- end }}
+
+{{/* The NATS server nats.install runs: its own name label, so the hub's selectors never match it. */}}
+{{- define "kube-mcp-hub.natsSelectorLabels" -}}
+app.kubernetes.io/name: {{ include "kube-mcp-hub.name" . }}-nats
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
