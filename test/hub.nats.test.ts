@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { type Nats, startNats } from "../testbed/lib/nats.js";
+import { makePki } from "../testbed/lib/pki.js";
 import { freePort, type Proc, spawnRole, TOKENS } from "./helpers/fleet.js";
 import { call, httpSession, type Session } from "./helpers/mcp.js";
 import { run } from "./helpers/run.js";
@@ -353,6 +354,49 @@ describe("hub replicas and NATS trouble", () => {
       await Promise.all([ok.stop(), wrong.stop()]);
       await guarded.stop();
     }
+  });
+
+  it("speaks TLS to a NATS that verifies clients, given the CA and a client certificate", async () => {
+    const pki = await makePki(join(dir, "nats-pki"), "nats");
+    const conf = join(dir, "tls.conf");
+    writeFileSync(
+      conf,
+      `tls { cert_file: "${pki.serverCert}", key_file: "${pki.serverKey}", ca_file: "${pki.caCert}", verify: true }\n`,
+    );
+    const secure = await startNats({ config: conf });
+    const url = secure.url.replace("nats://", "tls://");
+    const [good, bare] = [await freePort(), await freePort()];
+    const hub = (port: number, extra: string[]) =>
+      spawnRole(
+        "hub",
+        ["--http", `127.0.0.1:${port}`, "--nats-url", url, "--nats-ca", pki.caCert, ...extra],
+        {
+          CLUSTER_TOKENS: JSON.stringify(TOKENS),
+        },
+      );
+    const [ok, noCert] = [
+      hub(good, ["--nats-cert", pki.adminCert, "--nats-key", pki.adminKey]),
+      hub(bare, []),
+    ];
+    try {
+      await ok.waitFor(/sharing agents with other hub replicas over NATS/, 20_000);
+      expect((await fetch(`http://127.0.0.1:${good}/readyz`)).status).toBe(200);
+      // Without a client certificate the server ends the handshake: not ready, retrying.
+      await noCert.waitFor(/NATS unreachable; not ready, retrying/, 20_000);
+      expect((await fetch(`http://127.0.0.1:${bare}/readyz`)).status).toBe(503);
+    } finally {
+      await Promise.all([ok.stop(), noCert.stop()]);
+      await secure.stop();
+    }
+    // A certificate without its key stops start-up with the rule.
+    const half = spawnRole(
+      "hub",
+      ["--http", "127.0.0.1:0", "--nats-url", url, "--nats-cert", pki.adminCert],
+      {
+        CLUSTER_TOKENS: JSON.stringify(TOKENS),
+      },
+    );
+    await half.waitFor(/tls\.certFile and tls\.keyFile go together/);
   });
 
   it("refuses an answer larger than NATS carries with an error naming the cluster", async () => {

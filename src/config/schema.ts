@@ -287,6 +287,16 @@ export const ConfigSchema = z
               .describe("NATS servers the hub replicas share agents over"),
             token: z.string().optional().describe("NATS token (prefer credsFile)"),
             credsFile: z.string().optional().describe("NATS user credentials file (JWT + NKey seed)"),
+            tls: z
+              .object({
+                caFile: z.string().optional().describe("CA bundle that signs the NATS servers' certificates"),
+                certFile: z.string().optional().describe("client certificate, when NATS verifies clients"),
+                keyFile: z.string().optional().describe("its private key"),
+              })
+              .strict()
+              .refine((t) => !t.certFile === !t.keyFile, "tls.certFile and tls.keyFile go together")
+              .optional()
+              .describe("TLS to NATS (also implied by tls:// URLs)"),
             subjectPrefix: z
               .string()
               .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/)

@@ -54,8 +54,21 @@ export function natsOptions(n: NonNullable<Config["hub"]["nats"]>): ConnectionOp
     name: "kube-mcp-hub",
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
+    // A server that never completes the handshake (TLS refused after it, a wrong port) fails an attempt
+    // in 5 s rather than the client's default 20, so readiness reports it and the retry starts sooner.
+    timeout: 5_000,
     ...(n.token ? { token: n.token } : {}),
     ...(n.credsFile ? { authenticator: credsAuthenticator(readFileSync(n.credsFile)) } : {}),
+    // Files are read here, at start-up, so a missing one is a clear error before any connection.
+    ...(n.tls || n.urls.some((u) => u.startsWith("tls://"))
+      ? {
+          tls: {
+            ...(n.tls?.caFile ? { ca: readFileSync(n.tls.caFile, "utf8") } : {}),
+            ...(n.tls?.certFile ? { cert: readFileSync(n.tls.certFile, "utf8") } : {}),
+            ...(n.tls?.keyFile ? { key: readFileSync(n.tls.keyFile, "utf8") } : {}),
+          },
+        }
+      : {}),
   };
 }
 
