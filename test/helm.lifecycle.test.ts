@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { leaks } from "./helpers/canary.js";
-import { call, type Session, stdioSession } from "./helpers/mcp.js";
+import { call, type Elicit, type Session, stdioSession } from "./helpers/mcp.js";
 import { run } from "./helpers/run.js";
 
 const kubeconfig = inject("kubeconfig");
@@ -40,10 +40,18 @@ const sessions: Session[] = [];
 const config = join(home, "config.json");
 writeFileSync(config, JSON.stringify({ clusters: { alpha: { allow: ["secrets"] } } }));
 
+// A person who answers every confirmation with yes; what they were asked is kept.
+const asked: string[] = [];
+const elicit: Elicit = (message) => {
+  asked.push(message);
+  return { action: "accept", content: { confirm: true } };
+};
+
 const serve = async (mode: string) => {
   const s = await stdioSession({
     args: ["--config", config, "--mode", mode, "--helm-repo", `local=http://127.0.0.1:${port}`],
     env: { KUBECONFIG: kubeconfig, PATH: `${bin}:${process.env.PATH}` },
+    elicit,
   });
   sessions.push(s);
   return s;
@@ -213,6 +221,122 @@ describe("helm upgrade in full mode", () => {
     expect(r.isError, r.text).toBe(false);
     expect(r.text).toContain("REVISION: 3");
     expect(await names("configmaps")).not.toContain(`configmap/${release}`);
+  }, 120_000);
+});
+
+describe("helm rollback", () => {
+  let nd: Session;
+  let full: Session;
+  beforeAll(async () => {
+    nd = await serve("non-destructive");
+    full = await serve("full");
+  });
+  const revision = async () => {
+    const r = await helm(
+      "--kubeconfig",
+      kubeconfig,
+      "--kube-context",
+      "alpha",
+      "history",
+      release,
+      "-n",
+      ns,
+      "-o",
+      "json",
+    );
+    return Math.max(...(JSON.parse(r.stdout) as { revision: number }[]).map((x) => x.revision));
+  };
+
+  it("rolls back in non-destructive mode when the restored revision removes nothing", async () => {
+    asked.length = 0;
+    // Revision 3 dropped the ConfigMap; revision 2 (the previous one) has it back.
+    const r = await h(nd, ["rollback", release, "-n", ns]);
+    expect(r.isError, r.text).toBe(false);
+    expect(r.text).toMatch(/Objects: added configmaps\/demo/);
+    expect(await revision()).toBe(4);
+    expect(await names("configmaps")).toContain(`configmap/${release}`);
+    expect(asked).toEqual([]);
+  }, 120_000);
+
+  it("plans a rollback that removes an object without changing anything", async () => {
+    const r = await h(nd, ["rollback", release, "3", "-n", ns, "--dry-run"]);
+    expect(r.isError, r.text).toBe(false);
+    expect(r.text).toContain("Removed (deleted by helm)");
+    expect(r.text).toMatch(/configmaps\/demo/);
+    expect(r.text).toContain("Running it would be refused");
+    expect(await revision()).toBe(4);
+  }, 120_000);
+
+  it("refuses a rollback that removes an object outside full mode", async () => {
+    const r = await h(nd, ["rollback", release, "3", "-n", ns]);
+    expect(r.isError).toBe(true);
+    expect(r.text).toMatch(/ConfigMap\/demo/);
+    expect(r.text).toContain("deletes");
+    expect(await revision()).toBe(4);
+    expect(await names("configmaps")).toContain(`configmap/${release}`);
+  }, 120_000);
+
+  it("says which revisions exist when the target does not", async () => {
+    const r = await h(nd, ["rollback", release, "42", "-n", ns]);
+    expect(r.isError).toBe(true);
+    expect(r.text).toContain("no revision 42");
+  }, 120_000);
+
+  it("rolls back with removals in full mode, after asking", async () => {
+    asked.length = 0;
+    const r = await h(full, ["rollback", release, "3", "-n", ns]);
+    expect(r.isError, r.text).toBe(false);
+    expect(asked).toEqual([`Allow \`helm rollback ${release} 3 -n ${ns}\` on cluster "alpha"?`]);
+    expect(await revision()).toBe(5);
+    expect(await names("configmaps")).not.toContain(`configmap/${release}`);
+  }, 120_000);
+});
+
+describe("helm install and upgrade plans", () => {
+  let s: Session;
+  beforeAll(async () => {
+    s = await serve("non-destructive");
+  });
+
+  it("shows an upgrade's changes as a diff and changes nothing", async () => {
+    const r = await h(s, [
+      "upgrade",
+      release,
+      "local/lifecycle",
+      "-n",
+      ns,
+      "--reuse-values",
+      "--set",
+      "replicas=3",
+      "--set",
+      "configMap.enabled=true",
+      "--set",
+      `auth.password=${canary}-2`,
+      "--dry-run",
+    ]);
+    expect(r.isError, r.text).toBe(false);
+    expect(r.text).toMatch(/Changed:[\s\S]*deployments.apps\/demo/);
+    expect(r.text).toMatch(/^ *- +replicas: 2\n *\+ +replicas: 3$/m);
+    expect(r.text).toMatch(/Added:\n {2}configmaps\/demo/);
+    expect(r.text).toContain("The guard allows it");
+    expect(await names("configmaps")).not.toContain(`configmap/${release}`);
+  }, 120_000);
+
+  it("shows an install's objects and the guard's verdict", async () => {
+    const r = await h(s, [
+      "install",
+      "other",
+      "local/lifecycle",
+      "-n",
+      ns,
+      "--set",
+      "rbac.create=true",
+      "--dry-run",
+    ]);
+    expect(r.isError, r.text).toBe(false);
+    expect(r.text).toMatch(/Added:[\s\S]*roles.rbac.authorization.k8s.io\/other/);
+    expect(r.text).toMatch(/Running it would be refused:[\s\S]*rule rbac/);
+    expect(await names("roles")).toEqual([]);
   }, 120_000);
 });
 

@@ -1,8 +1,8 @@
 // helm v3's grammar for kube-mcp: the commands and flags each mode allows, and the ones never allowed.
-// Only release commands that talk to the pinned cluster pass, and install/upgrade of a chart from a
-// configured repository (planned and guarded in tools/helm-writes.ts); anything that reads local charts,
-// values files or URLs, writes local files, or runs plugins is refused. Arities are checked against the real binary
-// in helm.test.ts.
+// Only release commands that talk to the pinned cluster pass, with install/upgrade of a chart from a
+// configured repository and rollback (planned and guarded in tools/helm-writes.ts); anything that reads
+// local charts, values files or URLs, writes local files, or runs plugins is refused. Arities are checked
+// against the real binary in helm.test.ts.
 
 import { checkNamespace, goDuration, maxNumber, outputFormats } from "./common.js";
 import {
@@ -13,6 +13,8 @@ import {
   type CommandDef,
   type FlagDef,
   type Grammar,
+  lastFlag,
+  type Parsed,
   str,
 } from "./grammar.js";
 
@@ -72,7 +74,6 @@ const valuesOut = str("output", "o", {
       ? "-o json is not allowed for values: kube-mcp masks values by key name on helm's YAML; use the default output or -o yaml"
       : outputFormats("table", "yaml")(v, ctx),
 });
-const TRUE = PARSE_BOOL.slice(0, 6);
 
 /** Helm release names: DNS-1123 subdomains of at most 53 characters. */
 const RELEASE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -164,12 +165,20 @@ const rollback: CommandDef = {
     const [name, rev, ...extra] = ctx.parsed.positionals;
     if (name === undefined || extra.length)
       return "give a release and optionally a revision: `rollback web 3`";
-    if (ctx.mode === "non-destructive" && !TRUE.includes(ctx.last("dry-run") ?? "false"))
-      return "helm rollback needs full mode: rolling back to a revision that lacks objects deletes them, and kube-mcp cannot plan and guard what helm applies. In non-destructive mode only --dry-run is allowed; use full mode to roll back";
+    // Planned and guarded like install (tools/helm-writes.ts): one that removes objects needs full mode.
     // Revision 0 (or none) means the previous revision.
     return badRelease([name]) ?? (rev === undefined ? undefined : naturalInt(rev, ctx));
   },
 };
+
+/** Whether a boolean flag (or --dry-run's none|client|server) is on, as helm reads it: the last one wins. */
+export const flagOn = (v: Parsed, name: string) => {
+  const value = lastFlag(v, name);
+  return value !== undefined && !["false", "0", "f", "F", "FALSE", "False", "none"].includes(value);
+};
+
+/** A rollback that runs (not a dry run): it may delete, so full mode asks a person first. */
+export const isHelmRollback = (v: Parsed) => v.path[0] === "rollback" && !flagOn(v, "dry-run");
 
 const uninstall: CommandDef = {
   name: "uninstall",
@@ -227,8 +236,14 @@ const chartFlags: FlagDef[] = [
   bool("devel"),
   bool("skip-crds"),
   str("description"),
-  // --dry-run takes an optional value here (client|server), which the grammar cannot express; the plan
-  // kube-mcp makes is helm's own server-side dry run.
+  // helm's --dry-run takes an optional value (client|server|none); kube-mcp answers any dry run with its
+  // own plan (helm's server-side dry run, judged and compared with the release), so only its spelling is checked.
+  bool("dry-run", undefined, {
+    check: (v) =>
+      [...PARSE_BOOL, "client", "server", "none"].includes(v)
+        ? undefined
+        : "use --dry-run or --dry-run=false",
+  }),
   out,
   ...["force", "no-hooks", "disable-openapi-validation", "take-ownership"].map((n) =>
     bool(n, undefined, { mode: "full" }),

@@ -23,7 +23,7 @@ import { sanitizeUntrusted } from "../format/fence.js";
 import { redactText } from "../policy/redact-text.js";
 import { TextOutput, textTool, writeCtx } from "./cluster-tool.js";
 import { type AnyTool, defineTool, type Safety, ToolError } from "./define.js";
-import { guardedHelm, isPlannedHelmWrite } from "./helm-writes.js";
+import { isPlannedHelmWrite, planHelm } from "./helm-writes.js";
 import { guardedKubectl, isPlannedWrite, type Kubectl } from "./kubectl-writes.js";
 import type { Toolset } from "./toolsets.js";
 
@@ -60,6 +60,8 @@ export interface CliToolSpec {
   toolset: Toolset;
   /** Most machines lack it: listed only while it is on PATH. */
   optional?: boolean;
+  /** Commands non-destructive mode allows (refused there when their plan deletes) that ask first in full mode. */
+  mayDelete?: (v: Parsed) => boolean;
 }
 
 function pinnedArgv(
@@ -127,6 +129,7 @@ export function cliTool(spec: CliToolSpec, mode: Mode, limiter: Limiter): AnyToo
       // helm's NOTES are rendered from the redacted release JSON (helm-status.ts).
       let asJson = g.binary === "helm" && !verdict.help ? statusAsJson(verdict) : undefined;
       let runArgv = asJson ?? (headless ? argv.filter((a) => !/^--no-headers(=.*)?$/.test(a)) : argv);
+      let summary: string | undefined;
       const pinned = await pinCluster(cluster, ctx.signal);
       const runOpts = {
         env: scrubbedEnv(pinned.dir, pinned.kubeconfig),
@@ -152,14 +155,11 @@ export function cliTool(spec: CliToolSpec, mode: Mode, limiter: Limiter): AnyToo
         // the release as JSON, redacted and rendered as its status text.
         if (g.binary === "helm" && isPlannedHelmWrite(verdict)) {
           const w = writeCtx(cluster, ctx);
-          runArgv = asJson = await guardedHelm(
-            argv,
-            verdict,
-            planRun,
-            cluster,
-            w,
-            ctx.config.helm.repositories,
-          );
+          const planned = await planHelm(argv, verdict, planRun, cluster, w, ctx.config.helm.repositories);
+          if ("text" in planned) return { text: planned.text, untrusted: "helm plan" };
+          runArgv = planned.argv;
+          asJson = planned.json ? planned.argv : undefined;
+          summary = planned.summary;
         }
         const res = await limiter.run(ctx.signal, () =>
           runProcess(
@@ -194,6 +194,7 @@ export function cliTool(spec: CliToolSpec, mode: Mode, limiter: Limiter): AnyToo
         let text = redactOutput(sanitizeUntrusted(res.stdout), asJson ? "json" : kind, outputOpts);
         if (headless) text = text.replace(/^[^\n]*\n?/, "");
         if (asJson) text = renderStatus(verdict, JSON.parse(text));
+        if (summary) text = `${text}\n${summary}`;
         if (args.filter) text = await applyFilters(text, parsePipeline(args.filter), { signal: ctx.signal });
         const notes = [
           ...(res.truncated
@@ -225,8 +226,8 @@ export function cliTool(spec: CliToolSpec, mode: Mode, limiter: Limiter): AnyToo
     confirm(args: Record<string, unknown>) {
       const allowedIn = (argv: string[], m: Mode) => {
         try {
-          validate(argv, g, m);
-          return true;
+          const v = validate(argv, g, m);
+          return !(m === "non-destructive" && spec.mayDelete?.(v));
         } catch {
           return false;
         }

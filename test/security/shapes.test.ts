@@ -178,14 +178,15 @@ describe.each(MODES)("release and revision shapes in %s mode", (mode) => {
     await helm(mode, "status", "vault-cm", "-n", NS, "-o", "json");
   });
 
-  it("rolls back a release only in full mode, saying why", async () => {
-    // Only a dry run is ever sent: a real rollback would change the shared fixture.
+  it("plans a rollback, and refuses one that writes the chart's Secret below full mode", async () => {
+    // A real rollback is sent only where the guard refuses it: it would change the shared fixture.
     const dry = await helm(mode, "rollback", "vault-secret", "1", "-n", NS, "--dry-run");
     expect(dry.isError, dry.text).toBe(mode === "read-only");
+    if (mode !== "read-only") expect(dry.text).toContain("Plan for rollback vault-secret");
     if (mode === "full") return;
     const r = await helm(mode, "rollback", "vault-secret", "1", "-n", NS);
-    expect(r.structured).toMatchObject({ refused: true });
-    if (mode === "non-destructive") expect(r.text).toMatch(/needs full mode: .*lacks objects deletes them/);
+    expect(r.isError).toBe(true);
+    if (mode === "non-destructive") expect(r.text).toMatch(/Secret\/vault-secret-auth.*rule secrets/);
   });
 });
 
