@@ -40,11 +40,12 @@ const sessions: Session[] = [];
 const config = join(home, "config.json");
 writeFileSync(config, JSON.stringify({ clusters: { alpha: { allow: ["secrets"] } } }));
 
-// A person who answers every confirmation with yes; what they were asked is kept.
+// A person who answers confirmations (yes unless told otherwise); what they were asked is kept.
 const asked: string[] = [];
+let answer: "accept" | "decline" = "accept";
 const elicit: Elicit = (message) => {
   asked.push(message);
-  return { action: "accept", content: { confirm: true } };
+  return answer === "accept" ? { action: "accept", content: { confirm: true } } : { action: "decline" };
 };
 
 const serve = async (mode: string) => {
@@ -337,6 +338,42 @@ describe("helm install and upgrade plans", () => {
     expect(r.text).toMatch(/Added:[\s\S]*roles.rbac.authorization.k8s.io\/other/);
     expect(r.text).toMatch(/Running it would be refused:[\s\S]*rule rbac/);
     expect(await names("roles")).toEqual([]);
+  }, 120_000);
+});
+
+describe("helm uninstall", () => {
+  let full: Session;
+  beforeAll(async () => {
+    full = await serve("full");
+  });
+
+  it("plans an uninstall without asking or changing anything", async () => {
+    asked.length = 0;
+    const r = await h(full, ["uninstall", release, "-n", ns, "--dry-run"]);
+    expect(r.isError, r.text).toBe(false);
+    expect(r.text).toMatch(/Removed \(deleted by helm\):\n( {2}\S+ in \S+\n){2}\S/);
+    expect(r.text).toContain(`deployments.apps/demo in ${ns}`);
+    expect(r.text).toContain(`secrets/demo-auth in ${ns}`);
+    expect(asked).toEqual([]);
+    expect(await names("deployments")).toEqual([`deployment.apps/${release}`]);
+  }, 120_000);
+
+  it("asks first, and changes nothing when the person says no", async () => {
+    asked.length = 0;
+    answer = "decline";
+    const r = await h(full, ["uninstall", release, "-n", ns]);
+    answer = "accept";
+    expect(r.isError).toBe(true);
+    expect(r.text).toContain("did not allow");
+    expect(asked).toEqual([`Allow \`helm uninstall ${release} -n ${ns}\` on cluster "alpha"?`]);
+    expect(await names("deployments")).toEqual([`deployment.apps/${release}`]);
+  }, 120_000);
+
+  it("uninstalls after a yes", async () => {
+    const r = await h(full, ["uninstall", release, "-n", ns, "--wait"]);
+    expect(r.isError, r.text).toBe(false);
+    expect(await names("deployments")).toEqual([]);
+    expect(await names("secrets")).not.toContain(`secret/${release}-auth`);
   }, 120_000);
 });
 

@@ -177,8 +177,12 @@ export const flagOn = (v: Parsed, name: string) => {
   return value !== undefined && !["false", "0", "f", "F", "FALSE", "False", "none"].includes(value);
 };
 
-/** A rollback that runs (not a dry run): it may delete, so full mode asks a person first. */
-export const isHelmRollback = (v: Parsed) => v.path[0] === "rollback" && !flagOn(v, "dry-run");
+/**
+ * Whether full mode asks a person first, where the mode alone does not say: a rollback may delete
+ * (non-destructive mode refuses it then), a dry run changes nothing (kube-mcp answers it with a plan).
+ */
+export const helmAsks = (v: Parsed): boolean | undefined =>
+  flagOn(v, "dry-run") ? false : v.path[0] === "rollback" ? true : undefined;
 
 const uninstall: CommandDef = {
   name: "uninstall",

@@ -2,7 +2,7 @@
 // only read, so their annotations say so; in full mode they may delete.
 import type { Config, Mode } from "../config/schema.js";
 import { ARGOCD } from "../exec/argocd.js";
-import { HELM, isHelmRollback } from "../exec/helm.js";
+import { HELM, helmAsks } from "../exec/helm.js";
 import { ISTIOCTL } from "../exec/istioctl.js";
 import { KUBECTL } from "../exec/kubectl.js";
 import { Limiter } from "../exec/runner.js";
@@ -29,7 +29,7 @@ export const CLI_SPECS: CliToolSpec[] = [
     title: "helm",
     summary: (m) =>
       `helm (${WHAT[m]}): releases, and install|upgrade REPO/CHART from the operator's repositories.`,
-    mayDelete: isHelmRollback,
+    asks: helmAsks,
   },
   {
     grammar: ISTIOCTL,

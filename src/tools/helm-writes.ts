@@ -22,9 +22,11 @@ export interface HelmRepository {
 /** What to do after planning: run helm with this argv, or answer with the plan (a dry run). */
 export type Planned = { argv: string[]; json: boolean; summary: string } | { text: string };
 
-/** Whether kube-mcp plans this helm command before it runs. */
+/** Whether kube-mcp plans this helm command before it runs (an uninstall only to answer a dry run). */
 export const isPlannedHelmWrite = (v: Parsed & { help?: boolean }) =>
-  !v.help && ["install", "upgrade", "rollback"].includes(v.path[0] ?? "");
+  !v.help &&
+  (["install", "upgrade", "rollback"].includes(v.path[0] ?? "") ||
+    (v.path[0] === "uninstall" && flagOn(v, "dry-run")));
 
 async function helmOk(helm: Helm, argv: string[], what: string): Promise<string> {
   const r = await helm(argv);
@@ -80,6 +82,13 @@ const hooksFor = (rel: Release, events: string[]): Obj[] =>
 
 const INSTALL_HOOKS = ["pre-install", "post-install", "pre-upgrade", "post-upgrade"];
 const ROLLBACK_HOOKS = ["pre-rollback", "post-rollback"];
+const DELETE_HOOKS = ["pre-delete", "post-delete"];
+
+/** helm uninstall leaves an object whose manifest says so. */
+const kept = (o: Obj) =>
+  String(o.metadata?.annotations?.["helm.sh/resource-policy"] ?? "")
+    .trim()
+    .toLowerCase() === "keep";
 
 /** The argv of a planned command as flags kube-mcp re-spells, without the ones it drops. */
 const flagsOf = (v: Parsed, drop: string[]) =>
@@ -97,9 +106,9 @@ export function planHelm(
   w: WriteCtx,
   repositories: readonly HelmRepository[],
 ): Promise<Planned> {
-  return v.path[0] === "rollback"
-    ? planRollback(v, helm, cluster, w)
-    : planInstall(argv, v, helm, cluster, w, repositories);
+  if (v.path[0] === "rollback") return planRollback(v, helm, cluster, w);
+  if (v.path[0] === "uninstall") return planUninstall(v, helm, cluster, w);
+  return planInstall(argv, v, helm, cluster, w, repositories);
 }
 
 function finish(what: string, plan: HelmPlan, dryRun: boolean, w: WriteCtx, argv: string[]): Planned {
@@ -203,4 +212,32 @@ async function planRollback(v: Parsed, helm: Helm, cluster: Cluster, w: WriteCtx
     argv,
   );
   return "argv" in planned ? { ...planned, json: false } : planned;
+}
+
+/** An uninstall's plan (a dry run only: uninstall needs full mode, where the guard allows deletes). */
+async function planUninstall(v: Parsed, helm: Helm, cluster: Cluster, w: WriteCtx): Promise<Planned> {
+  const plans: string[] = [];
+  for (const name of v.positionals) {
+    const current = await release(helm, name);
+    if (!current) {
+      plans.push(
+        `Release ${name} was not found; uninstalling it would fail${flagOn(v, "ignore-not-found") ? " (ignored: --ignore-not-found)" : ""}.`,
+      );
+      continue;
+    }
+    const objects = objectsOf(current.manifest);
+    const plan = await planRelease(
+      cluster,
+      {
+        // What helm keeps is planned as unchanged: in the release before and after.
+        next: objects.filter(kept),
+        previous: objects,
+        hooks: flagOn(v, "no-hooks") ? [] : hooksFor(current, DELETE_HOOKS),
+      },
+      current.namespace ?? lastFlag(v, "namespace") ?? cluster.namespace,
+      w,
+    );
+    plans.push(renderPlan(`uninstall ${name} (revision ${current.version})`, plan, w));
+  }
+  return { text: plans.join("\n\n") };
 }

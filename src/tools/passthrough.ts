@@ -60,8 +60,8 @@ export interface CliToolSpec {
   toolset: Toolset;
   /** Most machines lack it: listed only while it is on PATH. */
   optional?: boolean;
-  /** Commands non-destructive mode allows (refused there when their plan deletes) that ask first in full mode. */
-  mayDelete?: (v: Parsed) => boolean;
+  /** Whether a command asks a person first in full mode; undefined: when non-destructive mode refuses it. */
+  asks?: (v: Parsed) => boolean | undefined;
 }
 
 function pinnedArgv(
@@ -222,23 +222,26 @@ export function cliTool(spec: CliToolSpec, mode: Mode, limiter: Limiter): AnyToo
     ...(spec.optional ? { installed: installedCheck(g.binary) } : {}),
     safety: SAFETY[mode],
     idempotent: mode === "read-only",
-    // Only commands that non-destructive mode would refuse (delete, exec, uninstall…) ask a person first.
+    // Commands that non-destructive mode would refuse (delete, exec, uninstall…) ask a person first, and
+    // any the spec says may delete (a helm rollback); a dry run that kube-mcp answers with a plan does not.
     confirm(args: Record<string, unknown>) {
-      const allowedIn = (argv: string[], m: Mode) => {
+      let argv: string[];
+      let v: Parsed;
+      try {
+        argv = argvOf(args as { args?: string[]; command?: string });
+        v = validate(argv, g, mode);
+      } catch {
+        return false; // refused with a reason when it runs
+      }
+      const allowedWithoutDeletes = () => {
         try {
-          const v = validate(argv, g, m);
-          return !(m === "non-destructive" && spec.mayDelete?.(v));
+          validate(argv, g, "non-destructive");
+          return true;
         } catch {
           return false;
         }
       };
-      let argv: string[];
-      try {
-        argv = argvOf(args as { args?: string[]; command?: string });
-      } catch {
-        return false; // refused with a reason when it runs
-      }
-      if (!allowedIn(argv, mode) || allowedIn(argv, "non-destructive")) return false;
+      if (!(spec.asks?.(v) ?? !allowedWithoutDeletes())) return false;
       const where =
         args.cluster === undefined ? "the default cluster" : `cluster ${JSON.stringify(args.cluster)}`;
       return `Allow \`${g.binary} ${argv.join(" ")}\` on ${where}?`;
