@@ -1,94 +1,49 @@
 // helm install and upgrade through the passthrough, planned and guarded: a chart repository served on
 // loopback by this test, kube-mcp in non-destructive mode trusting only that repository, and a release
 // whose Secret holds a --set value that must never come back.
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { basename, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { leaks } from "./helpers/canary.js";
-import { call, type Elicit, type Session, stdioSession } from "./helpers/mcp.js";
-import { run } from "./helpers/run.js";
+import { type HelmBed, helmBed } from "./helpers/helm-bed.js";
+import type { Session } from "./helpers/mcp.js";
 
 const kubeconfig = inject("kubeconfig");
-const bin = inject("testbedBin");
 const id = Date.now().toString(36);
 const ns = `helm-life-${id}`;
 const release = "demo";
 const canary = `kmcp-canary-lifecycle-${id}`;
-const home = mkdtempSync(join(tmpdir(), "kube-mcp-helm-life-"));
-const repoDir = join(home, "repo");
-const helmEnv = {
-  ...process.env,
-  HELM_CACHE_HOME: join(home, "c"),
-  HELM_CONFIG_HOME: join(home, "f"),
-  HELM_DATA_HOME: join(home, "d"),
-};
-const helm = (...args: string[]) => run(join(bin, "helm"), args, { env: helmEnv, timeoutMs: 120_000 });
-const kubectl = (...args: string[]) =>
-  run(join(bin, "kubectl"), ["--kubeconfig", kubeconfig, "--context", "alpha", ...args], {
-    timeoutMs: 60_000,
-  });
-const outputs: string[] = [];
-let server: Server;
-let port = 0;
-const sessions: Session[] = [];
-
-// The chart writes a Secret, which the guard refuses in non-destructive mode unless the operator lets
-// this cluster write Secrets.
-const config = join(home, "config.json");
-writeFileSync(config, JSON.stringify({ clusters: { alpha: { allow: ["secrets"] } } }));
-
-// A person who answers confirmations (yes unless told otherwise); what they were asked is kept.
-const asked: string[] = [];
-let answer: "accept" | "decline" = "accept";
-const elicit: Elicit = (message) => {
-  asked.push(message);
-  return answer === "accept" ? { action: "accept", content: { confirm: true } } : { action: "decline" };
-};
-
-const serve = async (mode: string) => {
-  const s = await stdioSession({
-    args: ["--config", config, "--mode", mode, "--helm-repo", `local=http://127.0.0.1:${port}`],
-    env: { KUBECONFIG: kubeconfig, PATH: `${bin}:${process.env.PATH}` },
-    elicit,
-  });
-  sessions.push(s);
-  return s;
-};
+let bed: HelmBed;
 
 beforeAll(async () => {
-  // A chart repository is a directory with index.yaml and the packaged charts, served over HTTP.
-  server = createServer((req, res) => {
-    try {
-      res.end(readFileSync(join(repoDir, basename(req.url ?? "/"))));
-    } catch {
-      res.statusCode = 404;
-      res.end();
-    }
+  bed = await helmBed({
+    kubeconfig,
+    bin: inject("testbedBin"),
+    charts: ["lifecycle"],
+    // The chart writes a Secret, which the guard refuses in non-destructive mode unless the operator
+    // lets this cluster write Secrets.
+    config: { clusters: { alpha: { allow: ["secrets"] } } },
   });
-  await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
-  port = (server.address() as AddressInfo).port;
-  const chart = join(import.meta.dirname, "fixtures", "charts", "lifecycle");
-  const pkg = await helm("package", chart, "-d", repoDir);
-  expect(pkg.code, pkg.stderr).toBe(0);
-  const idx = await helm("repo", "index", repoDir, "--url", `http://127.0.0.1:${port}`);
-  expect(idx.code, idx.stderr).toBe(0);
 }, 120_000);
 
 afterAll(async () => {
-  for (const s of sessions) await s.close();
-  await helm("--kubeconfig", kubeconfig, "--kube-context", "alpha", "uninstall", release, "-n", ns, "--wait");
-  await kubectl("delete", "namespace", ns, "--wait=false", "--ignore-not-found");
-  server?.close();
+  await bed?.close();
+  await bed?.helm(
+    "--kubeconfig",
+    kubeconfig,
+    "--kube-context",
+    "alpha",
+    "uninstall",
+    release,
+    "-n",
+    ns,
+    "--wait",
+  );
+  await bed?.kubectl("delete", "namespace", ns, "--wait=false", "--ignore-not-found");
 }, 120_000);
 
-const h = async (s: Session, args: string[]) => {
-  const r = await call(s.client, "helm", { args, cluster: "alpha" });
-  outputs.push(r.text, JSON.stringify(r.structured ?? null));
-  return r;
-};
+const serve = (mode: string) => bed.serve(mode);
+const h = (s: Session, args: string[]) => bed.h(s, args);
+const helm = (...args: string[]) => bed.helm(...args);
+const kubectl = (...args: string[]) => bed.kubectl(...args);
 
 const names = async (kind: string) => {
   const r = await kubectl("get", kind, "-n", ns, "-o", "name");
@@ -189,7 +144,7 @@ describe("helm install and upgrade in non-destructive mode", () => {
       expect(r.text, chart).toMatch(/Refused/);
     }
     for (const args of [
-      ["install", "x", "lifecycle", "--repo", `http://127.0.0.1:${port}`, "-n", ns],
+      ["install", "x", "lifecycle", "--repo", bed.url, "-n", ns],
       ["install", "x", "local/lifecycle", "-f", "values.yaml", "-n", ns],
       ["install", "x", "local/lifecycle", "--set-file", "a=/etc/passwd", "-n", ns],
       ["install", "x", "local/lifecycle", "--post-renderer", "/bin/sh", "-n", ns],
@@ -249,14 +204,14 @@ describe("helm rollback", () => {
   };
 
   it("rolls back in non-destructive mode when the restored revision removes nothing", async () => {
-    asked.length = 0;
+    bed.asked.length = 0;
     // Revision 3 dropped the ConfigMap; revision 2 (the previous one) has it back.
     const r = await h(nd, ["rollback", release, "-n", ns]);
     expect(r.isError, r.text).toBe(false);
     expect(r.text).toMatch(/Objects: added configmaps\/demo/);
     expect(await revision()).toBe(4);
     expect(await names("configmaps")).toContain(`configmap/${release}`);
-    expect(asked).toEqual([]);
+    expect(bed.asked).toEqual([]);
   }, 120_000);
 
   it("plans a rollback that removes an object without changing anything", async () => {
@@ -284,10 +239,10 @@ describe("helm rollback", () => {
   }, 120_000);
 
   it("rolls back with removals in full mode, after asking", async () => {
-    asked.length = 0;
+    bed.asked.length = 0;
     const r = await h(full, ["rollback", release, "3", "-n", ns]);
     expect(r.isError, r.text).toBe(false);
-    expect(asked).toEqual([`Allow \`helm rollback ${release} 3 -n ${ns}\` on cluster "alpha"?`]);
+    expect(bed.asked).toEqual([`Allow \`helm rollback ${release} 3 -n ${ns}\` on cluster "alpha"?`]);
     expect(await revision()).toBe(5);
     expect(await names("configmaps")).not.toContain(`configmap/${release}`);
   }, 120_000);
@@ -348,24 +303,24 @@ describe("helm uninstall", () => {
   });
 
   it("plans an uninstall without asking or changing anything", async () => {
-    asked.length = 0;
+    bed.asked.length = 0;
     const r = await h(full, ["uninstall", release, "-n", ns, "--dry-run"]);
     expect(r.isError, r.text).toBe(false);
     expect(r.text).toMatch(/Removed \(deleted by helm\):\n( {2}\S+ in \S+\n){2}\S/);
     expect(r.text).toContain(`deployments.apps/demo in ${ns}`);
     expect(r.text).toContain(`secrets/demo-auth in ${ns}`);
-    expect(asked).toEqual([]);
+    expect(bed.asked).toEqual([]);
     expect(await names("deployments")).toEqual([`deployment.apps/${release}`]);
   }, 120_000);
 
   it("asks first, and changes nothing when the person says no", async () => {
-    asked.length = 0;
-    answer = "decline";
+    bed.asked.length = 0;
+    bed.answer.value = "decline";
     const r = await h(full, ["uninstall", release, "-n", ns]);
-    answer = "accept";
+    bed.answer.value = "accept";
     expect(r.isError).toBe(true);
     expect(r.text).toContain("did not allow");
-    expect(asked).toEqual([`Allow \`helm uninstall ${release} -n ${ns}\` on cluster "alpha"?`]);
+    expect(bed.asked).toEqual([`Allow \`helm uninstall ${release} -n ${ns}\` on cluster "alpha"?`]);
     expect(await names("deployments")).toEqual([`deployment.apps/${release}`]);
   }, 120_000);
 
@@ -379,7 +334,7 @@ describe("helm uninstall", () => {
 
 describe("answers", () => {
   it("never contain the --set secret value", () => {
-    expect(outputs.filter((o) => o.includes(canary))).toEqual([]);
-    expect(outputs.flatMap(leaks)).toEqual([]);
+    expect(bed.outputs.filter((o) => o.includes(canary))).toEqual([]);
+    expect(bed.outputs.flatMap(leaks)).toEqual([]);
   });
 });

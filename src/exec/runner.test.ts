@@ -1,5 +1,6 @@
+import { tmpdir } from "node:os";
 import { describe, expect, it } from "vitest";
-import { Limiter } from "./runner.js";
+import { Limiter, runProcess } from "./runner.js";
 
 describe("Limiter", () => {
   it("never runs more than n tasks at once, and runs them all", async () => {
@@ -28,5 +29,33 @@ describe("Limiter", () => {
     release();
     await first;
     expect(await limiter.run(new AbortController().signal, async () => "next")).toBe("next");
+  });
+});
+
+describe("runProcess", () => {
+  const opts = (signal: AbortSignal, extra: { graceMs?: number; timeoutMs?: number } = {}) => ({
+    env: { PATH: "/usr/bin:/bin" },
+    cwd: tmpdir(),
+    timeoutMs: 10_000,
+    maxBytes: 1024,
+    signal,
+    ...extra,
+  });
+  const script = 'trap "echo stopped; exit 3" TERM; echo started; sleep 5 & wait';
+
+  it("with a grace period, asks the process to stop so that it can record why", async () => {
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 300);
+    const r = await runProcess("/bin/sh", ["-c", script], opts(ac.signal, { graceMs: 2000 }));
+    expect(r).toMatchObject({ cancelled: true, code: 3, stdout: "started\nstopped\n" });
+  });
+
+  it("without one, kills it at its deadline", async () => {
+    const r = await runProcess(
+      "/bin/sh",
+      ["-c", script],
+      opts(new AbortController().signal, { timeoutMs: 300 }),
+    );
+    expect(r).toMatchObject({ timedOut: true, code: null, stdout: "started\n" });
   });
 });

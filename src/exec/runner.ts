@@ -74,7 +74,15 @@ export function scrubbedEnv(home: string, kubeconfig: string): NodeJS.ProcessEnv
 export function runProcess(
   bin: string,
   argv: string[],
-  opts: { env: NodeJS.ProcessEnv; cwd: string; timeoutMs: number; maxBytes: number; signal: AbortSignal },
+  opts: {
+    env: NodeJS.ProcessEnv;
+    cwd: string;
+    timeoutMs: number;
+    maxBytes: number;
+    signal: AbortSignal;
+    /** Stopped with SIGTERM first, and killed this long after (helm records a cancelled release as failed). */
+    graceMs?: number;
+  },
 ): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(bin, argv, {
@@ -91,12 +99,19 @@ export function runProcess(
     let truncated = false;
     let timedOut = false;
     let cancelled = false;
-    const killGroup = () => {
+    const signalGroup = (sig: NodeJS.Signals) => {
       try {
-        if (child.pid) process.kill(-child.pid, "SIGKILL");
+        if (child.pid) process.kill(-child.pid, sig);
       } catch {
         // already gone
       }
+    };
+    const killGroup = () => signalGroup("SIGKILL");
+    let graceTimer: NodeJS.Timeout | undefined;
+    const stop = () => {
+      if (!opts.graceMs) return killGroup();
+      signalGroup("SIGTERM");
+      graceTimer ??= setTimeout(killGroup, opts.graceMs);
     };
     child.stdout.on("data", (d: Buffer) => {
       if (outBytes < opts.maxBytes) out.push(d.subarray(0, opts.maxBytes - outBytes));
@@ -110,21 +125,23 @@ export function runProcess(
     });
     const timer = setTimeout(() => {
       timedOut = true;
-      killGroup();
+      stop();
     }, opts.timeoutMs);
     const onAbort = () => {
       cancelled = true;
-      killGroup();
+      stop();
     };
     if (opts.signal.aborted) onAbort();
     else opts.signal.addEventListener("abort", onAbort, { once: true });
     child.once("error", (e) => {
       clearTimeout(timer);
+      clearTimeout(graceTimer);
       opts.signal.removeEventListener("abort", onAbort);
       reject(e);
     });
     child.once("close", (code) => {
       clearTimeout(timer);
+      clearTimeout(graceTimer);
       opts.signal.removeEventListener("abort", onAbort);
       killGroup();
       resolve({

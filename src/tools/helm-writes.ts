@@ -12,6 +12,16 @@ import type { Obj } from "../policy/guard.js";
 import type { Cluster } from "../targets/clusters.js";
 import { ToolError } from "./define.js";
 import { type HelmPlan, objectsOf, planRelease, renderPlan, summarize } from "./helm-plan.js";
+import {
+  history,
+  hooksFor,
+  planError,
+  type Release,
+  refusePending,
+  release,
+  upgradedFrom,
+  type Wait,
+} from "./helm-release.js";
 import type { Kubectl as Helm } from "./kubectl-writes.js";
 
 export interface HelmRepository {
@@ -20,65 +30,59 @@ export interface HelmRepository {
 }
 
 /** What to do after planning: run helm with this argv, or answer with the plan (a dry run). */
-export type Planned = { argv: string[]; json: boolean; summary: string } | { text: string };
+export type Planned =
+  | { argv: string[]; json: boolean; summary: string; release: string; wait: Wait }
+  | { text: string };
+
+export interface HelmWriteOpts {
+  repositories: readonly HelmRepository[];
+  /** Seconds the helm process may run: helm's own --timeout is kept below it (see helmTimeout). */
+  deadlineS: number;
+}
+
+const GO_UNITS: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 1e-3, us: 1e-6, µs: 1e-6, ns: 1e-9 };
+
+/**
+ * helm's --timeout (its waits and each hook), kept below the process deadline: killed by kube-mcp,
+ * helm could not record the failure and would leave the release pending; timing out itself, it marks
+ * the revision failed (or, with --atomic, rolls it back) and says so.
+ */
+export function helmTimeout(asked: string | undefined, deadlineS: number): { seconds: number; cut: boolean } {
+  let wanted = 300;
+  if (asked !== undefined) {
+    wanted = 0;
+    for (const [, n, unit] of asked.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/g))
+      wanted += Number(n) * (GO_UNITS[unit as string] ?? 0);
+  }
+  const margin = Math.min(15, Math.max(1, Math.floor(deadlineS / 5)));
+  const seconds = Math.max(1, Math.min(Math.ceil(wanted), deadlineS - margin));
+  return { seconds, cut: seconds < wanted };
+}
+
+/** Reports progress every few seconds while helm applies a release (its waits and hooks print nothing). */
+export async function reporting<T>(
+  work: Promise<T>,
+  what: string,
+  deadlineS: number,
+  progress: (done: number, total: number, message: string) => void,
+): Promise<T> {
+  const start = Date.now();
+  const tick = setInterval(() => {
+    const s = Math.round((Date.now() - start) / 1000);
+    progress(s, deadlineS, `${what}: helm is applying it (${s} s of at most ${deadlineS} s)`);
+  }, 5000);
+  try {
+    return await work;
+  } finally {
+    clearInterval(tick);
+  }
+}
 
 /** Whether kube-mcp plans this helm command before it runs (an uninstall only to answer a dry run). */
 export const isPlannedHelmWrite = (v: Parsed & { help?: boolean }) =>
   !v.help &&
   (["install", "upgrade", "rollback"].includes(v.path[0] ?? "") ||
     (v.path[0] === "uninstall" && flagOn(v, "dry-run")));
-
-async function helmOk(helm: Helm, argv: string[], what: string): Promise<string> {
-  const r = await helm(argv);
-  if (r.code !== 0)
-    throw new ToolError(
-      `helm ${what} failed; nothing was changed: ${(r.stderr || r.stdout).trim().slice(0, 2000)}`,
-    );
-  return r.stdout;
-}
-
-// biome-ignore lint/suspicious/noExplicitAny: helm's release JSON.
-type Release = Record<string, any>;
-
-/** A stored revision of the release (the latest without one), or undefined when there is none. */
-async function release(helm: Helm, name: string, revision?: number): Promise<Release | undefined> {
-  const r = await helm(["status", name, ...(revision ? [`--revision=${revision}`] : []), "--output=json"]);
-  if (r.code === 0) return JSON.parse(r.stdout) as Release;
-  if (/not found/i.test(r.stderr)) return undefined;
-  throw new ToolError(
-    `helm could not read release ${name}; nothing was changed: ${r.stderr.trim().slice(0, 2000)}`,
-  );
-}
-
-/**
- * The revision an upgrade replaces, chosen as helm chooses it: the latest when deployed, else the
- * latest deployed one, else a failed or superseded latest. Its objects the new revision lacks are deleted.
- */
-async function upgradedFrom(helm: Helm, name: string): Promise<Release | undefined> {
-  const r = await helm(["history", name, "--output=json"]);
-  if (r.code !== 0) {
-    if (/not found/i.test(r.stderr)) return undefined;
-    throw new ToolError(
-      `helm history ${name} failed; nothing was changed: ${r.stderr.trim().slice(0, 2000)}`,
-    );
-  }
-  const revisions = (JSON.parse(r.stdout) as { revision: number; status: string }[]).sort(
-    (a, b) => b.revision - a.revision,
-  );
-  const last = revisions[0];
-  const from =
-    last?.status === "deployed"
-      ? last
-      : (revisions.find((x) => x.status === "deployed") ??
-        (["failed", "superseded"].includes(last?.status ?? "") ? last : undefined));
-  return from && release(helm, name, from.revision);
-}
-
-/** The objects of the hooks helm runs for these events. */
-const hooksFor = (rel: Release, events: string[]): Obj[] =>
-  (Array.isArray(rel.hooks) ? rel.hooks : [])
-    .filter((h: Obj) => Array.isArray(h.events) && h.events.some((e: string) => events.includes(e)))
-    .flatMap((h: Obj) => objectsOf(h.manifest));
 
 const INSTALL_HOOKS = ["pre-install", "post-install", "pre-upgrade", "post-upgrade"];
 const ROLLBACK_HOOKS = ["pre-rollback", "post-rollback"];
@@ -104,17 +108,31 @@ export function planHelm(
   helm: Helm,
   cluster: Cluster,
   w: WriteCtx,
-  repositories: readonly HelmRepository[],
+  o: HelmWriteOpts,
 ): Promise<Planned> {
-  if (v.path[0] === "rollback") return planRollback(v, helm, cluster, w);
+  if (v.path[0] === "rollback") return planRollback(v, helm, cluster, w, o);
   if (v.path[0] === "uninstall") return planUninstall(v, helm, cluster, w);
-  return planInstall(argv, v, helm, cluster, w, repositories);
+  return planInstall(argv, v, helm, cluster, w, o);
 }
 
-function finish(what: string, plan: HelmPlan, dryRun: boolean, w: WriteCtx, argv: string[]): Planned {
-  if (dryRun) return { text: renderPlan(what, plan, w) };
+function finish(
+  what: string,
+  plan: HelmPlan,
+  v: Parsed,
+  w: WriteCtx,
+  argv: string[],
+  o: HelmWriteOpts,
+): Planned {
+  if (flagOn(v, "dry-run")) return { text: renderPlan(what, plan, w) };
   enforce(plan.changes, w);
-  return { argv, json: true, summary: summarize(plan) };
+  const wait = helmTimeout(lastFlag(v, "timeout"), o.deadlineS);
+  return {
+    argv: [...argv, `--timeout=${wait.seconds}s`],
+    wait: { ...wait, deadlineS: o.deadlineS },
+    json: v.path[0] !== "rollback",
+    summary: summarize(plan),
+    release: v.positionals[0] ?? "",
+  };
 }
 
 async function planInstall(
@@ -123,8 +141,9 @@ async function planInstall(
   helm: Helm,
   cluster: Cluster,
   w: WriteCtx,
-  repositories: readonly HelmRepository[],
+  o: HelmWriteOpts,
 ): Promise<Planned> {
+  const { repositories } = o;
   const [name = "", chart = ""] = v.positionals;
   const repoName = chart.split("/")[0];
   const repo = repositories.find((r) => r.name === repoName);
@@ -137,14 +156,23 @@ async function planInstall(
       } Only the operator adds repositories (helm.repositories, --helm-repo NAME=URL).`,
     );
   // The call's Helm home is private and new, so the repository is added (and its index fetched) afresh.
-  await helmOk(helm, ["repo", "add", repo.name, repo.url, "--force-update"], `repo add ${repo.name}`);
-  const dryRun = flagOn(v, "dry-run");
+  const added = await helm(["repo", "add", repo.name, repo.url, "--force-update"]);
+  if (added.code !== 0) throw planError(added, { name, chart, repo: repo.name });
+  const revs = await history(helm, name);
+  refusePending(name, revs);
   const run = argv.filter((a) => !/^--dry-run(=.*)?$/.test(a));
-  const planned = JSON.parse(
-    await helmOk(helm, [...run, "--dry-run=server", "--output=json"], "dry run (the plan)"),
-  ) as Release;
+  const dry = await helm([...run, "--dry-run=server", "--output=json"]);
+  if (dry.code !== 0)
+    throw await planError(dry, {
+      name,
+      chart,
+      repo: repo.name,
+      ...(lastFlag(v, "version") ? { version: lastFlag(v, "version") } : {}),
+      versions: () => versionsOf(helm, chart),
+    });
+  const planned = JSON.parse(dry.stdout) as Release;
   const ns = lastFlag(v, "namespace") ?? cluster.namespace;
-  const current = await upgradedFrom(helm, name);
+  const current = await upgradedFrom(helm, name, revs);
   const nsPath = `/api/v1/namespaces/${encodeURIComponent(ns)}`;
   const newNs = flagOn(v, "create-namespace") && !(await readLive(cluster.api, nsPath, w));
   const plan = await planRelease(
@@ -172,10 +200,31 @@ async function planInstall(
   const version = planned.chart?.metadata?.version;
   const what = `${v.path[0]} ${name} (chart ${chart}${typeof version === "string" ? ` ${version}` : ""})`;
   const pin = typeof version === "string" ? [`--version=${version}`] : [];
-  return finish(what, plan, dryRun, w, [...run, ...pin, "--output=json"]);
+  return finish(what, plan, v, w, [...run, ...pin, "--output=json"], o);
 }
 
-async function planRollback(v: Parsed, helm: Helm, cluster: Cluster, w: WriteCtx): Promise<Planned> {
+/** The versions of a chart in the call's Helm home, or the charts of its repository when it has none. */
+async function versionsOf(helm: Helm, chart: string): Promise<string> {
+  const repo = chart.split("/")[0] ?? "";
+  const found = async (term: string) => {
+    const r = await helm(["search", "repo", term, "--versions", "--devel", "--output=json"]);
+    return r.code === 0 ? (JSON.parse(r.stdout) as { name: string; version: string }[]) : [];
+  };
+  const versions = (await found(chart)).filter((c) => c.name === chart).map((c) => c.version);
+  if (versions.length) return `Versions of ${chart}: ${versions.slice(0, 30).join(", ")}.`;
+  const charts = [...new Set((await found(`${repo}/`)).map((c) => c.name))];
+  return charts.length
+    ? `Repository ${repo} has no chart ${chart}; its charts: ${charts.slice(0, 50).join(", ")}.`
+    : `Repository ${repo} lists no charts.`;
+}
+
+async function planRollback(
+  v: Parsed,
+  helm: Helm,
+  cluster: Cluster,
+  w: WriteCtx,
+  o: HelmWriteOpts,
+): Promise<Planned> {
   const [name = "", rev] = v.positionals;
   const current = await release(helm, name);
   if (!current)
@@ -203,15 +252,8 @@ async function planRollback(v: Parsed, helm: Helm, cluster: Cluster, w: WriteCtx
     w,
   );
   // Pinned to the revision judged: helm's "previous" moves if another revision is made meanwhile.
-  const argv = ["rollback", name, String(target), ...flagsOf(v, ["dry-run", "namespace"])];
-  const planned = finish(
-    `rollback ${name} from revision ${current.version} to ${target}`,
-    plan,
-    flagOn(v, "dry-run"),
-    w,
-    argv,
-  );
-  return "argv" in planned ? { ...planned, json: false } : planned;
+  const argv = ["rollback", name, String(target), ...flagsOf(v, ["dry-run", "namespace", "timeout"])];
+  return finish(`rollback ${name} from revision ${current.version} to ${target}`, plan, v, w, argv, o);
 }
 
 /** An uninstall's plan (a dry run only: uninstall needs full mode, where the guard allows deletes). */

@@ -23,7 +23,8 @@ import { sanitizeUntrusted } from "../format/fence.js";
 import { redactText } from "../policy/redact-text.js";
 import { TextOutput, textTool, writeCtx } from "./cluster-tool.js";
 import { type AnyTool, defineTool, type Safety, ToolError } from "./define.js";
-import { isPlannedHelmWrite, planHelm } from "./helm-writes.js";
+import { failureState, type Wait } from "./helm-release.js";
+import { isPlannedHelmWrite, planHelm, reporting } from "./helm-writes.js";
 import { guardedKubectl, isPlannedWrite, type Kubectl } from "./kubectl-writes.js";
 import type { Toolset } from "./toolsets.js";
 
@@ -130,6 +131,7 @@ export function cliTool(spec: CliToolSpec, mode: Mode, limiter: Limiter): AnyToo
       let asJson = g.binary === "helm" && !verdict.help ? statusAsJson(verdict) : undefined;
       let runArgv = asJson ?? (headless ? argv.filter((a) => !/^--no-headers(=.*)?$/.test(a)) : argv);
       let summary: string | undefined;
+      let helmWrite: { release: string; wait: Wait } | undefined;
       const pinned = await pinCluster(cluster, ctx.signal);
       const runOpts = {
         env: scrubbedEnv(pinned.dir, pinned.kubeconfig),
@@ -155,23 +157,41 @@ export function cliTool(spec: CliToolSpec, mode: Mode, limiter: Limiter): AnyToo
         // the release as JSON, redacted and rendered as its status text.
         if (g.binary === "helm" && isPlannedHelmWrite(verdict)) {
           const w = writeCtx(cluster, ctx);
-          const planned = await planHelm(argv, verdict, planRun, cluster, w, ctx.config.helm.repositories);
+          const planned = await planHelm(argv, verdict, planRun, cluster, w, {
+            repositories: ctx.config.helm.repositories,
+            deadlineS: timeoutS,
+          });
           if ("text" in planned) return { text: planned.text, untrusted: "helm plan" };
           runArgv = planned.argv;
           asJson = planned.json ? planned.argv : undefined;
           summary = planned.summary;
+          helmWrite = planned;
         }
+        const finalArgv = pinnedArgv(
+          g.binary,
+          runArgv,
+          verdict,
+          template !== undefined,
+          pinned,
+          cluster.namespace,
+        );
         const res = await limiter.run(ctx.signal, () =>
-          runProcess(
-            bin,
-            pinnedArgv(g.binary, runArgv, verdict, template !== undefined, pinned, cluster.namespace),
-            runOpts,
-          ),
+          helmWrite === undefined
+            ? runProcess(bin, finalArgv, runOpts)
+            : // A helm write is asked to stop (it records the release as failed) before it is killed.
+              reporting(
+                runProcess(bin, finalArgv, { ...runOpts, graceMs: 10_000 }),
+                `helm ${verdict.path[0]} ${helmWrite.release}`,
+                timeoutS,
+                ctx.progress,
+              ),
         );
         ctx.signal.throwIfAborted();
         if (res.timedOut)
           throw new ToolError(
-            `${g.binary} was stopped after ${timeoutS} s (its deadline).`,
+            `${g.binary} was stopped after ${timeoutS} s (its deadline).${
+              helmWrite ? await failureState(planRun, helmWrite.release, "", helmWrite.wait) : ""
+            }`,
             "Narrow the command, or pass a larger timeout.",
           );
         const stderr = sanitizeUntrusted(res.stderr).trim();
@@ -186,8 +206,10 @@ export function cliTool(spec: CliToolSpec, mode: Mode, limiter: Limiter): AnyToo
           const said = stderr
             ? redactText(stderr)
             : redactFailedOutput(sanitizeUntrusted(res.stdout), kind, outputOpts);
+          // A planned helm write that failed has changed something: helm's record says what it left.
+          const left = helmWrite && (await failureState(planRun, helmWrite.release, stderr, helmWrite.wait));
           throw new ToolError(
-            `${g.binary} exited with code ${res.code} on cluster ${cluster.name}: ${cutText(said, 2000).text}`,
+            `${g.binary} exited with code ${res.code} on cluster ${cluster.name}: ${cutText(said, 2000).text}${left ?? ""}`,
           );
         }
 
