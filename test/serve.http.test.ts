@@ -74,8 +74,21 @@ describe("kube-mcp serve --http", () => {
     expect((await post({})).status).toBe(401);
     const wrong = await post({ "x-api-key": `${KEY}x` });
     expect(wrong.status).toBe(401);
-    expect(wrong.headers["www-authenticate"]).toBe("Bearer");
+    // Not a Bearer challenge: that would send OAuth clients looking for an authorization server.
+    expect(wrong.headers["www-authenticate"]).toBe('ApiKey realm="kube-mcp", header="X-Api-Key"');
     expect(wrong.body).toContain("X-Api-Key or Authorization: Bearer");
+    // A client that probes for OAuth anyway learns why there is none.
+    const base = srv.url.replace(/\/mcp$/, "");
+    for (const p of [
+      "/.well-known/oauth-protected-resource/mcp",
+      "/.well-known/oauth-authorization-server",
+    ]) {
+      const r = await fetch(`${base}${p}`);
+      expect(r.status).toBe(404);
+      expect(await r.text()).toContain("does not use OAuth: send its API key as X-Api-Key");
+    }
+    // And an SDK client without the key is told it is missing.
+    await expect(httpSession(srv.url)).rejects.toThrow(/API key/);
   });
 
   it("rejects a foreign Host or Origin with 403 (DNS rebinding)", async () => {

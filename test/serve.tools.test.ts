@@ -253,6 +253,11 @@ describe("bad input gets a clear tool error and the server keeps serving", () =>
       { kind: "pods", cluster: "gamma" },
       /Unknown cluster: gamma\.\nKnown clusters: alpha, beta/,
     ],
+    [
+      "an empty cluster list (not the default cluster)",
+      { kind: "pods", cluster: [] },
+      /cluster is an empty list: it names no cluster\.\nOmit cluster for the default \(alpha\)/,
+    ],
   ];
   it.each(cases)("%s", async (_label, args, message) => {
     const r = await tool("resources_list", args);

@@ -166,6 +166,13 @@ export async function startHttp(opts: HttpOptions): Promise<HttpHandle> {
       return void res
         .writeHead(200, { "content-type": "application/json", "access-control-allow-origin": "*" })
         .end(JSON.stringify(oauth.metadata));
+    // An OAuth client probing for an authorization server learns why there is none.
+    if (!oauthConfig && url.pathname.startsWith("/.well-known/oauth-"))
+      return deny(
+        res,
+        404,
+        `This MCP server does not use OAuth: send its API key as X-Api-Key or Authorization: Bearer on ${path}.`,
+      );
     if (url.pathname !== path) return deny(res, 404, `Not found. The MCP endpoint is ${path}.`);
     const h = hostName(req.headers.host ?? "");
     if (strictHost && !(LOOPBACK.has(h) || h === host || allowedHosts.has(h))) {
@@ -216,7 +223,11 @@ export async function startHttp(opts: HttpOptions): Promise<HttpHandle> {
           ? "Missing or invalid credentials: send an OAuth access token or the API key."
           : "Missing access token: send an OAuth access token as Authorization: Bearer."
         : "Missing or invalid API key: send it as X-Api-Key or Authorization: Bearer.";
-      return deny(res, 401, what, { "www-authenticate": oauth ? oauth.challenge() : "Bearer" });
+      // Without OAuth the challenge names an API key, not Bearer: a Bearer challenge sends OAuth clients
+      // looking for an authorization server (and client registration) this endpoint does not have.
+      return deny(res, 401, what, {
+        "www-authenticate": oauth ? oauth.challenge() : 'ApiKey realm="kube-mcp", header="X-Api-Key"',
+      });
     }
     void authorize(oauth, bearer, req, res, serve);
   });

@@ -223,7 +223,13 @@ export class Clusters {
         "Set KUBECONFIG (or KUBECONFIG_YAML, or K8S_SERVER + K8S_TOKEN) for kube-mcp and restart it, or fix the kubeconfig it reads.",
       );
     }
-    if (arg === undefined || (Array.isArray(arg) && arg.length === 0)) arg = this.default as string;
+    // An empty list names no cluster: asking the default one instead would answer a question not asked.
+    if (Array.isArray(arg) && arg.length === 0)
+      throw new ToolError(
+        "cluster is an empty list: it names no cluster.",
+        `Omit cluster for the default (${this.default}), name one or several (${[...known.keys()].slice(0, 5).join(", ")}), or pass "*" for all.`,
+      );
+    if (arg === undefined) arg = this.default as string;
     const names = arg === "*" || (Array.isArray(arg) && arg.includes("*")) ? [...known.keys()] : [arg].flat();
     const unknown = names.filter((n) => !known.has(n));
     if (unknown.length) {
