@@ -1,27 +1,48 @@
-// `npm run build`: bundle the bin with esbuild. One ESM entry plus lazily loaded chunks per role and
-// transport, so `--help` and stdio serving never parse the HTTP stack. Type-checking is `npm run check`.
-import { readFileSync, rmSync } from "node:fs";
+// `npm run build`: bundle the bin with esbuild. src/cli.ts and everything it loads become one CommonJS file,
+// dist/kube-mcp.cjs, in which each role and transport is still evaluated lazily (esbuild wraps what is
+// imported dynamically), so `--help` and stdio serving never evaluate the HTTP stack. dist/cli.js is
+// src/bin.ts: it runs that file through V8's code cache, and this script makes the cache for `serve` by
+// starting it once (scripts/warm.ts). Type-checking is `npm run check`.
+import { createHash } from "node:crypto";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { build } from "esbuild";
+import { warm } from "./warm.js";
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
   version: string;
 };
-rmSync(new URL("../dist", import.meta.url), { recursive: true, force: true });
-await build({
-  entryPoints: ["src/cli.ts"],
-  outdir: "dist",
+const dist = new URL("../dist/", import.meta.url);
+rmSync(dist, { recursive: true, force: true });
+const common = {
   bundle: true,
-  splitting: true,
-  format: "esm",
   platform: "node",
   target: "node20",
   minify: true,
   sourcemap: "linked",
-  chunkNames: "chunks/[name]-[hash]",
-  // Some bundled CommonJS code calls require(); give the ESM bundle one.
-  banner: {
-    js: "import{createRequire as __kmcpRequire}from'node:module';const require=__kmcpRequire(import.meta.url);",
-  },
   define: { __KUBE_MCP_VERSION__: JSON.stringify(pkg.version) },
   logLevel: "warning",
+} as const;
+
+const BUNDLE = "kube-mcp.cjs";
+await build({
+  ...common,
+  entryPoints: ["src/cli.ts"],
+  outfile: `dist/${BUNDLE}`,
+  format: "cjs",
+  // src/version.ts reads import.meta only when the version is not defined, as here it is.
+  logOverride: { "empty-import-meta": "silent" },
 });
+// bin.ts wraps the bundle in a function, where a hashbang line is a syntax error.
+const file = new URL(BUNDLE, dist);
+const code = readFileSync(file, "utf8").replace(/^#!.*\n/, "");
+writeFileSync(file, code);
+const hash = createHash("sha256").update(code).digest("hex").slice(0, 16);
+
+await build({
+  ...common,
+  entryPoints: ["src/bin.ts"],
+  outfile: "dist/cli.js",
+  format: "esm",
+  define: { ...common.define, __KUBE_MCP_BUNDLE__: JSON.stringify({ file: BUNDLE, hash }) },
+});
+await warm(new URL("cli.js", dist), new URL("cache/", dist));
