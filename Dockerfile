@@ -31,7 +31,8 @@ RUN set -eu; TARGETARCH="${TARGETARCH:-amd64}"; \
 
 FROM ${TOOLS_IMAGE} AS tools
 
-# The bundle: dist/cli.js and its chunks carry every dependency, so the runtime needs no node_modules.
+# The bundle: dist/cli.js and dist/kube-mcp.cjs carry every dependency, so the runtime needs no node_modules;
+# the build runs the same node as the image, so its code cache (dist/cache) fits at run time.
 FROM ${BUILD_IMAGE} AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
@@ -39,7 +40,7 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY scripts ./scripts
 COPY src ./src
-RUN npm run build && rm -f dist/*.map dist/chunks/*.map
+RUN npm run build && rm -f dist/*.map
 
 # glibc, libstdc++ and CA certificates, nothing else: no shell, no package manager.
 FROM ${RUNTIME_IMAGE}
