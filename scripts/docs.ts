@@ -1,14 +1,14 @@
 // `npm run docs`: regenerate the tool table and the "Coming from …" tables in README.md between their markers.
 import { readFileSync, writeFileSync } from "node:fs";
 import { compatTables } from "../src/config/compat.js";
-import { CLI_SPECS } from "../src/tools/cli.js";
+import { CLI_SPECS, typedCliTools } from "../src/tools/cli.js";
 import { toolsTable } from "../src/tools/doc.js";
 import { ALL_TOOLS } from "../src/tools/index.js";
 
 const file = new URL("../README.md", import.meta.url);
 let readme = readFileSync(file, "utf8");
 for (const [name, text] of [
-  ["tools", toolsTable(ALL_TOOLS, CLI_SPECS)],
+  ["tools", toolsTable([...ALL_TOOLS, ...typedCliTools("non-destructive")], CLI_SPECS)],
   ["compat", compatTables()],
 ] as const) {
   const start = `<!-- ${name}:start -->`;

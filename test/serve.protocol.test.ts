@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { CLI_SPECS } from "../src/tools/cli.js";
+import { CLI_SPECS, typedCliTools } from "../src/tools/cli.js";
 import { toolsTable } from "../src/tools/doc.js";
 import { ALL_TOOLS } from "../src/tools/index.js";
 import { CLI, call, type Session, stdioSession } from "./helpers/mcp.js";
@@ -91,7 +91,7 @@ describe("stdio protocol", () => {
       await expect(JSON.stringify(tools, null, 2)).toMatchFileSnapshot("__snapshots__/tools-surface.json");
       // Full mode: the CLI tools may delete; typed tools keep their class.
       const safety = new Map<string, string>([
-        ...ALL_TOOLS.map((t) => [t.name, t.safety] as const),
+        ...[...ALL_TOOLS, ...typedCliTools("full")].map((t) => [t.name, t.safety] as const),
         ...CLI_SPECS.map((c) => [c.grammar.binary, "destructive"] as const),
         ["toolsets", "read"],
       ]);
@@ -113,6 +113,6 @@ describe("stdio protocol", () => {
 
   it("documents every tool in the README table", () => {
     const readme = readFileSync(join(import.meta.dirname, "..", "README.md"), "utf8");
-    expect(readme).toContain(toolsTable(ALL_TOOLS, CLI_SPECS));
+    expect(readme).toContain(toolsTable([...ALL_TOOLS, ...typedCliTools("non-destructive")], CLI_SPECS));
   });
 });

@@ -1,5 +1,6 @@
-// The passthrough tools offered in a mode. Their safety class follows the mode: in read-only mode they
-// only read, so their annotations say so; in full mode they may delete.
+// The passthrough tools offered in a mode, and the typed helm tools that run on the helm passthrough's
+// path. A passthrough's safety class follows the mode: in read-only mode it only reads, so its
+// annotations say so; in full mode it may delete.
 import type { Config, Mode } from "../config/schema.js";
 import { ARGOCD } from "../exec/argocd.js";
 import { HELM, helmAsks } from "../exec/helm.js";
@@ -8,6 +9,7 @@ import { KUBECTL } from "../exec/kubectl.js";
 import { Limiter } from "../exec/runner.js";
 import { type Selection, selectTools } from "../policy/toolsets.js";
 import type { AnyTool } from "./define.js";
+import { helmTools } from "./helm.js";
 import { type CliToolSpec, cliTool } from "./passthrough.js";
 
 const WHAT: Record<Mode, string> = {
@@ -62,5 +64,8 @@ export function serverTools(mode: Mode, config: Readonly<Config>, typed: AnyTool
 export function cliTools(mode: Mode, config: Readonly<Config>): AnyTool[] {
   // One limiter for every CLI tool: cli.concurrency bounds all CLI processes together.
   const limiter = new Limiter(config.cli.concurrency);
-  return CLI_SPECS.map((s) => cliTool(s, mode, limiter));
+  return [...CLI_SPECS.map((s) => cliTool(s, mode, limiter)), ...helmTools(mode, limiter)];
 }
+
+/** The typed tools built on a CLI's runner, for documentation and tests (each server builds its own). */
+export const typedCliTools = (mode: Mode): AnyTool[] => helmTools(mode, new Limiter(1));

@@ -38,6 +38,8 @@ export interface HelmWriteOpts {
   repositories: readonly HelmRepository[];
   /** Seconds the helm process may run: helm's own --timeout is kept below it (see helmTimeout). */
   deadlineS: number;
+  /** The server's dryRun setting: every write answers with its plan. */
+  dryRun: boolean;
 }
 
 const GO_UNITS: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 1e-3, us: 1e-6, µs: 1e-6, ns: 1e-9 };
@@ -79,10 +81,10 @@ export async function reporting<T>(
 }
 
 /** Whether kube-mcp plans this helm command before it runs (an uninstall only to answer a dry run). */
-export const isPlannedHelmWrite = (v: Parsed & { help?: boolean }) =>
+export const isPlannedHelmWrite = (v: Parsed & { help?: boolean }, dryRun: boolean) =>
   !v.help &&
   (["install", "upgrade", "rollback"].includes(v.path[0] ?? "") ||
-    (v.path[0] === "uninstall" && flagOn(v, "dry-run")));
+    (v.path[0] === "uninstall" && (dryRun || flagOn(v, "dry-run"))));
 
 const INSTALL_HOOKS = ["pre-install", "post-install", "pre-upgrade", "post-upgrade"];
 const ROLLBACK_HOOKS = ["pre-rollback", "post-rollback"];
@@ -111,6 +113,7 @@ export function planHelm(
   o: HelmWriteOpts,
 ): Promise<Planned> {
   if (v.path[0] === "rollback") return planRollback(v, helm, cluster, w, o);
+  // An uninstall is planned only to answer a dry run: it needs full mode, where the guard allows deletes.
   if (v.path[0] === "uninstall") return planUninstall(v, helm, cluster, w);
   return planInstall(argv, v, helm, cluster, w, o);
 }
@@ -123,7 +126,7 @@ function finish(
   argv: string[],
   o: HelmWriteOpts,
 ): Planned {
-  if (flagOn(v, "dry-run")) return { text: renderPlan(what, plan, w) };
+  if (o.dryRun || flagOn(v, "dry-run")) return { text: renderPlan(what, plan, w) };
   enforce(plan.changes, w);
   const wait = helmTimeout(lastFlag(v, "timeout"), o.deadlineS);
   return {

@@ -2,51 +2,16 @@
 // grammar for the mode, run the real binary pinned to one cluster, redact, then apply `filter` steps.
 import * as z from "zod";
 import type { Mode } from "../config/schema.js";
-import { applyFilters, FilterError } from "../exec/filter.js";
-import { type Grammar, lastFlag, type Parsed } from "../exec/grammar.js";
-import { renderStatus, statusAsJson } from "../exec/helm-status.js";
-import { pinCluster } from "../exec/kubeconfig.js";
-import { outputKind, redactFailedOutput, redactOutput, templateOf, Withheld } from "../exec/output.js";
-import { parsePipeline } from "../exec/pipeline.js";
-import {
-  findBinary,
-  installedCheck,
-  type Limiter,
-  NotInstalled,
-  runProcess,
-  scrubbedEnv,
-} from "../exec/runner.js";
+import type { Grammar, Parsed } from "../exec/grammar.js";
+import { installedCheck, type Limiter } from "../exec/runner.js";
 import { TokenizeError, tokenize } from "../exec/tokenize.js";
 import { Refusal, validate } from "../exec/validate.js";
-import { cutText } from "../format/budget.js";
-import { sanitizeUntrusted } from "../format/fence.js";
-import { redactText } from "../policy/redact-text.js";
-import { TextOutput, textTool, writeCtx } from "./cluster-tool.js";
-import { type AnyTool, defineTool, type Safety, ToolError } from "./define.js";
-import { failureState, type Wait } from "./helm-release.js";
-import { isPlannedHelmWrite, planHelm, reporting } from "./helm-writes.js";
-import { guardedKubectl, isPlannedWrite, type Kubectl } from "./kubectl-writes.js";
+import { runCli } from "./cli-run.js";
+import { TextOutput, textTool } from "./cluster-tool.js";
+import { type AnyTool, defineTool, type Safety } from "./define.js";
 import type { Toolset } from "./toolsets.js";
 
 const SAFETY: Record<Mode, Safety> = { "read-only": "read", "non-destructive": "write", full: "destructive" };
-
-/**
- * How each binary is pinned to the one cluster kube-mcp chose (users may not pass these flags). helm
- * reads its global flags from the whole argv before parsing it, and can take a shorthand cluster's
- * tail for a namespace, so its namespace is also pinned, last, to the one the call asked for.
- */
-const PIN: Record<
-  string,
-  (k: string, c: string, namespace: string) => { before: string[]; after: string[] }
-> = {
-  kubectl: (k, c) => ({ before: [`--kubeconfig=${k}`, `--context=${c}`], after: [] }),
-  helm: (k, c, ns) => ({
-    before: [`--kubeconfig=${k}`, `--kube-context=${c}`],
-    after: [`--namespace=${ns}`],
-  }),
-  istioctl: (k, c) => ({ before: [`--kubeconfig=${k}`, `--context=${c}`], after: [] }),
-  argocd: (_k, c) => ({ before: ["--core", `--kube-context=${c}`], after: [] }),
-};
 
 const PassthroughOutput = TextOutput.partial().extend({
   refused: z.boolean().optional(),
@@ -63,24 +28,6 @@ export interface CliToolSpec {
   optional?: boolean;
   /** Whether a command asks a person first in full mode; undefined: when non-destructive mode refuses it. */
   asks?: (v: Parsed) => boolean | undefined;
-}
-
-function pinnedArgv(
-  binary: string,
-  argv: string[],
-  verdict: Parsed,
-  template: boolean,
-  pinned: { kubeconfig: string; context: string },
-  defaultNs: string,
-): string[] {
-  const ns = lastFlag(verdict, "namespace") ?? defaultNs;
-  const pin = PIN[binary]?.(pinned.kubeconfig, pinned.context, ns) ?? { before: [], after: [] };
-  // Templates are rendered by kube-mcp on redacted JSON: ask for JSON (the last --output wins).
-  if (template) pin.after.push("--output=json");
-  const dash = argv.indexOf("--");
-  const head = dash < 0 ? argv : argv.slice(0, dash);
-  const tail = dash < 0 ? [] : argv.slice(dash);
-  return [...pin.before, ...head, ...pin.after, ...tail];
 }
 
 function argvOf(args: { args?: string[]; command?: string }): string[] {
@@ -107,136 +54,18 @@ export function cliTool(spec: CliToolSpec, mode: Mode, limiter: Limiter): AnyToo
     // class only shapes the advertised annotations below.
     safety: "read",
     input,
-    async run(args, cluster, ctx) {
-      const argv = argvOf(args);
-      let verdict: ReturnType<typeof validate>;
-      try {
-        verdict = validate(argv, g, cluster.mode);
-      } catch (err) {
-        if (err instanceof Refusal)
-          throw new ToolError(`Refused on cluster ${cluster.name} (${cluster.mode} mode): ${err.message}`);
-        throw err;
-      }
-      const bin = findBinary(g.binary);
-      const cli = ctx.config.cli;
-      const timeoutS = Math.min(args.timeout ?? cli.timeoutSeconds, cli.maxTimeoutSeconds);
-      // kubectl's -o jsonpath=/custom-columns= are rendered here, from redacted JSON.
-      const template = g.binary === "kubectl" && !verdict.help ? templateOf(verdict)?.template : undefined;
-      const kind = verdict.help ? "text" : outputKind(g.binary, verdict);
-      // A table is redacted by its column names (a CRD's printer column can show a credential): it is
-      // asked for with its header, which is dropped again after redaction.
-      const headless =
-        kind === "text" && verdict.flags.some((f) => f.name === "no-headers" && f.value !== "false");
-      // helm's NOTES are rendered from the redacted release JSON (helm-status.ts).
-      let asJson = g.binary === "helm" && !verdict.help ? statusAsJson(verdict) : undefined;
-      let runArgv = asJson ?? (headless ? argv.filter((a) => !/^--no-headers(=.*)?$/.test(a)) : argv);
-      let summary: string | undefined;
-      let helmWrite: { release: string; wait: Wait } | undefined;
-      const pinned = await pinCluster(cluster, ctx.signal);
-      const runOpts = {
-        env: scrubbedEnv(pinned.dir, pinned.kubeconfig),
-        cwd: pinned.dir,
-        timeoutMs: timeoutS * 1000,
-        maxBytes: cli.maxOutputBytes,
-        signal: ctx.signal,
-      };
-      try {
-        // kubectl's writes go plan → guard → apply (kubectl-writes.ts); what it writes itself is the answer.
-        const planRun: Kubectl = async (a) => {
-          const r = await limiter.run(ctx.signal, () =>
-            runProcess(bin, pinnedArgv(g.binary, a, verdict, false, pinned, cluster.namespace), runOpts),
-          );
-          if (r.timedOut) throw new ToolError(`${g.binary} was stopped after ${timeoutS} s (its deadline).`);
-          return { code: r.code ?? 1, stdout: r.stdout, stderr: sanitizeUntrusted(r.stderr) };
-        };
-        if (g.binary === "kubectl" && isPlannedWrite(verdict)) {
-          const text = await guardedKubectl(argv, verdict, planRun, cluster, writeCtx(cluster, ctx));
-          if (text !== undefined) return { text, untrusted: "kubectl output" };
-        }
-        // helm's installs and upgrades are planned and guarded first (helm-writes.ts); helm then prints
-        // the release as JSON, redacted and rendered as its status text.
-        if (g.binary === "helm" && isPlannedHelmWrite(verdict)) {
-          const w = writeCtx(cluster, ctx);
-          const planned = await planHelm(argv, verdict, planRun, cluster, w, {
-            repositories: ctx.config.helm.repositories,
-            deadlineS: timeoutS,
-          });
-          if ("text" in planned) return { text: planned.text, untrusted: "helm plan" };
-          runArgv = planned.argv;
-          asJson = planned.json ? planned.argv : undefined;
-          summary = planned.summary;
-          helmWrite = planned;
-        }
-        const finalArgv = pinnedArgv(
-          g.binary,
-          runArgv,
-          verdict,
-          template !== undefined,
-          pinned,
-          cluster.namespace,
-        );
-        const res = await limiter.run(ctx.signal, () =>
-          helmWrite === undefined
-            ? runProcess(bin, finalArgv, runOpts)
-            : // A helm write is asked to stop (it records the release as failed) before it is killed.
-              reporting(
-                runProcess(bin, finalArgv, { ...runOpts, graceMs: 10_000 }),
-                `helm ${verdict.path[0]} ${helmWrite.release}`,
-                timeoutS,
-                ctx.progress,
-              ),
-        );
-        ctx.signal.throwIfAborted();
-        if (res.timedOut)
-          throw new ToolError(
-            `${g.binary} was stopped after ${timeoutS} s (its deadline).${
-              helmWrite ? await failureState(planRun, helmWrite.release, "", helmWrite.wait) : ""
-            }`,
-            "Narrow the command, or pass a larger timeout.",
-          );
-        const stderr = sanitizeUntrusted(res.stderr).trim();
-        const outputOpts = {
-          reveal: cluster.revealSecrets,
-          ...(template === undefined ? {} : { template }),
-          collect: ctx.secrets.add,
-          truncated: res.truncated,
-        };
-        if (res.code !== 0) {
-          // Without an error message, what it printed is the message: redacted like any output.
-          const said = stderr
-            ? redactText(stderr)
-            : redactFailedOutput(sanitizeUntrusted(res.stdout), kind, outputOpts);
-          // A planned helm write that failed has changed something: helm's record says what it left.
-          const left = helmWrite && (await failureState(planRun, helmWrite.release, stderr, helmWrite.wait));
-          throw new ToolError(
-            `${g.binary} exited with code ${res.code} on cluster ${cluster.name}: ${cutText(said, 2000).text}${left ?? ""}`,
-          );
-        }
-
-        let text = redactOutput(sanitizeUntrusted(res.stdout), asJson ? "json" : kind, outputOpts);
-        if (headless) text = text.replace(/^[^\n]*\n?/, "");
-        if (asJson) text = renderStatus(verdict, JSON.parse(text));
-        if (summary) text = `${text}\n${summary}`;
-        if (args.filter) text = await applyFilters(text, parsePipeline(args.filter), { signal: ctx.signal });
-        const notes = [
-          ...(res.truncated
-            ? [
-                `${g.binary} printed more than ${cli.maxOutputBytes} bytes; the rest was dropped. Narrow the command or use filter.`,
-              ]
-            : []),
-        ];
-        // stderr is cluster text too (warnings, server messages): inside the fence, redacted.
-        const out = text || `(${g.binary} printed nothing)`;
-        const err = stderr ? `\nstderr: ${cutText(redactText(stderr), 2000).text}` : "";
-        return { text: `${out}${err}`, notes, untrusted: `${g.binary} output` };
-      } catch (err) {
-        if (err instanceof Withheld || err instanceof FilterError || err instanceof NotInstalled)
-          throw new ToolError(err.message);
-        throw err;
-      } finally {
-        pinned.cleanup();
-      }
-    },
+    run: (args, cluster, ctx) =>
+      runCli(
+        g,
+        limiter,
+        {
+          argv: argvOf(args),
+          ...(args.timeout === undefined ? {} : { timeout: args.timeout }),
+          ...(args.filter === undefined ? {} : { filter: args.filter }),
+        },
+        cluster,
+        ctx,
+      ),
   });
   return defineTool({
     ...inner,
