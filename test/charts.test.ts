@@ -242,6 +242,37 @@ describe("chart templates", () => {
     expect(ofKind(single.docs, "PodDisruptionBudget")).toEqual([]);
   });
 
+  it("agent: identity.impersonate sets the agent's identity and grants impersonate, limited as asked", async () => {
+    const base = ["hub.url=wss://hub.example/agent", "clusterName=prod", "token=0123456789abcdef0123"];
+    const docs = (await render(HELM, "kube-mcp-agent", { set: [...base, "identity.impersonate=true"] })).docs;
+    const config = parseYaml(one(docs, "ConfigMap", "kube-mcp-agent").data["config.yaml"]);
+    expect(config).toMatchObject({ identity: "impersonate", mode: "read-only" });
+    expect(rules(docs, "-impersonate")).toEqual([
+      { apiGroups: [""], resources: ["users"], verbs: ["impersonate"] },
+      { apiGroups: [""], resources: ["groups"], verbs: ["impersonate"] },
+      { apiGroups: ["authentication.k8s.io"], resources: ["userextras/kube-mcp"], verbs: ["impersonate"] },
+    ]);
+    expect(one(docs, "ClusterRoleBinding", "-impersonate").subjects[0].name).toBe("r-kube-mcp-agent");
+    const limited = (
+      await render(HELM, "kube-mcp-agent", {
+        set: [
+          ...base,
+          "identity.impersonate=true",
+          "identity.groups={team-a,team-b}",
+          "identity.users={alice}",
+        ],
+      })
+    ).docs;
+    expect(
+      rules(limited, "-impersonate").map((r) => (r as { resourceNames?: string[] }).resourceNames),
+    ).toEqual([["alice"], ["team-a", "team-b"], undefined]);
+    const off = (await render(HELM, "kube-mcp-agent", { set: base })).docs;
+    expect(ofKind(off, "ClusterRole").map((r) => r.metadata.name)).not.toContain(
+      "r-kube-mcp-agent-impersonate",
+    );
+    expect(parseYaml(one(off, "ConfigMap", "kube-mcp-agent").data["config.yaml"]).identity).toBeUndefined();
+  });
+
   it("agent and serve share their RBAC template word for word", () => {
     const agent = readFileSync(join(CHARTS_DIR, "kube-mcp-agent/templates/rbac.yaml"), "utf8");
     const serve = readFileSync(join(CHARTS_DIR, "kube-mcp/templates/rbac.yaml"), "utf8");
@@ -374,7 +405,14 @@ describe("charts on the test bed", () => {
     const results = await Promise.all([
       install("hub", "kube-mcp-hub", `clusterTokens.sim=${TOKEN}`),
       install("ro", "kube-mcp-agent", ...agent),
-      install("nd", "kube-mcp-agent", ...agent, "config.mode=non-destructive"),
+      install(
+        "nd",
+        "kube-mcp-agent",
+        ...agent,
+        "config.mode=non-destructive",
+        "identity.impersonate=true",
+        "identity.groups={team-a}",
+      ),
       install("srv", "kube-mcp"),
     ]);
     for (const r of results) ok(r);
@@ -473,10 +511,37 @@ describe("charts on the test bed", () => {
       ["nd-kube-mcp-agent", ["create", "pods", "--subresource=eviction", "-n", "shop"], "no"],
       // The hub has no business with the API at all.
       ["hub-kube-mcp-hub", ["list", "pods", "-n", "shop"], "no"],
+      // identity.impersonate: any user, only the named groups; never without it.
+      ["nd-kube-mcp-agent", ["impersonate", "users/alice"], "yes"],
+      ["nd-kube-mcp-agent", ["impersonate", "groups/team-a"], "yes"],
+      ["nd-kube-mcp-agent", ["impersonate", "groups/system:masters"], "no"],
+      ["ro-kube-mcp-agent", ["impersonate", "users/alice"], "no"],
     );
     const answers = await Promise.all(checks.map(([sa, a]) => can(sa, ...a)));
     const got = checks.map(([sa, a], i) => `${sa} ${a.join(" ")}: ${answers[i]}`);
     expect(got).toEqual(checks.map(([sa, a, want]) => `${sa} ${a.join(" ")}: ${want}`));
+  });
+
+  it("identity.impersonate: the agent, run as its pod would, may impersonate as its start-up check asks", async () => {
+    const agentCmd = podCommand(
+      installed.nd as Manifest,
+      {
+        "/etc/kube-mcp/config.yaml": await configFile(installed.nd as Manifest, "agent-nd.yaml"),
+        "/etc/kube-mcp/agent/token": join(dir, "nd-token"),
+        "0.0.0.0:8081": "127.0.0.1:0",
+      },
+      () => "",
+    );
+    writeFileSync(join(dir, "nd-token"), TOKEN);
+    const agent = spawnRole("agent", agentCmd.args, {
+      ...agentCmd.env,
+      ...(await serviceAccountDir("nd-kube-mcp-agent")),
+    });
+    procs.push(agent);
+    // "agent starting" comes after the check; no hub listens there, so it then only retries.
+    await agent.waitFor(/"msg":"agent starting"[^\n]*"identity":"impersonate"/);
+    expect(agent.log()).not.toMatch(/may not impersonate|may impersonate no group/);
+    await agent.stop();
   });
 
   it("the charts' hub and agent, run as their pods would, answer through MCP with the agent's ServiceAccount", async () => {

@@ -217,8 +217,9 @@ describe("kube-mcp hub with agents", () => {
         .filter((l) => l.includes('"audit":true') && l.includes('"tool":"resources_get"'))
         .pop() as string,
     );
-    expect(agentLine).toMatchObject({ role: "agent", cluster: "alpha", outcome: "ok" });
-    expect(agentLine.caller).toMatch(/^hub call \d+$/);
+    // The hub's caller, as the hub authenticated it (here no one), and the call that brought it.
+    expect(agentLine).toMatchObject({ role: "agent", cluster: "alpha", outcome: "ok", caller: "anonymous" });
+    expect(agentLine.via).toMatch(/^hub call \d+$/);
   });
 
   it("cancels a call on the agent when the client gives up", async () => {

@@ -32,7 +32,15 @@ const report = () => Promise.resolve({ kubernetes: "bench", kubectl: "bench", he
 for (const name of names) {
   const [cluster] = clusters.select(name);
   if (!cluster) continue;
-  const runner = new CallRunner(cluster, byName, known, config, log, () => {});
+  const runner = new CallRunner(
+    cluster,
+    () => cluster,
+    byName,
+    known,
+    config,
+    log,
+    () => {},
+  );
   const settings = { urls: [`ws://127.0.0.1:${port}/agent`], name, token: `${prefix}${name}` };
   new HubConnection(settings, config, cluster, [...byName.keys()], runner, log, report).start();
 }

@@ -1,5 +1,6 @@
 // Runs the hub's calls on the agent's one cluster with the agent's OWN policy: only the tools its mode
 // allows exist here, arguments are validated again, and each call has a deadline and can be cancelled.
+// Whether the cluster acts as the hub's caller is the agent's configuration too, never the hub's choice.
 import type { Config } from "../config/schema.js";
 import { describeError } from "../kube/errors.js";
 import type { Call } from "../link/protocol.js";
@@ -8,6 +9,7 @@ import type { Logger } from "../obs/log.js";
 import { permits } from "../policy/modes.js";
 import { allowedRules, type Cluster, stricter } from "../targets/clusters.js";
 import { deadline } from "../targets/deadline.js";
+import type { Caller } from "../targets/identity.js";
 import { type AnyTool, ToolError } from "../tools/define.js";
 
 export interface Outcome {
@@ -22,6 +24,8 @@ export class CallRunner {
 
   constructor(
     private readonly cluster: Cluster,
+    /** The cluster as a caller sees it: impersonating them, or refusing them, where the agent impersonates. */
+    private readonly as: (caller: Caller) => Cluster,
     /** Every cluster tool the agent's mode allows, by name. */
     private readonly tools: Map<string, AnyTool>,
     private readonly known: Set<string>,
@@ -50,7 +54,8 @@ export class CallRunner {
       this.running.delete(call.id);
     }
     this.audit({
-      caller: `hub call ${call.id}`,
+      caller: call.caller ?? `hub call ${call.id}`,
+      via: `hub call ${call.id}`,
       tool: call.tool,
       cluster: this.cluster.name,
       args: call.args,
@@ -76,7 +81,7 @@ export class CallRunner {
   ) {
     // The hub may allow less than this agent does (its policy for the cluster, the caller's scope).
     const c = {
-      ...this.cluster,
+      ...this.as(callerOf(call)),
       ...(call.mode ? { mode: stricter(this.cluster.mode, call.mode) } : {}),
       ...(call.allow
         ? { allow: new Set([...allowedRules(this.cluster)].filter((r) => call.allow?.includes(r))) }
@@ -110,3 +115,11 @@ export class CallRunner {
     });
   }
 }
+
+/** The caller a call names; a call that names none (an older hub) is refused where the agent impersonates. */
+const callerOf = (call: Call): Caller =>
+  call.caller ?? {
+    kind: "anonymous",
+    groups: [],
+    missing: "the hub sent no caller (is it older than this agent?)",
+  };

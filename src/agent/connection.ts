@@ -111,6 +111,7 @@ export class HubConnection {
             mode: this.cluster.mode,
             namespace: this.cluster.namespace,
             revealSecrets: this.cluster.revealSecrets,
+            identity: this.cluster.identity ?? "service",
           },
           tools: this.tools,
         }),

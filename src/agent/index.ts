@@ -7,6 +7,7 @@ import { createServer } from "node:http";
 import { ConfigError, loadConfig } from "../config/load.js";
 import { helpText, SECRET_ENV } from "../config/options.js";
 import type { Config } from "../config/schema.js";
+import { impersonationGaps, type Rules, rulesReview } from "../kube/access.js";
 import { gatherClusters } from "../kube/sources.js";
 import { parseListen } from "../mcp/http.js";
 import { createAudit } from "../obs/audit.js";
@@ -15,7 +16,8 @@ import { createLogger, type Logger } from "../obs/log.js";
 import { METRICS_CONTENT_TYPE, Metrics } from "../obs/metrics.js";
 import { toolsFor } from "../policy/modes.js";
 import { newClusters } from "../serve/local.js";
-import type { Cluster } from "../targets/clusters.js";
+import type { Cluster, Clusters } from "../targets/clusters.js";
+import { EXTRA_KEY } from "../targets/identity.js";
 import { cliTools } from "../tools/cli.js";
 import { ALL_TOOLS } from "../tools/index.js";
 import { version } from "../version.js";
@@ -56,8 +58,8 @@ function settings(config: Readonly<Config>, env: NodeJS.ProcessEnv): AgentSettin
   return { urls, name: a.clusterName as string, token, ...(ca ? { ca } : {}) };
 }
 
-/** The one cluster this agent serves, renamed to its name at the hub. */
-function localCluster(config: Readonly<Config>, name: string, log: Logger): Cluster {
+/** The one cluster this agent serves, renamed to its name at the hub, and its registry (for callers' views). */
+function localCluster(config: Readonly<Config>, name: string, log: Logger): [Cluster, Clusters] {
   const env = {
     ...process.env,
     ...(config.kube.kubeconfig ? { KUBECONFIG: config.kube.kubeconfig } : {}),
@@ -74,13 +76,42 @@ function localCluster(config: Readonly<Config>, name: string, log: Logger): Clus
     );
   const clusters = newClusters(config);
   clusters.replace([{ ...spec, name }], name);
-  return clusters.select(name)[0] as Cluster;
+  return [clusters.select(name)[0] as Cluster, clusters];
+}
+
+/**
+ * An impersonating agent whose account may not impersonate would fail every call: say so once, at
+ * start-up, rather than serve the hub's callers a Forbidden each (and never serve them as itself).
+ * Where the API server cannot say (unreachable, a webhook authorizer), the calls will tell.
+ */
+async function checkImpersonation(cluster: Cluster, log: Logger): Promise<string | undefined> {
+  let rules: Rules;
+  try {
+    rules = await rulesReview(cluster.api, cluster.namespace, AbortSignal.timeout(10_000));
+  } catch (err) {
+    log.warn("could not ask the API server whether this agent may impersonate; calls will say", {
+      err: (err as Error).message,
+    });
+    return undefined;
+  }
+  const gaps = impersonationGaps(rules, EXTRA_KEY);
+  const needed = gaps.filter((g) => g !== "groups");
+  if (gaps.includes("groups"))
+    log.warn("this agent may impersonate no group: callers with groups will be refused by the API server");
+  if (!needed.length) return undefined;
+  const what = `the agent's account may not impersonate ${needed.join(" or ")}, but identity is impersonate`;
+  if (rules.incomplete) {
+    log.warn(`${what} as far as the API server can list its rules (incomplete); calls will say`);
+    return undefined;
+  }
+  return `${what}: grant it the impersonate verb on users, groups and userextras/${EXTRA_KEY} (the agent chart's identity.impersonate), or set identity: service`;
 }
 
 export async function run(argv: string[]): Promise<number> {
   let config: Readonly<Config>;
   let s: AgentSettings;
   let cluster: Cluster;
+  let clusters: Clusters;
   let log: Logger;
   try {
     const loaded = loadConfig(argv, process.env, "read-only", "agent");
@@ -91,11 +122,19 @@ export async function run(argv: string[]): Promise<number> {
     config = loaded.config;
     s = settings(config, process.env);
     log = createLogger(config.logLevel, { role: "agent", cluster: s.name });
-    cluster = localCluster(config, s.name, log);
+    [cluster, clusters] = localCluster(config, s.name, log);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     process.stderr.write(`kube-mcp agent: ${err.message}\n`);
     return 2;
+  }
+  if (cluster.identity === "impersonate") {
+    const problem = await checkImpersonation(cluster, log);
+    if (problem) {
+      log.error(problem);
+      process.stderr.write(`kube-mcp agent: ${problem}\n`);
+      return 2;
+    }
   }
   if (config.agent.insecureTls)
     log.warn(
@@ -109,10 +148,18 @@ export async function run(argv: string[]): Promise<number> {
   const known = new Set([...ALL_TOOLS, ...cliTools("full", config)].map((t) => t.name));
   const audit = createAudit("agent");
   const metrics = new Metrics("agent", version());
-  const runner = new CallRunner(cluster, new Map(tools.map((t) => [t.name, t])), known, config, log, (r) => {
-    audit(r);
-    metrics.call(r.tool, r.outcome, r.ms);
-  });
+  const runner = new CallRunner(
+    cluster,
+    (caller) => clusters.as(caller).select(s.name)[0] as Cluster,
+    new Map(tools.map((t) => [t.name, t])),
+    known,
+    config,
+    log,
+    (r) => {
+      audit(r);
+      metrics.call(r.tool, r.outcome, r.ms);
+    },
+  );
   const link = new HubConnection(
     s,
     config,
@@ -149,6 +196,7 @@ export async function run(argv: string[]): Promise<number> {
   log.info("agent starting", {
     hub: s.urls.join(","),
     mode,
+    identity: cluster.identity ?? "service",
     health: typeof addr === "object" && addr ? `${addr.address}:${addr.port}` : "",
   });
   link.start();

@@ -133,7 +133,7 @@ export const OPTIONS: OptionSpec[] = [
     env: "KUBE_MCP_IDENTITY",
     arg: "MODE",
     help: "service | impersonate: clusters act as kube-mcp, or as each caller (per cluster: clusters.<name>.identity)",
-    roles: ["serve"],
+    roles: ["serve", "hub", "agent"],
   },
   {
     flag: "allow-unauthenticated",

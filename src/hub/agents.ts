@@ -99,6 +99,11 @@ export class Agents {
       get namespace() {
         return hello()?.policy.namespace ?? "default";
       },
+      // What the agent says (an agent that does not say acts as its own account); unknown until it connects.
+      get identity() {
+        const h = hello();
+        return h ? (h.policy.identity ?? "service") : undefined;
+      },
       mode: policy?.mode ? stricter(hubMode, policy.mode) : hubMode,
       revealSecrets: false,
       allow: new Set(policy?.allow ?? []),

@@ -3,10 +3,25 @@
 // with an id, progress and the result come back by id, and a drop fails every call in flight at once.
 import type WebSocket from "ws";
 import type { Mode } from "../config/schema.js";
-import { type Call, CLOSE, encode, type Hello } from "../link/protocol.js";
+import { type Call, type CallerFrame, CLOSE, encode, type Hello } from "../link/protocol.js";
 import type { Logger } from "../obs/log.js";
 import type { RemoteRunner } from "../targets/clusters.js";
+import type { Caller } from "../targets/identity.js";
 import { ToolError } from "../tools/define.js";
+
+/** What the agent learns of a caller: who they are and how they came, never a key or a token. */
+export function callerFrame(c: Caller): CallerFrame {
+  return {
+    // A hub has no local person: a stdio caller cannot reach it, and must not read as one to the agent.
+    kind: c.kind === "stdio" ? "anonymous" : c.kind,
+    groups: [...c.groups],
+    ...(c.user ? { user: c.user } : {}),
+    ...(c.key ? { key: c.key } : {}),
+    ...(c.subject ? { subject: c.subject } : {}),
+    ...(c.client ? { client: c.client } : {}),
+    ...(c.missing ? { missing: c.missing } : {}),
+  };
+}
 
 interface Pending {
   resolve(data: unknown): void;
@@ -94,6 +109,7 @@ export class AgentLink implements RemoteRunner {
       progress: Pending["progress"];
       mode?: Mode;
       allow?: readonly string[];
+      caller?: Caller;
     },
   ): Promise<unknown> {
     const ws = this.ws;
@@ -109,6 +125,7 @@ export class AgentLink implements RemoteRunner {
       timeoutMs: this.timeoutMs(),
       ...(ctx.mode ? { mode: ctx.mode } : {}),
       ...(ctx.allow ? { allow: [...ctx.allow] } : {}),
+      ...(ctx.caller ? { caller: callerFrame(ctx.caller) } : {}),
     };
     return new Promise((resolve, reject) => {
       const onAbort = () => {

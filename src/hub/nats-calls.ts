@@ -6,10 +6,12 @@ import { randomUUID } from "node:crypto";
 import { type Msg, type NatsConnection, NoRespondersError, RequestError } from "@nats-io/transport-node";
 import * as z from "zod";
 import { Mode } from "../config/schema.js";
+import { CallerFrame } from "../link/protocol.js";
 import type { GuardRule } from "../policy/rules.js";
 import { allowedRules, type Cluster, type RemoteRunner, stricter } from "../targets/clusters.js";
 import { ToolError } from "../tools/define.js";
 import type { Agents } from "./agents.js";
+import { callerFrame } from "./link.js";
 
 const CallRequest = z.object({
   from: z.string().max(200),
@@ -21,6 +23,7 @@ const CallRequest = z.object({
   timeoutMs: z.number().int().positive(),
   mode: Mode.optional(),
   allow: z.array(z.string().max(40)).max(20).optional(),
+  caller: CallerFrame.optional(),
   progress: z.string().max(400),
 });
 const Reply = z.object({
@@ -177,6 +180,7 @@ export class NatsCalls {
         progress,
         ...(ctx.mode ? { mode: ctx.mode } : {}),
         ...(ctx.allow ? { allow: [...ctx.allow] } : {}),
+        ...(ctx.caller ? { caller: callerFrame(ctx.caller) } : {}),
       };
       this.nc
         .request(`${this.prefix}.call.${owner}`, JSON.stringify(req), { timeout: timeoutMs + 2000 })
@@ -227,6 +231,8 @@ export class NatsCalls {
         progress: (done, total, message) => {
           if (progressOk) this.nc.publish(req.progress, JSON.stringify({ done, total, message }));
         },
+        // The agent decides what the caller may be; the bus only says who it is (docs/security.md).
+        ...(req.caller ? { caller: req.caller } : {}),
         // The bus is not trusted to widen this replica's policy: the call runs at the stricter of the
         // caller's mode and this replica's own for the cluster, with only the rules both allow.
         ...narrowed(

@@ -6,12 +6,13 @@
 // → 429). Then:
 //   agent → hub  hello     versions, policy and tools, within the hub's registration deadline
 //   hub → agent  welcome   heartbeat interval (the hub pings; each side drops a silent peer)
-//   hub → agent  call      id, tool, arguments, row budget, deadline
+//   hub → agent  call      id, tool, arguments, row budget, deadline, and who is calling
 //   agent → hub  progress  for a call
 //   agent → hub  result    the tool's per-cluster data, or an error the model can act on
 //   hub → agent  cancel    the MCP client gave up: the agent aborts the call and its API requests
 import * as z from "zod";
-import { Mode } from "../config/schema.js";
+import { IDENTITY_MODES, Mode } from "../config/schema.js";
+import { validName } from "../targets/identity.js";
 
 export const LINK_VERSION = 1;
 export const SUBPROTOCOL = `kube-mcp.link.v${LINK_VERSION}`;
@@ -36,11 +37,29 @@ const Hello = z.object({
     mode: z.enum(["read-only", "non-destructive", "full"]),
     namespace: z.string().max(63),
     revealSecrets: z.boolean(),
+    /** How the agent's cluster sees callers; an agent that does not say acts as its own account. */
+    identity: z.enum(IDENTITY_MODES).optional(),
   }),
   tools: z.array(z.string().max(100)).max(200),
 });
 
 const Welcome = z.object({ type: z.literal("welcome"), heartbeatMs: z.number().int().positive() });
+
+const name = z.string().refine(validName, "not a printable name");
+
+/**
+ * Who called the hub, as the hub authenticated them. The agent's own configuration decides whether its
+ * cluster acts as this person; a hub cannot ask for the agent's own identity (there is no "stdio" here).
+ */
+export const CallerFrame = z.object({
+  kind: z.enum(["anonymous", "api-key", "oauth"]),
+  user: name.optional(),
+  groups: z.array(name).max(100),
+  key: z.string().max(200).optional(),
+  subject: z.string().max(512).optional(),
+  client: z.string().max(512).optional(),
+  missing: z.string().max(500).optional(),
+});
 
 const Call = z.object({
   type: z.literal("call"),
@@ -53,6 +72,8 @@ const Call = z.object({
   mode: Mode.optional(),
   /** The guard rules the hub's policy lets through for this cluster; the agent allows only those it also does. */
   allow: z.array(z.string().max(40)).max(20).optional(),
+  /** Unset from a hub of an older release: an impersonating agent refuses such calls. */
+  caller: CallerFrame.optional(),
 });
 
 const Cancel = z.object({ type: z.literal("cancel"), id: z.number().int().nonnegative() });
@@ -81,6 +102,7 @@ export type AgentMessage = z.infer<typeof AgentMessage>;
 export type HubMessage = z.infer<typeof HubMessage>;
 export type Hello = z.infer<typeof Hello>;
 export type Call = z.infer<typeof Call>;
+export type CallerFrame = z.infer<typeof CallerFrame>;
 
 export class MalformedFrame extends Error {}
 

@@ -7,6 +7,8 @@ import { auditFields, type Caller } from "../targets/identity.js";
 export interface AuditRecord {
   /** Who called: a label (the hub's and agent's own), or the caller with its user, groups, key or subject. */
   caller: string | Caller;
+  /** How the call arrived when that is not the caller (an agent's hub call). */
+  via?: string;
   tool: string;
   cluster: string | string[] | undefined;
   args: Record<string, unknown>;
@@ -44,6 +46,7 @@ export function createAudit(
         audit: true,
         role,
         ...(typeof r.caller === "string" ? { caller: r.caller } : auditFields(r.caller)),
+        ...(r.via ? { via: r.via } : {}),
         tool: r.tool,
         cluster: r.cluster ?? "(default)",
         args: scrubArgs(r.args),

@@ -85,18 +85,31 @@ describe("Clusters.as", () => {
     expect(seen).toEqual([]);
   });
 
-  it("refuses an agent's cluster the hub is told to impersonate, rather than acting as the agent", async () => {
-    const hub = registry({ identity: "impersonate" });
-    const runner: RemoteRunner = { call: async () => "ran as the agent" };
-    const remote = { ...(hub.all()[0] as Cluster), name: "gamma", remote: runner };
-    hub.setRemote([remote]);
-    const seenBy = hub.as(alice).select("gamma")[0];
-    await expect(
-      seenBy?.remote?.call(
-        "resources_list",
-        {},
-        { signal: new AbortController().signal, rowLimit: 1, progress: () => {} },
-      ),
-    ).rejects.toThrow(/cannot impersonate through a hub's agents yet/);
+  describe("an agent's cluster", () => {
+    const ctx = { signal: new AbortController().signal, rowLimit: 1, progress: () => {} };
+    /** A hub registry with agent cluster gamma, whose agent reports `identity`; calls echo their context. */
+    function hub(doc: unknown, identity: "service" | "impersonate" | undefined) {
+      const h = registry(doc);
+      const runner: RemoteRunner = { call: async (_t, _a, c) => c.caller };
+      h.setRemote([{ ...(h.all()[0] as Cluster), name: "gamma", remote: runner, identity }]);
+      return (caller: Caller) => h.as(caller).select("gamma")[0]?.remote?.call("resources_list", {}, ctx);
+    }
+
+    it("carries the caller on every call, whatever the hub's configuration says", async () => {
+      await expect(hub({}, "impersonate")(alice)).resolves.toEqual(alice);
+      await expect(hub({}, "service")(ANONYMOUS_CALLER)).resolves.toEqual(ANONYMOUS_CALLER);
+    });
+
+    it("leaves the refusal of a caller without a user to an impersonating agent", async () => {
+      await expect(hub({}, "impersonate")(ANONYMOUS_CALLER)).resolves.toEqual(ANONYMOUS_CALLER);
+    });
+
+    it("refuses where the hub insists on impersonation and the agent acts as itself", async () => {
+      const call = hub({ clusters: { gamma: { identity: "impersonate" } } }, "service");
+      await expect(call(alice)).rejects.toThrow(/its agent acts as its own ServiceAccount/);
+      const both = hub({ identity: "impersonate" }, "impersonate");
+      await expect(both(ANONYMOUS_CALLER)).rejects.toThrow(/has no Kubernetes user/);
+      await expect(both(alice)).resolves.toEqual(alice);
+    });
   });
 });

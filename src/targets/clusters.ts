@@ -51,6 +51,8 @@ export interface RemoteRunner {
       mode?: Mode;
       /** The guard rules the hub lets through; the agent allows only those it also does. */
       allow?: readonly GuardRule[];
+      /** Who is calling; the agent's own configuration decides whether its cluster acts as them. */
+      caller?: Caller;
     },
   ): Promise<unknown>;
 }
@@ -75,6 +77,18 @@ export interface CredentialSource {
 }
 
 export type Connect = (spec: ClusterSpec) => { transport: Transport; credentials: CredentialSource };
+
+/** `c` failing every request with the refusal: never served as kube-mcp's (or the agent's) own identity. */
+function refusing(c: Cluster, why: string, hint?: string): Cluster {
+  const err = refusal(c.name, why, hint);
+  const fail = () => Promise.reject(err);
+  return {
+    ...c,
+    api: new KubeApi(c.name, { request: fail }),
+    credentials: { get: fail },
+    ...(c.remote ? { remote: { call: fail } } : {}),
+  };
+}
 
 export class Clusters {
   private byName = new Map<string, Cluster>();
@@ -130,28 +144,13 @@ export class Clusters {
 
   /** `c` as `caller` sees it: unchanged in service mode; impersonating, or refusing every request, otherwise. */
   private seenBy(c: Cluster, caller: Caller): Cluster {
-    // An agent's cluster says nothing of identity yet: the hub's configuration still counts, so a cluster
-    // meant to impersonate is refused rather than served as the agent's own account.
-    const identity = c.remote ? (this.config.clusters[c.name]?.identity ?? this.config.identity) : c.identity;
-    if (identity !== "impersonate" || caller.kind === "stdio") return c;
+    if (caller.kind === "stdio") return c;
+    if (c.remote) return this.remoteSeenBy(c, c.remote, caller);
+    if (c.identity !== "impersonate") return c;
     const who = impersonationOf(caller);
     const transport = this.transports.get(c);
-    if ("refused" in who || c.remote || !transport?.impersonating) {
-      const why =
-        "refused" in who
-          ? who.refused
-          : c.remote
-            ? "kube-mcp cannot impersonate through a hub's agents yet"
-            : "its connection cannot impersonate";
-      const err = refusal(c.name, why);
-      const fail = () => Promise.reject(err);
-      return {
-        ...c,
-        api: new KubeApi(c.name, { request: fail }),
-        credentials: { get: fail },
-        ...(c.remote ? { remote: { call: fail } } : {}),
-      };
-    }
+    if ("refused" in who || !transport?.impersonating)
+      return refusing(c, "refused" in who ? who.refused : "its connection cannot impersonate");
     const key = JSON.stringify([who.user, who.groups, who.via]);
     const apis = this.personal.get(c) ?? new Map<string, KubeApi>();
     this.personal.set(c, apis);
@@ -163,6 +162,25 @@ export class Clusters {
       apis.set(key, api);
     }
     return { ...c, api, impersonate: who };
+  }
+
+  /**
+   * An agent's cluster: every call carries the caller, and the AGENT's configuration decides whether it
+   * acts as them (`c.identity` is what the agent reported). The hub's configuration can only insist: a
+   * cluster it says impersonates is refused while its agent acts as its own account.
+   */
+  private remoteSeenBy(c: Cluster, remote: RemoteRunner, caller: Caller): Cluster {
+    if ((this.config.clusters[c.name]?.identity ?? this.config.identity) === "impersonate") {
+      const who = impersonationOf(caller);
+      if ("refused" in who) return refusing(c, who.refused);
+      if (c.identity === "service")
+        return refusing(
+          c,
+          "its agent acts as its own ServiceAccount (identity: service in the agent's configuration)",
+          "Set identity: impersonate in that agent's configuration (the agent chart's identity.impersonate), or use a cluster in service mode.",
+        );
+    }
+    return { ...c, remote: { call: (tool, args, ctx) => remote.call(tool, args, { ...ctx, caller }) } };
   }
 
   /** Sets the clusters reached through agents (hub). A local cluster of the same name wins. */
@@ -181,11 +199,14 @@ export class Clusters {
   }
 
   /**
-   * A view for one caller: clusters in impersonate mode act as that caller, or refuse it. Where nothing
-   * is configured to impersonate (or for stdio), every cluster is as it is: no view, no per-call copies.
+   * A view for one caller: clusters in impersonate mode act as that caller, or refuse it; calls to agents
+   * carry it. Where nothing is configured to impersonate and no agent is known (or for stdio), every
+   * cluster is as it is: no view, no per-call copies.
    */
   as(caller: Caller): Clusters {
-    if (!impersonatingClusters(this.config).length || caller.kind === "stdio") return this;
+    // Agents decide for themselves whether to impersonate, so a hub's calls to them always carry the caller.
+    const matters = impersonatingClusters(this.config).length || this.remotes.size;
+    if (!matters || caller.kind === "stdio") return this;
     const view = Object.create(this) as Clusters;
     view.caller = caller;
     return view;

@@ -69,10 +69,11 @@ export function impersonationHeaders(i: Impersonation): Record<string, string | 
   };
 }
 
-export function refusal(cluster: string, why: string): ToolError {
+export function refusal(cluster: string, why: string, hint?: string): ToolError {
   return new ToolError(
     `Refused: cluster ${cluster} acts as each caller (identity: impersonate), and ${why}.`,
-    "kube-mcp never falls back to its own identity there. Call with an identity, or use a cluster in service mode.",
+    hint ??
+      "kube-mcp never falls back to its own identity there. Call with an identity, or use a cluster in service mode.",
   );
 }
 

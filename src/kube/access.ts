@@ -1,0 +1,101 @@
+// Asking the API server what the identity of a connection may do: a SelfSubjectAccessReview answers one
+// question (a verb on a resource), a SelfSubjectRulesReview lists the rules that apply in a namespace.
+// Both are answered for whoever the connection acts as, impersonated callers included.
+import type { KubeApi } from "./api.js";
+
+const REVIEWS = "/apis/authorization.k8s.io/v1";
+
+export interface Access {
+  verb: string;
+  /** API group; "" (the default) is the core group. */
+  group?: string;
+  resource: string;
+  subresource?: string;
+  name?: string;
+  namespace?: string;
+}
+
+export interface Decision {
+  allowed: boolean;
+  /** An authorizer said no outright (rather than no one saying yes). */
+  denied?: boolean;
+  reason?: string;
+  evaluationError?: string;
+}
+
+export async function accessReview(api: KubeApi, a: Access, signal?: AbortSignal): Promise<Decision> {
+  const review = await api.json<{ status?: Decision }>({
+    method: "POST",
+    path: `${REVIEWS}/selfsubjectaccessreviews`,
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      apiVersion: "authorization.k8s.io/v1",
+      kind: "SelfSubjectAccessReview",
+      spec: { resourceAttributes: { ...a, group: a.group ?? "" } },
+    }),
+    ...(signal ? { signal } : {}),
+  });
+  return review.status ?? { allowed: false };
+}
+
+export interface ResourceRule {
+  verbs: string[];
+  apiGroups?: string[];
+  resources?: string[];
+  resourceNames?: string[];
+}
+
+export interface Rules {
+  resourceRules: ResourceRule[];
+  /** The authorizers could not list every rule (a webhook, say): absent rules prove nothing. */
+  incomplete: boolean;
+  evaluationError?: string;
+}
+
+export async function rulesReview(api: KubeApi, namespace: string, signal?: AbortSignal): Promise<Rules> {
+  const review = await api.json<{ status?: Partial<Rules> }>({
+    method: "POST",
+    path: `${REVIEWS}/selfsubjectrulesreviews`,
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      apiVersion: "authorization.k8s.io/v1",
+      kind: "SelfSubjectRulesReview",
+      spec: { namespace },
+    }),
+    ...(signal ? { signal } : {}),
+  });
+  const s = review.status ?? {};
+  return {
+    resourceRules: s.resourceRules ?? [],
+    incomplete: s.incomplete ?? false,
+    ...(s.evaluationError ? { evaluationError: s.evaluationError } : {}),
+  };
+}
+
+/** Whether `rule` covers a verb on group/resource (RBAC's matching: "*", the name, or "*\/sub"), for some names at least. */
+export function covers(rule: ResourceRule, verb: string, group: string, resource: string): boolean {
+  const sub = resource.includes("/") ? resource.slice(resource.indexOf("/") + 1) : "";
+  return (
+    rule.verbs.some((v) => v === "*" || v === verb) &&
+    (rule.apiGroups ?? []).some((g) => g === "*" || g === group) &&
+    (rule.resources ?? []).some((r) => r === "*" || r === resource || (sub !== "" && r === `*/${sub}`))
+  );
+}
+
+/**
+ * What an impersonating kube-mcp needs the `impersonate` verb on (RBAC resources): every request names
+ * a user and carries the user extra `extra`; callers with groups need groups too.
+ */
+export const impersonationNeeds = (extra: string) =>
+  [
+    { group: "", resource: "users", what: "users" },
+    { group: "authentication.k8s.io", resource: `userextras/${extra}`, what: `userextras/${extra}` },
+    { group: "", resource: "groups", what: "groups" },
+  ] as const;
+
+/** The needs no rule of `rules` covers (for any name at all), by their RBAC resource names. */
+export function impersonationGaps(rules: Rules, extra: string): string[] {
+  return impersonationNeeds(extra)
+    .filter((n) => !rules.resourceRules.some((r) => covers(r, "impersonate", n.group, n.resource)))
+    .map((n) => n.what);
+}
