@@ -125,6 +125,14 @@ describe("a hub in front of an impersonating agent", () => {
     expect(r.text).toContain("web-a");
   });
 
+  it("shows each agent's identity in clusters_list", async () => {
+    const r = await call(alice.client, "clusters_list");
+    const { columns, rows } = r.structured as { columns: string[]; rows: string[][] };
+    const at = columns.indexOf("identity");
+    const identity = (name: string) => rows.find((row) => row[0] === name)?.[at];
+    expect([identity("alpha"), identity("beta"), identity("gamma")]).toEqual(["impersonate", "service", "-"]);
+  });
+
   it("refuses alice elsewhere and bob everywhere, naming each", async () => {
     const a = await pods(alice, NS_B);
     expect(a.isError).toBe(true);

@@ -98,6 +98,7 @@ describe("a view-only identity", () => {
           "yes",
           "shop",
           "non-destructive",
+          "service",
         ],
       ]);
       const pods = await call(e.client, "pods_logs", { kind: "Deployment", name: "web", tail: 1 });

@@ -133,6 +133,14 @@ describe("API keys with identities on an impersonating cluster", () => {
     expect(r.text).toContain("web-a");
   });
 
+  it("shows in clusters_list how each cluster sees the caller", async () => {
+    const r = await call(alice.client, "clusters_list");
+    const rows = (r.structured as { columns: string[]; rows: string[][] }).rows;
+    const identity = (name: string) => rows.find((row) => row[0]?.startsWith(name))?.at(-1);
+    expect(identity("alpha")).toBe("impersonate (as alice)");
+    expect(identity("beta")).toBe("service");
+  });
+
   it("refuses alice in another namespace with an error naming her", async () => {
     const r = await pods(alice, NS_B);
     expect(r.isError).toBe(true);

@@ -4,6 +4,7 @@
 import * as z from "zod";
 import { fenceUntrusted } from "../format/fence.js";
 import { renderTable } from "../format/table.js";
+import { identityLabel } from "../targets/identity.js";
 import { TableOutput } from "../tools/cluster-tool.js";
 import { probeVersions } from "../tools/clusters.js";
 import { type AnyTool, defineTool } from "../tools/define.js";
@@ -21,6 +22,7 @@ const COLUMNS = [
   "helm",
   "latency",
   "mode",
+  "identity",
 ];
 
 const ago = (t: number | undefined) =>
@@ -73,6 +75,7 @@ export function hubClustersList(agents: Agents, nats?: () => Replicas | undefine
           h?.versions.helm ?? "-",
           link.connected && link.latencyMs !== undefined ? `${link.latencyMs}ms` : "-",
           h?.policy.mode ?? "-",
+          h ? (h.policy.identity ?? "service") : "-",
           ...(nats
             ? [
                 link.replica === undefined
@@ -103,6 +106,7 @@ export function hubClustersList(agents: Agents, nats?: () => Replicas | undefine
           "-",
           "-",
           s.cluster.mode,
+          identityLabel(s.cluster),
           ...(nats ? ["-"] : []),
         ]);
         status.push({ cluster: s.cluster.name, ok: !s.error, ...(s.error ? { error: s.error } : {}) });

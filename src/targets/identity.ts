@@ -95,3 +95,9 @@ export function impersonatingClusters(config: Readonly<Config>): string[] {
   if (config.identity === "impersonate") return ["all clusters (--identity impersonate)"];
   return named.map(([name]) => `cluster ${name}`);
 }
+
+/** How a cluster sees the caller, as clusters_list shows it: "service", "impersonate", or who it acts as. */
+export function identityLabel(c: { identity?: IdentityMode; impersonate?: Impersonation }): string {
+  if (c.identity !== "impersonate") return c.identity ?? "service";
+  return c.impersonate ? `impersonate (as ${c.impersonate.user})` : "impersonate";
+}

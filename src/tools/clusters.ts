@@ -4,6 +4,7 @@ import { fenceUntrusted } from "../format/fence.js";
 import { renderTable } from "../format/table.js";
 import type { Cluster } from "../targets/clusters.js";
 import { fanOut } from "../targets/fanout.js";
+import { identityLabel } from "../targets/identity.js";
 import { TableOutput } from "./cluster-tool.js";
 import { defineTool, type ToolEnv } from "./define.js";
 
@@ -29,7 +30,7 @@ export const clustersList = defineTool({
   async handle(_args, env) {
     const all = env.clusters.all();
     const settled = await probeVersions(all, env);
-    const columns = ["name", "source", "server", "version", "reachable", "namespace", "mode"];
+    const columns = ["name", "source", "server", "version", "reachable", "namespace", "mode", "identity"];
     const rows = settled.map((s) => [
       s.cluster.name + (s.cluster.name === env.clusters.default ? " (default)" : ""),
       s.cluster.source,
@@ -38,6 +39,7 @@ export const clustersList = defineTool({
       s.error ? `no: ${s.error}` : "yes",
       s.cluster.namespace,
       s.cluster.mode,
+      identityLabel(s.cluster),
     ]);
     const notes = all.length
       ? []
