@@ -83,7 +83,12 @@ beforeAll(async () => {
       ],
     },
     // The hub insists on gamma; its agent (service) is then refused rather than served as itself.
-    clusters: { gamma: { identity: "impersonate" } },
+    // Namespace and kind policy: the hub's travels with each call, the agent's own applies beneath it.
+    clusters: {
+      gamma: { identity: "impersonate" },
+      alpha: { kinds: { deny: ["secrets"] } },
+      beta: { namespaces: { deny: ["kube-*"] } },
+    },
   });
   hub = spawnRole("hub", ["--http", `127.0.0.1:${port}`, "--config", hubConfig], {
     CLUSTER_TOKENS: JSON.stringify(TOKENS),
@@ -91,7 +96,10 @@ beforeAll(async () => {
   });
   await hub.waitFor(/"msg":"hub serving"/);
   const o = { hubPort: port, kubeconfig, bin };
-  const impersonating = file("agent-imp.json", { identity: "impersonate" });
+  const impersonating = file("agent-imp.json", {
+    identity: "impersonate",
+    kinds: { deny: ["configmaps"] },
+  });
   [alpha, beta] = await Promise.all([
     startAgent("alpha", "alpha", { ...o, args: ["--config", impersonating] }),
     startAgent("beta", "beta", o),
@@ -162,7 +170,7 @@ describe("a hub in front of an impersonating agent", () => {
     const who = await call(bob.client, "kubectl", { command: "auth whoami -o json", cluster: "beta" });
     expect(who.isError, who.text).toBe(false);
     expect(who.text).not.toContain('"username": "bob"');
-    expect((await pods(bob, "kube-system", "beta")).isError).toBe(false);
+    expect((await pods(bob, "shop", "beta")).isError).toBe(false);
   });
 
   it("names the caller in the audit lines of hub and agent", async () => {
@@ -184,6 +192,48 @@ describe("a hub in front of an impersonating agent", () => {
       ]),
     );
     expect(hub.log() + alpha.log()).not.toContain(ALICE);
+  });
+});
+
+describe("namespace and kind policy through the hub", () => {
+  it("hides the kinds the hub's policy and the agent's own deny", async () => {
+    const secrets = await call(alice.client, "resources_list", {
+      kind: "secrets",
+      namespace: NS_A,
+      cluster: "alpha",
+    });
+    expect(secrets.text).toContain(
+      "Hidden by policy: secrets is hidden on cluster alpha (kinds.deny secrets)",
+    );
+    const cms = await call(alice.client, "resources_list", {
+      kind: "configmaps",
+      namespace: NS_A,
+      cluster: "alpha",
+    });
+    expect(cms.text).toContain("configmaps is hidden on cluster alpha (kinds.deny configmaps)");
+  });
+
+  it("filters lists across namespaces on the agent, typed and passthrough alike", async () => {
+    const r = await call(bob.client, "resources_list", { kind: "pods", cluster: "beta" });
+    expect(r.isError, r.text).toBe(false);
+    expect(r.text).toContain("shop");
+    expect(r.text).not.toContain("kube-system");
+    const k = await call(bob.client, "kubectl", { command: "get pods -A", cluster: "beta" });
+    expect(k.isError, k.text).toBe(false);
+    expect(k.text).toContain("shop");
+    expect(k.text).not.toContain("kube-system");
+    const hidden = await call(bob.client, "kubectl", { command: "get pods -n kube-system", cluster: "beta" });
+    expect(hidden.text).toContain("namespace kube-system is hidden on cluster beta");
+  });
+
+  it("shows both policies in clusters_list", async () => {
+    const { columns, rows } = (await call(alice.client, "clusters_list")).structured as {
+      columns: string[];
+      rows: string[][];
+    };
+    const policy = (name: string) => rows.find((row) => row[0] === name)?.[columns.indexOf("policy")];
+    expect(policy("alpha")).toBe("kinds deny secrets; kinds deny configmaps");
+    expect(policy("beta")).toBe("namespaces deny kube-*");
   });
 });
 

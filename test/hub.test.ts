@@ -92,6 +92,7 @@ describe("kube-mcp hub with agents", () => {
       expect.stringMatching(/^\d+ms$/),
       "full",
       "service",
+      "-",
     ]);
     expect(byName.get("beta")?.slice(2, 3)).toEqual(["yes"]);
     expect(byName.get("beta")?.[9]).toBe("read-only");

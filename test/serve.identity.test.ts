@@ -99,6 +99,7 @@ describe("a view-only identity", () => {
           "shop",
           "non-destructive",
           "service",
+          "-",
         ],
       ]);
       const pods = await call(e.client, "pods_logs", { kind: "Deployment", name: "web", tail: 1 });

@@ -135,8 +135,9 @@ describe("API keys with identities on an impersonating cluster", () => {
 
   it("shows in clusters_list how each cluster sees the caller", async () => {
     const r = await call(alice.client, "clusters_list");
-    const rows = (r.structured as { columns: string[]; rows: string[][] }).rows;
-    const identity = (name: string) => rows.find((row) => row[0]?.startsWith(name))?.at(-1);
+    const { columns, rows } = r.structured as { columns: string[]; rows: string[][] };
+    const identity = (name: string) =>
+      rows.find((row) => row[0]?.startsWith(name))?.[columns.indexOf("identity")];
     expect(identity("alpha")).toBe("impersonate (as alice)");
     expect(identity("beta")).toBe("service");
   });

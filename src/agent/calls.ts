@@ -80,8 +80,11 @@ export class CallRunner {
     progress: (d: number, t: number, m: string) => void,
   ) {
     // The hub may allow less than this agent does (its policy for the cluster, the caller's scope).
+    const seen = this.as(callerOf(call));
+    const scope = seen.scope?.with(call.scope);
     const c = {
-      ...this.as(callerOf(call)),
+      ...seen,
+      ...(scope && scope !== seen.scope ? { scope, api: seen.api.scoped(scope) } : {}),
       ...(call.mode ? { mode: stricter(this.cluster.mode, call.mode) } : {}),
       ...(call.allow
         ? { allow: new Set([...allowedRules(this.cluster)].filter((r) => call.allow?.includes(r))) }

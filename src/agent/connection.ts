@@ -112,6 +112,7 @@ export class HubConnection {
             namespace: this.cluster.namespace,
             revealSecrets: this.cluster.revealSecrets,
             identity: this.cluster.identity ?? "service",
+            ...(this.cluster.scope?.active ? { scope: [...this.cluster.scope.layers] } : {}),
           },
           tools: this.tools,
         }),

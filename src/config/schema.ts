@@ -2,6 +2,7 @@
 // shape; the merged result is validated once, frozen and passed down explicitly.
 import * as z from "zod";
 import { GUARD_RULES } from "../policy/rules.js";
+import { ScopeRules } from "../policy/scope.js";
 
 /** A chart repository, `{ name, url }` or the flag's `NAME=URL`. */
 const HelmRepository = z.preprocess(
@@ -65,6 +66,7 @@ const ClusterPolicy = z
           GUARD_RULES.join(", "),
       ),
     identity: Identity.optional().describe("how this cluster sees callers (default: the global identity)"),
+    ...ScopeRules.shape,
   })
   .strict();
 
@@ -203,6 +205,7 @@ export const ConfigSchema = z
     identity: Identity.default("service").describe(
       "how clusters see callers, unless a cluster says otherwise",
     ),
+    ...ScopeRules.shape,
     output: z
       .object({
         maxRows: z.number().int().min(10).max(5000).default(200),

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { stringify } from "yaml";
 import type { Cluster } from "../targets/clusters.js";
 import { EXTRA_KEY, type Impersonation } from "../targets/identity.js";
+import { type ScopeProxy, scopeProxy } from "./scope-proxy.js";
 
 export interface Pinned {
   dir: string;
@@ -42,7 +43,9 @@ function user(
 }
 
 export async function pinCluster(cluster: Cluster, signal: AbortSignal): Promise<Pinned> {
+  // First, so a caller refused on this cluster (identity) is told so before any CLI runs.
   const auth = await cluster.credentials.get(signal);
+  if (cluster.scope?.active) return pinToProxy(cluster, await scopeProxy(cluster));
   const dir = mkdtempSync(join(tmpdir(), "kube-mcp-cli-"));
   const { spec } = cluster;
   const c: Record<string, unknown> = { server: spec.server };
@@ -66,4 +69,33 @@ export async function pinCluster(cluster: Cluster, signal: AbortSignal): Promise
     { mode: 0o600 },
   );
   return { dir, kubeconfig, context: "target", cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** The CLI talks to the run's policy proxy, which holds the identity (credentials and impersonation). */
+function pinToProxy(cluster: Cluster, proxy: ScopeProxy): Pinned {
+  const dir = mkdtempSync(join(tmpdir(), "kube-mcp-cli-"));
+  const kubeconfig = join(dir, "kubeconfig");
+  writeFileSync(
+    kubeconfig,
+    stringify({
+      apiVersion: "v1",
+      kind: "Config",
+      clusters: [{ name: "target", cluster: { server: proxy.url } }],
+      users: [{ name: "target", user: {} }],
+      contexts: [
+        { name: "target", context: { cluster: "target", user: "target", namespace: cluster.namespace } },
+      ],
+      "current-context": "target",
+    }),
+    { mode: 0o600 },
+  );
+  return {
+    dir,
+    kubeconfig,
+    context: "target",
+    cleanup: () => {
+      proxy.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

@@ -17,6 +17,7 @@ import {
 } from "../link/protocol.js";
 import { digest, ownerOf } from "../mcp/keys.js";
 import type { Logger } from "../obs/log.js";
+import { Scope } from "../policy/scope.js";
 import { type Cluster, type RemoteRunner, stricter } from "../targets/clusters.js";
 import { ToolError } from "../tools/define.js";
 import { AgentLink } from "./link.js";
@@ -105,6 +106,8 @@ export class Agents {
         return h ? (h.policy.identity ?? "service") : undefined;
       },
       mode: policy?.mode ? stricter(hubMode, policy.mode) : hubMode,
+      // Enforced by the agent: every call carries these layers (tools/cluster-tool.ts).
+      scope: Scope.of(name, this.config, policy),
       revealSecrets: false,
       allow: new Set(policy?.allow ?? []),
       api: agentOnly(name),

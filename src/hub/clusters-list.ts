@@ -4,6 +4,7 @@
 import * as z from "zod";
 import { fenceUntrusted } from "../format/fence.js";
 import { renderTable } from "../format/table.js";
+import { Scope } from "../policy/scope.js";
 import { identityLabel } from "../targets/identity.js";
 import { TableOutput } from "../tools/cluster-tool.js";
 import { probeVersions } from "../tools/clusters.js";
@@ -23,6 +24,7 @@ const COLUMNS = [
   "latency",
   "mode",
   "identity",
+  "policy",
 ];
 
 const ago = (t: number | undefined) =>
@@ -76,6 +78,8 @@ export function hubClustersList(agents: Agents, nats?: () => Replicas | undefine
           link.connected && link.latencyMs !== undefined ? `${link.latencyMs}ms` : "-",
           h?.policy.mode ?? "-",
           h ? (h.policy.identity ?? "service") : "-",
+          // The hub's layers travel with each call; the agent's own apply beneath them.
+          Scope.of(cluster, env.config, env.config.clusters[cluster], ...(h?.policy.scope ?? [])).summary(),
           ...(nats
             ? [
                 link.replica === undefined
@@ -107,6 +111,7 @@ export function hubClustersList(agents: Agents, nats?: () => Replicas | undefine
           "-",
           s.cluster.mode,
           identityLabel(s.cluster),
+          s.cluster.scope?.summary() ?? "-",
           ...(nats ? ["-"] : []),
         ]);
         status.push({ cluster: s.cluster.name, ok: !s.error, ...(s.error ? { error: s.error } : {}) });

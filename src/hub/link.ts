@@ -5,6 +5,7 @@ import type WebSocket from "ws";
 import type { Mode } from "../config/schema.js";
 import { type Call, type CallerFrame, CLOSE, encode, type Hello } from "../link/protocol.js";
 import type { Logger } from "../obs/log.js";
+import type { ScopeRules } from "../policy/scope.js";
 import type { RemoteRunner } from "../targets/clusters.js";
 import type { Caller } from "../targets/identity.js";
 import { ToolError } from "../tools/define.js";
@@ -110,6 +111,7 @@ export class AgentLink implements RemoteRunner {
       mode?: Mode;
       allow?: readonly string[];
       caller?: Caller;
+      scope?: readonly ScopeRules[];
     },
   ): Promise<unknown> {
     const ws = this.ws;
@@ -126,6 +128,7 @@ export class AgentLink implements RemoteRunner {
       ...(ctx.mode ? { mode: ctx.mode } : {}),
       ...(ctx.allow ? { allow: [...ctx.allow] } : {}),
       ...(ctx.caller ? { caller: callerFrame(ctx.caller) } : {}),
+      ...(ctx.scope?.length ? { scope: [...ctx.scope] } : {}),
     };
     return new Promise((resolve, reject) => {
       const onAbort = () => {

@@ -8,6 +8,7 @@ import * as z from "zod";
 import { Mode } from "../config/schema.js";
 import { CallerFrame } from "../link/protocol.js";
 import type { GuardRule } from "../policy/rules.js";
+import { ScopeRules } from "../policy/scope.js";
 import { allowedRules, type Cluster, type RemoteRunner, stricter } from "../targets/clusters.js";
 import { ToolError } from "../tools/define.js";
 import type { Agents } from "./agents.js";
@@ -24,6 +25,7 @@ const CallRequest = z.object({
   mode: Mode.optional(),
   allow: z.array(z.string().max(40)).max(20).optional(),
   caller: CallerFrame.optional(),
+  scope: z.array(ScopeRules).max(10).optional(),
   progress: z.string().max(400),
 });
 const Reply = z.object({
@@ -181,6 +183,7 @@ export class NatsCalls {
         ...(ctx.mode ? { mode: ctx.mode } : {}),
         ...(ctx.allow ? { allow: [...ctx.allow] } : {}),
         ...(ctx.caller ? { caller: callerFrame(ctx.caller) } : {}),
+        ...(ctx.scope?.length ? { scope: [...ctx.scope] } : {}),
       };
       this.nc
         .request(`${this.prefix}.call.${owner}`, JSON.stringify(req), { timeout: timeoutMs + 2000 })
@@ -233,6 +236,11 @@ export class NatsCalls {
         },
         // The agent decides what the caller may be; the bus only says who it is (docs/security.md).
         ...(req.caller ? { caller: req.caller } : {}),
+        // Namespaces and kinds: this replica's policy for the cluster and the caller's, both.
+        scope: [
+          ...(this.agents.cluster(req.cluster, link, () => link.hello).scope?.layers ?? []),
+          ...(req.scope ?? []),
+        ],
         // The bus is not trusted to widen this replica's policy: the call runs at the stricter of the
         // caller's mode and this replica's own for the cluster, with only the rules both allow.
         ...narrowed(

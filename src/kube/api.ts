@@ -1,13 +1,18 @@
 // JSON access to one cluster's API server on top of a transport, with the Kubernetes error mapping done
 // once: every non-2xx becomes a KubeApiError carrying status, reason and the server's message.
+import type { Scope } from "../policy/scope.js";
 import type { Impersonation } from "../targets/identity.js";
 import { Discovery } from "./discovery.js";
+import type { KubeStream } from "./http.js";
+import { filterResponse, hiddenError, refusalOf } from "./scoped.js";
 import type { KubeRequest, KubeResponse } from "./types.js";
 
 export interface Transport {
   request(req: KubeRequest): Promise<KubeResponse>;
   /** The same connection with every request impersonating `who`; unset where that is impossible. */
   impersonating?(who: Impersonation): Transport;
+  /** A response read as it arrives (watches); unset where the connection cannot. */
+  stream?(req: KubeRequest): Promise<KubeStream>;
 }
 
 export class KubeApiError extends Error {
@@ -68,12 +73,37 @@ export class KubeApi {
     private readonly transport: Transport,
     /** Set when every request impersonates a caller (the API of one caller's view of the cluster). */
     readonly actor?: Impersonation,
+    /** The namespaces and kinds this cluster shows; requests outside it are refused, lists filtered. */
+    readonly scope?: Scope,
+    /** Shared with the API this one narrows: discovery asks nothing a scope hides. */
+    discovery?: Discovery,
   ) {
-    this.discovery = new Discovery(this);
+    this.discovery = discovery ?? new Discovery(this);
+  }
+
+  /** The same connection and discovery, narrowed to `scope`. */
+  scoped(scope: Scope): KubeApi {
+    return new KubeApi(this.cluster, this.transport, this.actor, scope, this.discovery);
+  }
+
+  /** Sends `req` under the scope and returns any status (the passthrough's proxy answers with it). */
+  async forward(req: KubeRequest): Promise<KubeResponse> {
+    const why = this.scope?.active ? refusalOf(this.scope, req) : undefined;
+    if (why) throw hiddenError(why);
+    const res = await this.transport.request(req);
+    return this.scope?.active ? filterResponse(this.scope, req, res) : res;
+  }
+
+  /** Opens `req` as a stream under the scope (a watch across hidden namespaces is refused, not filtered). */
+  async stream(req: KubeRequest): Promise<KubeStream> {
+    const why = this.scope?.active ? refusalOf(this.scope, req) : undefined;
+    if (why) throw hiddenError(why);
+    if (!this.transport.stream) throw new Error(`the connection to cluster ${this.cluster} cannot stream`);
+    return this.transport.stream(req);
   }
 
   async raw(req: KubeRequest): Promise<KubeResponse> {
-    const res = await this.transport.request(req);
+    const res = await this.forward(req);
     if (res.status < 200 || res.status >= 300) {
       const err = toError(res, req);
       if (!this.actor) throw err;

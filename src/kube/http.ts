@@ -84,6 +84,7 @@ export class KubeHttp {
     const extra = impersonationHeaders(who);
     return {
       request: (req) => this.send(req, extra),
+      stream: (req) => this.streamWith(req, extra),
       impersonating: (other) => this.impersonating(other),
     };
   }
@@ -103,8 +104,12 @@ export class KubeHttp {
    * Opens a response for reading as it arrives (logs --follow, watches). `timeoutMs` bounds only the
    * wait for the response headers; `signal` and abort() end the stream at any time.
    */
-  async stream(req: KubeRequest): Promise<KubeStream> {
-    return this.withRetry(req, true, {}, async (ex) => {
+  stream(req: KubeRequest): Promise<KubeStream> {
+    return this.streamWith(req, {});
+  }
+
+  private streamWith(req: KubeRequest, extra: Headers): Promise<KubeStream> {
+    return this.withRetry(req, true, extra, async (ex) => {
       ex.stopTimer();
       ex.res.once("close", ex.release);
       const abort = () =>

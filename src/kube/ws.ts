@@ -3,6 +3,7 @@
 import type WebSocket from "ws";
 import type { Cluster } from "../targets/clusters.js";
 import { impersonationHeaders } from "../targets/identity.js";
+import { hiddenError, refusalOf } from "./scoped.js";
 
 export interface Status {
   status?: string;
@@ -22,6 +23,8 @@ export async function openSubresource(
     signal?: AbortSignal;
   },
 ): Promise<WebSocket> {
+  const hidden = cluster.scope?.active ? refusalOf(cluster.scope, { path: o.path }) : undefined;
+  if (hidden) throw hiddenError(hidden);
   const auth = await cluster.credentials.get(o.signal);
   const url = new URL(cluster.spec.server.replace(/^http/, "ws"));
   url.pathname = `${url.pathname.replace(/\/+$/, "")}${o.path}`;

@@ -12,6 +12,7 @@
 //   hub → agent  cancel    the MCP client gave up: the agent aborts the call and its API requests
 import * as z from "zod";
 import { IDENTITY_MODES, Mode } from "../config/schema.js";
+import { ScopeRules } from "../policy/scope.js";
 import { validName } from "../targets/identity.js";
 
 export const LINK_VERSION = 1;
@@ -39,6 +40,8 @@ const Hello = z.object({
     revealSecrets: z.boolean(),
     /** How the agent's cluster sees callers; an agent that does not say acts as its own account. */
     identity: z.enum(IDENTITY_MODES).optional(),
+    /** The agent's own namespace and kind policy (shown by the hub's clusters_list). */
+    scope: z.array(ScopeRules).max(10).optional(),
   }),
   tools: z.array(z.string().max(100)).max(200),
 });
@@ -74,6 +77,8 @@ const Call = z.object({
   allow: z.array(z.string().max(40)).max(20).optional(),
   /** Unset from a hub of an older release: an impersonating agent refuses such calls. */
   caller: CallerFrame.optional(),
+  /** The hub's namespace and kind policy for the cluster, applied on top of the agent's own. */
+  scope: z.array(ScopeRules).max(10).optional(),
 });
 
 const Cancel = z.object({ type: z.literal("cancel"), id: z.number().int().nonnegative() });

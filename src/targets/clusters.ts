@@ -7,6 +7,7 @@ import type { ClusterSource, ClusterSpec } from "../kube/types.js";
 import type { GuardPolicy } from "../policy/guard.js";
 import { MODE_RANK } from "../policy/modes.js";
 import { GUARD_RULES, type GuardRule } from "../policy/rules.js";
+import { Scope, type ScopeRules } from "../policy/scope.js";
 import { ToolError } from "../tools/define.js";
 import {
   type Caller,
@@ -37,6 +38,8 @@ export interface Cluster {
   identity?: IdentityMode;
   /** In one caller's view of an impersonating cluster: the person every request (REST, stream, CLI) acts as. */
   impersonate?: Impersonation;
+  /** The namespaces and kinds this cluster shows (global and per-cluster policy); `api` enforces it. */
+  scope?: Scope;
 }
 
 export interface RemoteRunner {
@@ -53,6 +56,8 @@ export interface RemoteRunner {
       allow?: readonly GuardRule[];
       /** Who is calling; the agent's own configuration decides whether its cluster acts as them. */
       caller?: Caller;
+      /** The hub's namespace and kind policy for the cluster; the agent applies it on top of its own. */
+      scope?: readonly ScopeRules[];
     },
   ): Promise<unknown>;
 }
@@ -120,6 +125,7 @@ export class Clusters {
     const conn = this.connect(spec);
     const policy = this.config.clusters[spec.name] ?? {};
     const globalMode = this.config.mode ?? "non-destructive";
+    const scope = Scope.of(spec.name, this.config, policy);
     const cluster: Cluster = {
       name: spec.name,
       source: spec.source,
@@ -129,10 +135,11 @@ export class Clusters {
       mode: policy.mode ? stricter(globalMode, policy.mode) : globalMode,
       revealSecrets: policy.revealSecrets ?? this.config.revealSecrets,
       allow: new Set(policy.allow ?? []),
-      api: new KubeApi(spec.name, conn.transport),
+      api: new KubeApi(spec.name, conn.transport, undefined, scope),
       spec,
       credentials: conn.credentials,
       identity: policy.identity ?? this.config.identity,
+      scope,
     };
     this.transports.set(cluster, conn.transport);
     return cluster;
@@ -156,7 +163,7 @@ export class Clusters {
     this.personal.set(c, apis);
     let api = apis.get(key);
     if (!api) {
-      api = new KubeApi(c.name, transport.impersonating(who), who);
+      api = new KubeApi(c.name, transport.impersonating(who), who, c.scope);
       // Bounded: a long-running server meets many people; the oldest view is rebuilt if it returns.
       if (apis.size >= 256) apis.delete(apis.keys().next().value as string);
       apis.set(key, api);

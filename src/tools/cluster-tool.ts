@@ -173,6 +173,7 @@ async function runAll<I extends z.ZodObject, D>(
         progress,
         mode: cluster.mode,
         allow: [...allowedRules(cluster)],
+        ...(cluster.scope?.active ? { scope: cluster.scope.layers } : {}),
       }) as Promise<D>;
     }
     return masked(def.run)(args, cluster, {

@@ -30,7 +30,17 @@ export const clustersList = defineTool({
   async handle(_args, env) {
     const all = env.clusters.all();
     const settled = await probeVersions(all, env);
-    const columns = ["name", "source", "server", "version", "reachable", "namespace", "mode", "identity"];
+    const columns = [
+      "name",
+      "source",
+      "server",
+      "version",
+      "reachable",
+      "namespace",
+      "mode",
+      "identity",
+      "policy",
+    ];
     const rows = settled.map((s) => [
       s.cluster.name + (s.cluster.name === env.clusters.default ? " (default)" : ""),
       s.cluster.source,
@@ -40,6 +50,7 @@ export const clustersList = defineTool({
       s.cluster.namespace,
       s.cluster.mode,
       identityLabel(s.cluster),
+      s.cluster.scope?.summary() ?? "-",
     ]);
     const notes = all.length
       ? []
