@@ -152,6 +152,16 @@ describe("a hub in front of an impersonating agent", () => {
     expect(b.text).toContain(`Forbidden: user bob cannot list pods in namespace ${NS_A} on cluster alpha`);
   });
 
+  it("answers can_i on the agent as the caller", async () => {
+    const can = async (sess: Session, namespace: string) =>
+      (
+        (await call(sess.client, "can_i", { verb: "list", kind: "pods", namespace, cluster: "alpha" }))
+          .structured as { rows: string[][] }
+      ).rows[0]?.slice(3, 4);
+    expect(await can(alice, NS_A)).toEqual(["yes"]);
+    expect(await can(alice, NS_B)).toEqual(["no"]);
+  });
+
   it("runs the agent's kubectl as the caller", async () => {
     const who = await call(alice.client, "kubectl", { command: "auth whoami -o json", cluster: "alpha" });
     expect(who.isError, who.text).toBe(false);

@@ -142,6 +142,34 @@ describe("API keys with identities on an impersonating cluster", () => {
     expect(identity("beta")).toBe("service");
   });
 
+  it("answers can_i as the caller, and lists the caller's rules", async () => {
+    const can = async (sess: Session, namespace: string, cluster = "alpha") => {
+      const r = await call(sess.client, "can_i", { verb: "list", kind: "pods", namespace, cluster });
+      expect(r.isError, r.text).toBe(false);
+      return (r.structured as { rows: string[][] }).rows[0];
+    };
+    expect(await can(alice, NS_A)).toEqual([
+      "list",
+      "pods",
+      NS_A,
+      "yes",
+      expect.stringMatching(/^RBAC for user alice/),
+    ]);
+    expect((await can(alice, NS_B))?.[3]).toBe("no");
+    expect((await can(bob, NS_A))?.[3]).toBe("no");
+    expect(await can(bob, NS_A, "beta")).toEqual([
+      "list",
+      "pods",
+      NS_A,
+      "yes",
+      expect.stringMatching(/^RBAC for kube-mcp's identity/),
+    ]);
+    const rules = await call(alice.client, "can_i", { namespace: NS_A, cluster: "alpha" });
+    expect(rules.isError, rules.text).toBe(false);
+    expect(rules.text).toMatch(/get,list,watch\s+pods,pods\/log/);
+    expect(rules.text).toContain(`Rules for user alice in namespace ${NS_A}`);
+  });
+
   it("refuses alice in another namespace with an error naming her", async () => {
     const r = await pods(alice, NS_B);
     expect(r.isError).toBe(true);

@@ -119,6 +119,20 @@ describe("typed tools", () => {
     }
   });
 
+  it("answers can_i with the policy and the mode before RBAC", async () => {
+    const can = async (verb: string, kind: string, namespace: string) =>
+      rows(await call(s.client, "can_i", { verb, kind, namespace, cluster: "alpha" }))[0];
+    expect(await can("get", "secrets", SHOWN)).toEqual([
+      "get",
+      "secrets",
+      SHOWN,
+      "no",
+      "kube-mcp's policy: secrets is hidden on cluster alpha (kinds.deny secrets)",
+    ]);
+    expect((await can("list", "pods", HIDDEN))?.[4]).toContain(`namespace ${HIDDEN} is hidden`);
+    expect((await can("delete", "pods", SHOWN))?.slice(3)).toEqual(["yes", "RBAC for kube-mcp's identity"]);
+  });
+
   it("refuses writes and streams into hidden namespaces", async () => {
     const manifest = JSON.stringify({
       apiVersion: "v1",

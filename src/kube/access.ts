@@ -99,3 +99,15 @@ export function impersonationGaps(rules: Rules, extra: string): string[] {
     .filter((n) => !rules.resourceRules.some((r) => covers(r, "impersonate", n.group, n.resource)))
     .map((n) => n.what);
 }
+
+/** The safety class a verb needs in kube-mcp's modes (the guard may still refuse a particular change). */
+export function verbSafety(verb: string, subresource?: string): "read" | "write" | "destructive" {
+  if (
+    subresource &&
+    ["exec", "attach", "portforward", "proxy", "eviction", "ephemeralcontainers"].includes(subresource)
+  )
+    return "destructive";
+  if (["get", "list", "watch"].includes(verb)) return "read";
+  if (["create", "update", "patch"].includes(verb)) return "write";
+  return "destructive";
+}

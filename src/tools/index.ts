@@ -1,5 +1,6 @@
 // Every tool, in the order tools/list shows them. Adding a tool means adding it here; nothing else.
 import { apiResources, resourcesExplain } from "./api.js";
+import { canI } from "./can-i.js";
 import { clustersList } from "./clusters.js";
 import { podsDebug } from "./debug.js";
 import type { AnyTool } from "./define.js";
@@ -23,6 +24,7 @@ export const ALL_TOOLS: AnyTool[] = [
   resourcesDescribe,
   podsLogs,
   eventsList,
+  canI,
   apiResources,
   resourcesExplain,
   top,
