@@ -6,10 +6,9 @@
 //
 // Caches are looked up in the user's cache directory, where one is written a second after a start-up that
 // found none that fits, and then in dist/cache (written at build time by scripts/build.ts, for the
-// build's Node and flags). A start with other flags (NODE_OPTIONS) thus pays one compile, not one each time.
-// V8 rejects a cache made by another V8 version or with other flags, and then simply compiles: a foreign
-// cache costs a compile, never a wrong answer. V8 checks only the source's length, not its content, so
-// the file name carries the bundle's content hash.
+// build's Node). V8 rejects a cache made by another V8 version or with other flags, and then simply
+// compiles: a foreign cache costs a compile, never a wrong answer. V8 checks only the source's length, not
+// its content, so the file name carries the bundle's content hash, and the node flags it was made with.
 import { mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { homedir } from "node:os";
@@ -20,18 +19,34 @@ import { Script } from "node:vm";
 
 declare const __KUBE_MCP_BUNDLE__: { file: string; hash: string };
 
-// The same flag src/cli.ts sets, set here before compiling: a cache is only accepted under the flags it was
-// made with.
+/** The end of start-up, for this file's purposes: by then a stdio client has had its tools/list. */
+const STARTED_MS = 1_000;
+
+// Set before compiling, as a cache is only accepted under the flags it was made with: the flag src/cli.ts
+// sets, and a young generation held at its initial size while the role starts. Start-up allocates
+// megabytes that all survive (the SDK's and our schemas); by default the young generation doubles twice
+// to hold them and keeps those pages while idle (+5 MB resident), for no gain in start-up time. The
+// default growth (2) is back once started, for the load a server then takes.
+const userFlags = `${process.execArgv.join(" ")} ${process.env.NODE_OPTIONS ?? ""}`;
 setFlagsFromString("--enable-experimental-regexp-engine-on-excessive-backtracks");
+const holdYoung = !userFlags.includes("semi-space");
+if (holdYoung) setFlagsFromString("--semi-space-growth-factor=1");
 
 const dist = dirname(fileURLToPath(import.meta.url));
 const bundle = join(dist, __KUBE_MCP_BUNDLE__.file);
 const first = process.argv[2];
 const role = first === "hub" || first === "agent" ? first : "serve";
-const name = `${role}-${__KUBE_MCP_BUNDLE__.hash}-${process.version}-${process.arch}.cache`;
+const suffix = `-${process.version}-${process.arch}-${fnv1a(userFlags.trim())}.cache`;
+const name = `${role}-${__KUBE_MCP_BUNDLE__.hash}${suffix}`;
 const userDir =
   process.env.KUBE_MCP_CODE_CACHE_DIR ||
   join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "kube-mcp", "code");
+
+function fnv1a(s: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(16);
+}
 
 function read(path: string): Buffer | undefined {
   try {
@@ -39,6 +54,19 @@ function read(path: string): Buffer | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Best effort: a read-only home only means the next start compiles again. */
+function writeCache(script: Script): void {
+  try {
+    mkdirSync(userDir, { recursive: true, mode: 0o700 });
+    const tmp = join(userDir, `${name}.${process.pid}`);
+    writeFileSync(tmp, script.createCachedData());
+    renameSync(tmp, join(userDir, name));
+    // Caches of earlier builds would only pile up: a role keeps one per Node version and flags.
+    for (const f of readdirSync(userDir))
+      if (f.startsWith(`${role}-`) && f.endsWith(suffix) && f !== name) unlinkSync(join(userDir, f));
+  } catch {}
 }
 
 // The bundle is CommonJS (a Script can be given a cache, an ES module cannot on Node 20); wrap it as Node would.
@@ -54,21 +82,10 @@ for (const dir of [userDir, join(dist, "cache")]) {
   if (fits) break;
 }
 const compiled = script ?? new Script(source, { filename: bundle });
-if (!fits) {
-  // Written once the role has started, so the cache holds what a start-up compiles; best effort: a
-  // read-only home only means the next start compiles again.
-  setTimeout(() => {
-    try {
-      mkdirSync(userDir, { recursive: true, mode: 0o700 });
-      const tmp = join(userDir, `${name}.${process.pid}`);
-      writeFileSync(tmp, compiled.createCachedData());
-      renameSync(tmp, join(userDir, name));
-      // Caches of earlier builds would only pile up: a role keeps one per Node version.
-      for (const f of readdirSync(userDir))
-        if (f.startsWith(`${role}-`) && f.endsWith(`-${process.version}-${process.arch}.cache`) && f !== name)
-          unlinkSync(join(userDir, f));
-    } catch {}
-  }, 1_000).unref();
-}
+setTimeout(() => {
+  // The cache is written under the flags it was compiled with, before the growth factor changes back.
+  if (!fits) writeCache(compiled);
+  if (holdYoung) setFlagsFromString("--semi-space-growth-factor=2");
+}, STARTED_MS).unref();
 const cjs = { exports: {} };
 compiled.runInThisContext()(cjs.exports, createRequire(bundle), cjs, bundle, dist);
