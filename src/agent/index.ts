@@ -128,6 +128,12 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`kube-mcp agent: ${err.message}\n`);
     return 2;
   }
+  if (cluster.identity === "passthrough") {
+    process.stderr.write(
+      "kube-mcp agent: identity passthrough is not available on an agent (a hub never sends callers' tokens on); use impersonate\n",
+    );
+    return 2;
+  }
   if (cluster.identity === "impersonate") {
     const problem = await checkImpersonation(cluster, log);
     if (problem) {

@@ -30,12 +30,14 @@ export const CLUSTER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,62}$/;
 
 export const LogLevel = z.enum(["debug", "info", "warn", "error"]);
 
-export const IDENTITY_MODES = ["service", "impersonate"] as const;
+export const IDENTITY_MODES = ["service", "impersonate", "passthrough"] as const;
 export type IdentityMode = (typeof IDENTITY_MODES)[number];
 
 const Identity = z
   .enum(IDENTITY_MODES)
-  .describe("service: kube-mcp's own credentials; impersonate: act as each caller (Impersonate-User/Group)");
+  .describe(
+    "service: kube-mcp's own credentials; impersonate: act as each caller (Impersonate-User/Group); passthrough: send each OAuth caller's own access token",
+  );
 
 /** An API key that names its caller; exactly one of key, keyFile, keyEnv holds the key material. */
 const ApiKey = z

@@ -18,6 +18,11 @@ export function describeError(err: unknown, c: ErrorContext): ToolError {
     const what = c.resource ? `${c.resource}${c.name ? ` ${c.name}` : ""}` : "the resource";
     switch (err.status) {
       case 401:
+        if (err.actor?.passthrough)
+          return new ToolError(
+            `Cluster ${c.cluster} rejected the caller's own access token (401 Unauthorized; identity: passthrough).`,
+            "Its API server must trust the token's issuer and audience; a fresh token may help, retrying the same one will not.",
+          );
         return new ToolError(
           `Cluster ${c.cluster} rejected kube-mcp's credentials (401 Unauthorized).`,
           "The token or certificate in the kubeconfig is invalid or expired; refresh it (e.g. log in again).",
@@ -27,7 +32,7 @@ export function describeError(err: unknown, c: ErrorContext): ToolError {
         if (err.actor)
           return new ToolError(
             `Forbidden: user ${err.actor.user}${err.actor.groups.length ? ` (groups ${err.actor.groups.join(", ")})` : ""} cannot ${c.verb ?? "access"} ${what}${where(c)} on cluster ${c.cluster}. ${err.message}`,
-            `Cluster ${c.cluster} acts as the caller (identity: impersonate), so Kubernetes RBAC decides for ${err.actor.user}; retrying will not help. Ask for a Role granting this, or try a namespace ${err.actor.user} can access.`,
+            `Cluster ${c.cluster} acts as the caller (identity: ${err.actor.passthrough ? "passthrough" : "impersonate"}), so Kubernetes RBAC decides for ${err.actor.user}; retrying will not help. Ask for a Role granting this, or try a namespace ${err.actor.user} can access.`,
           );
         return new ToolError(
           `Forbidden: kube-mcp's identity on cluster ${c.cluster} may not ${c.verb ?? "access"} ${what}${where(c)}. ${err.message}`,

@@ -118,6 +118,11 @@ export async function startHttp(opts: HttpOptions): Promise<HttpHandle> {
     throw new StartupError(
       `callers are impersonated on ${impersonating.join(", ")} (identity: impersonate), but no HTTP caller can have an identity: configure http.apiKeys with users, or --oauth-issuer.`,
     );
+  const passing = impersonatingClusters(config, "passthrough");
+  if (passing.length && !oauthConfig)
+    throw new StartupError(
+      `${passing.join(", ")} receive each caller's own OAuth access token (identity: passthrough), but no OAuth issuer is configured: set --oauth-issuer.`,
+    );
   const sharedKey: Caller = { kind: "api-key", groups: [] };
   if (!isLoopback(host) && !key && !keys.size && !oauthConfig) {
     if (!config.http.allowUnauthenticated) {
@@ -271,6 +276,9 @@ export async function startHttp(opts: HttpOptions): Promise<HttpHandle> {
           groups: grant.groups,
           ...(grant.user ? { user: grant.user } : {}),
           ...(grant.missing ? { missing: grant.missing } : {}),
+          // For clusters in passthrough mode only; a function, so nothing that records a caller holds it.
+          accessToken: () => (Date.now() < grant.expiresAt * 1000 ? token : undefined),
+          tokenExpiresAt: grant.expiresAt * 1000,
         } satisfies Caller,
         ...(cap ? { mode: cap } : {}),
       },

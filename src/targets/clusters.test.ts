@@ -85,6 +85,43 @@ describe("Clusters.as", () => {
     expect(seen).toEqual([]);
   });
 
+  describe("passthrough", () => {
+    const oauth = (token: string | undefined): Caller => ({
+      kind: "oauth",
+      subject: "carol",
+      user: "carol@example.com",
+      groups: ["g"],
+      accessToken: () => token,
+      tokenExpiresAt: Date.now() + 60_000,
+    });
+    let passing: Clusters;
+    beforeAll(() => {
+      passing = registry({ clusters: { alpha: { identity: "passthrough" } } });
+    });
+
+    it("sends the caller's own token instead of kube-mcp's, REST and CLI credentials alike", async () => {
+      const h = await headersOf(passing.as(oauth("tok-1")), "alpha");
+      expect(h.authorization).toBe("Bearer tok-1");
+      expect(h["impersonate-user"]).toBeUndefined();
+      const c = passing.as(oauth("tok-1")).select("alpha")[0] as Cluster;
+      expect((await c.credentials.get()).headers.Authorization).toBe("Bearer tok-1");
+      expect(c.api).toBe(passing.as(oauth("tok-1")).select("alpha")[0]?.api);
+      expect((await headersOf(passing.as(oauth("tok-1")), "beta")).authorization).toBe("Bearer svc");
+    });
+
+    it("refuses an expired token and a caller without one, sending nothing", async () => {
+      for (const caller of [oauth(undefined), alice]) {
+        const c = passing.as(caller).select("alpha")[0];
+        seen.length = 0;
+        await expect(c?.api.json({ path: "/api/v1/pods" })).rejects.toThrow(
+          /cluster alpha receives each caller's own token \(identity: passthrough\)/,
+        );
+        await expect(c?.credentials.get()).rejects.toThrow(ToolError);
+        expect(seen).toEqual([]);
+      }
+    });
+  });
+
   describe("an agent's cluster", () => {
     const ctx = { signal: new AbortController().signal, rowLimit: 1, progress: () => {} };
     /** A hub registry with agent cluster gamma, whose agent reports `identity`; calls echo their context. */

@@ -11,9 +11,9 @@ import { Scope, type ScopeRules } from "../policy/scope.js";
 import { ToolError } from "../tools/define.js";
 import {
   type Caller,
+  callersMatter,
   type IdentityMode,
   type Impersonation,
-  impersonatingClusters,
   impersonationOf,
   refusal,
 } from "./identity.js";
@@ -84,8 +84,8 @@ export interface CredentialSource {
 export type Connect = (spec: ClusterSpec) => { transport: Transport; credentials: CredentialSource };
 
 /** `c` failing every request with the refusal: never served as kube-mcp's (or the agent's) own identity. */
-function refusing(c: Cluster, why: string, hint?: string): Cluster {
-  const err = refusal(c.name, why, hint);
+function refusing(c: Cluster, why: string, hint?: string, mode?: "impersonate" | "passthrough"): Cluster {
+  const err = refusal(c.name, why, hint, mode);
   const fail = () => Promise.reject(err);
   return {
     ...c,
@@ -153,6 +153,7 @@ export class Clusters {
   private seenBy(c: Cluster, caller: Caller): Cluster {
     if (caller.kind === "stdio") return c;
     if (c.remote) return this.remoteSeenBy(c, c.remote, caller);
+    if (c.identity === "passthrough") return this.withToken(c, caller);
     if (c.identity !== "impersonate") return c;
     const who = impersonationOf(caller);
     const transport = this.transports.get(c);
@@ -172,12 +173,71 @@ export class Clusters {
   }
 
   /**
+   * `c` reached with the caller's own OAuth access token instead of kube-mcp's credentials (REST, streams
+   * and the CLIs' kubeconfig alike). No token, an expired one, or a caller of another kind: refused, never
+   * kube-mcp's own identity. A connection built on a token is dropped once the token expires.
+   */
+  private withToken(c: Cluster, caller: Caller): Cluster {
+    const token = caller.accessToken?.();
+    if (!token) {
+      const why =
+        caller.kind !== "oauth"
+          ? "this caller has no OAuth access token to send (API keys carry none)"
+          : "the caller's access token has expired";
+      return refusing(
+        c,
+        why,
+        "Call with an OAuth access token the cluster's API server trusts.",
+        "passthrough",
+      );
+    }
+    const now = Date.now();
+    for (const [t, v] of this.tokens) if (v.expires <= now) this.tokens.delete(t);
+    let v = this.tokens.get(token);
+    if (!v) {
+      const spec: ClusterSpec = { ...c.spec, auth: { token } };
+      const conn = this.connect(spec);
+      const actor = {
+        user: caller.user ?? caller.subject ?? "the caller",
+        groups: caller.groups,
+        via: "",
+        passthrough: true,
+      };
+      v = {
+        expires: caller.tokenExpiresAt ?? now + 5 * 60_000,
+        view: {
+          spec,
+          credentials: conn.credentials,
+          api: new KubeApi(c.name, conn.transport, actor, c.scope),
+        },
+      };
+      if (this.tokens.size >= 256) this.tokens.delete(this.tokens.keys().next().value as string);
+      this.tokens.set(token, v);
+    }
+    return { ...c, ...v.view };
+  }
+
+  /** Connections built on callers' tokens (passthrough), by token, until it expires. */
+  private readonly tokens = new Map<
+    string,
+    { expires: number; view: Pick<Cluster, "spec" | "credentials" | "api"> }
+  >();
+
+  /**
    * An agent's cluster: every call carries the caller, and the AGENT's configuration decides whether it
    * acts as them (`c.identity` is what the agent reported). The hub's configuration can only insist: a
    * cluster it says impersonates is refused while its agent acts as its own account.
    */
   private remoteSeenBy(c: Cluster, remote: RemoteRunner, caller: Caller): Cluster {
-    if ((this.config.clusters[c.name]?.identity ?? this.config.identity) === "impersonate") {
+    const wanted = this.config.clusters[c.name]?.identity ?? this.config.identity;
+    if (wanted === "passthrough")
+      return refusing(
+        c,
+        "a caller's token is never sent through a hub to its agents",
+        undefined,
+        "passthrough",
+      );
+    if (wanted === "impersonate") {
       const who = impersonationOf(caller);
       if ("refused" in who) return refusing(c, who.refused);
       if (c.identity === "service")
@@ -212,7 +272,7 @@ export class Clusters {
    */
   as(caller: Caller): Clusters {
     // Agents decide for themselves whether to impersonate, so a hub's calls to them always carry the caller.
-    const matters = impersonatingClusters(this.config).length || this.remotes.size;
+    const matters = callersMatter(this.config) || this.remotes.size;
     if (!matters || caller.kind === "stdio") return this;
     const view = Object.create(this) as Clusters;
     view.caller = caller;

@@ -20,6 +20,13 @@ export interface Caller {
   client?: string;
   /** Why `user` is unset although the caller authenticated (a token without the user claim). */
   missing?: string;
+  /**
+   * An OAuth caller's own access token, for clusters in passthrough mode; undefined once it has expired.
+   * A function, so no serialization of a caller (logs, audit, frames to agents) can carry the token.
+   */
+  accessToken?: () => string | undefined;
+  /** When that token expires (ms since the epoch): nothing built on it outlives this. */
+  tokenExpiresAt?: number;
 }
 
 export const STDIO_CALLER: Caller = { kind: "stdio", groups: [] };
@@ -31,6 +38,8 @@ export interface Impersonation {
   groups: readonly string[];
   /** The value of the `kube-mcp` user extra: how the caller reached kube-mcp ("api-key alice-key"). */
   via: string;
+  /** Set when the cluster receives the caller's own token rather than impersonation headers. */
+  passthrough?: boolean;
 }
 
 /** The user extra key every impersonated request carries (RBAC: `userextras/kube-mcp`). */
@@ -69,9 +78,15 @@ export function impersonationHeaders(i: Impersonation): Record<string, string | 
   };
 }
 
-export function refusal(cluster: string, why: string, hint?: string): ToolError {
+export function refusal(
+  cluster: string,
+  why: string,
+  hint?: string,
+  mode: "impersonate" | "passthrough" = "impersonate",
+): ToolError {
+  const how = mode === "passthrough" ? "receives each caller's own token" : "acts as each caller";
   return new ToolError(
-    `Refused: cluster ${cluster} acts as each caller (identity: impersonate), and ${why}.`,
+    `Refused: cluster ${cluster} ${how} (identity: ${mode}), and ${why}.`,
     hint ??
       "kube-mcp never falls back to its own identity there. Call with an identity, or use a cluster in service mode.",
   );
@@ -90,14 +105,23 @@ export function auditFields(c: Caller): Record<string, unknown> {
 }
 
 /** What the configuration says impersonates callers: "--identity impersonate" or the clusters that set it. */
-export function impersonatingClusters(config: Readonly<Config>): string[] {
-  const named = Object.entries(config.clusters).filter(([, p]) => p.identity === "impersonate");
-  if (config.identity === "impersonate") return ["all clusters (--identity impersonate)"];
+export function impersonatingClusters(
+  config: Readonly<Config>,
+  mode: IdentityMode = "impersonate",
+): string[] {
+  const named = Object.entries(config.clusters).filter(([, p]) => p.identity === mode);
+  if (config.identity === mode) return [`all clusters (--identity ${mode})`];
   return named.map(([name]) => `cluster ${name}`);
 }
 
-/** How a cluster sees the caller, as clusters_list shows it: "service", "impersonate", or who it acts as. */
-export function identityLabel(c: { identity?: IdentityMode; impersonate?: Impersonation }): string {
-  if (c.identity !== "impersonate") return c.identity ?? "service";
-  return c.impersonate ? `impersonate (as ${c.impersonate.user})` : "impersonate";
+/** Whether any cluster sees callers as themselves (impersonated, or by their own token). */
+export const callersMatter = (config: Readonly<Config>): boolean =>
+  config.identity !== "service" ||
+  Object.values(config.clusters).some((p) => p.identity && p.identity !== "service");
+
+/** How a cluster sees the caller, as clusters_list shows it: "service", the mode, or who it acts as. */
+export function identityLabel(c: { identity?: IdentityMode; api?: { actor?: Impersonation } }): string {
+  const mode = c.identity ?? "service";
+  const who = mode === "service" ? undefined : c.api?.actor?.user;
+  return who ? `${mode} (as ${who})` : mode;
 }

@@ -18,7 +18,9 @@ export const apiResources = tableTool({
     namespaced: z.boolean().optional(),
   }),
   async run(args, cluster, ctx) {
-    const all = (await cluster.api.discovery.resources(false, ctx.signal)).filter((r) => r.preferred);
+    const all = (await cluster.api.discovery.resources(false, ctx.signal)).filter(
+      (r) => r.preferred && !cluster.scope?.kindHidden({ group: r.group, resource: r.resource }),
+    );
     const needle = args.contains?.toLowerCase();
     const rows = all
       .filter((r) => args.group === undefined || r.group === args.group)
