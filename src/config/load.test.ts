@@ -20,6 +20,19 @@ describe("loadConfig", () => {
     expect(Object.isFrozen(config)).toBe(true);
   });
 
+  it("trusts the user's own Helm repositories on serve unless told not to, never on hub or agent", () => {
+    expect(loadConfig([], {}, "full").config.helm.userRepositories).toBe(true);
+    expect(loadConfig(["--helm-user-repos", "false"], {}, "full").config.helm.userRepositories).toBe(false);
+    expect(
+      loadConfig([], { KUBE_MCP_HELM_USER_REPOSITORIES: "false" }, "full").config.helm.userRepositories,
+    ).toBe(false);
+    const trusting = file("user-repos.yaml", "helm: {userRepositories: true}\n");
+    for (const role of ["hub", "agent"] as const)
+      expect(loadConfig(["--config", trusting], {}, "read-only", role).config.helm.userRepositories).toBe(
+        false,
+      );
+  });
+
   it("takes chart repositories from a repeated --helm-repo, or as JSON from the environment", () => {
     const flags = ["--helm-repo", "a=http://127.0.0.1:1", "--helm-repo", "b=https://charts.example/x"];
     expect(loadConfig(flags, {}, "full").config.helm.repositories).toEqual([

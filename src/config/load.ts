@@ -181,6 +181,8 @@ export function loadConfig(
   const merged = [file ? fileLayer(file) : {}, peer.layer, own, flags.layer].reduce(merge, {
     mode: defaultMode,
   });
+  // Only serve runs on a person's workstation: hub and agent never trust the user's Helm repositories.
+  if (role !== "serve") merged.helm = { ...(merged.helm as object), userRepositories: false };
   const result = ConfigSchema.safeParse(merged);
   if (!result.success) throw new ConfigError(`invalid configuration: ${describeIssues(result.error)}`);
   const lost = peer.overridden([own, flags.layer]);

@@ -306,6 +306,15 @@ export const OPTIONS: OptionSpec[] = [
     help: "a chart repository install/upgrade may use as NAME/CHART (repeat the flag for more)",
   },
   {
+    flag: "helm-user-repos",
+    path: "helm.userRepositories",
+    type: "string",
+    env: "KUBE_MCP_HELM_USER_REPOSITORIES",
+    arg: "true|false",
+    help: "also trust the repositories in your own Helm config (default true)",
+    roles: ["serve"],
+  },
+  {
     flag: "helm-repositories",
     path: "helm.repositories",
     type: "json",

@@ -197,9 +197,13 @@ export const ConfigSchema = z
           .array(HelmRepository)
           .default([])
           .describe("the only chart repositories install and upgrade may use, as REPO/CHART"),
+        userRepositories: z
+          .preprocess((v) => (v === "true" ? true : v === "false" ? false : v), z.boolean())
+          .default(true)
+          .describe("serve also trusts the repositories in the user's own Helm config (never hub or agent)"),
       })
       .strict()
-      .default({ repositories: [] }),
+      .default({ repositories: [], userRepositories: true }),
     revealSecrets: z
       .boolean()
       .default(false)

@@ -227,11 +227,26 @@ const releaseAndChart: CommandDef["check"] = (ctx) => {
   return badRelease([name]) ?? chartRef(chart, ctx);
 };
 
+const version = str("version", undefined, {
+  check: (v) => (/^[A-Za-z0-9^~<>=.*+, -]{1,64}$/.test(v) ? undefined : "not a version or range"),
+});
+
+/** Where a chart comes from and how it is trusted: the operator's configuration, never a call's. */
+const sourceFlags: FlagDef[] = [
+  str("repo", undefined, {
+    deny: "charts come only from the configured repositories (helm.repositories); name the chart as REPO/CHART",
+  }),
+  ...["username", "password", "ca-file", "cert-file", "key-file", "keyring"].map((n) =>
+    str(n, undefined, { deny: "repository credentials and trust are the operator's configuration" }),
+  ),
+  ...["insecure-skip-tls-verify", "plain-http", "pass-credentials", "verify"].map((n) =>
+    bool(n, undefined, { deny: "repository credentials and trust are the operator's configuration" }),
+  ),
+];
+
 /** install and upgrade share these; values come only as --set*, never from files. */
 const chartFlags: FlagDef[] = [
-  str("version", undefined, {
-    check: (v) => (/^[A-Za-z0-9^~<>=.*+, -]{1,64}$/.test(v) ? undefined : "not a version or range"),
-  }),
+  version,
   ...["set", "set-string", "set-json", "set-literal"].map((n) => str(n)),
   bool("wait"),
   bool("wait-for-jobs"),
@@ -255,17 +270,89 @@ const chartFlags: FlagDef[] = [
   str("values", "f", { deny: `${NEVER.files}; pass values with --set` }),
   str("set-file", undefined, { deny: `${NEVER.files}; pass values with --set` }),
   ...["post-renderer", "post-renderer-args"].map((n) => str(n, undefined, { deny: NEVER.plugins })),
-  str("repo", undefined, {
-    deny: "charts come only from the configured repositories (helm.repositories); name the chart as REPO/CHART",
-  }),
-  ...["username", "password", "ca-file", "cert-file", "key-file", "keyring"].map((n) =>
-    str(n, undefined, { deny: "repository credentials and trust are the operator's configuration" }),
-  ),
-  ...["insecure-skip-tls-verify", "plain-http", "pass-credentials", "verify"].map((n) =>
-    bool(n, undefined, { deny: "repository credentials and trust are the operator's configuration" }),
-  ),
+  ...sourceFlags,
   bool("dependency-update", undefined, { deny: NEVER.network }),
 ];
+
+const denied = (deny: string, ...names: string[]): CommandDef[] =>
+  names.map((n) => {
+    const [name, ...aliases] = n.split(":") as [string, ...string[]];
+    return { name, ...(aliases.length ? { aliases } : {}), deny };
+  });
+
+// Reads of the trusted repositories (kube-mcp writes them into the call's private Helm home first,
+// tools/helm-repos.ts); adding, removing or indexing a repository is the operator's.
+const OPERATOR_REPOS =
+  "repositories are the operator's configuration (helm.repositories); kube-mcp keeps its own list of them";
+const noArgs = (what: string) => (ctx: CheckCtx) =>
+  ctx.parsed.positionals.length ? `${what} takes no arguments` : undefined;
+const repo: CommandDef = {
+  name: "repo",
+  sub: [
+    { name: "list", aliases: ["ls"], mode: "read-only", flags: [out], check: noArgs("repo list") },
+    ...denied(OPERATOR_REPOS, "add", "remove:rm", "update:up", "index"),
+  ],
+};
+const search: CommandDef = {
+  name: "search",
+  sub: [
+    {
+      name: "repo",
+      mode: "read-only",
+      flags: [
+        bool("devel"),
+        bool("fail-on-no-result"),
+        str("max-col-width", undefined, { check: naturalInt }),
+        out,
+        bool("regexp", "r"),
+        version,
+        bool("versions", "l"),
+      ],
+      check: (ctx) =>
+        ctx.parsed.positionals.length > 1 ? "give at most one keyword: `search repo nginx`" : undefined,
+    },
+    {
+      name: "hub",
+      deny: "it searches Artifact Hub on the internet; search the configured repositories with `search repo`",
+    },
+  ],
+};
+const oneChart: CommandDef["check"] = (ctx) => {
+  const [chart, ...extra] = ctx.parsed.positionals;
+  if (chart === undefined || extra.length) return "name one chart: `show values local/web --version 1.2.3`";
+  return chartRef(chart, ctx);
+};
+const show: CommandDef = {
+  name: "show",
+  aliases: ["inspect"],
+  sub: [
+    ...["chart", "readme", "crds"].map(
+      (name): CommandDef => ({
+        name,
+        mode: "read-only",
+        flags: [version, bool("devel"), ...sourceFlags],
+        check: oneChart,
+      }),
+    ),
+    {
+      name: "values",
+      mode: "read-only",
+      flags: [
+        version,
+        bool("devel"),
+        ...sourceFlags,
+        str("jsonpath", undefined, {
+          deny: "kube-mcp masks a chart's values by their key names, which a JSONPath result drops; show all values",
+        }),
+      ],
+      check: oneChart,
+    },
+    {
+      name: "all",
+      deny: "it prints a chart's values without their structure; use show chart, values, readme or crds",
+    },
+  ],
+};
 
 const install: CommandDef = {
   name: "install",
@@ -290,12 +377,6 @@ const upgrade: CommandDef = {
   check: releaseAndChart,
 };
 
-const denied = (deny: string, ...names: string[]): CommandDef[] =>
-  names.map((n) => {
-    const [name, ...aliases] = n.split(":") as [string, ...string[]];
-    return { name, ...(aliases.length ? { aliases } : {}), deny };
-  });
-
 const commands: CommandDef[] = [
   list,
   status,
@@ -317,8 +398,11 @@ const commands: CommandDef[] = [
   uninstall,
   install,
   upgrade,
-  ...denied(NEVER.charts, "template", "lint", "show:inspect", "package", "verify"),
-  ...denied(NEVER.network, "pull:fetch", "push", "search", "repo", "registry", "dependency:dep:dependencies"),
+  repo,
+  search,
+  show,
+  ...denied(NEVER.charts, "template", "lint", "package", "verify"),
+  ...denied(NEVER.network, "pull:fetch", "push", "registry", "dependency:dep:dependencies"),
   ...denied(NEVER.files, "create"),
   ...denied(NEVER.plugins, "plugin"),
   { name: "test", deny: "it runs the chart's test pods, and --logs prints their output unfiltered" },

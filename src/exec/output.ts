@@ -61,6 +61,9 @@ export function outputKind(binary: string, p: Parsed): Kind {
     return o === "json" ? "json" : "helm-values";
   if (binary === "helm" && p.path[0] === "get" && ["manifest", "hooks", "all"].includes(p.path[1] ?? ""))
     return "yaml";
+  // A chart's default values are masked by key name like a release's; Chart.yaml and CRDs are YAML.
+  if (binary === "helm" && p.path[0] === "show" && p.path[1] !== "readme")
+    return p.path[1] === "values" ? "helm-values" : "yaml";
   if (o === "json") return "json";
   if (o === "yaml") return "yaml";
   const list = p.flags.some((f) => f.name === "list" && f.value !== "false");

@@ -17,6 +17,7 @@ import type { Cluster } from "../targets/clusters.js";
 import { type RunCtx, type TextData, writeCtx } from "./cluster-tool.js";
 import { ToolError } from "./define.js";
 import { failureState, type Wait } from "./helm-release.js";
+import { prepareRepositories, readsRepositories, trustedRepositories } from "./helm-repos.js";
 import { isPlannedHelmWrite, planHelm, reporting } from "./helm-writes.js";
 import { guardedKubectl, isPlannedWrite, type Kubectl } from "./kubectl-writes.js";
 
@@ -114,6 +115,17 @@ export async function runCli(
       if (r.timedOut) throw new ToolError(`${g.binary} was stopped after ${timeoutS} s (its deadline).`);
       return { code: r.code ?? 1, stdout: r.stdout, stderr: sanitizeUntrusted(r.stderr) };
     };
+    // helm reads only the trusted repositories, written into its private home first (helm-repos.ts).
+    const repoNotes =
+      g.binary === "helm" && readsRepositories(verdict)
+        ? await prepareRepositories(
+            verdict,
+            planRun,
+            runOpts.env.HELM_CONFIG_HOME as string,
+            trustedRepositories(ctx.config),
+            cluster,
+          )
+        : [];
     if (g.binary === "kubectl" && isPlannedWrite(verdict)) {
       const text = await guardedKubectl(argv, verdict, planRun, cluster, writeCtx(cluster, ctx));
       if (text !== undefined) return { text, untrusted: "kubectl output" };
@@ -123,7 +135,7 @@ export async function runCli(
     if (g.binary === "helm" && isPlannedHelmWrite(verdict, ctx.config.dryRun)) {
       const w = writeCtx(cluster, ctx);
       const planned = await planHelm(argv, verdict, planRun, cluster, w, {
-        repositories: ctx.config.helm.repositories,
+        repositories: trustedRepositories(ctx.config),
         deadlineS: timeoutS,
         dryRun: ctx.config.dryRun,
       });
@@ -185,6 +197,7 @@ export async function runCli(
     if (summary) text = `${text}\n${summary}`;
     if (req.filter) text = await applyFilters(text, parsePipeline(req.filter), { signal: ctx.signal });
     const notes = [
+      ...repoNotes,
       ...(res.truncated
         ? [
             `${g.binary} printed more than ${cli.maxOutputBytes} bytes; the rest was dropped. Narrow the command or use filter.`,

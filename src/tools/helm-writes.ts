@@ -22,12 +22,8 @@ import {
   upgradedFrom,
   type Wait,
 } from "./helm-release.js";
+import { type HelmRepository, repositoryOf } from "./helm-repos.js";
 import type { Kubectl as Helm } from "./kubectl-writes.js";
-
-export interface HelmRepository {
-  name: string;
-  url: string;
-}
 
 /** What to do after planning: run helm with this argv, or answer with the plan (a dry run). */
 export type Planned =
@@ -146,18 +142,8 @@ async function planInstall(
   w: WriteCtx,
   o: HelmWriteOpts,
 ): Promise<Planned> {
-  const { repositories } = o;
   const [name = "", chart = ""] = v.positionals;
-  const repoName = chart.split("/")[0];
-  const repo = repositories.find((r) => r.name === repoName);
-  if (!repo)
-    throw new ToolError(
-      `Refused on cluster ${cluster.name}: chart repository "${repoName}" is not configured. ${
-        repositories.length
-          ? `Configured: ${repositories.map((r) => r.name).join(", ")}.`
-          : "No chart repositories are configured."
-      } Only the operator adds repositories (helm.repositories, --helm-repo NAME=URL).`,
-    );
+  const repo = repositoryOf(chart, o.repositories, cluster);
   // The call's Helm home is private and new, so the repository is added (and its index fetched) afresh.
   const added = await helm(["repo", "add", repo.name, repo.url, "--force-update"]);
   if (added.code !== 0) throw planError(added, { name, chart, repo: repo.name });

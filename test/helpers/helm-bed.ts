@@ -14,8 +14,15 @@ export interface HelmBed {
   helm(...args: string[]): ReturnType<typeof run>;
   /** kubectl on cluster alpha of the bed. */
   kubectl(...args: string[]): ReturnType<typeof run>;
-  /** kube-mcp in this mode, trusting the repository as `local` (and `extra` flags). */
-  serve(mode: string, extra?: string[]): Promise<Session>;
+  /**
+   * kube-mcp in this mode, trusting the repository as `local` (and `extra` flags); the person's own
+   * Helm repositories are `userRepos` (none unless given).
+   */
+  serve(
+    mode: string,
+    extra?: string[],
+    userRepos?: { name: string; url: string; username?: string }[],
+  ): Promise<Session>;
   /** Calls the helm tool on alpha; every answer is kept in `outputs`. */
   h(
     s: Session,
@@ -92,10 +99,16 @@ export async function helmBed(opts: {
     outputs,
     asked,
     answer,
-    async serve(mode, extra = []) {
+    async serve(mode, extra = [], userRepos = []) {
+      const repositories = join(home, `user-repositories-${sessions.length}.yaml`);
+      writeFileSync(repositories, JSON.stringify({ repositories: userRepos }));
       const s = await stdioSession({
         args: ["--config", config, "--mode", mode, "--helm-repo", `local=${url}`, ...extra],
-        env: { KUBECONFIG: opts.kubeconfig, PATH: `${opts.bin}:${process.env.PATH}` },
+        env: {
+          KUBECONFIG: opts.kubeconfig,
+          PATH: `${opts.bin}:${process.env.PATH}`,
+          HELM_REPOSITORY_CONFIG: repositories,
+        },
         elicit,
       });
       sessions.push(s);
