@@ -241,6 +241,190 @@ const replicas: FlagDef = str("replicas", undefined, {
         : undefined,
 });
 
+// kubectl's imperative verbs (create, run, expose, set, autoscale): planned by their own server-side
+// dry run and guarded like every write (src/tools/kubectl-writes.ts), so the mode that allows their
+// effect runs them. Files, interactive sessions and credentials stay refused.
+const writeFlags = [dryRun, out("", "json", "yaml", "name"), str("field-manager"), bool("save-config")];
+const createFlags = [...writeFlags, str("validate")];
+const named = (what: string) => (ctx: CheckCtx) =>
+  ctx.parsed.positionals.length === 1
+    ? checkResourceArgs(["x", ...ctx.parsed.positionals])
+    : `name the ${what}`;
+const create = (name: string, aliases: string[], flags: FlagDef[], dashDash = false): CommandDef => ({
+  name,
+  ...(aliases.length ? { aliases } : {}),
+  mode: "non-destructive",
+  flags: [...createFlags, ...flags],
+  check: named(name),
+  ...(dashDash ? { dashDash } : {}),
+});
+const service = (name: string, flags: FlagDef[]) => create(name, [], [str("tcp"), ...flags]);
+const podTemplateWrite = (name: string, flags: FlagDef[]): CommandDef => ({
+  name,
+  mode: "non-destructive",
+  flags: [
+    ...files,
+    ...writeFlags.filter((f) => f.long !== "save-config"),
+    str("selector", "l"),
+    bool("all", undefined, { mode: "full" }),
+    bool("local", undefined, { deny: NEVER.files }),
+    ...flags,
+  ],
+  check: needsArgs("a workload, e.g. deployment/web"),
+});
+const IMPERATIVE: CommandDef[] = [
+  {
+    name: "create",
+    flags: [
+      ...files,
+      str("raw", undefined, { deny: "raw API access is not allowed" }),
+      bool("edit", undefined, { deny: NEVER.interactive }),
+    ],
+    sub: [
+      create("deployment", ["deploy"], [str("image"), str("port"), str("replicas", "r")], true),
+      create("job", [], [str("image"), str("from")], true),
+      create("cronjob", ["cj"], [str("image"), str("schedule"), str("restart")], true),
+      create(
+        "configmap",
+        ["cm"],
+        [
+          str("from-literal"),
+          bool("append-hash"),
+          str("from-file", undefined, { deny: NEVER.files }),
+          str("from-env-file", undefined, { deny: NEVER.files }),
+        ],
+      ),
+      create("namespace", ["ns"], []),
+      create("serviceaccount", ["sa"], []),
+      create("quota", ["resourcequota"], [str("hard"), str("scopes")]),
+      create(
+        "priorityclass",
+        ["pc"],
+        [str("value"), bool("global-default"), str("description"), str("preemption-policy")],
+      ),
+      create("poddisruptionbudget", ["pdb"], [str("min-available"), str("max-unavailable"), str("selector")]),
+      create("ingress", ["ing"], [str("rule"), str("class"), str("default-backend"), str("annotation")]),
+      create("role", [], [str("verb"), str("resource"), str("resource-name")]),
+      create(
+        "clusterrole",
+        [],
+        [
+          str("verb"),
+          str("resource"),
+          str("resource-name"),
+          str("non-resource-url"),
+          str("aggregation-rule"),
+        ],
+      ),
+      create(
+        "rolebinding",
+        [],
+        [str("role"), str("clusterrole"), str("user"), str("group"), str("serviceaccount")],
+      ),
+      create(
+        "clusterrolebinding",
+        [],
+        [str("clusterrole"), str("user"), str("group"), str("serviceaccount")],
+      ),
+      {
+        name: "service",
+        aliases: ["svc"],
+        sub: [
+          service("clusterip", [str("clusterip")]),
+          service("nodeport", [str("node-port")]),
+          service("loadbalancer", []),
+          service("externalname", [str("external-name")]),
+        ],
+      },
+      {
+        name: "secret",
+        deny: "its values would be in the call's arguments; apply a Secret manifest with resources_apply",
+      },
+      { name: "token", deny: "it mints a ServiceAccount token, a credential" },
+    ],
+  },
+  {
+    name: "run",
+    mode: "non-destructive",
+    dashDash: true,
+    flags: [
+      ...files,
+      ...createFlags.filter((f) => f.long !== "validate"),
+      str("image"),
+      str("env"),
+      str("labels", "l"),
+      str("annotations"),
+      str("port"),
+      bool("expose"),
+      str("restart"),
+      bool("command"),
+      str("image-pull-policy"),
+      str("overrides"),
+      str("override-type"),
+      bool("privileged"),
+      ...["stdin:i", "tty:t", "attach", "rm", "leave-stdin-open", "quiet:q"].map((n) => {
+        const [long, short] = n.split(":") as [string, string | undefined];
+        return bool(long, short, { deny: NEVER.interactive });
+      }),
+    ],
+    check: named("pod"),
+  },
+  {
+    name: "expose",
+    mode: "non-destructive",
+    flags: [
+      ...files,
+      ...writeFlags,
+      str("port"),
+      str("target-port"),
+      str("protocol"),
+      str("type"),
+      str("name"),
+      str("selector"),
+      str("labels", "l"),
+      str("cluster-ip"),
+      str("external-ip"),
+      str("load-balancer-ip"),
+      str("session-affinity"),
+      str("overrides"),
+      str("override-type"),
+    ],
+    check: needsArgs("what to expose, e.g. deployment/web"),
+  },
+  {
+    name: "autoscale",
+    mode: "non-destructive",
+    flags: [...files, ...writeFlags, str("min"), str("max"), str("cpu"), str("memory"), str("name")],
+    check: needsArgs("a workload, e.g. deployment/web"),
+  },
+  {
+    name: "set",
+    sub: [
+      podTemplateWrite("image", []),
+      podTemplateWrite("resources", [str("containers", "c"), str("limits"), str("requests")]),
+      podTemplateWrite("env", [
+        str("containers", "c"),
+        str("env", "e"),
+        bool("overwrite"),
+        str("keys"),
+        str("prefix"),
+        str("from", undefined, {
+          deny: "it copies a Secret's or ConfigMap's values into the pod spec as plain text; reference them with resources_patch (envFrom)",
+        }),
+        bool("list", undefined, {
+          deny: "--list prints environment values as text; read them with resources_get",
+        }),
+        bool("resolve", undefined, { deny: "--resolve prints Secret values" }),
+      ]),
+      ...["selector", "serviceaccount", "subject"].map((name) => ({
+        name,
+        ...(name === "serviceaccount" ? { aliases: ["sa"] } : {}),
+        deny: "not offered through the passthrough yet; use resources_patch",
+      })),
+    ],
+  },
+];
+
 const commands: CommandDef[] = [
   get,
   {
@@ -431,14 +615,15 @@ const commands: CommandDef[] = [
     check: (ctx) =>
       !ctx.parsed.rest.length ? 'give the command after "--", e.g. exec web-0 -- ls /' : resources(ctx),
   },
-  ...["edit", "attach", "port-forward", "proxy", "cp", "debug", "run"].map((name) => ({
+  ...["edit", "attach", "port-forward", "proxy", "cp", "debug"].map((name) => ({
     name,
     deny:
-      name === "cp" || name === "run" || name === "debug"
+      name === "cp" || name === "debug"
         ? `${name} is not offered through the passthrough (${name === "cp" ? NEVER.files : "it is interactive or creates privileged pods"})`
         : NEVER.interactive,
   })),
-  ...["apply", "create", "replace", "diff", "kustomize", "set"].map((name) => ({
+  ...IMPERATIVE,
+  ...["apply", "replace", "diff", "kustomize"].map((name) => ({
     name,
     deny: "it reads manifests from files or runs local programs; use the typed write tools",
   })),

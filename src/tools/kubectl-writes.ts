@@ -1,6 +1,7 @@
 // kubectl's write commands through plan → guard → apply, like the typed write tools. The plan comes
 // from kubectl itself (`--dry-run=server -o json`: kubectl computes the change, the server validates
-// it), or, for commands whose effect is fixed and whose dry run kubectl lacks or prints wrongly (scale,
+// it; for the imperative verbs that create objects — create, run, expose, autoscale — the objects it
+// would create), or, for commands whose effect is fixed and whose dry run kubectl lacks or prints wrongly (scale,
 // rollout restart, pause, resume and undo; cordon, uncordon), from the live objects with that effect
 // applied. The guard judges every
 // planned object against its live self; a planned change is then written by kube-mcp exactly as
@@ -27,7 +28,13 @@ const PAST: Record<string, string> = {
   label: "labeled",
   annotate: "annotated",
   patch: "patched",
+  "set image": "image updated",
+  "set env": "environment updated",
+  "set resources": "resources updated",
 };
+
+/** Commands that create objects: kubectl's dry run names them; kube-mcp creates what it planned. */
+const CREATES = new Set(["create", "run", "expose", "autoscale"]);
 
 // kubectl scale's dry run printed the unscaled object before kubectl 1.33, so its plan is made here.
 type Effect = (o: Obj, v: Verdict, api: KubeApi, signal: AbortSignal) => void | Promise<void>;
@@ -82,12 +89,12 @@ const FIXED: Record<string, Effect> = {
 
 /** The command's name as the tables above key it ("rollout restart", "scale"). */
 const commandOf = (v: Verdict) =>
-  (v.path[0] === "rollout" ? v.path.slice(0, 2) : v.path.slice(0, 1)).join(" ");
+  (v.path[0] === "rollout" || v.path[0] === "set" ? v.path.slice(0, 2) : v.path.slice(0, 1)).join(" ");
 
 /** Whether kube-mcp plans this kubectl command (a write it can guard) before it runs. */
 export const isPlannedWrite = (v: Verdict) => {
   const c = commandOf(v);
-  return !v.help && (c in PAST || c in FIXED);
+  return !v.help && (c in PAST || c in FIXED || CREATES.has(c));
 };
 
 /** A `kubectl get` of the objects the command acts on, with the command's own selection flags. */
@@ -166,6 +173,7 @@ async function planGuardWrite(
   cluster: Cluster,
   w: WriteCtx,
 ): Promise<string | undefined> {
+  if (CREATES.has(command)) return planGuardCreate(argv, v, command, kubectl, cluster, w);
   const live = await kubectlJson(kubectl, getArgv(v), "get (reading the objects to plan)");
   for (const o of live) redactObject(o, { collect: w.secrets.add });
   const byKey = new Map(live.map((o) => [key(o), o]));
@@ -187,11 +195,7 @@ async function planGuardWrite(
     const ops = parseOps(lastFlag(v, "patch"));
     for (const before of live) refuseSecretReads(ops, before, w);
   }
-  const planned = await kubectlJson(
-    kubectl,
-    [...argv, "--dry-run=server", "--output=json"],
-    `${command} --dry-run=server (the plan)`,
-  );
+  const planned = await kubectlJson(kubectl, planArgv(argv), `${command} --dry-run=server (the plan)`);
   const sub = lastFlag(v, "subresource");
   // Every planned object must be judged against its live self: one kube-mcp did not read is refused,
   // never taken for a creation (a patch creates nothing).
@@ -208,6 +212,84 @@ async function planGuardWrite(
   if (dry === "server" || dry === "client") return describePlan(changes, w, "would change (dry run)");
   // A conflict (an object changed since its plan) is planned again by replanned().
   return write(changes, v, PAST[command] ?? "changed", cluster, w);
+}
+
+/**
+ * The command as its server-side dry run, printing JSON. The flags go before a `--`: after it they
+ * would be the container's arguments, and the command would run for real.
+ */
+function planArgv(argv: string[]): string[] {
+  const end = argv.indexOf("--");
+  const plan = ["--dry-run=server", "--output=json"];
+  return end < 0 ? [...argv, ...plan] : [...argv.slice(0, end), ...plan, ...argv.slice(end)];
+}
+
+/**
+ * What the server allocates when it creates an object, which a dry run fills in with a value that is
+ * not reserved: left out of the object kube-mcp creates unless the command asked for it.
+ */
+function withoutAllocated(o: Obj, v: Verdict): Obj {
+  if (o.kind !== "Service" || !o.spec) return o;
+  const spec = { ...o.spec };
+  const askedIp = lastFlag(v, "clusterip") ?? lastFlag(v, "cluster-ip");
+  if (!askedIp && spec.clusterIP !== "None") {
+    delete spec.clusterIP;
+    delete spec.clusterIPs;
+  }
+  if (!lastFlag(v, "node-port") && Array.isArray(spec.ports))
+    spec.ports = spec.ports.map(({ nodePort: _n, ...p }: Obj) => p);
+  delete spec.healthCheckNodePort;
+  return { ...o, spec };
+}
+
+/** create, run, expose, autoscale: every object kubectl would create is judged as a creation. */
+async function planGuardCreate(
+  argv: string[],
+  v: Verdict,
+  command: string,
+  kubectl: Kubectl,
+  cluster: Cluster,
+  w: WriteCtx,
+): Promise<string> {
+  const planned = await kubectlJson(kubectl, planArgv(argv), `${command} --dry-run=server (the plan)`);
+  if (!planned.length) throw new ToolError(`kubectl ${command} planned no object; nothing was changed.`);
+  const changes = planned.map((p) => change(undefined, p));
+  enforce(changes, w);
+  const dry = lastFlag(v, "dry-run");
+  if (dry === "server" || dry === "client") return describePlan(changes, w, "would be created (dry run)");
+  const lines: string[] = [];
+  for (const c of changes) {
+    // What the server fills in is left out: the object is created as planned, by kube-mcp.
+    const {
+      uid: _u,
+      resourceVersion: _r,
+      creationTimestamp: _c,
+      managedFields: _m,
+      generation: _g,
+      ...metadata
+    } = c.after.metadata ?? {};
+    const { status: _s, ...body } = withoutAllocated(c.after, v);
+    const r = await lookupKind(cluster.api, c.kind, w.signal, "create", c.after.apiVersion);
+    try {
+      await cluster.api.json({
+        method: "POST",
+        path: resourcePath(r, metadata.namespace),
+        headers: { "content-type": "application/json" },
+        query: { fieldManager: "kube-mcp" },
+        body: JSON.stringify({ ...body, metadata }),
+        signal: w.signal,
+      });
+    } catch (err) {
+      // Objects created before this one stay (as kubectl leaves them); the answer says which.
+      if (lines.length)
+        throw new ToolError(
+          `${lines.join("\n")}\n${resourceLabel(r)}/${metadata.name} was not created: ${(err as Error).message}`,
+        );
+      throw err;
+    }
+    lines.push(`${resourceLabel(r)}/${metadata.name} created`);
+  }
+  return lines.join("\n");
 }
 
 function parseOps(patch: string | undefined): unknown {
