@@ -3,6 +3,7 @@
 import WebSocket from "ws";
 import type { Config } from "../config/schema.js";
 import {
+  AGENT_SUPPORTS,
   CLOSE,
   CLUSTER_HEADER,
   decode,
@@ -115,6 +116,7 @@ export class HubConnection {
             ...(this.cluster.scope?.active ? { scope: [...this.cluster.scope.layers] } : {}),
           },
           tools: this.tools,
+          supports: [...AGENT_SUPPORTS],
         }),
       );
       watchHub();

@@ -100,6 +100,10 @@ export class Agents {
       get namespace() {
         return hello()?.policy.namespace ?? "default";
       },
+      get agentSupports() {
+        const h = hello();
+        return h ? (h.supports ?? []) : undefined;
+      },
       // What the agent says (an agent that does not say acts as its own account); unknown until it connects.
       get identity() {
         const h = hello();

@@ -47,6 +47,17 @@ describe("refusalOf", () => {
     expect(refusalOf(scope, { path: "/api/v1/namespaces/shop/pods?watch=1" })).toBeUndefined();
     expect(refusalOf(scope, { path: "/api/v1/pods" })).toBeUndefined();
   });
+
+  it("never judges a path the HTTP client would rewrite into another one", () => {
+    for (const path of [
+      "/api/v1/namespaces/shop/../kube-system/pods",
+      "/api/v1/namespaces/shop/%2e%2e/kube-system/pods",
+      "/api/v1/namespaces/shop\\..\\kube-system/pods",
+      "/api/v1/namespaces/shop%2F..%2Fkube-system/pods",
+      "/api/v1/namespaces/shop/pods#x",
+    ])
+      expect(refusalOf(scope, { path }), path).toMatch(/is not a plain API path/);
+  });
 });
 
 describe("filterResponse", () => {
@@ -80,6 +91,16 @@ describe("filterResponse", () => {
       filterResponse(scope, { path: "/api/v1/namespaces/shop/events" }, events).body.toString(),
     );
     expect(ev.items.map((i: { involvedObject: { kind: string } }) => i.involvedObject.kind)).toEqual(["Pod"]);
+  });
+
+  it("refuses a list across namespaces it cannot read, where namespaces are limited", () => {
+    const yaml = {
+      status: 200,
+      headers: { "content-type": "application/yaml" },
+      body: Buffer.from("items: []"),
+    };
+    expect(() => filterResponse(scope, { path: "/api/v1/pods" }, yaml)).toThrow(/cannot filter/);
+    expect(filterResponse(scope, { path: "/api/v1/namespaces/shop/pods" }, yaml)).toBe(yaml);
   });
 
   it("leaves single objects and unchanged lists as they came", () => {

@@ -54,8 +54,28 @@ export function hiddenError(why: string): ToolError {
   );
 }
 
+/**
+ * A path the HTTP client would rewrite before sending (dot segments, backslashes, fragments, encoded
+ * slashes): judged as written it could reach another namespace, so it is never judged at all.
+ */
+function unsafePath(path: string): boolean {
+  const [p = ""] = path.split("?", 1);
+  if (/[\\#]|%2f|%5c/i.test(p)) return true;
+  return p.split("/").some((seg) => {
+    let d: string;
+    try {
+      d = decodeURIComponent(seg);
+    } catch {
+      return true;
+    }
+    return d === "." || d === "..";
+  });
+}
+
 /** Why `req` may not be sent under `scope`, or undefined. */
 export function refusalOf(scope: Scope, req: KubeRequest): string | undefined {
+  if (unsafePath(req.path))
+    return `the path ${JSON.stringify(req.path.slice(0, 200))} is not a plain API path`;
   const at = parseApiPath(req.path);
   if (!at) return undefined;
   const kind = scope.kindHidden({ group: at.group, resource: at.resource });
@@ -101,16 +121,24 @@ function shown(scope: Scope, at: ApiPath, o: Meta | undefined): boolean {
   return true;
 }
 
-/** `res` with hidden rows dropped, when it is a list (JSON items or a Table); otherwise `res` itself. */
+/**
+ * `res` with hidden rows dropped, when it is a list (JSON items or a Table); otherwise `res` itself. A
+ * list across namespaces that cannot be read (not JSON) is refused where namespaces are limited.
+ */
 export function filterResponse(scope: Scope, req: KubeRequest, res: KubeResponse): KubeResponse {
   const at = parseApiPath(req.path);
   if (!at || at.name || (req.method ?? "GET") !== "GET" || res.status !== 200) return res;
-  if (!String(res.headers["content-type"] ?? "").includes("json")) return res;
+  const unreadable = () => {
+    if (scope.limitsNamespaces && !at.namespace)
+      throw hiddenError(`a list of ${at.resource} across namespaces came in a form kube-mcp cannot filter`);
+    return res;
+  };
+  if (!String(res.headers["content-type"] ?? "").includes("json")) return unreadable();
   let body: { kind?: string; items?: Meta[]; rows?: { object?: Meta }[] };
   try {
     body = JSON.parse(res.body.toString("utf8"));
   } catch {
-    return res;
+    return unreadable();
   }
   let dropped = 0;
   if (body.kind === "Table" && Array.isArray(body.rows)) {

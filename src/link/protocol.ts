@@ -44,7 +44,12 @@ const Hello = z.object({
     scope: z.array(ScopeRules).max(10).optional(),
   }),
   tools: z.array(z.string().max(100)).max(200),
+  /** What this agent applies from a call frame beyond version 1's fields ("caller", "scope"). */
+  supports: z.array(z.string().max(40)).max(20).optional(),
 });
+
+/** What this release's agents apply from a call: the caller's identity and the hub's namespace/kind policy. */
+export const AGENT_SUPPORTS = ["caller", "scope"] as const;
 
 const Welcome = z.object({ type: z.literal("welcome"), heartbeatMs: z.number().int().positive() });
 

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigSchema } from "../config/schema.js";
 import { Credentials } from "../kube/credentials.js";
 import { KubeHttp } from "../kube/http.js";
+import { Scope, type ScopeRules } from "../policy/scope.js";
 import { ToolError } from "../tools/define.js";
 import { type Cluster, Clusters, type RemoteRunner } from "./clusters.js";
 import { ANONYMOUS_CALLER, type Caller, STDIO_CALLER } from "./identity.js";
@@ -125,10 +126,21 @@ describe("Clusters.as", () => {
   describe("an agent's cluster", () => {
     const ctx = { signal: new AbortController().signal, rowLimit: 1, progress: () => {} };
     /** A hub registry with agent cluster gamma, whose agent reports `identity`; calls echo their context. */
-    function hub(doc: unknown, identity: "service" | "impersonate" | undefined) {
+    function hub(doc: unknown, identity: "service" | "impersonate" | undefined, agentSupports?: string[]) {
       const h = registry(doc);
       const runner: RemoteRunner = { call: async (_t, _a, c) => c.caller };
-      h.setRemote([{ ...(h.all()[0] as Cluster), name: "gamma", remote: runner, identity }]);
+      const base = h.all()[0] as Cluster;
+      const scope = Scope.of("gamma", (doc as { clusters?: Record<string, ScopeRules> }).clusters?.gamma);
+      h.setRemote([
+        {
+          ...base,
+          name: "gamma",
+          remote: runner,
+          identity,
+          scope,
+          ...(agentSupports ? { agentSupports } : {}),
+        },
+      ]);
       return (caller: Caller) => h.as(caller).select("gamma")[0]?.remote?.call("resources_list", {}, ctx);
     }
 
@@ -139,6 +151,15 @@ describe("Clusters.as", () => {
 
     it("leaves the refusal of a caller without a user to an impersonating agent", async () => {
       await expect(hub({}, "impersonate")(ANONYMOUS_CALLER)).resolves.toEqual(ANONYMOUS_CALLER);
+    });
+
+    it("refuses an agent too old to apply the hub's namespace and kind policy", async () => {
+      const doc = { clusters: { gamma: { kinds: { deny: ["secrets"] } } } };
+      await expect(hub(doc, "service", [])(alice)).rejects.toThrow(
+        /its agent \(an older release\) cannot apply it/,
+      );
+      await expect(hub(doc, "service", ["caller", "scope"])(alice)).resolves.toEqual(alice);
+      await expect(hub({}, "service", [])(alice)).resolves.toEqual(alice);
     });
 
     it("refuses where the hub insists on impersonation and the agent acts as itself", async () => {

@@ -40,6 +40,8 @@ export interface Cluster {
   impersonate?: Impersonation;
   /** The namespaces and kinds this cluster shows (global and per-cluster policy); `api` enforces it. */
   scope?: Scope;
+  /** An agent's cluster: what its agent applies from a call frame (unknown while it is not connected). */
+  agentSupports?: readonly string[];
 }
 
 export interface RemoteRunner {
@@ -85,7 +87,11 @@ export type Connect = (spec: ClusterSpec) => { transport: Transport; credentials
 
 /** `c` failing every request with the refusal: never served as kube-mcp's (or the agent's) own identity. */
 function refusing(c: Cluster, why: string, hint?: string, mode?: "impersonate" | "passthrough"): Cluster {
-  const err = refusal(c.name, why, hint, mode);
+  return failing(c, refusal(c.name, why, hint, mode));
+}
+
+/** `c` failing every request (REST, credentials, agent calls) with `err`. */
+function failing(c: Cluster, err: ToolError): Cluster {
   const fail = () => Promise.reject(err);
   return {
     ...c,
@@ -247,6 +253,15 @@ export class Clusters {
           "Set identity: impersonate in that agent's configuration (the agent chart's identity.impersonate), or use a cluster in service mode.",
         );
     }
+    // An agent of an older release would drop the hub's policy from the frame without a word.
+    if (c.scope?.active && c.agentSupports && !c.agentSupports.includes("scope"))
+      return failing(
+        c,
+        new ToolError(
+          `Refused: cluster ${c.name} has a namespace and kind policy at the hub, and its agent (an older release) cannot apply it.`,
+          "Upgrade that cluster's agent to the hub's release.",
+        ),
+      );
     return { ...c, remote: { call: (tool, args, ctx) => remote.call(tool, args, { ...ctx, caller }) } };
   }
 
