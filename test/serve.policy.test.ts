@@ -111,6 +111,14 @@ describe("typed tools", () => {
     expect(logs.text).toContain("Hidden by policy");
   });
 
+  it("leaves hidden kinds out of api_resources", async () => {
+    const r = await call(s.client, "api_resources", { cluster: "alpha" });
+    const names = rows(r).map((x) => x[0]);
+    expect(names).toContain("pods");
+    expect(names).not.toContain("secrets");
+    expect(names).not.toContain("roles");
+  });
+
   it("refuses hidden kinds, by any name", async () => {
     for (const kind of ["secrets", "Secret", "roles.rbac.authorization.k8s.io"]) {
       const r = await call(s.client, "resources_list", { kind, namespace: SHOWN, cluster: "alpha" });
@@ -202,6 +210,26 @@ describe("the kubectl passthrough", () => {
     expect(r.text).toContain("Hidden by policy");
     const live = await admin(undefined, "get", "pod", "web-hidden", "-n", HIDDEN, "-o", "json");
     expect(JSON.parse(live.stdout).metadata.annotations?.touched).toBeUndefined();
+    // kubectl's imperative creations too: a Namespace the policy hides, an object inside one.
+    for (const cmd of [
+      `create namespace pol-hidden-${suffix}-x`,
+      `create configmap x -n ${HIDDEN} --from-literal=a=b`,
+    ]) {
+      const c = await kubectl(cmd);
+      expect(c.isError, cmd).toBe(true);
+      expect(c.text, cmd).toContain("Hidden by policy");
+    }
+    expect((await admin(undefined, "get", "namespace", `pol-hidden-${suffix}-x`)).code).not.toBe(0);
+    expect((await admin(undefined, "get", "configmap", "x", "-n", HIDDEN)).code).not.toBe(0);
+  });
+
+  it("streams watches through its proxy, and refuses exec there", async () => {
+    const status = await kubectl("rollout status deployment/web -n shop --timeout=20s");
+    expect(status.isError, status.text).toBe(false);
+    expect(status.text).toMatch(/successfully rolled out/);
+    const exec = await kubectl(`exec web-shown -n ${SHOWN} -- true`);
+    expect(exec.isError).toBe(true);
+    expect(exec.text).toMatch(/exec, attach and port-forward are not available through the passthrough/);
   });
 
   it("works as before on a cluster without policy", async () => {
