@@ -35,10 +35,17 @@ const clients: Session[] = [];
 /** kube-system's uid in each cluster: an answer carrying the other one came from the wrong cluster. */
 const uid: Record<string, string> = {};
 
+/** Replica 2 alone hides ConfigMaps on alpha: its calls carry that policy to the replica holding alpha. */
+const replica2Config = join(dir, "replica-2.yaml");
 const startHub = (port: number) =>
-  spawnRole("hub", ["--http", `127.0.0.1:${port}`, "--mode", "non-destructive", "--nats-url", nats.url], {
-    CLUSTER_TOKENS: JSON.stringify(TOKENS),
-  });
+  spawnRole(
+    "hub",
+    [
+      ...["--http", `127.0.0.1:${port}`, "--mode", "non-destructive", "--nats-url", nats.url],
+      ...(port === ports[1] ? ["--config", replica2Config] : []),
+    ],
+    { CLUSTER_TOKENS: JSON.stringify(TOKENS) },
+  );
 const startAgent = (name: "alpha" | "beta", urls: number[], args: string[] = []) =>
   spawnRole("agent", ["--health", "127.0.0.1:0", "--config", agentConfig, ...args], {
     KUBECONFIG: kubeconfig,
@@ -85,6 +92,7 @@ async function until(what: string, check: () => Promise<boolean>, ms = 20_000): 
 
 beforeAll(async () => {
   writeFileSync(agentConfig, "agent: {maxBackoffMs: 1000}\n");
+  writeFileSync(replica2Config, "clusters: {alpha: {kinds: {deny: [configmaps]}}}\n");
   for (const c of ["alpha", "beta"]) {
     const r = await run(join(bin, "kubectl"), [
       ...["--kubeconfig", kubeconfig, "--context", c],
@@ -192,6 +200,24 @@ describe("hub replicas sharing agents over NATS", () => {
     console.log(
       `resources_get on alpha: median ${median(ms[0])} ms local, ${median(ms[1])} ms via replica 2 and NATS`,
     );
+  });
+
+  it("carries the caller and the calling replica's namespace and kind policy across replicas", async () => {
+    const args = { kind: "configmaps", namespace: ns, cluster: "alpha" };
+    const here = await call((clients[0] as Session).client, "resources_list", args);
+    expect(here.isError, here.text).toBe(false);
+    const there = await call((clients[1] as Session).client, "resources_list", args);
+    expect(there.isError).toBe(true);
+    expect(there.text).toContain("configmaps is hidden on cluster alpha (kinds.deny configmaps)");
+    // The agent names the caller the calling replica authenticated (here no one), not only the hub call.
+    const line = (agents[0] as Proc)
+      .log()
+      .split("\n")
+      .filter((l) => l.includes('"audit":true') && l.includes('"tool":"resources_list"'))
+      .map((l) => JSON.parse(l))
+      .pop();
+    expect(line).toMatchObject({ role: "agent", caller: "anonymous", outcome: "error" });
+    expect(line.via).toMatch(/^hub call \d+$/);
   });
 
   it("carries the agent's progress back across replicas", async () => {
