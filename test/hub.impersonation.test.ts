@@ -20,6 +20,7 @@ const NS_B = `hub-imp-b-${suffix}`;
 const ALICE = "alice-key-0123456789abcdef";
 const BOB = "bob-key-0123456789abcdefgh";
 const SHARED = "shared-key-0123456789abcdef";
+const MALLORY = "mallory-key-0123456789abcd";
 
 const kubectl = (input: string | undefined, ...args: string[]) =>
   run(join(bin, "kubectl"), ["--kubeconfig", kubeconfig, "--context", "alpha", ...args], {
@@ -80,6 +81,7 @@ beforeAll(async () => {
       apiKeys: [
         { name: "alice-key", key: ALICE, user: "alice", groups: ["team-a"] },
         { name: "bob-key", key: BOB, user: "bob" },
+        { name: "mallory-key", key: MALLORY, user: "mallory", groups: ["system:masters"] },
       ],
     },
     // The hub insists on gamma; its agent (service) is then refused rather than served as itself.
@@ -174,6 +176,17 @@ describe("a hub in front of an impersonating agent", () => {
     expect(r.isError).toBe(true);
     expect(r.text).toContain("cluster alpha acts as each caller (identity: impersonate)");
     expect(r.text).toContain("MCP_API_KEY");
+  });
+
+  it("never impersonates a reserved system: identity the hub names", async () => {
+    const m = await httpSession(`http://127.0.0.1:${port}/mcp`, { headers: { "x-api-key": MALLORY } });
+    try {
+      const r = await pods(m, NS_A);
+      expect(r.isError).toBe(true);
+      expect(r.text).toContain("the hub names the reserved Kubernetes identity system:masters");
+    } finally {
+      await m.close();
+    }
   });
 
   it("leaves a service agent answering as its own account", async () => {

@@ -119,10 +119,20 @@ export class CallRunner {
   }
 }
 
-/** The caller a call names; a call that names none (an older hub) is refused where the agent impersonates. */
-const callerOf = (call: Call): Caller =>
-  call.caller ?? {
-    kind: "anonymous",
-    groups: [],
-    missing: "the hub sent no caller (is it older than this agent?)",
-  };
+/**
+ * The caller a call names. One that names none (an older hub) is refused where the agent impersonates,
+ * and so is one the hub says is a reserved system: user or group: a hub (or anyone holding its link)
+ * never makes the agent impersonate Kubernetes' own identities, such as system:masters.
+ */
+function callerOf(call: Call): Caller {
+  const c = call.caller;
+  if (!c)
+    return {
+      kind: "anonymous",
+      groups: [],
+      missing: "the hub sent no caller (is it older than this agent?)",
+    };
+  const reserved = [c.user ?? "", ...c.groups].find((n) => n.startsWith("system:"));
+  if (!reserved) return c;
+  return { kind: c.kind, groups: [], missing: `the hub names the reserved Kubernetes identity ${reserved}` };
+}
