@@ -7,7 +7,7 @@ import { createServer } from "node:http";
 import { ConfigError, loadConfig } from "../config/load.js";
 import { helpText, SECRET_ENV } from "../config/options.js";
 import type { Config } from "../config/schema.js";
-import { impersonationGaps, type Rules, rulesReview } from "../kube/access.js";
+import { impersonationCheck } from "../kube/access.js";
 import { gatherClusters } from "../kube/sources.js";
 import { parseListen } from "../mcp/http.js";
 import { createAudit } from "../obs/audit.js";
@@ -17,7 +17,6 @@ import { METRICS_CONTENT_TYPE, Metrics } from "../obs/metrics.js";
 import { toolsFor } from "../policy/modes.js";
 import { newClusters } from "../serve/local.js";
 import type { Cluster, Clusters } from "../targets/clusters.js";
-import { EXTRA_KEY } from "../targets/identity.js";
 import { cliTools } from "../tools/cli.js";
 import { ALL_TOOLS } from "../tools/index.js";
 import { version } from "../version.js";
@@ -82,29 +81,11 @@ function localCluster(config: Readonly<Config>, name: string, log: Logger): [Clu
 /**
  * An impersonating agent whose account may not impersonate would fail every call: say so once, at
  * start-up, rather than serve the hub's callers a Forbidden each (and never serve them as itself).
- * Where the API server cannot say (unreachable, a webhook authorizer), the calls will tell.
  */
 async function checkImpersonation(cluster: Cluster, log: Logger): Promise<string | undefined> {
-  let rules: Rules;
-  try {
-    rules = await rulesReview(cluster.api, cluster.namespace, AbortSignal.timeout(10_000));
-  } catch (err) {
-    log.warn("could not ask the API server whether this agent may impersonate; calls will say", {
-      err: (err as Error).message,
-    });
-    return undefined;
-  }
-  const gaps = impersonationGaps(rules, EXTRA_KEY);
-  const needed = gaps.filter((g) => g !== "groups");
-  if (gaps.includes("groups"))
-    log.warn("this agent may impersonate no group: callers with groups will be refused by the API server");
-  if (!needed.length) return undefined;
-  const what = `the agent's account may not impersonate ${needed.join(" or ")}, but identity is impersonate`;
-  if (rules.incomplete) {
-    log.warn(`${what} as far as the API server can list its rules (incomplete); calls will say`);
-    return undefined;
-  }
-  return `${what}: grant it the impersonate verb on users, groups and userextras/${EXTRA_KEY} (the agent chart's identity.impersonate), or set identity: service`;
+  const r = await impersonationCheck(cluster.api, cluster.namespace, "the agent's account");
+  for (const w of r.warnings) log.warn(w);
+  return r.error && `${r.error} (the agent chart's identity.impersonate), or set identity: service`;
 }
 
 export async function run(argv: string[]): Promise<number> {

@@ -1,6 +1,7 @@
 // Asking the API server what the identity of a connection may do: a SelfSubjectAccessReview answers one
 // question (a verb on a resource), a SelfSubjectRulesReview lists the rules that apply in a namespace.
 // Both are answered for whoever the connection acts as, impersonated callers included.
+import { EXTRA_KEY } from "../targets/identity.js";
 import type { KubeApi } from "./api.js";
 
 const REVIEWS = "/apis/authorization.k8s.io/v1";
@@ -110,4 +111,41 @@ export function verbSafety(verb: string, subresource?: string): "read" | "write"
   if (["get", "list", "watch"].includes(verb)) return "read";
   if (["create", "update", "patch"].includes(verb)) return "write";
   return "destructive";
+}
+
+/**
+ * Whether `account` (the identity of `api`) may impersonate what an impersonating kube-mcp sends, asked
+ * once at start-up: `error` when its rules say it may not; warnings when they cannot tell, or when it may
+ * impersonate no group at all.
+ */
+export async function impersonationCheck(
+  api: KubeApi,
+  namespace: string,
+  account: string,
+): Promise<{ error?: string; warnings: string[] }> {
+  let rules: Rules;
+  try {
+    rules = await rulesReview(api, namespace, AbortSignal.timeout(10_000));
+  } catch (err) {
+    return {
+      warnings: [
+        `could not ask whether ${account} may impersonate (${(err as Error).message}); calls will say`,
+      ],
+    };
+  }
+  const gaps = impersonationGaps(rules, EXTRA_KEY);
+  const needed = gaps.filter((g) => g !== "groups");
+  const warnings = gaps.includes("groups")
+    ? [`${account} may impersonate no group: callers with groups will be refused by the API server`]
+    : [];
+  if (!needed.length) return { warnings };
+  const what = `${account} may not impersonate ${needed.join(" or ")}, but identity is impersonate`;
+  if (rules.incomplete)
+    return {
+      warnings: [...warnings, `${what}, as far as the API server can list its rules; calls will say`],
+    };
+  return {
+    error: `${what}: grant it the impersonate verb on users, groups and userextras/${EXTRA_KEY}`,
+    warnings,
+  };
 }

@@ -1,11 +1,12 @@
 // The clusters of kubeconfig, env credentials or the in-cluster account, reloaded when kubeconfig
 // files change. Used by serve, and by a hub that also serves local clusters.
 import type { Config } from "../config/schema.js";
+import { impersonationCheck } from "../kube/access.js";
 import { Credentials } from "../kube/credentials.js";
 import { KubeHttp } from "../kube/http.js";
 import { gatherClusters, watchFiles } from "../kube/sources.js";
 import type { Logger } from "../obs/log.js";
-import { Clusters } from "../targets/clusters.js";
+import { type Cluster, Clusters } from "../targets/clusters.js";
 
 export function newClusters(config: Readonly<Config>): Clusters {
   return new Clusters(config, (spec) => {
@@ -25,7 +26,20 @@ export function loadClusters(config: Readonly<Config>, clusters: Clusters, log: 
   for (const w of found.warnings) log.warn(w);
   clusters.replace(found.clusters, found.defaultCluster);
   log.info("clusters loaded", { clusters: found.clusters.map((c) => c.name), default: clusters.default });
+  void checkGrants(clusters.all(), log);
   return found.files;
+}
+
+/**
+ * Clusters that impersonate callers need kube-mcp's own account to hold the impersonate verb: said at
+ * start-up, naming the cluster, rather than as a Forbidden on every call.
+ */
+async function checkGrants(all: Cluster[], log: Logger): Promise<void> {
+  for (const c of all.filter((x) => x.identity === "impersonate" && !x.remote)) {
+    const r = await impersonationCheck(c.api, c.namespace, `kube-mcp's account on cluster ${c.name}`);
+    for (const w of r.warnings) log.warn(w);
+    if (r.error) log.error(r.error);
+  }
 }
 
 export function localClusters(
