@@ -125,7 +125,8 @@ export async function impersonationCheck(
 ): Promise<{ error?: string; warnings: string[] }> {
   let rules: Rules;
   try {
-    rules = await rulesReview(api, namespace, AbortSignal.timeout(10_000));
+    // kube-mcp's own question: its namespace may be one the policy hides from callers.
+    rules = await rulesReview(api.unscoped(), namespace, AbortSignal.timeout(10_000));
   } catch (err) {
     return {
       warnings: [

@@ -86,6 +86,11 @@ export class KubeApi {
     return new KubeApi(this.cluster, this.transport, this.actor, scope, this.discovery);
   }
 
+  /** The same connection without the scope: for kube-mcp's own questions, never a caller's request. */
+  unscoped(): KubeApi {
+    return this.scope ? new KubeApi(this.cluster, this.transport, this.actor, undefined, this.discovery) : this;
+  }
+
   /** Sends `req` under the scope and returns any status (the passthrough's proxy answers with it). */
   async forward(req: KubeRequest): Promise<KubeResponse> {
     const why = this.scope?.active ? refusalOf(this.scope, req) : undefined;

@@ -48,6 +48,21 @@ describe("refusalOf", () => {
     expect(refusalOf(scope, { path: "/api/v1/pods" })).toBeUndefined();
   });
 
+  it("judges access and rules reviews by the namespace and kind they ask about", () => {
+    const review = (spec: unknown) => ({
+      method: "POST" as const,
+      path: "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews",
+      body: JSON.stringify({ spec }),
+    });
+    expect(refusalOf(scope, review({ namespace: "kube-system" }))).toMatch(/kube-system is hidden/);
+    expect(refusalOf(scope, review({ resourceAttributes: { verb: "get", resource: "secrets" } }))).toMatch(
+      /secrets is hidden/,
+    );
+    expect(
+      refusalOf(scope, review({ resourceAttributes: { verb: "get", resource: "pods", namespace: "shop" } })),
+    ).toBeUndefined();
+  });
+
   it("never judges a path the HTTP client would rewrite into another one", () => {
     for (const path of [
       "/api/v1/namespaces/shop/../kube-system/pods",

@@ -85,10 +85,34 @@ export function refusalOf(scope: Scope, req: KubeRequest): string | undefined {
     const name = createdName(req.body);
     return name === undefined ? undefined : scope.namespaceHidden(name);
   }
+  // "Can I … in kube-system?" and "my rules in kube-system" name the namespace and kind in the body.
+  if (at.group === "authorization.k8s.io" && req.method === "POST") return reviewRefusal(scope, req.body);
   if (at.watch || /[?&]watch=(1|true)/.test(req.path) || req.query?.watch)
     if (scope.limitsNamespaces && at.resource !== "namespaces")
       return `watching ${at.resource} across namespaces is not available on cluster ${scope.cluster}, whose namespaces are limited; watch one namespace`;
   return undefined;
+}
+
+function reviewRefusal(scope: Scope, body: KubeRequest["body"]): string | undefined {
+  let spec: {
+    namespace?: unknown;
+    resourceAttributes?: { namespace?: unknown; group?: unknown; resource?: unknown };
+  };
+  try {
+    spec = (JSON.parse(String(body ?? "")) as { spec?: typeof spec }).spec ?? {};
+  } catch {
+    return undefined;
+  }
+  const ra = spec.resourceAttributes ?? {};
+  if (typeof ra.resource === "string") {
+    const kind = scope.kindHidden({
+      group: typeof ra.group === "string" ? ra.group : "",
+      resource: ra.resource,
+    });
+    if (kind) return kind;
+  }
+  const ns = typeof ra.namespace === "string" ? ra.namespace : spec.namespace;
+  return typeof ns === "string" && ns ? scope.namespaceHidden(ns) : undefined;
 }
 
 function createdName(body: KubeRequest["body"]): string | undefined {
