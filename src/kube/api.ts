@@ -88,7 +88,9 @@ export class KubeApi {
 
   /** The same connection without the scope: for kube-mcp's own questions, never a caller's request. */
   unscoped(): KubeApi {
-    return this.scope ? new KubeApi(this.cluster, this.transport, this.actor, undefined, this.discovery) : this;
+    return this.scope
+      ? new KubeApi(this.cluster, this.transport, this.actor, undefined, this.discovery)
+      : this;
   }
 
   /** Sends `req` under the scope and returns any status (the passthrough's proxy answers with it). */
