@@ -6,9 +6,11 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ClientCredentialsProvider } from "@modelcontextprotocol/client";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { freePort, type Proc, spawnRole, startAgent, TOKENS } from "./helpers/fleet.js";
 import { call, httpSession, type Session } from "./helpers/mcp.js";
+import { type AuthServer, CLIENTS, startAuthServer, type TestClient } from "./helpers/oidc.js";
 import { run } from "./helpers/run.js";
 
 const kubeconfig = inject("kubeconfig");
@@ -41,6 +43,7 @@ function file(name: string, doc: unknown): string {
 }
 
 let port: number;
+let as: AuthServer;
 let hub: Proc;
 let alpha: Proc;
 let beta: Proc;
@@ -76,8 +79,10 @@ beforeAll(async () => {
   expect(applied.code, applied.stderr).toBe(0);
 
   port = await freePort();
+  as = await startAuthServer();
   const hubConfig = file("hub.json", {
     http: {
+      oauth: { issuer: as.issuer },
       apiKeys: [
         { name: "alice-key", key: ALICE, user: "alice", groups: ["team-a"] },
         { name: "bob-key", key: BOB, user: "bob" },
@@ -115,6 +120,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all([alice?.close(), bob?.close(), shared?.close()]);
   await Promise.all([alpha?.stop(), beta?.stop(), hub?.stop()]);
+  await as?.close();
   await kubectl(undefined, "delete", "namespace", NS_A, NS_B, "--wait=false");
 });
 
@@ -169,6 +175,30 @@ describe("a hub in front of an impersonating agent", () => {
     expect(who.isError, who.text).toBe(false);
     expect(who.text).toContain('"username": "alice"');
     expect(who.text).toMatch(/"kube-mcp": \[\s*"api-key alice-key"\s*\]/);
+  });
+
+  it("impersonates an OAuth caller on the agent by its email and groups", async () => {
+    const person = CLIENTS.find((c) => c.id === "person") as TestClient;
+    const s = await httpSession(`http://127.0.0.1:${port}/mcp`, {
+      authProvider: new ClientCredentialsProvider({
+        clientId: person.id,
+        clientSecret: person.secret,
+        expectedIssuer: as.issuer,
+      }),
+    });
+    try {
+      const who = await call(s.client, "kubectl", { command: "auth whoami -o json", cluster: "alpha" });
+      expect(who.isError, who.text).toBe(false);
+      expect(who.text).toContain('"username": "carol@example.com"');
+      expect(who.text).toContain('"imp-readers"');
+      expect(who.text).toMatch(/"kube-mcp": \[\s*"oauth person"\s*\]/);
+      const r = await pods(s, NS_A);
+      expect(r.text).toContain(
+        `Forbidden: user carol@example.com (groups imp-readers, everyone) cannot list pods`,
+      );
+    } finally {
+      await s.close();
+    }
   });
 
   it("refuses a caller without a user on the agent, never acting as the agent's account", async () => {
