@@ -1,5 +1,8 @@
 // Users of the other Kubernetes MCP servers: kube-mcp started the way each of their READMEs shows (their
 // environment or flags, kube-mcp as the command), driven by a real MCP client against the test bed.
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { ALL_TOOLS } from "../src/tools/index.js";
 import { CLI, call, httpSession, type Session, stdioSession } from "./helpers/mcp.js";
@@ -93,6 +96,40 @@ describe("coming from k8s-mcp-server", () => {
     const listed = await names(session);
     expect(listed).toContain("resources_apply");
     expect(listed.filter((n) => DESTRUCTIVE.includes(n))).toEqual([]);
+  });
+
+  it("K8S_MCP_SECURITY_CONFIG adds its rules' refusals, with their messages, to what kube-mcp allows", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kube-mcp-rules-"));
+    const rules = join(dir, "security.yaml");
+    writeFileSync(
+      rules,
+      [
+        "dangerous_commands:",
+        '  kubectl: ["kubectl describe"]',
+        "safe_patterns:",
+        '  kubectl: ["kubectl describe deployment"]',
+        "regex_rules:",
+        "  kubectl:",
+        '    - pattern: "get\\\\s+(secrets?|configmaps?)\\\\b"',
+        '      description: "no config listings"',
+        '      error_message: "Config objects are off limits on this workstation."',
+        "",
+      ].join("\n"),
+    );
+    session = await stdioSession({ env: { KUBECONFIG: kubeconfig, K8S_MCP_SECURITY_CONFIG: rules } });
+    const kc = (command: string) =>
+      call((session as Session).client, "kubectl", { command, cluster: "beta" });
+    const secrets = await kc("get configmaps -n shop");
+    expect(secrets.isError).toBe(true);
+    expect(secrets.text).toContain("Config objects are off limits on this workstation.");
+    const describe = await kc("describe pod -n shop");
+    expect(describe.isError).toBe(true);
+    expect(describe.text).toMatch(/kubectl describe\) is restricted by the operator's rule file/);
+    expect((await kc("describe deployment web -n shop")).isError).toBe(false);
+    expect((await kc("get pods -n shop")).isError).toBe(false);
+    // It adds refusals only: what kube-mcp refuses stays refused, whatever the file calls safe.
+    const exec = await kc("exec -it web -- sh");
+    expect(exec.isError).toBe(true);
   });
 
   it("K8S_MCP_TRANSPORT=sse stops start-up naming streamable-http", async () => {

@@ -82,7 +82,10 @@ describe("k8s-mcp-server variables", () => {
     [{ K8S_MCP_TRANSPORT: "sse" }, /K8S_MCP_TRANSPORT=sse: .*SSE.*K8S_MCP_TRANSPORT=streamable-http/],
     [{ K8S_MCP_TRANSPORT: "grpc" }, /K8S_MCP_TRANSPORT: expected stdio or streamable-http, got "grpc"/],
     [{ K8S_MCP_SECURITY_MODE: "lax" }, /K8S_MCP_SECURITY_MODE: expected strict or permissive.*--mode/],
-    [{ K8S_MCP_SECURITY_CONFIG: "/etc/rules.yaml" }, /K8S_MCP_SECURITY_CONFIG is not supported yet.*--mode/],
+    [
+      { K8S_MCP_SECURITY_CONFIG: "/nonexistent/rules.yaml" },
+      /CLI rule file: cannot read \/nonexistent\/rules\.yaml: ENOENT/,
+    ],
     [{ K8S_MCP_TIMEOUT: "soon" }, /K8S_MCP_TIMEOUT: expected a whole number.*cli\.timeoutSeconds/],
   ] as const)("stops start-up on %j", (env, message) => {
     expect(() => load({ ...env })).toThrow(message);

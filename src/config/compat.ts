@@ -253,13 +253,9 @@ export const COMPAT: Mapping[] = [
   {
     peer: ALEXEI,
     name: "K8S_MCP_SECURITY_CONFIG",
-    to: "--mode, clusters.<name>.mode",
-    doc: "stops start-up for now: its rules would be extra refusals, and kube-mcp will not run without refusals it was asked for",
-    apply: () => {
-      throw new CompatError(
-        "K8S_MCP_SECURITY_CONFIG is not supported yet, and its rules would go unapplied: unset it and restrict with --mode or clusters.<name>.mode in the config file.",
-      );
-    },
+    to: "--cli-rules / KUBE_MCP_CLI_RULES",
+    doc: "its rule file (`dangerous_commands`, `safe_patterns`, `regex_rules` with their messages) adds refusals to the CLI passthrough; it never allows what the mode refuses, and `safe_patterns` that exempt nothing are reported at start-up",
+    apply: (v) => ({ set: { "cli.rules": v } }),
   },
   { peer: ALEXEI, name: "K8S_CONTEXT", to: "--context", doc: "read as is" },
   { peer: ALEXEI, name: "K8S_NAMESPACE", to: "--namespace", doc: "read as is" },

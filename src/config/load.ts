@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { parse as parseYaml } from "yaml";
 import type * as z from "zod";
+import { CliRulesError, describeCliRules, loadCliRules } from "./cli-rules.js";
 import { peerSettings } from "./compat.js";
 import { type OptionSpec, optionsFor, type Role } from "./options.js";
 import { type Config, ConfigSchema, type Mode } from "./schema.js";
@@ -186,9 +187,21 @@ export function loadConfig(
   const result = ConfigSchema.safeParse(merged);
   if (!result.success) throw new ConfigError(`invalid configuration: ${describeIssues(result.error)}`);
   const lost = peer.overridden([own, flags.layer]);
+  const config = result.data;
+  const notes: string[] = [];
+  // The rule file is read once, here: a file that does not parse stops start-up with its line.
+  if (config.cli.rules) {
+    try {
+      config.cli.ruleSet = loadCliRules(config.cli.rules);
+    } catch (err) {
+      if (err instanceof CliRulesError) throw new ConfigError(`CLI rule file: ${err.message}`);
+      throw err;
+    }
+    notes.push(...describeCliRules(config.cli.ruleSet));
+  }
   return {
-    config: Object.freeze(result.data),
+    config: Object.freeze(config),
     help: false,
-    warnings: [...peer.warnings, ...(lost ? [lost] : [])],
+    warnings: [...peer.warnings, ...(lost ? [lost] : []), ...notes],
   };
 }

@@ -358,6 +358,14 @@ export const OPTIONS: OptionSpec[] = [
     roles: ["hub"],
   },
   {
+    flag: "cli-rules",
+    path: "cli.rules",
+    type: "string",
+    env: "KUBE_MCP_CLI_RULES",
+    arg: "FILE",
+    help: "extra refusals for the CLI passthrough from a rule file (k8s-mcp-server's format: dangerous_commands, safe_patterns, regex_rules)",
+  },
+  {
     flag: "nats-url",
     path: "hub.nats.urls",
     type: "list",

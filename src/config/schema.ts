@@ -188,6 +188,21 @@ export const ConfigSchema = z
           .describe("largest `timeout` a call may ask for"),
         maxOutputBytes: z.number().int().min(10_000).max(50_000_000).default(2_000_000),
         concurrency: z.number().int().min(1).max(64).default(4).describe("CLI processes running at once"),
+        rules: z
+          .string()
+          .optional()
+          .describe("a rule file of extra refusals for the CLI passthrough (k8s-mcp-server's format)"),
+        ruleSet: z
+          .record(
+            z.string(),
+            z.object({
+              dangerous: z.array(z.string()),
+              safe: z.array(z.string()),
+              regex: z.array(z.object({ pattern: z.string(), message: z.string() })),
+            }),
+          )
+          .optional()
+          .describe("set by kube-mcp from `rules` when it starts"),
       })
       .strict()
       .default({ timeoutSeconds: 55, maxTimeoutSeconds: 300, maxOutputBytes: 2_000_000, concurrency: 4 }),

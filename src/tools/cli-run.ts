@@ -6,6 +6,7 @@ import { applyFilters, FilterError } from "../exec/filter.js";
 import { type Grammar, lastFlag, type Parsed } from "../exec/grammar.js";
 import { renderStatus, statusAsJson } from "../exec/helm-status.js";
 import { pinCluster } from "../exec/kubeconfig.js";
+import { cliRuleRefusal } from "../config/cli-rules.js";
 import { outputKind, redactFailedOutput, redactOutput, templateOf, Withheld } from "../exec/output.js";
 import { parsePipeline } from "../exec/pipeline.js";
 import { findBinary, type Limiter, NotInstalled, runProcess, scrubbedEnv } from "../exec/runner.js";
@@ -82,6 +83,9 @@ export async function runCli(
       throw new ToolError(`Refused on cluster ${cluster.name} (${cluster.mode} mode): ${err.message}`);
     throw err;
   }
+  // The operator's rule file only adds refusals, after kube-mcp's own grammar has allowed the command.
+  const ruled = cliRuleRefusal(ctx.config.cli.ruleSet, g.binary, req.argv, verdict.path);
+  if (ruled) throw new ToolError(`Refused on cluster ${cluster.name}: ${ruled}`);
   const bin = findBinary(g.binary);
   const cli = ctx.config.cli;
   const timeoutS = Math.min(req.timeout ?? cli.timeoutSeconds, cli.maxTimeoutSeconds);

@@ -1,6 +1,7 @@
 // The CLI passthrough tools (kubectl, helm, istioctl, argocd): validate the argv against the binary's
 // grammar for the mode, run the real binary pinned to one cluster, redact, then apply `filter` steps.
 import * as z from "zod";
+import { cliRuleRefusal } from "../config/cli-rules.js";
 import type { Mode } from "../config/schema.js";
 import type { Grammar, Parsed } from "../exec/grammar.js";
 import { installedCheck, type Limiter } from "../exec/runner.js";
@@ -104,8 +105,9 @@ export function cliTool(spec: CliToolSpec, mode: Mode, limiter: Limiter): AnyToo
         const targets = env.clusters.select(args.cluster as string | string[] | undefined);
         const refusals = targets.map((t) => {
           try {
-            validate(argv, g, t.mode);
-            return undefined;
+            // This server's rule file refuses here too, so a hub's rules hold for its agents' clusters.
+            const v = validate(argv, g, t.mode);
+            return cliRuleRefusal(env.config.cli.ruleSet, g.binary, argv, v.path);
           } catch (err) {
             if (err instanceof Refusal) return err.message;
             throw err;
