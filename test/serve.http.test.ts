@@ -106,6 +106,47 @@ describe("kube-mcp serve --http", () => {
     expect((await fetch(`${base}/nope`)).status).toBe(404);
   });
 
+  it("a 2025-era client's cancel stops its call on the server within a second", async () => {
+    const audited = await startHttpServer(["--audit"], { KUBECONFIG: kubeconfig, MCP_API_KEY: KEY });
+    const s = await httpSession(audited.url, { headers: { "x-api-key": KEY }, era: "legacy" });
+    try {
+      const ac = new AbortController();
+      const pending = s.client
+        .callTool(
+          {
+            name: "kubectl",
+            arguments: {
+              args: ["wait", "--for=condition=Ready", "pod/stuck-pending", "-n", "ops", "--timeout=60s"],
+              timeout: 50,
+            },
+          },
+          { signal: ac.signal },
+        )
+        .catch((err: Error) => err);
+      await new Promise((r) => setTimeout(r, 1500));
+      const cancelledAt = Date.now();
+      ac.abort("the user changed their mind");
+      expect(await pending).toBeInstanceOf(Error);
+      // The notification reached a new stateless server, which found the call and stopped it.
+      const line = async () =>
+        audited
+          .stderr()
+          .split("\n")
+          .filter((l) => l.includes('"audit":true') && l.includes('"tool":"kubectl"'))
+          .map((l) => JSON.parse(l))[0];
+      while (!(await line()) && Date.now() - cancelledAt < 20_000)
+        await new Promise((r) => setTimeout(r, 100));
+      const audit = await line();
+      expect(audit, audited.stderr().slice(-2000)).toBeDefined();
+      expect(audit.outcome).toBe("error");
+      // Stopped, not run to its 50 s deadline (a generous bound: this is not a timing test).
+      expect(audit.ms).toBeLessThan(20_000);
+    } finally {
+      await s.close();
+      await audited.stop();
+    }
+  });
+
   it("writes an audit line per call with --audit, and none without", async () => {
     const audited = await startHttpServer(["--audit"], { KUBECONFIG: kubeconfig, MCP_API_KEY: KEY });
     const s = await httpSession(audited.url, { headers: { "x-api-key": KEY } });

@@ -151,7 +151,12 @@ export async function run(argv: string[]): Promise<number> {
   const listen = config.http.listen ?? `0.0.0.0:${config.hub.port}`;
   let http: Awaited<ReturnType<typeof startHttp>>;
   try {
-    const { factory, safety, onListChanged } = scopedServers(deps, mode, selection, toolsFor(mode, routed));
+    const { factory, safety, onListChanged, cancel } = scopedServers(
+      deps,
+      mode,
+      selection,
+      toolsFor(mode, routed),
+    );
     http = await startHttp({
       factory,
       config: { ...config, mode, http: { ...config.http, listen } },
@@ -161,6 +166,7 @@ export async function run(argv: string[]): Promise<number> {
       metrics: deps.metrics,
       safety,
       onListChanged,
+      cancel,
     });
   } catch (err) {
     if (!(err instanceof StartupError)) throw err;

@@ -71,6 +71,8 @@ export interface HttpHandle {
 export interface HttpOptions {
   /** A server for one request; `cap` is set when the caller's token allows less than the server's mode. */
   factory: (cap?: Mode, caller?: Caller) => McpServer;
+  /** Aborts a caller's running call by request id (a 2025-era client's cancel reaching a new server). */
+  cancel?: (caller: Caller, id: string | number) => boolean;
   /** Subscribes to changes of callers' tool lists; clients with a listen stream are told to re-list. */
   onListChanged?: (notify: () => void) => void;
   config: Readonly<Config>;
@@ -92,6 +94,16 @@ async function readBody(req: IncomingMessage): Promise<string | undefined> {
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString("utf8");
+}
+
+/** The request ids a body's `notifications/cancelled` messages name (a body may be a batch). */
+function cancelledIds(body: unknown): (string | number)[] {
+  return [body]
+    .flat()
+    .filter((m): m is { method: string; params?: { requestId?: unknown } } => !!m && typeof m === "object")
+    .filter((m) => m.method === "notifications/cancelled")
+    .map((m) => m.params?.requestId)
+    .filter((id): id is string | number => typeof id === "string" || typeof id === "number");
 }
 
 /** The tool a JSON-RPC `tools/call` body names, if it is one. */
@@ -194,11 +206,36 @@ export async function startHttp(opts: HttpOptions): Promise<HttpHandle> {
       }
       if (!(isLoopback(host) && LOOPBACK.has(oh))) return deny(res, 403, `Invalid Origin: ${origin}`);
     }
-    const serve = (body?: unknown) =>
+    const handle = (body?: unknown) =>
       node(req, res, body).catch((err: unknown) => {
         log.error("http handler failed", { err });
         if (!res.headersSent) deny(res, 500, "internal error");
       });
+    // Every POST body is read here once (the SDK takes it parsed), so a cancel finds its running call.
+    const cancelFrom = (body: unknown) => {
+      const caller = ((req as IncomingMessage & { auth?: AuthInfo }).auth?.extra?.caller ??
+        ANONYMOUS_CALLER) as Caller;
+      for (const id of cancelledIds(body))
+        if (opts.cancel?.(caller, id)) log.debug("call cancelled by the client", { id });
+    };
+    const serve = (body?: unknown) => {
+      if (body !== undefined) cancelFrom(body);
+      if (body !== undefined || req.method !== "POST" || !opts.cancel) return void handle(body);
+      void readBody(req)
+        .catch(() => undefined)
+        .then((text) => {
+          if (text === undefined)
+            return deny(res, 413, `Request body too large or unreadable (limit ${MAX_BODY} bytes).`);
+          let parsed: unknown;
+          try {
+            parsed = JSON.parse(text);
+          } catch {
+            return deny(res, 400, "Parse error: the body is not JSON.");
+          }
+          cancelFrom(parsed);
+          handle(parsed);
+        });
+    };
     if (oauthConfig && !oauth)
       return deny(res, 503, "Starting: try again in a moment.", { "retry-after": "1" });
     // The key is never part of what is recorded: a named key's caller carries the key's name only.

@@ -11,6 +11,7 @@ import { Listing, type Selection } from "../policy/toolsets.js";
 import { stricter } from "../targets/clusters.js";
 import { type Caller, STDIO_CALLER } from "../targets/identity.js";
 import type { AnyTool, Safety } from "../tools/define.js";
+import { Inflight } from "./inflight.js";
 import { buildServer, type ServerDeps } from "./server.js";
 
 /**
@@ -32,7 +33,10 @@ export function scopedServers(
   safety: Map<string, Safety>;
   /** Calls `notify` whenever any caller's listing changes. */
   onListChanged(notify: () => void): void;
+  /** Aborts a caller's running call (a 2025-era HTTP client's cancel); whether one was running. */
+  cancel(caller: Caller, id: string | number): boolean;
 } {
+  const inflight = new Inflight();
   const listings = new Map<string, Listing>();
   const notifiers: (() => void)[] = [];
   const listingOf = (caller: Caller): Listing => {
@@ -78,11 +82,13 @@ export function scopedServers(
         ...d,
         tools: selection.tools,
         listing: listingOf(caller),
+        inflight: { registry: inflight, caller: callerKey(caller) },
         clusters: d.clusters.as(caller),
         caller,
       });
     },
     safety: new Map(stepUp.map((t) => [t.name, t.safety])),
     onListChanged: (notify) => void notifiers.push(notify),
+    cancel: (caller, id) => inflight.cancel(callerKey(caller), id),
   };
 }

@@ -14,7 +14,9 @@ import type { PromptDef } from "../tools/prompts.js";
 import { toolsetsTool } from "../tools/toolsets-tool.js";
 import { backstop, edgeText } from "./backstop.js";
 import { confirmation } from "./confirm.js";
+import type { Inflight } from "./inflight.js";
 import { compactListing, refuseHidden } from "./listing.js";
+import { registerResources } from "./resources.js";
 
 export interface ServerDeps {
   name: string;
@@ -35,6 +37,8 @@ export interface ServerDeps {
   caller?: Caller;
   /** The session's listing (toolsets enabled so far); unset: every tool is listed. */
   listing?: Listing;
+  /** Over HTTP: running calls, so a cancel that reaches another (stateless) server finds its call. */
+  inflight?: { registry: Inflight; caller: string };
 }
 
 /**
@@ -125,12 +129,14 @@ export function buildServer(deps: ServerDeps): McpServer {
           );
         };
         const started = Date.now();
+        const tracked = deps.inflight?.registry.track(deps.inflight.caller, ctx.mcpReq.id);
+        const signal = tracked ? AbortSignal.any([ctx.mcpReq.signal, tracked.signal]) : ctx.mcpReq.signal;
         try {
           const answer = await tool.handle(args, {
             config: deps.config,
             clusters: deps.clusters,
             forwards: deps.forwards,
-            signal: ctx.mcpReq.signal,
+            signal,
             progress,
             log: deps.log.child({ tool: tool.name }),
             ...(listing ? { session: listing } : {}),
@@ -164,6 +170,8 @@ export function buildServer(deps: ServerDeps): McpServer {
           return errorResult(
             `Internal error in ${tool.name}; the server logged the details and keeps serving. Try again or use another tool.`,
           );
+        } finally {
+          tracked?.done();
         }
       },
     );
@@ -179,6 +187,13 @@ export function buildServer(deps: ServerDeps): McpServer {
   compactListing(server, (name) => {
     const tool = byName.get(name);
     return !!tool && (!listing || tool.name === "toolsets" || listing.listed(tool));
+  });
+  registerResources(server, tools, {
+    config: deps.config,
+    clusters: deps.clusters,
+    forwards: deps.forwards,
+    progress: () => {},
+    log: deps.log.child({ component: "resources" }),
   });
   for (const p of deps.prompts) {
     server.registerPrompt(

@@ -63,7 +63,7 @@ export async function run(argv: string[]): Promise<number> {
     metrics: new Metrics("serve", version()),
     ...(config.audit ? { audit: createAudit("serve") } : {}),
   };
-  const { factory, safety, onListChanged } = scopedServers(deps, mode, selection, stepUp);
+  const { factory, safety, onListChanged, cancel } = scopedServers(deps, mode, selection, stepUp);
 
   let close: () => Promise<void>;
   if (config.http.listen) {
@@ -77,6 +77,7 @@ export async function run(argv: string[]): Promise<number> {
         metrics: deps.metrics,
         safety,
         onListChanged,
+        cancel,
       });
       log.info("serving streamable HTTP", { url: h.url, mode, auth: authKinds(config) });
       close = () => h.close();
