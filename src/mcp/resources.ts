@@ -1,0 +1,85 @@
+// Cluster objects as MCP resources, for clients that browse resources rather than call tools:
+//   k8s://{cluster}                                          the cluster's namespaces
+//   k8s://{cluster}/namespaces/{namespace}/{kind}/{name}     a namespaced object
+//   k8s://{cluster}/{kind}/{name}                            a cluster-scoped object (or the default namespace's)
+// A read is the matching tool call (resources_list, resources_get) with its whole output pipeline:
+// redacted, fenced, budgeted, through the hub to an agent where the cluster is one. Offered only
+// where those tools are, so an operator's allow-list or a mode covers resources too.
+import { type McpServer, ResourceTemplate } from "@modelcontextprotocol/server";
+import type { AnyTool, ToolEnv } from "../tools/define.js";
+import { backstop } from "./backstop.js";
+
+type Env = Omit<ToolEnv, "signal">;
+
+const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) ?? "";
+
+async function read(tool: AnyTool, args: Record<string, unknown>, uri: URL, env: Env, signal: AbortSignal) {
+  let text: string;
+  try {
+    const answer = await tool.handle(tool.input.parse(args), { ...env, signal });
+    text = backstop(answer).text;
+    if (answer.isError) throw new Error(text);
+  } catch (err) {
+    // What the API server said is output too: redacted like any answer before it leaves.
+    throw new Error(backstop({ text: (err as Error).message, data: null }).text);
+  }
+  return { contents: [{ uri: uri.href, mimeType: "text/plain", text }] };
+}
+
+export function registerResources(server: McpServer, tools: AnyTool[], env: Env): void {
+  const get = tools.find((t) => t.name === "resources_get");
+  const list = tools.find((t) => t.name === "resources_list");
+  if (!get || !list) return;
+  // The set of clusters changes without a notification here: clients re-list when they browse.
+  server.server.registerCapabilities({ resources: { listChanged: false } });
+  server.registerResource(
+    "cluster",
+    new ResourceTemplate("k8s://{cluster}", {
+      list: () => ({
+        resources: env.clusters.all().map((c) => ({
+          uri: `k8s://${c.name}`,
+          name: c.name,
+          title: `Cluster ${c.name}`,
+          description: "The cluster's namespaces; objects are k8s://CLUSTER/namespaces/NS/KIND/NAME",
+          mimeType: "text/plain",
+        })),
+      }),
+    }),
+    { title: "A cluster", description: "Its namespaces", mimeType: "text/plain" },
+    (uri, v, ctx) => read(list, { kind: "namespaces", cluster: one(v.cluster) }, uri, env, ctx.mcpReq.signal),
+  );
+  server.registerResource(
+    "namespaced-object",
+    new ResourceTemplate("k8s://{cluster}/namespaces/{namespace}/{kind}/{name}", { list: undefined }),
+    {
+      title: "A namespaced object",
+      description: "Trimmed YAML, Secret values redacted",
+      mimeType: "text/plain",
+    },
+    (uri, v, ctx) =>
+      read(
+        get,
+        { cluster: one(v.cluster), namespace: one(v.namespace), kind: one(v.kind), name: one(v.name) },
+        uri,
+        env,
+        ctx.mcpReq.signal,
+      ),
+  );
+  server.registerResource(
+    "object",
+    new ResourceTemplate("k8s://{cluster}/{kind}/{name}", { list: undefined }),
+    {
+      title: "A cluster-scoped object",
+      description: "Trimmed YAML (a namespaced kind: in the cluster's default namespace)",
+      mimeType: "text/plain",
+    },
+    (uri, v, ctx) =>
+      read(
+        get,
+        { cluster: one(v.cluster), kind: one(v.kind), name: one(v.name) },
+        uri,
+        env,
+        ctx.mcpReq.signal,
+      ),
+  );
+}
