@@ -2,11 +2,12 @@
 // for the cluster's mode, pin the real binary to that cluster, plan and guard what writes (kubectl and
 // helm), redact what it prints, then apply `filter` steps. The passthrough tools and the typed helm
 // tools share it.
+
+import { cliRuleRefusal } from "../config/cli-rules.js";
 import { applyFilters, FilterError } from "../exec/filter.js";
 import { type Grammar, lastFlag, type Parsed } from "../exec/grammar.js";
 import { renderStatus, statusAsJson } from "../exec/helm-status.js";
 import { pinCluster } from "../exec/kubeconfig.js";
-import { cliRuleRefusal } from "../config/cli-rules.js";
 import { outputKind, redactFailedOutput, redactOutput, templateOf, Withheld } from "../exec/output.js";
 import { parsePipeline } from "../exec/pipeline.js";
 import { findBinary, type Limiter, NotInstalled, runProcess, scrubbedEnv } from "../exec/runner.js";
