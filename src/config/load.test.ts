@@ -20,6 +20,27 @@ describe("loadConfig", () => {
     expect(Object.isFrozen(config)).toBe(true);
   });
 
+  it("takes OCI registry paths from a repeated --helm-registry, or as JSON with plainHttp", () => {
+    const flags = [
+      "--helm-registry",
+      "oci://ghcr.io/org/charts/",
+      "--helm-registry",
+      "oci://127.0.0.1:5000/c",
+    ];
+    expect(loadConfig(flags, {}, "full").config.helm.registries).toEqual([
+      { url: "oci://ghcr.io/org/charts", plainHttp: false },
+      { url: "oci://127.0.0.1:5000/c", plainHttp: false },
+    ]);
+    const env = { KUBE_MCP_HELM_REGISTRIES: '[{"url":"oci://127.0.0.1:5000/c","plainHttp":true}]' };
+    expect(loadConfig([], env, "full").config.helm.registries).toEqual([
+      { url: "oci://127.0.0.1:5000/c", plainHttp: true },
+    ]);
+    expect(() => loadConfig(["--helm-registry", "https://ghcr.io/x"], {}, "full")).toThrow(/oci:\/\/host/);
+    expect(() => loadConfig(["--helm-registry", "oci://u:p@ghcr.io/x"], {}, "full")).toThrow(
+      /without credentials/,
+    );
+  });
+
   it("trusts the user's own Helm repositories on serve unless told not to, never on hub or agent", () => {
     expect(loadConfig([], {}, "full").config.helm.userRepositories).toBe(true);
     expect(loadConfig(["--helm-user-repos", "false"], {}, "full").config.helm.userRepositories).toBe(false);

@@ -306,6 +306,22 @@ export const OPTIONS: OptionSpec[] = [
     help: "a chart repository install/upgrade may use as NAME/CHART (repeat the flag for more)",
   },
   {
+    flag: "helm-registry",
+    path: "helm.registries",
+    type: "list",
+    repeatable: true,
+    arg: "oci://HOST/PATH",
+    help: "an OCI registry path charts may come from as oci://HOST/PATH/CHART (repeat the flag for more)",
+  },
+  {
+    flag: "helm-registries",
+    path: "helm.registries",
+    type: "json",
+    env: "KUBE_MCP_HELM_REGISTRIES",
+    arg: "JSON",
+    help: 'OCI registry paths as JSON, e.g. ["oci://ghcr.io/org/charts"] or [{"url":"oci://127.0.0.1:5000/c","plainHttp":true}]',
+  },
+  {
     flag: "helm-user-repos",
     path: "helm.userRepositories",
     type: "string",

@@ -21,6 +21,26 @@ const HelmRepository = z.preprocess(
     .strict(),
 );
 
+/** An OCI registry path charts may come from, `oci://host[:port]/path` or `{ url, plainHttp }`. */
+const HelmRegistry = z.preprocess(
+  (v) => (typeof v === "string" ? { url: v } : v),
+  z
+    .object({
+      url: z
+        .string()
+        .regex(
+          /^oci:\/\/[A-Za-z0-9.-]+(:\d{1,5})?(\/[A-Za-z0-9._-]+)*\/?$/,
+          "an oci://host[:port]/path reference, without credentials",
+        )
+        .transform((u) => u.replace(/\/$/, "")),
+      plainHttp: z
+        .boolean()
+        .default(false)
+        .describe("the registry speaks plain HTTP (loopback only, e.g. tests)"),
+    })
+    .strict(),
+);
+
 export const MODES = ["read-only", "non-destructive", "full"] as const;
 export const Mode = z.enum(MODES);
 export type Mode = z.infer<typeof Mode>;
@@ -212,13 +232,17 @@ export const ConfigSchema = z
           .array(HelmRepository)
           .default([])
           .describe("the only chart repositories install and upgrade may use, as REPO/CHART"),
+        registries: z
+          .array(HelmRegistry)
+          .default([])
+          .describe("OCI registry paths charts may come from, as oci://host/path/CHART"),
         userRepositories: z
           .preprocess((v) => (v === "true" ? true : v === "false" ? false : v), z.boolean())
           .default(true)
           .describe("serve also trusts the repositories in the user's own Helm config (never hub or agent)"),
       })
       .strict()
-      .default({ repositories: [], userRepositories: true }),
+      .default({ repositories: [], registries: [], userRepositories: true }),
     revealSecrets: z
       .boolean()
       .default(false)

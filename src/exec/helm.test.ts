@@ -116,6 +116,8 @@ const ok: [string, Mode?][] = [
   ["show values local/web"],
   ["inspect readme local/web --devel"],
   ["show crds local/web"],
+  ["install web oci://registry.example:5000/charts/web --version 1.2.3", "non-destructive"],
+  ["show values oci://registry.example/charts/web"],
 ];
 
 const refused: [string, RegExp, Mode?][] = [
@@ -183,7 +185,10 @@ const refused: [string, RegExp, Mode?][] = [
   ["install web a/b/c", /is not REPO\/CHART/, "full"],
   ["install web ../x", /is not REPO\/CHART/, "full"],
   ["install web local/..", /is not REPO\/CHART/, "full"],
-  ["install web oci://evil/chart", /is a URL: charts come only from the configured repositories/, "full"],
+  ["install web oci://evil/chart:1.0", /is not oci:\/\/host\[:port\]\/path\/CHART/, "full"],
+  ["install web oci://user:pw@evil/chart", /is not oci:\/\//, "full"],
+  ["install web oci://evil/../chart", /is not oci:\/\//, "full"],
+  ["install web oci://evil/chart --plain-http", /--plain-http is never allowed/, "full"],
   ["install web https://evil/c.tgz", /is a URL/, "full"],
   ["install web c --repo https://evil", /--repo is never allowed: charts come only from/, "full"],
   ["install web r/c --set-file k=/etc/passwd", /--set-file is never allowed/, "full"],
@@ -201,7 +206,7 @@ const refused: [string, RegExp, Mode?][] = [
   ["upgrade web r/c --no-hooks", /--no-hooks is not allowed in non-destructive/, "non-destructive"],
   ["lint ./chart", /"helm lint" is never allowed/],
   ["package ./chart -d /tmp", /"helm package" is never allowed/],
-  ["show values oci://x/y", /is a URL: charts come only from/],
+  ["show values ftp://x/y", /is a URL: charts come only from/],
   ["show all ./c", /"helm show all" is never allowed/],
   ["inspect values ./c", /is not REPO\/CHART/],
   ["show values r/c --jsonpath {.a}", /--jsonpath is never allowed/],

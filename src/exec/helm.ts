@@ -208,13 +208,19 @@ const uninstall: CommandDef = {
 };
 
 /**
- * A chart is `REPO/CHART` naming a configured repository (checked against the config when it runs, in
- * helm-writes.ts). helm would take a path or a URL here, so anything else is refused by shape: the run's
- * working directory is an empty private one, so `REPO/CHART` never names a local directory.
+ * A chart is `REPO/CHART` naming a configured repository, or `oci://host/path/CHART` under a configured
+ * registry (both checked against the config when it runs, tools/helm-repos.ts). helm would take a path
+ * or a URL here, so anything else is refused by shape: the run's working directory is an empty private
+ * one, so `REPO/CHART` never names a local directory.
  */
 const chartRef: Check = (ref) => {
+  if (/^oci:\/\//i.test(ref))
+    return /^oci:\/\/[A-Za-z0-9.-]+(:\d{1,5})?(\/[A-Za-z0-9][A-Za-z0-9._-]*)+$/.test(ref) &&
+      !ref.includes("..")
+      ? undefined
+      : `"${ref}" is not oci://host[:port]/path/CHART (no credentials, tags or digests: pass --version)`;
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(ref))
-    return `"${ref}" is a URL: charts come only from the configured repositories (helm.repositories), as REPO/CHART`;
+    return `"${ref}" is a URL: charts come only from the configured repositories (helm.repositories), as REPO/CHART, or registries (helm.registries), as oci://…`;
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*\/[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(ref) || ref.includes(".."))
     return `"${ref}" is not REPO/CHART: local chart paths and archives are refused; name a chart of a configured repository (helm.repositories), e.g. local/web`;
   return undefined;

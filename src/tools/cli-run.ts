@@ -121,16 +121,17 @@ export async function runCli(
       return { code: r.code ?? 1, stdout: r.stdout, stderr: sanitizeUntrusted(r.stderr) };
     };
     // helm reads only the trusted repositories, written into its private home first (helm-repos.ts).
-    const repoNotes =
+    const repos =
       g.binary === "helm" && readsRepositories(verdict)
         ? await prepareRepositories(
             verdict,
             planRun,
             runOpts.env.HELM_CONFIG_HOME as string,
-            trustedRepositories(ctx.config),
+            { repositories: trustedRepositories(ctx.config), registries: ctx.config.helm.registries },
             cluster,
           )
-        : [];
+        : { notes: [], args: [] };
+    runArgv = [...runArgv, ...repos.args];
     if (g.binary === "kubectl" && isPlannedWrite(verdict)) {
       const text = await guardedKubectl(argv, verdict, planRun, cluster, writeCtx(cluster, ctx));
       if (text !== undefined) return { text, untrusted: "kubectl output" };
@@ -141,6 +142,7 @@ export async function runCli(
       const w = writeCtx(cluster, ctx);
       const planned = await planHelm(argv, verdict, planRun, cluster, w, {
         repositories: trustedRepositories(ctx.config),
+        registries: ctx.config.helm.registries,
         deadlineS: timeoutS,
         dryRun: ctx.config.dryRun,
       });
@@ -202,7 +204,7 @@ export async function runCli(
     if (summary) text = `${text}\n${summary}`;
     if (req.filter) text = await applyFilters(text, parsePipeline(req.filter), { signal: ctx.signal });
     const notes = [
-      ...repoNotes,
+      ...repos.notes,
       ...(res.truncated
         ? [
             `${g.binary} printed more than ${cli.maxOutputBytes} bytes; the rest was dropped. Narrow the command or use filter.`,

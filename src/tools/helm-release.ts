@@ -89,13 +89,18 @@ export const hooksFor = (rel: Release, events: string[]): Obj[] =>
 /** What helm's planning error means, and what to do next. */
 export function planError(
   r: { stdout: string; stderr: string },
-  c: { name: string; chart: string; repo: string; version?: string; versions?: () => Promise<string> },
+  c: { name: string; chart: string; source: string; version?: string; versions?: () => Promise<string> },
 ): Promise<ToolError> | ToolError {
   const msg = said(r);
   if (/not a valid chart repository or cannot be reached|dial tcp|no such host|i\/o timeout/i.test(msg))
     return new ToolError(
-      `Chart repository ${c.repo} cannot be reached from kube-mcp; nothing was changed: ${msg}`,
+      `Chart ${c.source} cannot be reached from kube-mcp; nothing was changed: ${msg}`,
       "Repositories are the operator's configuration (helm.repositories): try again later, or ask the operator to check it.",
+    );
+  if (c.chart.startsWith("oci://") && /not found/i.test(msg))
+    return new ToolError(
+      `Chart ${c.chart}${c.version ? ` version ${c.version}` : ""} is not in ${c.source}; nothing was changed: ${msg}`,
+      "Check the chart's name and version (pass --version): a registry cannot be searched through kube-mcp.",
     );
   if (c.versions && /no chart version found|not found in .* index|no chart name found/i.test(msg))
     return c
@@ -103,7 +108,7 @@ export function planError(
       .then(
         (v) =>
           new ToolError(
-            `Chart ${c.chart}${c.version ? ` version ${c.version}` : ""} is not in repository ${c.repo}; nothing was changed: ${msg}`,
+            `Chart ${c.chart}${c.version ? ` version ${c.version}` : ""} is not in ${c.source}; nothing was changed: ${msg}`,
             v,
           ),
       );

@@ -63,6 +63,37 @@ export function trustedRepositories(config: Readonly<Config>): HelmRepository[] 
   return [...own, ...user.filter((u) => !own.some((r) => r.name === u.name))];
 }
 
+export interface HelmRegistry {
+  url: string;
+  plainHttp: boolean;
+}
+
+/** Where a chart comes from: a trusted repository, or a trusted registry (with the flags helm needs for it). */
+export type ChartSource = { repo?: HelmRepository; label: string; args: string[] };
+
+/** The trusted source a chart reference names, or a refusal that lists the trusted ones. */
+export function chartSource(
+  chart: string,
+  repos: readonly HelmRepository[],
+  registries: readonly HelmRegistry[],
+  cluster: Cluster,
+): ChartSource {
+  if (!chart.startsWith("oci://")) {
+    const repo = repositoryOf(chart, repos, cluster);
+    return { repo, label: `repository ${repo.name}`, args: [] };
+  }
+  const registry = registries.find((r) => chart.startsWith(`${r.url}/`));
+  if (registry)
+    return { label: `registry ${registry.url}`, args: registry.plainHttp ? ["--plain-http"] : [] };
+  throw new ToolError(
+    `Refused on cluster ${cluster.name}: ${chart} is not under a configured registry. ${
+      registries.length
+        ? `Configured: ${registries.map((r) => r.url).join(", ")}.`
+        : "No chart registries are configured."
+    } Only the operator adds registries (helm.registries, --helm-registry oci://HOST/PATH).`,
+  );
+}
+
 /** The trusted repository a REPO/CHART reference names, or a refusal that lists them. */
 export function repositoryOf(
   chart: string,
@@ -87,17 +118,22 @@ export const readsRepositories = (v: Parsed & { help?: boolean }) =>
 
 /**
  * Writes the trusted list into the call's Helm config home and fetches the indexes the command needs
- * (all for search, the chart's for show; none to list them). Returns notes on repositories it could not reach.
+ * (all for search, the chart's for show; none to list them). Returns notes on repositories it could not
+ * reach, and the flags a registry needs (show oci://…).
  */
 export async function prepareRepositories(
   v: Parsed,
   helm: Helm,
   helmConfigHome: string,
-  repos: readonly HelmRepository[],
+  trusted: { repositories: readonly HelmRepository[]; registries: readonly HelmRegistry[] },
   cluster: Cluster,
-): Promise<string[]> {
+): Promise<{ notes: string[]; args: string[] }> {
   const show = v.path[0] === "show";
-  const wanted = show ? [repositoryOf(v.positionals[0] ?? "", repos, cluster)] : repos;
+  const source = show
+    ? chartSource(v.positionals[0] ?? "", trusted.repositories, trusted.registries, cluster)
+    : undefined;
+  if (source && !source.repo) return { notes: [], args: source.args };
+  const wanted = source?.repo ? [source.repo] : trusted.repositories;
   mkdirSync(helmConfigHome, { recursive: true, mode: 0o700 });
   writeFileSync(
     join(helmConfigHome, "repositories.yaml"),
@@ -106,7 +142,7 @@ export async function prepareRepositories(
       mode: 0o600,
     },
   );
-  if (v.path[0] === "repo") return [];
+  if (v.path[0] === "repo") return { notes: [], args: [] };
   if (!wanted.length)
     throw new ToolError("No chart repositories are configured (helm.repositories, --helm-repo NAME=URL).");
   const r = await helm(["repo", "update", ...(show ? wanted.map((x) => x.name) : [])]);
@@ -118,5 +154,8 @@ export async function prepareRepositories(
       `Chart repository ${wanted[0]?.name} cannot be reached from kube-mcp: ${(r.stderr || r.stdout).trim().slice(0, 1000)}`,
       "Repositories are the operator's configuration (helm.repositories): try again later, or ask the operator to check it.",
     );
-  return failed.length ? [`Not searched (cannot be reached from kube-mcp): ${failed.join(", ")}.`] : [];
+  return {
+    notes: failed.length ? [`Not searched (cannot be reached from kube-mcp): ${failed.join(", ")}.`] : [],
+    args: [],
+  };
 }

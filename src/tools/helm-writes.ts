@@ -22,7 +22,7 @@ import {
   upgradedFrom,
   type Wait,
 } from "./helm-release.js";
-import { type HelmRepository, repositoryOf } from "./helm-repos.js";
+import { chartSource, type HelmRegistry, type HelmRepository } from "./helm-repos.js";
 import type { Kubectl as Helm } from "./kubectl-writes.js";
 
 /** What to do after planning: run helm with this argv, or answer with the plan (a dry run). */
@@ -32,6 +32,7 @@ export type Planned =
 
 export interface HelmWriteOpts {
   repositories: readonly HelmRepository[];
+  registries: readonly HelmRegistry[];
   /** Seconds the helm process may run: helm's own --timeout is kept below it (see helmTimeout). */
   deadlineS: number;
   /** The server's dryRun setting: every write answers with its plan. */
@@ -143,21 +144,23 @@ async function planInstall(
   o: HelmWriteOpts,
 ): Promise<Planned> {
   const [name = "", chart = ""] = v.positionals;
-  const repo = repositoryOf(chart, o.repositories, cluster);
+  const source = chartSource(chart, o.repositories, o.registries, cluster);
   // The call's Helm home is private and new, so the repository is added (and its index fetched) afresh.
-  const added = await helm(["repo", "add", repo.name, repo.url, "--force-update"]);
-  if (added.code !== 0) throw planError(added, { name, chart, repo: repo.name });
+  if (source.repo) {
+    const added = await helm(["repo", "add", source.repo.name, source.repo.url, "--force-update"]);
+    if (added.code !== 0) throw planError(added, { name, chart, source: source.label });
+  }
   const revs = await history(helm, name);
   refusePending(name, revs);
-  const run = argv.filter((a) => !/^--dry-run(=.*)?$/.test(a));
+  const run = [...argv.filter((a) => !/^--dry-run(=.*)?$/.test(a)), ...source.args];
   const dry = await helm([...run, "--dry-run=server", "--output=json"]);
   if (dry.code !== 0)
     throw await planError(dry, {
       name,
       chart,
-      repo: repo.name,
+      source: source.label,
       ...(lastFlag(v, "version") ? { version: lastFlag(v, "version") } : {}),
-      versions: () => versionsOf(helm, chart),
+      ...(source.repo ? { versions: () => versionsOf(helm, chart) } : {}),
     });
   const planned = JSON.parse(dry.stdout) as Release;
   const ns = lastFlag(v, "namespace") ?? cluster.namespace;

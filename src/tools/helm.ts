@@ -22,7 +22,7 @@ const timeout = z.number().int().min(1).max(3600).optional().describe("Seconds; 
 
 const InstallInput = z.object({
   release,
-  chart: z.string().min(3).max(200).describe("REPO/CHART, e.g. local/web"),
+  chart: z.string().min(3).max(300).describe("REPO/CHART or oci://HOST/PATH/CHART"),
   version: z.string().max(64).optional().describe("Default: latest"),
   namespace: namespaceParam.optional(),
   values: z

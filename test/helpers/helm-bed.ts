@@ -1,7 +1,7 @@
 // What the helm lifecycle suites share: a chart repository served on loopback (the fixture charts,
 // packaged and indexed by the bed's helm), helm and kubectl of the bed on a private Helm home, and
 // kube-mcp sessions trusting that repository, with a person who answers confirmations.
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -46,6 +46,7 @@ export async function helmBed(opts: {
 }): Promise<HelmBed> {
   const home = mkdtempSync(join(tmpdir(), "kube-mcp-helm-bed-"));
   const repoDir = join(home, "repo");
+  mkdirSync(repoDir);
   const env = {
     ...process.env,
     HELM_CACHE_HOME: join(home, "c"),
