@@ -13,6 +13,8 @@ export interface Transport {
   impersonating?(who: Impersonation): Transport;
   /** A response read as it arrives (watches); unset where the connection cannot. */
   stream?(req: KubeRequest): Promise<KubeStream>;
+  /** Closes pooled connections (a connection built for one caller's token, once the token expires). */
+  close?(): void;
 }
 
 export class KubeApiError extends Error {

@@ -82,7 +82,7 @@ export class CallerViews {
       );
     }
     const now = Date.now();
-    for (const [t, v] of this.tokens) if (v.expires <= now) this.tokens.delete(t);
+    for (const [t, v] of this.tokens) if (v.expires <= now) this.forget(t);
     let v = this.tokens.get(token);
     if (!v) {
       const spec: ClusterSpec = { ...c.spec, auth: { token } };
@@ -95,13 +95,14 @@ export class CallerViews {
       };
       v = {
         expires: caller.tokenExpiresAt ?? now + 5 * 60_000,
+        close: () => conn.transport.close?.(),
         view: {
           spec,
           credentials: conn.credentials,
           api: new KubeApi(c.name, conn.transport, actor, c.scope),
         },
       };
-      if (this.tokens.size >= 256) this.tokens.delete(this.tokens.keys().next().value as string);
+      if (this.tokens.size >= 256) this.forget(this.tokens.keys().next().value as string);
       this.tokens.set(token, v);
     }
     return { ...c, ...v.view };
@@ -110,8 +111,13 @@ export class CallerViews {
   /** Connections built on callers' tokens (passthrough), by token, until it expires. */
   private readonly tokens = new Map<
     string,
-    { expires: number; view: Pick<Cluster, "spec" | "credentials" | "api"> }
+    { expires: number; close: () => void; view: Pick<Cluster, "spec" | "credentials" | "api"> }
   >();
+
+  private forget(token: string): void {
+    this.tokens.get(token)?.close();
+    this.tokens.delete(token);
+  }
 
   /**
    * An agent's cluster: every call carries the caller, and the AGENT's configuration decides whether it
