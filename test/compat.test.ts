@@ -51,11 +51,25 @@ describe("coming from mcp-server-kubernetes", () => {
     expect((await names(session)).sort()).toEqual(["pods_logs", "resources_list"]);
   });
 
+  it("ALLOWED_TOOLS in mcp-server-kubernetes' own names lists the kube-mcp tools that do that work", async () => {
+    session = await stdioSession({
+      env: { KUBECONFIG: kubeconfig, ALLOWED_TOOLS: "kubectl_get,kubectl_logs,kubectl_rollout,ping" },
+    });
+    expect((await names(session)).sort()).toEqual([
+      "clusters_list",
+      "pods_logs",
+      "resources_get",
+      "resources_list",
+      "rollout",
+      "rollout_status",
+    ]);
+  });
+
   it("ALLOWED_TOOLS with a name kube-mcp does not have stops start-up and lists the valid names", async () => {
-    const r = await serveFails({ ALLOWED_TOOLS: "resources_list,kubectl_get" });
+    const r = await serveFails({ ALLOWED_TOOLS: "resources_list,kubectl_cp" });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(
-      /unknown tool or toolset names in the tool lists .*ALLOWED_TOOLS\): kubectl_get\. Toolsets: .*Tools: .*pods_logs/,
+      /unknown tool or toolset names in the tool lists .*ALLOWED_TOOLS\): kubectl_cp\. Toolsets: .*Tools: .*pods_logs/,
     );
     expect(r.stdout).toBe("");
   });

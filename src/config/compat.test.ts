@@ -74,6 +74,16 @@ describe("k8s-mcp-server variables", () => {
     expect(load({ ...env }).config).toMatchObject(expected);
   });
 
+  it("ALLOWED_TOOLS translates mcp-server-kubernetes' tool names and says how", () => {
+    const { config, warnings } = load({
+      ALLOWED_TOOLS: "kubectl_get, pods_logs, install_helm_chart, cleanup",
+    });
+    expect(config.tools.allow).toEqual(["resources_list", "resources_get", "pods_logs", "helm_install"]);
+    expect(warnings).toEqual([
+      "ALLOWED_TOOLS: mcp-server-kubernetes names translated: kubectl_get → resources_list, resources_get; install_helm_chart → helm_install; cleanup → (nothing: kube-mcp needs no such tool)",
+    ]);
+  });
+
   it("stdio leaves HTTP off", () => {
     expect(load({ K8S_MCP_TRANSPORT: "stdio", K8S_MCP_PORT: "9" }).config.http.listen).toBeUndefined();
   });

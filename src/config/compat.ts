@@ -52,6 +52,59 @@ const sseLater = (name: string, v: string, http: string) =>
     `${name}=${v}: kube-mcp does not serve the SSE transport yet; use streamable HTTP (${http}, or kube-mcp's --http [HOST:]PORT) or stdio.`,
   );
 
+/**
+ * mcp-server-kubernetes' tool names, as its users write them in ALLOWED_TOOLS, with the kube-mcp tools
+ * that do the same work. A name with no counterpart (its cleanup, reconnect and ping chores) maps to
+ * nothing and is reported.
+ */
+export const PEER_TOOLS: Record<string, string[]> = {
+  kubectl_get: ["resources_list", "resources_get"],
+  kubectl_describe: ["resources_describe"],
+  kubectl_logs: ["pods_logs"],
+  kubectl_apply: ["resources_apply"],
+  kubectl_create: ["resources_apply"],
+  kubectl_patch: ["resources_patch"],
+  kubectl_scale: ["resources_scale"],
+  kubectl_rollout: ["rollout_status", "rollout"],
+  kubectl_delete: ["resources_delete"],
+  kubectl_context: ["clusters_list"],
+  kubectl_generic: ["kubectl"],
+  explain_resource: ["resources_explain"],
+  list_api_resources: ["api_resources"],
+  install_helm_chart: ["helm_install"],
+  upgrade_helm_chart: ["helm_install"],
+  uninstall_helm_chart: ["helm_uninstall"],
+  node_management: ["nodes_drain"],
+  port_forward: ["port_forward"],
+  stop_port_forward: ["port_forward"],
+  exec_in_pod: ["pods_exec"],
+  ping: ["clusters_list"],
+  kubectl_reconnect: [],
+  cleanup: [],
+};
+
+/** ALLOWED_TOOLS as kube-mcp tool names: its own names as they are, the peer's translated. */
+function allowedTools(v: string): Outcome {
+  const names = v
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const translated = names.filter((n) => Object.hasOwn(PEER_TOOLS, n));
+  const tools = [...new Set(names.flatMap((n) => PEER_TOOLS[n] ?? [n]))];
+  return {
+    set: { "tools.allow": tools },
+    ...(translated.length
+      ? {
+          warn: `ALLOWED_TOOLS: mcp-server-kubernetes names translated: ${translated
+            .map(
+              (n) => `${n} → ${(PEER_TOOLS[n] ?? []).join(", ") || "(nothing: kube-mcp needs no such tool)"}`,
+            )
+            .join("; ")}`,
+        }
+      : {}),
+  };
+}
+
 /** A Go listen address (`:8080` is every interface) as kube-mcp's [host:]port. */
 const goAddr = (addr: string) => (addr.startsWith(":") ? `0.0.0.0${addr}` : addr);
 
@@ -67,15 +120,8 @@ export const COMPAT: Mapping[] = [
     peer: FLUX,
     name: "ALLOWED_TOOLS",
     to: "--tools / KUBE_MCP_TOOLS",
-    doc: "only these kube-mcp tools are registered; a name kube-mcp does not have stops start-up and lists the valid ones",
-    apply: (v) => ({
-      set: {
-        "tools.allow": v
-          .split(",")
-          .map((s) => s.trim())
-          .filter(Boolean),
-      },
-    }),
+    doc: "only these tools are registered; mcp-server-kubernetes' own names (`kubectl_get`, `kubectl_logs`, `install_helm_chart`…) are translated to kube-mcp's, and a name neither has stops start-up with the valid ones",
+    apply: allowedTools,
   },
   {
     peer: FLUX,
