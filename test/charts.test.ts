@@ -273,10 +273,23 @@ describe("chart templates", () => {
     expect(parseYaml(one(off, "ConfigMap", "kube-mcp-agent").data["config.yaml"]).identity).toBeUndefined();
   });
 
-  it("agent and serve share their RBAC template word for word", () => {
-    const agent = readFileSync(join(CHARTS_DIR, "kube-mcp-agent/templates/rbac.yaml"), "utf8");
-    const serve = readFileSync(join(CHARTS_DIR, "kube-mcp/templates/rbac.yaml"), "utf8");
+  it.each(["rbac.yaml", "impersonate.yaml"])("agent and serve share %s word for word", (file) => {
+    const agent = readFileSync(join(CHARTS_DIR, "kube-mcp-agent/templates", file), "utf8");
+    const serve = readFileSync(join(CHARTS_DIR, "kube-mcp/templates", file), "utf8");
     expect(serve).toBe(agent.replaceAll('"kube-mcp-agent.', '"kube-mcp.'));
+  });
+
+  it("serve: identity.impersonate sets the identity and grants impersonate, as the agent's does", async () => {
+    const docs = (
+      await render(HELM, "kube-mcp", { set: ["identity.impersonate=true", "identity.groups={ops}"] })
+    ).docs;
+    expect(parseYaml(one(docs, "ConfigMap", "kube-mcp").data["config.yaml"]).identity).toBe("impersonate");
+    expect(rules(docs, "-impersonate").map((r) => r.resources[0])).toEqual([
+      "users",
+      "groups",
+      "userextras/kube-mcp",
+    ]);
+    expect(one(docs, "ClusterRoleBinding", "-impersonate").subjects[0].name).toBe("r-kube-mcp");
   });
 
   it.each<[Chart, string[], RegExp]>([
