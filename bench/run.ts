@@ -70,8 +70,10 @@ for (const s of SERVERS) {
 }
 const ready = servers.filter((s) => !s.missing());
 
-// Reads and HTTP want 100 pods in namespace scale; an allpods-only run starts at its first size.
-const firstSize = only.has("reads") || only.has("http") ? 100 : (plan.sizes[0] ?? 100);
+// Reads and HTTP want 100 pods in namespace scale, start-up does not care; a run whose only scenario that
+// sizes the bed is allpods starts at its first size.
+const firstSize =
+  only.has("reads") || only.has("http") || !only.has("allpods") ? 100 : (plan.sizes[0] ?? 100);
 log(`starting (or reusing) the bench's test bed: ${firstSize} pods in namespace scale on alpha`);
 const bed = await benchBed(firstSize);
 log(`test bed ${bed.dir} (KUBECONFIG=${bed.kubeconfig})`);

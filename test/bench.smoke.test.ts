@@ -15,6 +15,7 @@ describe("bench harness (smoke)", () => {
     const sample = results[0]?.samples[0];
     expect(sample).toMatchObject({ ok: true, status: "ok" });
     expect(sample?.ms).toBeGreaterThan(0);
+    expect(sample?.cpuMs).toBeGreaterThan(0);
     expect(sample?.rssMB).toBeGreaterThan(10);
     expect(sample?.tools).toBeGreaterThan(5);
     expect(sample?.bytes).toBeGreaterThan(1_000);
@@ -25,6 +26,8 @@ describe("bench harness (smoke)", () => {
       expect.stringMatching(/^\d+ ms$/),
       "1.00×",
     ]);
+    // The build made the code cache this Node uses (src/bin.ts): the configuration says so.
+    expect(start?.rows[0]?.[8]).toContain("code cache from the build");
     expect(markdown(size as NonNullable<typeof size>)).toContain("| kube-mcp | ");
   });
 

@@ -1,5 +1,5 @@
-// Server processes and their memory, read from /proc. Memory is the whole process tree (a server that
-// shells out to kubectl pays for those children too), sampled often while a call runs.
+// Server processes, their memory and CPU time, read from /proc. Memory is the whole process tree (a server
+// that shells out to kubectl pays for those children too), sampled often while a call runs.
 import { type ChildProcess, spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 
@@ -100,4 +100,20 @@ export function peakMemory(pid: number, everyMs = 20): { stop(): number } {
       return Math.max(peak, treeRssMB(pid), statusKB(pid, "VmHWM") / 1024);
     },
   };
+}
+
+/** CPU time (user + system) a process and its live descendants have used so far, in ms (10 ms steps). */
+export function treeCpuMs(pid: number): number {
+  let ticks = 0;
+  const todo = [pid];
+  for (let p = todo.pop(); p !== undefined; p = todo.pop()) {
+    try {
+      // Fields after the command name, which may hold spaces: state is field 3, utime 14, stime 15.
+      const stat = readFileSync(`/proc/${p}/stat`, "utf8");
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      ticks += Number(f[11]) + Number(f[12]);
+    } catch {}
+    todo.push(...children(p));
+  }
+  return ticks * 10; // USER_HZ is 100 on Linux
 }

@@ -1,6 +1,6 @@
 // The three servers under test, each as the command a user would run and the tool calls an assistant
 // would make for the same question. Flags come from each peer's --help and package source (see RESULTS.md).
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "./proc.js";
 
@@ -39,6 +39,8 @@ export interface Server {
   name: string;
   /** Why it cannot run here (peer not installed), or undefined. */
   missing(): string | undefined;
+  /** How it runs here: version, runtime, and what its start-up depends on (kube-mcp: its code cache). */
+  setup(): string;
   stdio(t: Target): Command;
   http(t: Target, port: number, key: string): HttpSpec;
   listPods(namespace: string): Call;
@@ -58,11 +60,30 @@ function env(t: Target, extra: Record<string, string> = {}): Record<string, stri
 
 const call = (name: string, args: Record<string, unknown>): Call => ({ name, arguments: args });
 
+function versionOf(packageDir: string): string {
+  try {
+    return (JSON.parse(readFileSync(join(packageDir, "package.json"), "utf8")) as { version: string })
+      .version;
+  } catch {
+    return "?";
+  }
+}
+
+/** Whether the build made a code cache for `serve` that this Node can use (src/bin.ts names them so). */
+function codeCache(dist: string): string {
+  const suffix = `-${process.version}-${process.arch}-811c9dc5.cache`; // 811c9dc5: no node flags
+  const dir = join(dist, "cache");
+  const built = existsSync(dir) && readdirSync(dir).some((f) => f.startsWith("serve-") && f.endsWith(suffix));
+  return built ? "code cache from the build" : "no code cache for this Node in dist (first start compiles)";
+}
+
 export const kubeMcp = (dist = KUBE_MCP_DIST): Server => {
   const cli = join(dist, "cli.js");
   return {
     name: "kube-mcp",
     missing: () => (existsSync(cli) ? undefined : `${cli} not built (npm run build)`),
+    setup: () =>
+      `${versionOf(join(BENCH, ".."))}, Node ${process.version}, \`node dist/cli.js serve\`, ${codeCache(dist)}`,
     stdio: (t) => ({
       cmd: process.execPath,
       args: [cli, "serve", ...(t.readOnly ? ["--mode", "read-only"] : [])],
@@ -85,6 +106,7 @@ export const kubeMcp = (dist = KUBE_MCP_DIST): Server => {
 export const goPeer: Server = {
   name: "kubernetes-mcp-server",
   missing: () => (existsSync(GO_BIN) ? undefined : "not installed (npm --prefix bench ci)"),
+  setup: () => `${versionOf(join(GO_BIN, "..", ".."))}, its Go binary`,
   stdio: (t) => ({ cmd: GO_BIN, args: t.readOnly ? ["--read-only"] : [], env: env(t) }),
   // No API-key option: its HTTP auth is OAuth/OIDC (require-oauth), so it runs unauthenticated here.
   http: (t, port) => ({
@@ -104,6 +126,7 @@ export const goPeer: Server = {
 export const tsPeer: Server = {
   name: "mcp-server-kubernetes",
   missing: () => (existsSync(TS_MAIN) ? undefined : "not installed (npm --prefix bench ci)"),
+  setup: () => `${versionOf(join(TS_MAIN, "..", ".."))}, Node ${process.version}, \`node dist/index.js\``,
   stdio: (t) => ({
     cmd: process.execPath,
     args: [TS_MAIN],
