@@ -1,12 +1,13 @@
 // `npm run bench [-- --quick] [-- --only=startup,reads,http,allpods,hub] [-- --servers=kube-mcp,…]`:
 // kube-mcp and the peers side by side on the bench's own test bed. Prints markdown tables as it goes and
-// writes them, with the raw numbers, to bench/out/latest.{md,json}. --dist DIR: another kube-mcp build.
+// writes them, with the raw numbers, to bench/out/latest.{md,json}. --dist DIR: another kube-mcp build;
+// --baseline DIR: a second kube-mcp build measured alongside, as "kube-mcp (baseline)", for a before/after.
 import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { benchBed } from "./lib/bed.js";
 import { machine, markdown, type Section } from "./lib/report.js";
-import { servers as allServers, KUBE_MCP_DIST, tsPeer, tuned } from "./lib/servers.js";
+import { servers as allServers, KUBE_MCP_DIST, kubeMcp, tsPeer, tuned } from "./lib/servers.js";
 import { allPods, allPodsSection } from "./scenarios/allpods.js";
 import { httpLoad, httpSection } from "./scenarios/http.js";
 import { hubSection } from "./scenarios/hub.js";
@@ -20,6 +21,7 @@ const { values: flags } = parseArgs({
     servers: { type: "string" },
     sizes: { type: "string" },
     dist: { type: "string" },
+    baseline: { type: "string" },
   },
 });
 const quick = flags.quick === true;
@@ -41,8 +43,17 @@ const snapshot = join(OUT, "kube-mcp-dist");
 rmSync(snapshot, { recursive: true, force: true });
 if (existsSync(join(flags.dist ?? KUBE_MCP_DIST, "cli.js")))
   cpSync(flags.dist ?? KUBE_MCP_DIST, snapshot, { recursive: true });
-const SERVERS = allServers(snapshot);
-const servers = SERVERS.filter((s) => !wanted || wanted.includes(s.name));
+const baseline = join(OUT, "kube-mcp-baseline-dist");
+rmSync(baseline, { recursive: true, force: true });
+if (flags.baseline) cpSync(flags.baseline, baseline, { recursive: true });
+const SERVERS = [
+  ...allServers(snapshot),
+  ...(flags.baseline ? [{ ...kubeMcp(baseline), name: "kube-mcp (baseline)" }] : []),
+];
+const servers = SERVERS.filter(
+  (s) =>
+    !wanted || wanted.includes(s.name) || (s.name === "kube-mcp (baseline)" && wanted.includes("kube-mcp")),
+);
 
 // Ctrl-C: exit through process.on("exit"), which stops every server this run started.
 for (const sig of ["SIGINT", "SIGTERM"] as const) process.once(sig, () => process.exit(130));

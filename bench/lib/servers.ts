@@ -74,7 +74,7 @@ function codeCache(dist: string): string {
   const suffix = `-${process.version}-${process.arch}-811c9dc5.cache`; // 811c9dc5: no node flags
   const dir = join(dist, "cache");
   const built = existsSync(dir) && readdirSync(dir).some((f) => f.startsWith("serve-") && f.endsWith(suffix));
-  return built ? "code cache from the build" : "no code cache for this Node in dist (first start compiles)";
+  return built ? "code cache from the build" : "no code cache in dist for this Node";
 }
 
 export const kubeMcp = (dist = KUBE_MCP_DIST): Server => {
