@@ -84,6 +84,12 @@ describe("k8s-mcp-server variables", () => {
     ]);
   });
 
+  it("mcp-kubernetes' --qps-limit and --burst-limit set the per-cluster rate limit", () => {
+    const { config } = load({}, ["--qps-limit", "20", "--burst-limit", "40"]);
+    expect(config.kube).toMatchObject({ qps: 20, burst: 40 });
+    expect(() => load({}, ["--qps-limit", "lots"])).toThrow(/--qps-limit: expected a whole number.*--qps/);
+  });
+
   it("stdio leaves HTTP off", () => {
     expect(load({ K8S_MCP_TRANSPORT: "stdio", K8S_MCP_PORT: "9" }).config.http.listen).toBeUndefined();
   });

@@ -355,6 +355,20 @@ export const COMPAT: Mapping[] = [
   },
   {
     peer: GS,
+    name: "--qps-limit",
+    to: "--qps",
+    doc: "a client-side rate limit per cluster, in API requests per second",
+    apply: (v) => ({ set: { "kube.qps": int("--qps-limit", v, "--qps") } }),
+  },
+  {
+    peer: GS,
+    name: "--burst-limit",
+    to: "--burst",
+    doc: "requests allowed at once above the rate limit",
+    apply: (v) => ({ set: { "kube.burst": int("--burst-limit", v, "--burst") } }),
+  },
+  {
+    peer: GS,
     name: "--debug",
     to: "--log-level debug",
     boolean: true,

@@ -374,6 +374,22 @@ export const OPTIONS: OptionSpec[] = [
     roles: ["hub"],
   },
   {
+    flag: "qps",
+    path: "kube.qps",
+    type: "number",
+    env: "KUBE_MCP_QPS",
+    arg: "N",
+    help: "client-side rate limit per cluster, API requests per second (default: none)",
+  },
+  {
+    flag: "burst",
+    path: "kube.burst",
+    type: "number",
+    env: "KUBE_MCP_BURST",
+    arg: "N",
+    help: "API requests allowed at once above --qps (default 2 × qps)",
+  },
+  {
     flag: "cli-rules",
     path: "cli.rules",
     type: "string",

@@ -186,6 +186,19 @@ export const ConfigSchema = z
         namespace: z.string().optional().describe("default namespace for every cluster"),
         contexts: z.array(z.string()).optional().describe("allowlist of contexts to expose"),
         requestTimeoutMs: z.number().int().min(1000).max(600_000).default(30_000),
+        qps: z
+          .number()
+          .positive()
+          .max(10_000)
+          .optional()
+          .describe("client-side rate limit per cluster, requests per second (unset: none)"),
+        burst: z
+          .number()
+          .int()
+          .min(1)
+          .max(100_000)
+          .optional()
+          .describe("requests allowed at once above qps (default 2 × qps)"),
       })
       .strict()
       .default({ requestTimeoutMs: 30_000 }),

@@ -134,6 +134,17 @@ describe("KubeHttp.request", () => {
     });
   });
 
+  it("holds requests over the rate limit, within their deadline, without sending them", async () => {
+    const srv = await serve((_req, res) => json(res, 200, {}));
+    // One request at once, the next a thousand seconds later: the second waits, and times out waiting.
+    const http = client(spec(srv.url), { qps: 0.001, burst: 1 });
+    expect((await http.request({ path: "/api/v1/namespaces" })).status).toBe(200);
+    await expect(http.request({ path: "/api/v1/pods", timeoutMs: 200 })).rejects.toThrow(
+      /request to cluster local timed out after 0.2 s \(GET \/api\/v1\/pods\)/,
+    );
+    expect(srv.seen.map((r) => r.url)).toEqual(["/api/v1/namespaces"]);
+  });
+
   it("stops when the caller's signal aborts, before or during the request", async () => {
     const srv = await serve(() => {});
     const http = client(spec(srv.url));

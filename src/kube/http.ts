@@ -10,6 +10,7 @@ import { createGunzip } from "node:zlib";
 import { type Impersonation, impersonationHeaders } from "../targets/identity.js";
 import type { Transport } from "./api.js";
 import { type AuthMaterial, Credentials } from "./credentials.js";
+import { RateLimiter } from "./ratelimit.js";
 import type { ClusterSpec, KubeRequest, KubeResponse } from "./types.js";
 
 export class KubeError extends Error {
@@ -32,6 +33,9 @@ export interface KubeHttpOptions {
   /** Largest response body request() will buffer; default 64 MiB. */
   maxBodyBytes?: number;
   userAgent?: string;
+  /** Client-side rate limit for this cluster: requests per second and the burst allowed above it. */
+  qps?: number;
+  burst?: number;
 }
 
 export interface KubeStream {
@@ -61,6 +65,7 @@ export class KubeHttp {
   private readonly agents = new Map<string, http.Agent>();
   private readonly maxBodyBytes: number;
   private readonly userAgent: string;
+  private readonly limiter: RateLimiter | undefined;
 
   constructor(
     readonly spec: ClusterSpec,
@@ -69,6 +74,7 @@ export class KubeHttp {
   ) {
     this.maxBodyBytes = opts.maxBodyBytes ?? 64 * MiB;
     this.userAgent = opts.userAgent ?? "kube-mcp";
+    this.limiter = opts.qps ? new RateLimiter(opts.qps, opts.burst ?? Math.max(1, opts.qps * 2)) : undefined;
   }
 
   /** Sends a request and buffers the whole (decompressed) body. Non-2xx statuses resolve, not reject. */
@@ -165,6 +171,8 @@ export class KubeHttp {
     else req.signal?.addEventListener("abort", onCallerAbort, { once: true });
     try {
       signal.throwIfAborted();
+      // Waiting for the rate limit counts against the request's deadline and ends with the call.
+      await this.limiter?.take(signal);
       const auth = await this.credentials.get(signal);
       const url = this.url(req);
       const body = req.body === undefined ? undefined : Buffer.from(req.body);

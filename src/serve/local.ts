@@ -11,7 +11,14 @@ import { type Cluster, Clusters } from "../targets/clusters.js";
 export function newClusters(config: Readonly<Config>): Clusters {
   return new Clusters(config, (spec) => {
     const credentials = new Credentials(spec);
-    return { transport: new KubeHttp(spec, credentials), credentials };
+    const { qps, burst } = config.kube;
+    return {
+      transport: new KubeHttp(spec, credentials, {
+        ...(qps ? { qps } : {}),
+        ...(burst ? { burst } : {}),
+      }),
+      credentials,
+    };
   });
 }
 
