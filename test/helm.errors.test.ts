@@ -108,6 +108,38 @@ describe("helm errors that say what to do next", () => {
     expect((await history()).some((x) => x.status.startsWith("pending"))).toBe(false);
   }, 120_000);
 
+  it("a cancelled helm write is asked to stop, so helm records it as failed rather than pending", async () => {
+    const ctl = new AbortController();
+    const call = s.client.callTool(
+      {
+        name: "helm",
+        arguments: {
+          cluster: "alpha",
+          args: [
+            "upgrade",
+            release,
+            "local/lifecycle",
+            "-n",
+            ns,
+            "--reuse-values",
+            "--set",
+            "loadBalancer=true",
+            "--wait",
+          ],
+        },
+      },
+      { signal: ctl.signal },
+    );
+    setTimeout(() => ctl.abort(), 3000);
+    await expect(call).rejects.toThrow();
+    let last = "";
+    for (let i = 0; i < 60 && !/failed/.test(last); i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      last = (await history()).at(-1)?.status ?? "";
+    }
+    expect(last).toBe("failed");
+  }, 120_000);
+
   it("a release left pending is refused with the way out", async () => {
     await markLatest("pending-upgrade");
     const r = await install();
