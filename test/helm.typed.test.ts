@@ -98,6 +98,19 @@ describe("typed helm tools", () => {
     expect(await names(full)).toContain("helm_uninstall");
   });
 
+  it("asks before a rollback in full mode, where it may delete, but not for its plan", async () => {
+    bed.asked.length = 0;
+    const plan = await tool(full, "helm_rollback", { revision: 2, dryRun: true });
+    expect(plan.isError, plan.text).toBe(false);
+    expect(plan.text).toContain("Plan for rollback typed from revision 3 to 2");
+    expect(bed.asked).toEqual([]);
+    const r = await tool(full, "helm_rollback", { revision: 2 });
+    expect(r.isError, r.text).toBe(false);
+    expect(bed.asked).toHaveLength(1);
+    expect(bed.asked[0]).toContain("helm_rollback");
+    expect(await jsonpath(`deployment/${release}`, "{.spec.replicas}")).toBe("3");
+  }, 120_000);
+
   it("plans an uninstall without asking, and asks before the real one", async () => {
     bed.asked.length = 0;
     const plan = await tool(full, "helm_uninstall", { dryRun: true });
