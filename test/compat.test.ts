@@ -3,8 +3,10 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Client, SSEClientTransport } from "@modelcontextprotocol/client";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { ALL_TOOLS } from "../src/tools/index.js";
+import { freePort } from "../testbed/lib/ports.js";
 import { CLI, call, httpSession, type Session, stdioSession } from "./helpers/mcp.js";
 import { type Proc, spawnRole } from "./helpers/proc.js";
 import { run } from "./helpers/run.js";
@@ -146,11 +148,62 @@ describe("coming from k8s-mcp-server", () => {
     expect(exec.isError).toBe(true);
   });
 
-  it("K8S_MCP_TRANSPORT=sse stops start-up naming streamable-http", async () => {
-    const r = await serveFails({ K8S_MCP_TRANSPORT: "sse" });
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain("K8S_MCP_TRANSPORT=sse");
-    expect(r.stderr).toContain("K8S_MCP_TRANSPORT=streamable-http");
+  it("K8S_MCP_TRANSPORT=sse serves an SSE-only (2024-11-05) client: it connects, lists tools and calls one", async () => {
+    const port = String(await freePort());
+    const url = await httpServe([], {
+      K8S_MCP_TRANSPORT: "sse",
+      K8S_MCP_HOST: "127.0.0.1",
+      K8S_MCP_PORT: port,
+      KUBE_MCP_TOOLSETS: "",
+    });
+    const base = url.replace(/\/mcp$/, "");
+    // A client of the 2024-11-05 era, by hand: the stream names the endpoint, the answer comes back on it.
+    const stream = await fetch(`${base}/sse`);
+    const reader = (stream.body as ReadableStream<Uint8Array>).getReader();
+    let seen = "";
+    const next = async (re: RegExp) => {
+      while (!re.test(seen)) seen += new TextDecoder().decode((await reader.read()).value);
+      return re.exec(seen)?.[1] as string;
+    };
+    const endpoint = await next(/event: endpoint\ndata: (\S+)\n/);
+    const posted = await fetch(`${base}${endpoint}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "initialize",
+        params: {
+          protocolVersion: "2024-11-05",
+          capabilities: {},
+          clientInfo: { name: "old", version: "0" },
+        },
+      }),
+    });
+    expect(posted.status).toBe(202);
+    expect(await next(/"protocolVersion":"([^"]+)"/)).toBe("2024-11-05");
+    await reader.cancel();
+    // The SDK's SSE client transport connects, lists tools and calls one.
+    const client = new Client({ name: "sse-only", version: "0" });
+    await client.connect(new SSEClientTransport(new URL(`${base}/sse`)));
+    try {
+      expect((await client.listTools()).tools.map((t) => t.name)).toContain("resources_list");
+      const r = await client.callTool({
+        name: "resources_list",
+        arguments: { kind: "namespaces", cluster: "beta" },
+      });
+      expect(r.isError).toBeFalsy();
+      expect((r.content as { text: string }[])[0]?.text).toContain("shop");
+    } finally {
+      await client.close();
+    }
+    // A POST to a session that is not the caller's, or does not exist, finds nothing.
+    const stray = await fetch(url.replace(/\/mcp$/, "/messages?sessionId=nope"), {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" }),
+    });
+    expect(stray.status).toBe(404);
   });
 });
 

@@ -50,7 +50,6 @@ describe("mcp-server-kubernetes variables", () => {
       { ALLOW_ONLY_READONLY_TOOLS: "maybe" },
       /ALLOW_ONLY_READONLY_TOOLS: expected true or false, got "maybe"/,
     ],
-    [{ ENABLE_UNSAFE_SSE_TRANSPORT: "1" }, /SSE transport.*ENABLE_UNSAFE_STREAMABLE_HTTP_TRANSPORT=1/],
     [{ SPAWN_MAX_BUFFER: "1MB" }, /SPAWN_MAX_BUFFER: expected a whole number.*cli\.maxOutputBytes/],
     [{ SPAWN_MAX_BUFFER: "1" }, /cli\.maxOutputBytes: Too small/],
   ] as const)("stops start-up on %j", (env, message) => {
@@ -90,13 +89,21 @@ describe("k8s-mcp-server variables", () => {
     expect(() => load({}, ["--qps-limit", "lots"])).toThrow(/--qps-limit: expected a whole number.*--qps/);
   });
 
+  it.each([
+    [{ ENABLE_UNSAFE_SSE_TRANSPORT: "1", PORT: "3009" }, [], "localhost:3009"],
+    [{ K8S_MCP_TRANSPORT: "sse" }, [], "0.0.0.0:8000"],
+    [{}, ["--transport", "sse", "--http-addr", ":9090"], "0.0.0.0:9090"],
+  ] as const)("%j %j serve the legacy SSE transport on %s", (env, argv, listen) => {
+    const { config } = load({ ...env }, [...argv]);
+    expect(config.http).toMatchObject({ listen, sse: true });
+  });
+
   it("stdio leaves HTTP off", () => {
     expect(load({ K8S_MCP_TRANSPORT: "stdio", K8S_MCP_PORT: "9" }).config.http.listen).toBeUndefined();
   });
 
   it.each([
-    [{ K8S_MCP_TRANSPORT: "sse" }, /K8S_MCP_TRANSPORT=sse: .*SSE.*K8S_MCP_TRANSPORT=streamable-http/],
-    [{ K8S_MCP_TRANSPORT: "grpc" }, /K8S_MCP_TRANSPORT: expected stdio or streamable-http, got "grpc"/],
+    [{ K8S_MCP_TRANSPORT: "grpc" }, /K8S_MCP_TRANSPORT: expected stdio, sse or streamable-http, got "grpc"/],
     [{ K8S_MCP_SECURITY_MODE: "lax" }, /K8S_MCP_SECURITY_MODE: expected strict or permissive.*--mode/],
     [
       { K8S_MCP_SECURITY_CONFIG: "/nonexistent/rules.yaml" },
@@ -108,8 +115,8 @@ describe("k8s-mcp-server variables", () => {
   });
 
   it("reports every name it cannot honour at once", () => {
-    expect(() => load({ K8S_MCP_TRANSPORT: "sse", K8S_MCP_SECURITY_MODE: "lax" })).toThrow(
-      /K8S_MCP_TRANSPORT=sse.*; K8S_MCP_SECURITY_MODE/,
+    expect(() => load({ K8S_MCP_TRANSPORT: "udp", K8S_MCP_SECURITY_MODE: "lax" })).toThrow(
+      /K8S_MCP_TRANSPORT: expected .*; K8S_MCP_SECURITY_MODE/,
     );
   });
 });
@@ -140,7 +147,7 @@ describe("mcp-kubernetes flags", () => {
   });
 
   it.each([
-    [["--transport", "sse"], /--transport=sse: .*SSE.*--transport streamable-http/],
+    [["--transport", "udp"], /--transport: expected stdio, sse or streamable-http, got "udp"/],
     [["--transport"], /--transport needs a value/],
     [["--in-cluster=perhaps"], /--in-cluster: expected true or false/],
   ] as const)("stops start-up on %j", (argv, message) => {

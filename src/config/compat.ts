@@ -47,11 +47,6 @@ function int(name: string, v: string, to: string): number {
   return n;
 }
 
-const sseLater = (name: string, v: string, http: string) =>
-  new CompatError(
-    `${name}=${v}: kube-mcp does not serve the SSE transport yet; use streamable HTTP (${http}, or kube-mcp's --http [HOST:]PORT) or stdio.`,
-  );
-
 /**
  * mcp-server-kubernetes' tool names, as its users write them in ALLOWED_TOOLS, with the kube-mcp tools
  * that do the same work. A name with no counterpart (its cleanup, reconnect and ping chores) maps to
@@ -184,13 +179,17 @@ export const COMPAT: Mapping[] = [
   {
     peer: FLUX,
     name: "ENABLE_UNSAFE_SSE_TRANSPORT",
-    to: "--http [HOST:]PORT",
-    doc: "stops start-up: the SSE transport is not served yet; use streamable HTTP",
-    apply: (v) => {
-      if (bool("ENABLE_UNSAFE_SSE_TRANSPORT", v))
-        throw sseLater("ENABLE_UNSAFE_SSE_TRANSPORT", v, "ENABLE_UNSAFE_STREAMABLE_HTTP_TRANSPORT=1");
-      return {};
-    },
+    to: "--http [HOST:]PORT --sse",
+    doc: "serves the legacy SSE transport (`GET /sse`, `POST /messages`) on `HOST:PORT` (defaults `localhost:3000`), beside streamable HTTP on `/mcp`",
+    apply: (v, get) =>
+      bool("ENABLE_UNSAFE_SSE_TRANSPORT", v)
+        ? {
+            set: {
+              "http.listen": `${get("HOST") || "localhost"}:${get("PORT") || "3000"}`,
+              "http.sse": true,
+            },
+          }
+        : {},
   },
   {
     peer: FLUX,
@@ -256,15 +255,21 @@ export const COMPAT: Mapping[] = [
     peer: ALEXEI,
     name: "K8S_MCP_TRANSPORT",
     to: "--http [HOST:]PORT",
-    doc: "`stdio`; `streamable-http` serves on `K8S_MCP_HOST:K8S_MCP_PORT` (defaults `0.0.0.0:8000`, which needs an API key); `sse` stops start-up",
+    doc: "`stdio`; `streamable-http` serves on `K8S_MCP_HOST:K8S_MCP_PORT` (defaults `0.0.0.0:8000`, which needs an API key); `sse` does too, with the legacy SSE transport (`/sse`, `/messages`) beside it",
     apply: (v, get) => {
       if (v === "stdio") return {};
       if (v === "streamable-http")
         return {
           set: { "http.listen": `${get("K8S_MCP_HOST") || "0.0.0.0"}:${get("K8S_MCP_PORT") || "8000"}` },
         };
-      if (v === "sse") throw sseLater("K8S_MCP_TRANSPORT", v, "K8S_MCP_TRANSPORT=streamable-http");
-      throw new CompatError(`K8S_MCP_TRANSPORT: expected stdio or streamable-http, got "${v}"`);
+      if (v === "sse")
+        return {
+          set: {
+            "http.listen": `${get("K8S_MCP_HOST") || "0.0.0.0"}:${get("K8S_MCP_PORT") || "8000"}`,
+            "http.sse": true,
+          },
+        };
+      throw new CompatError(`K8S_MCP_TRANSPORT: expected stdio, sse or streamable-http, got "${v}"`);
     },
   },
   {
@@ -331,12 +336,13 @@ export const COMPAT: Mapping[] = [
     peer: GS,
     name: "--transport",
     to: "--http [HOST:]PORT",
-    doc: "`stdio`; `streamable-http` serves on --http-addr (default `:8080`, every interface, which needs an API key); `sse` stops start-up",
+    doc: "`stdio`; `streamable-http` serves on --http-addr (default `:8080`, every interface, which needs an API key); `sse` does too, with the legacy SSE transport (`/sse`, `/messages`) beside it",
     apply: (v, get) => {
       if (v === "stdio") return {};
       if (v === "streamable-http") return { set: { "http.listen": goAddr(get("--http-addr") || ":8080") } };
-      if (v === "sse") throw sseLater("--transport", v, "--transport streamable-http");
-      throw new CompatError(`--transport: expected stdio or streamable-http, got "${v}"`);
+      if (v === "sse")
+        return { set: { "http.listen": goAddr(get("--http-addr") || ":8080"), "http.sse": true } };
+      throw new CompatError(`--transport: expected stdio, sse or streamable-http, got "${v}"`);
     },
   },
   {

@@ -374,6 +374,14 @@ export const OPTIONS: OptionSpec[] = [
     roles: ["hub"],
   },
   {
+    flag: "sse",
+    path: "http.sse",
+    type: "boolean",
+    env: "KUBE_MCP_SSE",
+    help: "with --http, also serve the legacy HTTP+SSE transport (GET /sse, POST /messages) for clients that speak only protocol 2024-11-05",
+    roles: ["serve", "hub"],
+  },
+  {
     flag: "qps",
     path: "kube.qps",
     type: "number",

@@ -164,6 +164,12 @@ export const ConfigSchema = z
         apiKey: z.string().min(16, "the API key must be at least 16 characters").optional(),
         apiKeys: z.array(ApiKey).default([]).describe("API keys that name their caller (user, groups)"),
         allowUnauthenticated: z.boolean().default(false),
+        sse: z
+          .boolean()
+          .default(false)
+          .describe(
+            "also serve the legacy HTTP+SSE transport (GET /sse, POST /messages) for 2024-11-05 clients",
+          ),
         oauth: OAuth.optional().describe(
           "accept OAuth 2.1 bearer tokens (JWT access tokens) from this issuer",
         ),
@@ -175,6 +181,7 @@ export const ConfigSchema = z
         allowedOrigins: [],
         apiKeys: [],
         allowUnauthenticated: false,
+        sse: false,
       }),
     kube: z
       .object({

@@ -14,6 +14,8 @@ import { ANONYMOUS_CALLER, type Caller } from "../targets/identity.js";
 import type { Safety } from "../tools/define.js";
 import { digest, impersonatingClusters, KeyError, loadApiKeys } from "./keys.js";
 import { createOAuth, type Grant, type OAuth, Rejected } from "./oauth.js";
+import { callerKey } from "./scoped.js";
+import { SseSessions } from "./sse.js";
 
 export class StartupError extends Error {}
 
@@ -96,6 +98,9 @@ async function readBody(req: IncomingMessage): Promise<string | undefined> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
+const SSE_PATH = "/sse";
+const MESSAGES_PATH = "/messages";
+
 /** The request ids a body's `notifications/cancelled` messages name (a body may be a batch). */
 function cancelledIds(body: unknown): (string | number)[] {
   return [body]
@@ -160,6 +165,7 @@ export async function startHttp(opts: HttpOptions): Promise<HttpHandle> {
     },
   );
   opts.onListChanged?.(() => handler.notify.toolsChanged());
+  const sse = config.http.sse ? new SseSessions(log.child({ component: "sse" }), MESSAGES_PATH) : undefined;
   const node = toNodeHandler(handler);
   const allowedHosts = new Set(config.http.allowedHosts.map((h) => h.toLowerCase()));
   const strictHost = isLoopback(host) || allowedHosts.size > 0;
@@ -190,7 +196,8 @@ export async function startHttp(opts: HttpOptions): Promise<HttpHandle> {
         404,
         `This MCP server does not use OAuth: send its API key as X-Api-Key or Authorization: Bearer on ${path}.`,
       );
-    if (url.pathname !== path) return deny(res, 404, `Not found. The MCP endpoint is ${path}.`);
+    const legacy = sse && (url.pathname === SSE_PATH || url.pathname === MESSAGES_PATH);
+    if (url.pathname !== path && !legacy) return deny(res, 404, `Not found. The MCP endpoint is ${path}.`);
     const h = hostName(req.headers.host ?? "");
     if (strictHost && !(LOOPBACK.has(h) || h === host || allowedHosts.has(h))) {
       log.warn("rejected Host header", { host: req.headers.host });
@@ -206,11 +213,25 @@ export async function startHttp(opts: HttpOptions): Promise<HttpHandle> {
       }
       if (!(isLoopback(host) && LOOPBACK.has(oh))) return deny(res, 403, `Invalid Origin: ${origin}`);
     }
-    const handle = (body?: unknown) =>
+    const handle = (body?: unknown) => {
+      if (legacy && sse) return void legacySse(sse, body);
       node(req, res, body).catch((err: unknown) => {
         log.error("http handler failed", { err });
         if (!res.headersSent) deny(res, 500, "internal error");
       });
+    };
+    // The legacy transport's two endpoints, once the caller is authenticated like any other.
+    const legacySse = (sessions: SseSessions, body: unknown) => {
+      const extra = (req as IncomingMessage & { auth?: AuthInfo }).auth?.extra;
+      const caller = (extra?.caller ?? ANONYMOUS_CALLER) as Caller;
+      if (url.pathname === SSE_PATH && req.method === "GET")
+        return void sessions
+          .open(res, callerKey(caller), factory(extra?.mode as Mode | undefined, caller))
+          .catch((err: unknown) => log.error("sse session failed", { err }));
+      if (url.pathname === MESSAGES_PATH && req.method === "POST")
+        return sessions.post(req, res, callerKey(caller), body);
+      deny(res, 405, `Use GET ${SSE_PATH} to open a session and POST ${MESSAGES_PATH}?sessionId=… to send.`);
+    };
     // Every POST body is read here once (the SDK takes it parsed), so a cancel finds its running call.
     const cancelFrom = (body: unknown) => {
       const caller = ((req as IncomingMessage & { auth?: AuthInfo }).auth?.extra?.caller ??
@@ -220,7 +241,7 @@ export async function startHttp(opts: HttpOptions): Promise<HttpHandle> {
     };
     const serve = (body?: unknown) => {
       if (body !== undefined) cancelFrom(body);
-      if (body !== undefined || req.method !== "POST" || !opts.cancel) return void handle(body);
+      if (body !== undefined || req.method !== "POST" || (!opts.cancel && !legacy)) return void handle(body);
       void readBody(req)
         .catch(() => undefined)
         .then((text) => {
@@ -373,6 +394,7 @@ export async function startHttp(opts: HttpOptions): Promise<HttpHandle> {
     server,
     url: `http://${shown}:${actual}${path}`,
     async close() {
+      sse?.closeAll();
       await handler.close();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));

@@ -21,7 +21,8 @@ import { buildServer, type ServerDeps } from "./server.js";
 /** Listings kept per caller; past this many the least recently used is forgotten (back to the defaults). */
 const MAX_LISTINGS = 1000;
 
-const callerKey = (c: Caller) => `${c.kind}\u0000${c.key ?? ""}\u0000${c.user ?? c.subject ?? ""}`;
+/** One string per caller identity: what a caller's listing, cancels and SSE sessions are keyed by. */
+export const callerKey = (c: Caller) => `${c.kind}\u0000${c.key ?? ""}\u0000${c.user ?? c.subject ?? ""}`;
 
 export function scopedServers(
   deps: Omit<ServerDeps, "tools" | "listing">,
