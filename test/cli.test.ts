@@ -1,6 +1,9 @@
 // The built bin answers --help and --version and routes subcommands, without any cluster.
-import { readFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import { run } from "./helpers/run.js";
 
@@ -65,5 +68,47 @@ describe("kube-mcp bin", () => {
     });
     expect(notJson.stderr).toContain('environment variable CLUSTER_TOKENS: expected JSON, e.g. {"prod":"…"}');
     expect(notJson.stderr).not.toContain("abc");
+  });
+
+  it("runs its bundle from the build's code cache, and keeps one of its own for other node flags", async () => {
+    // src/bin.ts writes a cache a second into a start that found none that fits, and only then.
+    const dir = mkdtempSync(join(tmpdir(), "kube-mcp-code-cache-"));
+    const serve = async (nodeFlags: string[]) => {
+      const child = spawn(process.execPath, [...nodeFlags, cli, "serve"], {
+        env: {
+          PATH: process.env.PATH ?? "",
+          HOME: dir,
+          KUBECONFIG: "/nonexistent",
+          KUBE_MCP_CODE_CACHE_DIR: dir,
+        },
+        stdio: ["pipe", "pipe", "ignore"],
+      });
+      const answered = new Promise<void>((resolve) => child.stdout.once("data", () => resolve()));
+      child.stdin.write(
+        `${JSON.stringify({
+          jsonrpc: "2.0",
+          id: 1,
+          method: "initialize",
+          params: {
+            protocolVersion: "2025-06-18",
+            capabilities: {},
+            clientInfo: { name: "t", version: "0" },
+          },
+        })}\n`,
+      );
+      await answered;
+      await sleep(1_500);
+      child.stdin.end();
+      await new Promise((resolve) => child.once("exit", resolve));
+    };
+    const caches = () => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".cache")) : []);
+    try {
+      await serve([]);
+      expect(caches()).toEqual([]);
+      await serve(["--max-old-space-size=512"]);
+      expect(caches()).toEqual([expect.stringMatching(/^serve-[0-9a-f]{16}-v[\d.]+-\w+-[0-9a-f]+\.cache$/)]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
