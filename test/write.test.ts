@@ -130,7 +130,7 @@ describe("write tools", () => {
     const r = await tool("resources_apply", { manifest: manifest("blue"), cluster: "alpha" });
     expect(r.isError).toBe(true);
     expect(r.text).toMatch(
-      /Apply conflict on configmaps\/settings in .*: other field managers own .*data\.mode.*Nothing was changed\.\nChange only fields kube-mcp owns, or pass force: true/,
+      /Apply conflict on configmaps\/settings in .*: other field managers own \.data\.mode \(owned by someone-else\)\. Nothing was changed\.\nChange only fields kube-mcp owns, or pass force: true to take these fields over \(someone-else may set them back when it next writes\)\. To take some and leave the rest/,
     );
     const forced = await tool("resources_apply", {
       manifest: manifest("blue"),

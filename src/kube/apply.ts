@@ -81,6 +81,28 @@ export async function resolveTargets(
   );
 }
 
+/**
+ * A server-side apply conflict, explained: each contested field with the manager that owns it, and the
+ * two exact ways on (take them all with force, or leave some to their owner by dropping them).
+ */
+function conflict(t: ApplyTarget, err: KubeApiError): ToolError {
+  const owned = (err.details?.causes ?? []).map((c) => {
+    const manager = /conflict with "([^"]+)"/.exec(c.message ?? "")?.[1];
+    const field = c.field ?? c.message ?? "";
+    return { field, manager };
+  });
+  const fields = owned.map((o) => (o.manager ? `${o.field} (owned by ${o.manager})` : o.field)).join(", ");
+  const managers = [...new Set(owned.map((o) => o.manager).filter(Boolean))].join(", ");
+  return new ToolError(
+    `Apply conflict on ${t.label}: other field managers own ${fields || "some of these fields"}. Nothing was changed.`,
+    [
+      "Change only fields kube-mcp owns, or pass force: true to take these fields over",
+      managers ? ` (${managers} may set them back when it next writes)` : "",
+      ". To take some and leave the rest to their owner, remove the ones to leave from the manifest and apply with force: true.",
+    ].join(""),
+  );
+}
+
 export async function applyOne(
   api: KubeApi,
   t: ApplyTarget,
@@ -89,16 +111,7 @@ export async function applyOne(
   try {
     return await api.patch<Obj>(t.path, t.obj, { type: "apply", ...o });
   } catch (err) {
-    if (err instanceof KubeApiError && err.status === 409) {
-      const fields = (err.details?.causes ?? [])
-        .map((c) => c.field ?? c.message)
-        .filter(Boolean)
-        .join(", ");
-      throw new ToolError(
-        `Apply conflict on ${t.label}: other field managers own ${fields || "some of these fields"}. Nothing was changed.`,
-        "Change only fields kube-mcp owns, or pass force: true to take these fields over.",
-      );
-    }
+    if (err instanceof KubeApiError && err.status === 409) throw conflict(t, err);
     if (err instanceof KubeApiError)
       throw new ToolError(`${t.label} was rejected: ${err.message}. Nothing was changed.`);
     throw err;
