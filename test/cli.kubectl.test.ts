@@ -159,6 +159,22 @@ describe("kubectl passthrough", () => {
     }
   });
 
+  it("answers auth can-i about another subject with a SubjectAccessReview, not by impersonating it", async () => {
+    const no = await kc(ro, { command: "auth can-i list secrets -n shop --as someone-else" });
+    expect(no.isError, no.text).toBe(false);
+    expect(no.text).toMatch(/^no\n\(user someone-else; a SubjectAccessReview/m);
+    const yes = await kc(ro, {
+      command: "auth can-i delete pods -A --as someone-else --as-group system:masters",
+    });
+    expect(yes.text).toMatch(/^yes\n\(user someone-else, groups system:masters; a SubjectAccessReview/m);
+    // --as stays refused everywhere else: it would make kubectl act as someone else.
+    const get = await kc(ro, { command: "get pods -n shop --as someone-else" });
+    expect(get.isError).toBe(true);
+    expect(get.text).toMatch(/--as is never allowed/);
+    const list = await kc(ro, { command: "auth can-i --list --as someone-else" });
+    expect(list.text).toMatch(/--list with --as is not offered/);
+  });
+
   it("kills the process at the deadline", async () => {
     const r = await call(full.client, "kubectl", {
       args: ["wait", "--for=condition=Ready", "pod/stuck-pending", "-n", "ops", "--timeout=60s"],

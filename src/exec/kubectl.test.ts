@@ -50,6 +50,7 @@ const ok: [string, Mode?][] = [
   ["cluster-info"],
   ["events -A --types=Warning"],
   ["auth can-i list secrets -n shop"],
+  ["auth can-i list pods --as alice --as-group team-a -n shop"],
   ["auth whoami -o yaml"],
   ["rollout status deployment/web"],
   ["rollout history deploy/web"],

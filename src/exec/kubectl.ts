@@ -482,7 +482,17 @@ const commands: CommandDef[] = [
       {
         name: "can-i",
         mode: "read-only",
-        flags: [allNs, bool("list"), bool("no-headers"), bool("quiet", "q"), str("subresource")],
+        // --as and --as-group ask about another subject: answered by a SubjectAccessReview
+        // (src/kube/subject-review.ts), never by impersonating it.
+        flags: [
+          allNs,
+          bool("list"),
+          bool("no-headers"),
+          bool("quiet", "q"),
+          str("subresource"),
+          str("as"),
+          str("as-group"),
+        ],
         check: resources,
       },
       { name: "whoami", mode: "read-only", flags: [out("", "json", "yaml")] },

@@ -14,6 +14,7 @@ import { findBinary, type Limiter, NotInstalled, runProcess, scrubbedEnv } from 
 import { Refusal, validate } from "../exec/validate.js";
 import { cutText } from "../format/budget.js";
 import { sanitizeUntrusted } from "../format/fence.js";
+import { asksAboutOther, ReviewError, subjectCanI } from "../kube/subject-review.js";
 import { redactText } from "../policy/redact-text.js";
 import type { Cluster } from "../targets/clusters.js";
 import { type RunCtx, type TextData, writeCtx } from "./cluster-tool.js";
@@ -132,6 +133,18 @@ export async function runCli(
           )
         : { notes: [], args: [] };
     runArgv = [...runArgv, ...repos.args];
+    // A question about another subject is a SubjectAccessReview, never an impersonated kubectl.
+    if (g.binary === "kubectl" && asksAboutOther(verdict)) {
+      try {
+        return {
+          text: await subjectCanI(cluster.api, verdict, cluster.namespace, ctx.signal),
+          untrusted: "kubectl auth can-i",
+        };
+      } catch (err) {
+        if (err instanceof ReviewError) throw new ToolError(err.message);
+        throw err;
+      }
+    }
     if (g.binary === "kubectl" && isPlannedWrite(verdict)) {
       const text = await guardedKubectl(argv, verdict, planRun, cluster, writeCtx(cluster, ctx));
       if (text !== undefined) return { text, untrusted: "kubectl output" };
