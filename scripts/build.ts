@@ -32,9 +32,10 @@ await build({
   // src/version.ts reads import.meta only when the version is not defined, as here it is.
   logOverride: { "empty-import-meta": "silent" },
 });
-// bin.ts wraps the bundle in a function, where a hashbang line is a syntax error.
+// bin.ts wraps the bundle in a function, where a hashbang line is a syntax error; a comment in its place
+// keeps the source map's lines.
 const file = new URL(BUNDLE, dist);
-const code = readFileSync(file, "utf8").replace(/^#!.*\n/, "");
+const code = readFileSync(file, "utf8").replace(/^#!/, "//");
 writeFileSync(file, code);
 const hash = createHash("sha256").update(code).digest("hex").slice(0, 16);
 

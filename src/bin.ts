@@ -70,22 +70,24 @@ function writeCache(script: Script): void {
 }
 
 // The bundle is CommonJS (a Script can be given a cache, an ES module cannot on Node 20); wrap it as Node would.
-const source = `(function (exports, require, module, __filename, __dirname) {${readFileSync(bundle, "utf8")}\n})`;
-let script: Script | undefined;
-let fits = false;
-for (const dir of [userDir, join(dist, "cache")]) {
-  const cachedData = read(join(dir, name));
-  if (!cachedData) continue;
-  // A rejected cache leaves a script compiled as if none had been given.
-  script = new Script(source, { filename: bundle, cachedData });
-  fits = !script.cachedDataRejected;
-  if (fits) break;
+function compile(): { script: Script; fits: boolean } {
+  const source = `(function (exports, require, module, __filename, __dirname) {${readFileSync(bundle, "utf8")}\n})`;
+  let script: Script | undefined;
+  for (const dir of [userDir, join(dist, "cache")]) {
+    const cachedData = read(join(dir, name));
+    if (!cachedData) continue;
+    // A rejected cache leaves a script compiled as if none had been given.
+    script = new Script(source, { filename: bundle, cachedData });
+    if (!script.cachedDataRejected) return { script, fits: true };
+  }
+  return { script: script ?? new Script(source, { filename: bundle }), fits: false };
 }
-const compiled = script ?? new Script(source, { filename: bundle });
+
+const { script, fits } = compile();
 setTimeout(() => {
   // The cache is written under the flags it was compiled with, before the growth factor changes back.
-  if (!fits) writeCache(compiled);
+  if (!fits) writeCache(script);
   if (holdYoung) setFlagsFromString("--semi-space-growth-factor=2");
 }, STARTED_MS).unref();
 const cjs = { exports: {} };
-compiled.runInThisContext()(cjs.exports, createRequire(bundle), cjs, bundle, dist);
+script.runInThisContext()(cjs.exports, createRequire(bundle), cjs, bundle, dist);
