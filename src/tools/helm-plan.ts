@@ -49,20 +49,23 @@ export async function planRelease(
   const [next, previous, hooks] = await Promise.all(
     [o.next, o.previous, o.hooks].map((objs) => resolveTargets(api, objs, ns, w.signal)),
   );
+  const kept = new Set((next ?? []).map(key));
   const before = new Map((previous ?? []).map((t) => [key(t), t]));
+  const removed = (previous ?? []).filter((t) => !kept.has(key(t)));
+  const written = [...(next ?? []), ...(hooks ?? [])];
+  // Every live object at once: a chart may hold hundreds.
+  const live = await Promise.all([...written, ...removed].map((t) => readLive(api, t.path, w)));
   const plan: HelmPlan = { changes: [], added: [], changed: [], unchanged: 0, removed: [], hooks: [] };
   for (const e of o.extra ?? []) {
     plan.changes.push(e);
     plan.added.push(e.label);
   }
-  const write = async (t: ApplyTarget) => {
-    const live = await readLive(api, t.path, w);
-    plan.changes.push({ ...(live ? { before: live } : {}), after: t.obj, group: t.r.group, kind: t.r.kind });
-  };
+  written.forEach((t, i) => {
+    const now = live[i];
+    plan.changes.push({ ...(now ? { before: now } : {}), after: t.obj, group: t.r.group, kind: t.r.kind });
+  });
   for (const t of next ?? []) {
-    await write(t);
     const prev = before.get(key(t));
-    before.delete(key(t));
     if (!prev) plan.added.push(t.label);
     else {
       const diff = lineDiff(planView(prev.obj), planView(t.obj));
@@ -70,18 +73,11 @@ export async function planRelease(
       else plan.unchanged++;
     }
   }
-  for (const t of hooks ?? []) {
-    await write(t);
-    plan.hooks.push(t.label);
-  }
-  for (const t of before.values()) {
-    plan.changes.push({
-      before: (await readLive(api, t.path, w)) ?? t.obj,
-      group: t.r.group,
-      kind: t.r.kind,
-    });
+  plan.hooks = (hooks ?? []).map((t) => t.label);
+  removed.forEach((t, i) => {
+    plan.changes.push({ before: live[written.length + i] ?? t.obj, group: t.r.group, kind: t.r.kind });
     plan.removed.push(t.label);
-  }
+  });
   return plan;
 }
 
