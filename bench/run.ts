@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --only=startup,reads,http,allpods,hub] [-- --servers=kube-mcp,…]`:
+// `npm run bench [-- --quick] [-- --only=startup,reads,http,allpods,hub,replicas] [-- --servers=kube-mcp,…]`:
 // kube-mcp and the peers side by side on the bench's own test bed. Prints markdown tables as it goes and
 // writes them, with the raw numbers, to bench/out/latest.{md,json}. --dist DIR: another kube-mcp build;
 // --baseline DIR: a second kube-mcp build measured alongside, as "kube-mcp (baseline)", for a before/after.
@@ -12,6 +12,7 @@ import { allPods, allPodsSection } from "./scenarios/allpods.js";
 import { httpLoad, httpSection } from "./scenarios/http.js";
 import { hubSection } from "./scenarios/hub.js";
 import { reads, readsSection } from "./scenarios/reads.js";
+import { replicasSection } from "./scenarios/replicas.js";
 import { startup, startupSections } from "./scenarios/startup.js";
 
 const { values: flags } = parseArgs({
@@ -34,7 +35,7 @@ const plan = {
   sizes: (flags.sizes ?? (quick ? "1000" : "1000,10000")).split(",").map(Number),
   allPodsReps: (pods: number) => (quick ? 1 : pods > 5_000 ? 2 : 3),
 };
-const only = new Set((flags.only ?? "startup,reads,http,allpods,hub").split(","));
+const only = new Set((flags.only ?? "startup,reads,http,allpods,hub,replicas").split(","));
 const wanted = flags.servers?.split(",");
 const OUT = join(import.meta.dirname, "out");
 
@@ -137,6 +138,11 @@ try {
     const agents = quick ? 50 : 300;
     log(`hub: routed calls, fan-out, then ${agents} agents connecting`);
     emit(await hubSection({ dist: snapshot, kubeconfig, reps: plan.readReps * 2, agents }));
+  }
+  if (only.has("replicas")) {
+    const agents = quick ? 20 : 100;
+    log(`replicas: calls routed over NATS, then ${agents} agents spreading over two replicas`);
+    emit(await replicasSection({ dist: snapshot, kubeconfig, reps: plan.readReps * 2, agents }));
   }
 } finally {
   if (bed.startedHere && !process.env.KUBE_MCP_TESTBED_KEEP) {

@@ -1,7 +1,8 @@
 // Many lightweight agents in one process, for the hub's memory-per-agent figure: each is the real agent
 // code (HubConnection + CallRunner) over its own real WebSocket, serving the same bed cluster under its
 // own name. Only version probing is stubbed (hundreds of kubectl runs would measure process spawning).
-// Usage: tsx bench/lib/fleet-agents.ts COUNT HUB_PORT   (KUBECONFIG, K8S_CONTEXT and TOKEN_PREFIX in env)
+// Usage: tsx bench/lib/fleet-agents.ts COUNT HUB_PORT[,PORT…]   (KUBECONFIG, K8S_CONTEXT and TOKEN_PREFIX
+// in env); with several ports each agent is given every hub URL, as agents of hub replicas are.
 import { CallRunner } from "../../src/agent/calls.js";
 import { HubConnection } from "../../src/agent/connection.js";
 import { ConfigSchema } from "../../src/config/schema.js";
@@ -12,7 +13,7 @@ import { newClusters } from "../../src/serve/local.js";
 import { ALL_TOOLS } from "../../src/tools/index.js";
 
 const count = Number(process.argv[2]);
-const port = Number(process.argv[3]);
+const ports = String(process.argv[3]).split(",").map(Number);
 const prefix = process.env.TOKEN_PREFIX ?? "bench-agent-token-";
 const config = ConfigSchema.parse({ mode: "read-only", logLevel: "warn", agent: { maxBackoffMs: 2000 } });
 const log = createLogger("warn", { role: "bench-agents" });
@@ -41,7 +42,10 @@ for (const name of names) {
     log,
     () => {},
   );
-  const settings = { urls: [`ws://127.0.0.1:${port}/agent`], name, token: `${prefix}${name}` };
+  // Each agent starts at a different hub, as behind a load balancer, then fails over through the rest.
+  const first = names.indexOf(name) % ports.length;
+  const urls = [...ports.slice(first), ...ports.slice(0, first)].map((p) => `ws://127.0.0.1:${p}/agent`);
+  const settings = { urls, name, token: `${prefix}${name}` };
   new HubConnection(settings, config, cluster, [...byName.keys()], runner, log, report).start();
 }
 process.stdout.write(`started ${count}\n`);

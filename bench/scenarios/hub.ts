@@ -208,7 +208,8 @@ export async function hubSection(plan: HubPlan): Promise<Section> {
   }
 }
 
-async function retry<T>(f: () => Promise<T>, tries = 40): Promise<T> {
+/** Retries `f` every 250 ms (a process still starting refuses connections). */
+export async function retry<T>(f: () => Promise<T>, tries = 40): Promise<T> {
   for (let i = 1; ; i++) {
     try {
       return await f();
