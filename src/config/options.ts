@@ -304,28 +304,32 @@ export const OPTIONS: OptionSpec[] = [
     repeatable: true,
     arg: "NAME=URL",
     help: "a chart repository install/upgrade may use as NAME/CHART (repeat the flag for more)",
-  },  {
+  },
+  {
     flag: "helm-repositories",
     path: "helm.repositories",
     type: "json",
     env: "KUBE_MCP_HELM_REPOSITORIES",
     arg: "JSON",
     help: 'chart repositories as JSON, e.g. [{"name":"local","url":"http://127.0.0.1:8879"}]',
-  },  {
+  },
+  {
     flag: "helm-registry",
     path: "helm.registries",
     type: "list",
     repeatable: true,
     arg: "oci://HOST/PATH",
     help: "an OCI registry path charts may come from as oci://HOST/PATH/CHART (repeat the flag for more)",
-  },  {
+  },
+  {
     flag: "helm-registries",
     path: "helm.registries",
     type: "json",
     env: "KUBE_MCP_HELM_REGISTRIES",
     arg: "JSON",
     help: 'OCI registry paths as JSON, e.g. ["oci://ghcr.io/org/charts"] or [{"url":"oci://127.0.0.1:5000/c","plainHttp":true}]',
-  },  {
+  },
+  {
     flag: "helm-user-repos",
     path: "helm.userRepositories",
     type: "string",
@@ -334,9 +338,6 @@ export const OPTIONS: OptionSpec[] = [
     help: "also trust the repositories in your own Helm config (default true)",
     roles: ["serve"],
   },
-
-
-
 
   {
     flag: "cluster-tokens",
