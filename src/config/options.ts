@@ -383,6 +383,15 @@ export const OPTIONS: OptionSpec[] = [
     roles: ["serve", "hub"],
   },
   {
+    flag: "capi",
+    path: "capi.managementClusters",
+    type: "list",
+    env: "KUBE_MCP_CAPI",
+    arg: "CLUSTER[,CLUSTER]",
+    help: "Cluster API management clusters: their workload clusters are served too, named <namespace>/<name>",
+    roles: ["serve"],
+  },
+  {
     flag: "qps",
     path: "kube.qps",
     type: "number",

@@ -210,6 +210,21 @@ export const ConfigSchema = z
       .strict()
       .default({ requestTimeoutMs: 30_000 }),
     clusters: z.record(z.string(), ClusterPolicy).default({}),
+    capi: z
+      .object({
+        managementClusters: z
+          .array(z.string().min(1))
+          .min(1)
+          .describe("clusters (by name) whose Cluster API workload clusters are served too"),
+        namespaces: z
+          .array(z.string().min(1))
+          .default(["*"])
+          .describe("namespaces (globs) whose Cluster objects count"),
+        refreshSeconds: z.number().int().min(1).max(3600).default(30),
+      })
+      .strict()
+      .optional()
+      .describe("Cluster API federation: workload clusters named <namespace>/<name>"),
     cli: z
       .object({
         timeoutSeconds: z

@@ -3,7 +3,19 @@
 // tool output ever includes more than its name, server URL, source and namespace.
 
 /** Where a cluster definition came from (shown to the model; never includes secrets). */
-export type ClusterSource = "kubeconfig" | "env" | "in-cluster" | "agent";
+export type ClusterSource = "kubeconfig" | "env" | "in-cluster" | "agent" | "capi";
+
+/** A Cluster API workload cluster, as its management cluster describes it. */
+export interface CapiInfo {
+  management: string;
+  namespace: string;
+  name: string;
+  phase: string;
+  version: string;
+  provider: string;
+  /** Why it cannot be used (not provisioned, no usable kubeconfig Secret); unset when it can. */
+  problem?: string;
+}
 
 export interface ExecConfig {
   command: string;
@@ -44,6 +56,8 @@ export interface ClusterSpec {
   tls: { ca?: Buffer; insecure: boolean; serverName?: string };
   proxyUrl?: string;
   auth: AuthSpec;
+  /** Set for a cluster found through a Cluster API management cluster. */
+  capi?: CapiInfo;
 }
 
 export interface KubeRequest {

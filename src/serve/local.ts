@@ -2,15 +2,27 @@
 // files change. Used by serve, and by a hub that also serves local clusters.
 import type { Config } from "../config/schema.js";
 import { impersonationCheck } from "../kube/access.js";
+import type { Transport } from "../kube/api.js";
 import { Credentials } from "../kube/credentials.js";
-import { KubeHttp } from "../kube/http.js";
+import { KubeError, KubeHttp } from "../kube/http.js";
 import { gatherClusters, watchFiles } from "../kube/sources.js";
+import type { ClusterSpec } from "../kube/types.js";
 import type { Logger } from "../obs/log.js";
+import { discoverWorkloads } from "../targets/capi.js";
 import { type Cluster, Clusters } from "../targets/clusters.js";
+
+/** A workload cluster CAPI cannot give a connection for: every request says why. */
+function unusable(spec: ClusterSpec, problem: string): Transport {
+  const fail = () =>
+    Promise.reject(new KubeError(`cluster ${spec.name} cannot be used: ${problem}`, 0, "Unusable"));
+  const t: Transport = { request: fail, stream: fail, impersonating: () => t };
+  return t;
+}
 
 export function newClusters(config: Readonly<Config>): Clusters {
   return new Clusters(config, (spec) => {
     const credentials = new Credentials(spec);
+    if (spec.capi?.problem) return { transport: unusable(spec, spec.capi.problem), credentials };
     const { qps, burst } = config.kube;
     return {
       transport: new KubeHttp(spec, credentials, {
@@ -22,7 +34,24 @@ export function newClusters(config: Readonly<Config>): Clusters {
   });
 }
 
-export function loadClusters(config: Readonly<Config>, clusters: Clusters, log: Logger): string[] {
+/** What the registry is built from: kubeconfig (or env) clusters, and Cluster API workload clusters. */
+interface Sources {
+  local: ClusterSpec[];
+  defaultName?: string | undefined;
+  workloads: ClusterSpec[];
+}
+
+function publish(clusters: Clusters, s: Sources): void {
+  const own = new Set(s.local.map((c) => c.name));
+  clusters.replace([...s.local, ...s.workloads.filter((w) => !own.has(w.name))], s.defaultName);
+}
+
+export function loadClusters(
+  config: Readonly<Config>,
+  clusters: Clusters,
+  log: Logger,
+  sources: Sources = { local: [], workloads: [] },
+): string[] {
   const env = {
     ...process.env,
     ...(config.kube.kubeconfig ? { KUBECONFIG: config.kube.kubeconfig } : {}),
@@ -31,7 +60,9 @@ export function loadClusters(config: Readonly<Config>, clusters: Clusters, log: 
   };
   const found = gatherClusters(env, config.kube.contexts ? { contexts: config.kube.contexts } : {});
   for (const w of found.warnings) log.warn(w);
-  clusters.replace(found.clusters, found.defaultCluster);
+  sources.local = found.clusters;
+  sources.defaultName = found.defaultCluster;
+  publish(clusters, sources);
   log.info("clusters loaded", { clusters: found.clusters.map((c) => c.name), default: clusters.default });
   void checkGrants(clusters.all(), log);
   return found.files;
@@ -54,14 +85,63 @@ export function localClusters(
   log: Logger,
 ): { clusters: Clusters; stopWatching: () => void } {
   const clusters = newClusters(config);
-  const files = loadClusters(config, clusters, log);
-  const stopWatching = watchFiles(files, () => {
+  const sources: Sources = { local: [], workloads: [] };
+  const files = loadClusters(config, clusters, log, sources);
+  const stopFiles = watchFiles(files, () => {
     log.info("kubeconfig changed; reloading clusters");
     try {
-      loadClusters(config, clusters, log);
+      loadClusters(config, clusters, log, sources);
     } catch (err) {
       log.error("kubeconfig reload failed; keeping the previous clusters", { err });
     }
   });
-  return { clusters, stopWatching };
+  const stopCapi = config.capi ? followCapi(config.capi, clusters, sources, log) : () => {};
+  return {
+    clusters,
+    stopWatching: () => {
+      stopFiles();
+      stopCapi();
+    },
+  };
+}
+
+/**
+ * Rediscovers the workload clusters of the management clusters every refreshSeconds; the registry is
+ * rebuilt only when what it would hold changes (new, gone, or a cluster's connection or problem).
+ */
+function followCapi(
+  capi: NonNullable<Config["capi"]>,
+  clusters: Clusters,
+  sources: Sources,
+  log: Logger,
+): () => void {
+  const ac = new AbortController();
+  let seen = "";
+  const fingerprint = (specs: ClusterSpec[]) =>
+    JSON.stringify(specs.map((s) => [s.name, s.server, s.capi?.phase, s.capi?.problem]));
+  const refresh = async () => {
+    const managers = clusters.all().filter((c) => capi.managementClusters.includes(c.name) && !c.spec.capi);
+    const missing = capi.managementClusters.filter((m) => !managers.some((c) => c.name === m));
+    if (missing.length) log.warn("Cluster API: management clusters not found", { missing });
+    const { specs, warnings } = await discoverWorkloads(
+      managers,
+      { namespaces: capi.namespaces, prefix: capi.managementClusters.length > 1 },
+      ac.signal,
+    );
+    for (const w of warnings) log.warn(w);
+    const now = fingerprint(specs);
+    if (now === seen) return;
+    seen = now;
+    sources.workloads = specs;
+    publish(clusters, sources);
+    log.info("Cluster API workload clusters", { clusters: specs.map((s) => s.name) });
+  };
+  const tick = () => void refresh().catch((err) => log.error("Cluster API discovery failed", { err }));
+  tick();
+  const timer = setInterval(tick, capi.refreshSeconds * 1000);
+  timer.unref();
+  return () => {
+    clearInterval(timer);
+    ac.abort();
+  };
 }

@@ -18,6 +18,14 @@ export function probeVersions(clusters: Cluster[], env: ToolEnv) {
 
 const PROBE_MS = 5_000;
 
+/** A Cluster API workload cluster's source: its management cluster, phase and infrastructure. */
+const capiSource = (c: Cluster) => {
+  const i = c.spec.capi;
+  return i
+    ? `capi (${i.management}: ${i.phase}, ${i.provider}${i.version !== "-" ? `, ${i.version}` : ""})`
+    : undefined;
+};
+
 export const clustersList = defineTool({
   name: "clusters_list",
   toolset: "core",
@@ -43,7 +51,7 @@ export const clustersList = defineTool({
     ];
     const rows = settled.map((s) => [
       s.cluster.name + (s.cluster.name === env.clusters.default ? " (default)" : ""),
-      s.cluster.source,
+      capiSource(s.cluster) ?? s.cluster.source,
       s.cluster.server,
       s.value?.gitVersion ?? "-",
       s.error ? `no: ${s.error}` : "yes",

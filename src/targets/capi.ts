@@ -1,0 +1,165 @@
+// Cluster API federation: the workload clusters a management cluster knows (`clusters.cluster.x-k8s.io`,
+// v1beta2 or v1beta1), each reached with the admin kubeconfig CAPI keeps in the `<name>-kubeconfig`
+// Secret. Named `<namespace>/<name>` (prefixed `<management>:` when there are several management
+// clusters). A Secret's kubeconfig may only carry inline credentials: exec plugins, auth providers and
+// file references would run or read things on kube-mcp's host on the say-so of whoever can write that
+// Secret. The kubeconfig itself never leaves this module: only the connection built from it does.
+import { parseKubeconfig } from "../kube/kubeconfig.js";
+import type { CapiInfo, ClusterSpec } from "../kube/types.js";
+import type { Cluster } from "./clusters.js";
+
+type Obj = Record<string, unknown>;
+const obj = (v: unknown): Obj => (v && typeof v === "object" && !Array.isArray(v) ? (v as Obj) : {});
+const str = (v: unknown) => (typeof v === "string" ? v : undefined);
+
+export interface CapiOptions {
+  /** Namespace globs (`*` matches any run of characters); default every namespace. */
+  namespaces: readonly string[];
+  /** Prefix names with the management cluster's (more than one management cluster). */
+  prefix: boolean;
+}
+
+const glob = (pattern: string) =>
+  new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replaceAll("*", ".*")}$`);
+
+/** Key names in a kubeconfig that reach outside it: refused in a Secret's kubeconfig. */
+const OUTSIDE = [
+  "exec",
+  "auth-provider",
+  "tokenFile",
+  "certificate-authority",
+  "client-certificate",
+  "client-key",
+];
+
+function outsideRefs(v: unknown, path = ""): string[] {
+  if (Array.isArray(v)) return v.flatMap((x, i) => outsideRefs(x, `${path}[${i}]`));
+  if (!v || typeof v !== "object") return [];
+  return Object.entries(v as Obj).flatMap(([k, x]) =>
+    OUTSIDE.includes(k) ? [k] : outsideRefs(x, path ? `${path}.${k}` : k),
+  );
+}
+
+async function listClusters(mgmt: Cluster, signal: AbortSignal): Promise<Obj[]> {
+  for (const version of ["v1beta2", "v1beta1"]) {
+    try {
+      const list = await mgmt.api.json<{ items?: Obj[] }>({
+        path: `/apis/cluster.x-k8s.io/${version}/clusters`,
+        signal,
+      });
+      return list.items ?? [];
+    } catch (err) {
+      if ((err as { status?: number }).status !== 404) throw err;
+    }
+  }
+  throw new Error(
+    `cluster ${mgmt.name} serves no Cluster API (clusters.cluster.x-k8s.io): is it a management cluster?`,
+  );
+}
+
+function describe(mgmt: Cluster, c: Obj, name: string): CapiInfo {
+  const meta = obj(c.metadata);
+  const spec = obj(c.spec);
+  const status = obj(c.status);
+  const ready = (Array.isArray(status.conditions) ? status.conditions : []).some(
+    (x) => obj(x).type === "Ready" && obj(x).status === "True",
+  );
+  const phase = str(status.phase) ?? (ready ? "Provisioned" : "Unknown");
+  const info: CapiInfo = {
+    management: mgmt.name,
+    namespace: str(meta.namespace) ?? "default",
+    name,
+    phase,
+    version: str(obj(spec.topology).version) ?? str(status.version) ?? "-",
+    provider: str(obj(spec.infrastructureRef).kind) ?? "-",
+  };
+  if (phase !== "Provisioned" && !ready) info.problem = `not provisioned yet (phase ${phase})`;
+  return info;
+}
+
+/** A connection spec for one workload cluster, or its problem (then every call to it says why). */
+async function workload(mgmt: Cluster, c: Obj, o: CapiOptions, signal: AbortSignal): Promise<ClusterSpec> {
+  const meta = obj(c.metadata);
+  const ns = str(meta.namespace) ?? "default";
+  const capiName = str(meta.name) ?? "";
+  const name = `${o.prefix ? `${mgmt.name}:` : ""}${ns}/${capiName}`;
+  const info = describe(mgmt, c, capiName);
+  const broken = (problem: string): ClusterSpec => ({
+    name,
+    source: "capi",
+    origin: `Cluster ${ns}/${capiName} on ${mgmt.name}`,
+    server: "-",
+    namespace: "default",
+    tls: { insecure: false },
+    auth: {},
+    capi: { ...info, problem },
+  });
+  if (info.problem) return broken(info.problem);
+  const secretName = `${capiName}-kubeconfig`;
+  let text: string;
+  try {
+    const secret = await mgmt.api.json<{ data?: Record<string, string> }>({
+      path: `/api/v1/namespaces/${encodeURIComponent(ns)}/secrets/${encodeURIComponent(secretName)}`,
+      signal,
+    });
+    const value = secret.data?.value;
+    if (!value) return broken(`its kubeconfig Secret ${ns}/${secretName} has no "value" key`);
+    text = Buffer.from(value, "base64").toString("utf8");
+  } catch (err) {
+    const status = (err as { status?: number }).status;
+    return broken(
+      status === 404
+        ? `no kubeconfig Secret ${ns}/${secretName} on ${mgmt.name}`
+        : `its kubeconfig Secret ${ns}/${secretName} cannot be read (${status ?? (err as Error).message})`,
+    );
+  }
+  try {
+    const { parse } = await import("yaml");
+    const refs = [...new Set(outsideRefs(parse(text)))];
+    if (refs.length)
+      return broken(
+        `its kubeconfig uses ${refs.join(", ")}: kube-mcp accepts only inline credentials from a Secret (no plugins, no files)`,
+      );
+    const parsed = parseKubeconfig(text, {
+      origin: `Secret ${ns}/${secretName} on ${mgmt.name}`,
+      baseDir: "/nonexistent",
+    });
+    const current = parsed.clusters.find((x) => x.name === parsed.currentContext) ?? parsed.clusters[0];
+    if (!current)
+      return broken(
+        `its kubeconfig has no usable context${parsed.warnings[0] ? `: ${parsed.warnings[0]}` : ""}`,
+      );
+    return {
+      ...current,
+      name,
+      source: "capi",
+      origin: `Cluster ${ns}/${capiName} on ${mgmt.name}`,
+      capi: info,
+    };
+  } catch {
+    // The parser's words could quote the kubeconfig: only the fact leaves.
+    return broken(`its kubeconfig Secret ${ns}/${secretName} does not hold a usable kubeconfig`);
+  }
+}
+
+/** Every workload cluster of these management clusters, in the allowed namespaces. */
+export async function discoverWorkloads(
+  managers: Cluster[],
+  o: CapiOptions,
+  signal: AbortSignal,
+): Promise<{ specs: ClusterSpec[]; warnings: string[] }> {
+  const allowed = o.namespaces.map(glob);
+  const specs: ClusterSpec[] = [];
+  const warnings: string[] = [];
+  for (const mgmt of managers) {
+    try {
+      const items = (await listClusters(mgmt, signal)).filter((c) =>
+        allowed.some((re) => re.test(str(obj(c.metadata).namespace) ?? "")),
+      );
+      specs.push(...(await Promise.all(items.map((c) => workload(mgmt, c, o, signal)))));
+    } catch (err) {
+      warnings.push(`Cluster API on ${mgmt.name}: ${(err as Error).message}`);
+    }
+  }
+  return { specs, warnings };
+}

@@ -1,0 +1,170 @@
+// Cluster API federation on the bed: `alpha` is the management cluster (the real Cluster CRD, pinned,
+// from testbed/fetch-capi.sh; no CAPI controllers: the test writes Clusters and their kubeconfig
+// Secrets itself), `beta` stands in for the workload clusters their Secrets point at.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { call, type Session, stdioSession } from "./helpers/mcp.js";
+import { run } from "./helpers/run.js";
+
+const kubeconfig = inject("kubeconfig");
+const bin = inject("testbedBin");
+const NS = `capi-${Date.now().toString(36)}`;
+const dir = mkdtempSync(join(tmpdir(), "kube-mcp-capi-"));
+let s: Session;
+let betaKey = "";
+
+const kubectl = async (args: string[], input?: string) => {
+  const r = await run(join(bin, "kubectl"), ["--kubeconfig", kubeconfig, "--context", "alpha", ...args], {
+    ...(input !== undefined ? { input } : {}),
+  });
+  expect(r.code, r.stderr).toBe(0);
+  return r.stdout;
+};
+
+const cluster = (name: string) =>
+  `apiVersion: cluster.x-k8s.io/v1beta1\nkind: Cluster\nmetadata: {name: ${name}, namespace: ${NS}}\nspec:\n  infrastructureRef: {apiVersion: infrastructure.cluster.x-k8s.io/v1beta1, kind: DockerCluster, name: ${name}}\n`;
+const provisioned = (name: string) =>
+  kubectl([
+    "patch",
+    "clusters.cluster.x-k8s.io",
+    name,
+    "-n",
+    NS,
+    "--subresource=status",
+    "--type=merge",
+    "-p",
+    '{"status":{"phase":"Provisioned"}}',
+  ]);
+const secret = (name: string, value: string) =>
+  kubectl(
+    ["apply", "-f", "-"],
+    JSON.stringify({
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: `${name}-kubeconfig`, namespace: NS },
+      data: { value: Buffer.from(value).toString("base64") },
+    }),
+  );
+const rows = async () => (await call(s.client, "clusters_list")).text;
+
+beforeAll(async () => {
+  const crd = execFileSync(join(import.meta.dirname, "..", "testbed", "fetch-capi.sh"), { encoding: "utf8" })
+    .trim()
+    .split("\n")
+    .pop() as string;
+  await kubectl(["apply", "--server-side", "-f", crd]);
+  await kubectl(["wait", "--for=condition=Established", "crd/clusters.cluster.x-k8s.io", "--timeout=60s"]);
+  await kubectl(["create", "namespace", NS]);
+  // beta's admin kubeconfig, inline, as CAPI stores a workload cluster's.
+  const beta = execFileSync(
+    join(bin, "kubectl"),
+    ["--kubeconfig", kubeconfig, "config", "view", "--raw", "--minify", "--flatten", "--context", "beta"],
+    { encoding: "utf8" },
+  );
+  betaKey = /client-key-data: (\S+)/.exec(beta)?.[1] ?? "";
+  expect(betaKey.length).toBeGreaterThan(20);
+  for (const n of ["wc1", "wc2", "wc3", "wc4"]) await kubectl(["apply", "-f", "-"], cluster(n));
+  for (const n of ["wc1", "wc2", "wc3"]) await provisioned(n);
+  await secret("wc1", beta);
+  await secret(
+    "wc3",
+    beta.replace(
+      /client-key-data: \S+/,
+      "exec: {apiVersion: client.authentication.k8s.io/v1, command: /bin/true}",
+    ),
+  );
+  const config = join(dir, "capi.yaml");
+  writeFileSync(config, `capi:\n  managementClusters: [alpha]\n  namespaces: [${NS}]\n  refreshSeconds: 1\n`);
+  s = await stdioSession({
+    args: ["--config", config, "--mode", "read-only"],
+    env: { KUBECONFIG: kubeconfig },
+  });
+  const until = Date.now() + 20_000;
+  while (!(await rows()).includes(`${NS}/wc1`) && Date.now() < until)
+    await new Promise((r) => setTimeout(r, 250));
+});
+afterAll(async () => {
+  await s?.close();
+  await run(join(bin, "kubectl"), [
+    "--kubeconfig",
+    kubeconfig,
+    "--context",
+    "alpha",
+    "delete",
+    "ns",
+    NS,
+    "--wait=false",
+  ]);
+});
+
+describe("Cluster API workload clusters", () => {
+  it("are listed by <namespace>/<name> with their management cluster, phase and infrastructure", async () => {
+    const text = await rows();
+    expect(text).toMatch(
+      new RegExp(
+        `${NS}/wc1 +capi \\(alpha: Provisioned, DockerCluster\\) +https://127\\.0\\.0\\.1:\\d+ +v1\\.\\d+\\.\\d+ +yes`,
+      ),
+    );
+  });
+
+  it("say why one cannot be used, and the others keep working", async () => {
+    const text = await rows();
+    expect(text).toMatch(new RegExp(`${NS}/wc2 .*no: .*no kubeconfig Secret ${NS}/wc2-kubeconfig on alpha`));
+    expect(text).toMatch(
+      new RegExp(`${NS}/wc3 .*no: .*kubeconfig uses exec: kube-mcp accepts only inline credentials`),
+    );
+    expect(text).toMatch(new RegExp(`${NS}/wc4 .*no: .*not provisioned yet \\(phase`));
+    const r = await call(s.client, "resources_list", { kind: "namespaces", cluster: `${NS}/wc2` });
+    expect(r.isError).toBe(true);
+    expect(r.text).toMatch(/cannot be used: no kubeconfig Secret/);
+  });
+
+  it("answer through the kubeconfig in their Secret: beta's objects", async () => {
+    const wc1 = await call(s.client, "resources_list", {
+      kind: "deployments",
+      namespace: "shop",
+      cluster: `${NS}/wc1`,
+    });
+    const beta = await call(s.client, "resources_list", {
+      kind: "deployments",
+      namespace: "shop",
+      cluster: "beta",
+    });
+    expect(wc1.isError, wc1.text).toBe(false);
+    const names = (t: string) => [...t.matchAll(/^(\S+) +\d+\/\d+/gm)].map((m) => m[1]).sort();
+    expect(names(wc1.text)).toEqual(names(beta.text));
+    expect(names(wc1.text).length).toBeGreaterThan(0);
+  });
+
+  it('are part of "*"', async () => {
+    const all = await call(s.client, "resources_list", { kind: "namespaces", cluster: "*" });
+    expect(all.text).toContain(`${NS}/wc1`);
+  });
+
+  it("never show the kubeconfig's credentials", async () => {
+    const outputs = [
+      await rows(),
+      (await call(s.client, "kubectl", { args: ["config", "view", "--raw"], cluster: `${NS}/wc1` })).text,
+      (
+        await call(s.client, "resources_get", {
+          kind: "secret",
+          name: "wc1-kubeconfig",
+          namespace: NS,
+          cluster: "alpha",
+        })
+      ).text,
+    ];
+    for (const o of outputs) expect(o).not.toContain(betaKey.slice(0, 40));
+  });
+
+  it("disappear once their Cluster object is deleted", async () => {
+    await kubectl(["delete", "clusters.cluster.x-k8s.io", "wc1", "-n", NS]);
+    const until = Date.now() + 20_000;
+    while ((await rows()).includes(`${NS}/wc1 `) && Date.now() < until)
+      await new Promise((r) => setTimeout(r, 250));
+    expect(await rows()).not.toContain(`${NS}/wc1 `);
+  });
+});
