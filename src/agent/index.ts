@@ -1,5 +1,6 @@
 // `kube-mcp agent`: runs in (or beside) one cluster, dials OUT to the hub over WebSocket with its own
-// token, and runs the hub's tool calls with its own credentials and its own policy. Reconnects with
+// token, and runs the hub's tool calls with its own credentials and its own policy (as the hub's caller,
+// impersonated, when its own configuration says identity: impersonate). Reconnects with
 // exponential backoff and jitter; /healthz says the process is alive, /readyz that it is connected and
 // its API server answers.
 import { readFileSync } from "node:fs";
@@ -26,7 +27,8 @@ import { type AgentSettings, HubConnection } from "./connection.js";
 const NOTES = [
   "The agent's cluster: the in-cluster service account when present, otherwise the usual kubeconfig",
   "sources with K8S_CONTEXT choosing the context. Its mode (default read-only) is enforced here,",
-  "whatever the hub asks. The token comes from AGENT_TOKEN or --token-file.",
+  "whatever the hub asks. The token comes from AGENT_TOKEN or --token-file. With --identity impersonate",
+  "it acts as each hub caller (its account needs the impersonate verb; checked at start-up).",
 ];
 
 function settings(config: Readonly<Config>, env: NodeJS.ProcessEnv): AgentSettings {
