@@ -178,6 +178,20 @@ describe("answers and schemas", () => {
     expect((r.structuredContent as { rows: string[][] }).rows.flat()).toContain("kube-system");
   });
 
+  it("a typed tool the mode leaves out says which mode it needs, helm's included", async () => {
+    const s = await stdio(["--toolsets", "all"]);
+    for (const name of ["helm_uninstall", "resources_delete"]) {
+      const r = await s.client.callTool({ name, arguments: {} });
+      expect(r.isError, name).toBe(true);
+      expect(text(r), name).toMatch(
+        new RegExp(`${name} is not available: this server runs in non-destructive mode.*needs full mode`),
+      );
+    }
+    // The passthrough is gated per command instead: it is served, and its reads run.
+    const kc = await s.client.callTool({ name: "kubectl", arguments: { args: ["get", "ns", "-o", "name"] } });
+    expect(kc.isError).toBeFalsy();
+  });
+
   it("a CLI tool whose binary is not installed is not listed", async () => {
     const s = await stdio(["--toolsets", "all"], { PATH: "/usr/bin:/bin" });
     const listed = names((await listing(s.client)).tools);

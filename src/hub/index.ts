@@ -14,11 +14,10 @@ import { createAudit } from "../obs/audit.js";
 import { untilShutdown } from "../obs/lifecycle.js";
 import { createLogger } from "../obs/log.js";
 import { Metrics } from "../obs/metrics.js";
-import { hiddenTools, toolsFor } from "../policy/modes.js";
 import type { Selection } from "../policy/toolsets.js";
 import { INSTRUCTIONS } from "../serve/instructions.js";
 import { loadClusters, newClusters } from "../serve/local.js";
-import { serverTools } from "../tools/cli.js";
+import { classedTools, modeRefusals, serverTools } from "../tools/cli.js";
 import { ALL_TOOLS } from "../tools/index.js";
 import { PROMPTS } from "../tools/prompts.js";
 import { version } from "../version.js";
@@ -110,7 +109,7 @@ export async function run(argv: string[]): Promise<number> {
     name: "kube-mcp-hub",
     version: version(),
     instructions: INSTRUCTIONS,
-    hidden: hiddenTools(mode, routed),
+    hidden: modeRefusals(mode, config, routed, selection.tools),
     prompts: PROMPTS,
     config,
     clusters,
@@ -155,7 +154,7 @@ export async function run(argv: string[]): Promise<number> {
       deps,
       mode,
       selection,
-      toolsFor(mode, routed),
+      classedTools(selection.tools),
     );
     http = await startHttp({
       factory,

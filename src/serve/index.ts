@@ -9,9 +9,8 @@ import { createAudit } from "../obs/audit.js";
 import { untilShutdown } from "../obs/lifecycle.js";
 import { createLogger } from "../obs/log.js";
 import { Metrics } from "../obs/metrics.js";
-import { hiddenTools } from "../policy/modes.js";
 import type { Selection } from "../policy/toolsets.js";
-import { serverTools } from "../tools/cli.js";
+import { classedTools, modeRefusals, serverTools } from "../tools/cli.js";
 import { ALL_TOOLS } from "../tools/index.js";
 import { PROMPTS } from "../tools/prompts.js";
 import { version } from "../version.js";
@@ -47,14 +46,14 @@ export async function run(argv: string[]): Promise<number> {
     log.error((err as Error).message);
     return 2;
   }
-  const stepUp = selection.tools.filter((t) => ALL_TOOLS.includes(t));
+  const stepUp = classedTools(selection.tools);
   const { clusters, stopWatching } = localClusters(config, log);
   const forwards = new PortForwards(log.child({ component: "port-forward" }));
   const deps = {
     name: "kube-mcp",
     version: version(),
     instructions: INSTRUCTIONS,
-    hidden: hiddenTools(mode, ALL_TOOLS),
+    hidden: modeRefusals(mode, config, ALL_TOOLS, selection.tools),
     prompts: PROMPTS,
     config,
     clusters,

@@ -7,6 +7,7 @@ import { HELM, helmAsks } from "../exec/helm.js";
 import { ISTIOCTL } from "../exec/istioctl.js";
 import { KUBECTL } from "../exec/kubectl.js";
 import { Limiter } from "../exec/runner.js";
+import { hiddenTools } from "../policy/modes.js";
 import { type Selection, selectTools } from "../policy/toolsets.js";
 import type { AnyTool } from "./define.js";
 import { helmTools } from "./helm.js";
@@ -59,6 +60,25 @@ export function serverTools(mode: Mode, config: Readonly<Config>, typed: AnyTool
     ...config.tools,
     toolsets: config.toolsets,
   });
+}
+
+/** Tools whose safety class is what a call needs: all but the passthroughs, which are gated per command. */
+export const classedTools = (tools: AnyTool[]) =>
+  tools.filter((t) => !CLI_SPECS.some((c) => c.grammar.binary === t.name));
+
+/**
+ * What a call to a tool this mode leaves out gets (the mode that would allow it), for the typed tools
+ * and the typed helm tools alike; never for a tool the server registers.
+ */
+export function modeRefusals(
+  mode: Mode,
+  config: Readonly<Config>,
+  typed: AnyTool[],
+  registered: AnyTool[],
+): Map<string, string> {
+  const names = new Set(registered.map((t) => t.name));
+  const all = classedTools([...typed, ...cliTools("full", config)]);
+  return new Map([...hiddenTools(mode, all)].filter(([n]) => !names.has(n)));
 }
 
 export function cliTools(mode: Mode, config: Readonly<Config>): AnyTool[] {
