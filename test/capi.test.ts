@@ -77,9 +77,12 @@ beforeAll(async () => {
     ),
   );
   const config = join(dir, "capi.yaml");
-  writeFileSync(config, `capi:\n  managementClusters: [alpha]\n  namespaces: [${NS}]\n  refreshSeconds: 1\n`);
+  writeFileSync(
+    config,
+    `capi:\n  managementClusters: [alpha]\n  namespaces: [${NS}]\n  refreshSeconds: 1\nclusters:\n  "${NS}/*": {mode: read-only}\n`,
+  );
   s = await stdioSession({
-    args: ["--config", config, "--mode", "read-only"],
+    args: ["--config", config, "--mode", "non-destructive"],
     env: { KUBECONFIG: kubeconfig },
   });
   const until = Date.now() + 20_000;
@@ -137,6 +140,12 @@ describe("Cluster API workload clusters", () => {
     const names = (t: string) => [...t.matchAll(/^(\S+) +\d+\/\d+/gm)].map((m) => m[1]).sort();
     expect(names(wc1.text)).toEqual(names(beta.text));
     expect(names(wc1.text).length).toBeGreaterThan(0);
+  });
+
+  it("take their policy from a glob under clusters:", async () => {
+    const text = await rows();
+    expect(text).toMatch(new RegExp(`${NS}/wc1 .* read-only `));
+    expect(text).toMatch(/\bbeta .* non-destructive /);
   });
 
   it('are part of "*"', async () => {

@@ -4,6 +4,7 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { type WebSocket, WebSocketServer } from "ws";
+import { clusterPolicy } from "../config/cluster-policy.js";
 import type { Config } from "../config/schema.js";
 import {
   AgentMessage,
@@ -91,7 +92,7 @@ export class Agents {
   /** One cluster reached through `remote` (this hub's agent link, or another replica's over NATS). */
   cluster(name: string, remote: RemoteRunner, hello: () => Hello | undefined): Cluster {
     const hubMode = this.config.mode ?? "read-only";
-    const policy = this.config.clusters[name];
+    const policy = clusterPolicy(this.config, name);
     return {
       name,
       source: "agent",

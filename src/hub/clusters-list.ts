@@ -2,6 +2,7 @@
 // latency and own policy, beside any local clusters the hub serves directly.
 
 import * as z from "zod";
+import { clusterPolicy } from "../config/cluster-policy.js";
 import { fenceUntrusted } from "../format/fence.js";
 import { renderTable } from "../format/table.js";
 import { Scope } from "../policy/scope.js";
@@ -79,7 +80,12 @@ export function hubClustersList(agents: Agents, nats?: () => Replicas | undefine
           h?.policy.mode ?? "-",
           h ? (h.policy.identity ?? "service") : "-",
           // The hub's layers travel with each call; the agent's own apply beneath them.
-          Scope.of(cluster, env.config, env.config.clusters[cluster], ...(h?.policy.scope ?? [])).summary(),
+          Scope.of(
+            cluster,
+            env.config,
+            clusterPolicy(env.config, cluster),
+            ...(h?.policy.scope ?? []),
+          ).summary(),
           ...(nats
             ? [
                 link.replica === undefined

@@ -43,7 +43,7 @@ function outsideRefs(v: unknown, path = ""): string[] {
 async function listClusters(mgmt: Cluster, signal: AbortSignal): Promise<Obj[]> {
   for (const version of ["v1beta2", "v1beta1"]) {
     try {
-      const list = await mgmt.api.json<{ items?: Obj[] }>({
+      const list = await mgmt.api.unscoped().json<{ items?: Obj[] }>({
         path: `/apis/cluster.x-k8s.io/${version}/clusters`,
         signal,
       });
@@ -98,7 +98,7 @@ async function workload(mgmt: Cluster, c: Obj, o: CapiOptions, signal: AbortSign
   const secretName = `${capiName}-kubeconfig`;
   let text: string;
   try {
-    const secret = await mgmt.api.json<{ data?: Record<string, string> }>({
+    const secret = await mgmt.api.unscoped().json<{ data?: Record<string, string> }>({
       path: `/api/v1/namespaces/${encodeURIComponent(ns)}/secrets/${encodeURIComponent(secretName)}`,
       signal,
     });

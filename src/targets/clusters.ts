@@ -1,5 +1,7 @@
 // The registry of clusters every cluster-scoped tool can target, by name, list or "*". It holds no
 // "current context" a caller could change under another: the default only applies when a call names none.
+
+import { clusterPolicy } from "../config/cluster-policy.js";
 import type { Config, Mode } from "../config/schema.js";
 import { KubeApi, type Transport } from "../kube/api.js";
 import type { AuthMaterial } from "../kube/credentials.js";
@@ -111,7 +113,7 @@ export class Clusters {
 
   private make(spec: ClusterSpec): Cluster {
     const conn = this.connect(spec);
-    const policy = this.config.clusters[spec.name] ?? {};
+    const policy = clusterPolicy(this.config, spec.name) ?? {};
     const globalMode = this.config.mode ?? "non-destructive";
     const scope = Scope.of(spec.name, this.config, policy);
     const cluster: Cluster = {

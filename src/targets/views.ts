@@ -1,6 +1,8 @@
 // One caller's view of a cluster: as it is (service mode, stdio), impersonating them, reached with
 // their own token (passthrough), or, for an agent's cluster, with the caller on every call so the agent
 // decides. Anything that cannot act as the caller refuses every request: never kube-mcp's own identity.
+
+import { clusterPolicy } from "../config/cluster-policy.js";
 import type { Config } from "../config/schema.js";
 import { KubeApi, type Transport } from "../kube/api.js";
 import type { ClusterSpec } from "../kube/types.js";
@@ -125,7 +127,7 @@ export class CallerViews {
    * cluster it says impersonates is refused while its agent acts as its own account.
    */
   private remoteSeenBy(c: Cluster, remote: RemoteRunner, caller: Caller): Cluster {
-    const wanted = this.config.clusters[c.name]?.identity ?? this.config.identity;
+    const wanted = clusterPolicy(this.config, c.name)?.identity ?? this.config.identity;
     if (wanted === "passthrough")
       return refusing(
         c,
