@@ -149,8 +149,36 @@ function failureNotes(settled: Settled<unknown>[]): string[] {
     .map((s) => `Cluster ${s.cluster.name} failed: ${s.error}${s.hint ? ` ${s.hint}` : ""}`);
 }
 
+/** What an agent (or another replica) must send back: the same data a local run returns. */
+const TableShape = z.object({
+  columns: z.array(z.string()),
+  rows: z.array(z.array(z.string())),
+  total: z.number().optional(),
+  continue: z.string().optional(),
+  notes: z.array(z.string()).optional(),
+  empty: z.string(),
+  untrusted: z.string().optional(),
+});
+const TextShape = z.object({
+  text: z.string(),
+  notes: z.array(z.string()).optional(),
+  untrusted: z.string().optional(),
+  tail: z.boolean().optional(),
+  revealed: z.boolean().optional(),
+});
+
+/** Remote data is checked before it is merged: a malformed answer fails its cluster, not the whole call. */
+function readable<D>(shape: z.ZodType, data: unknown, cluster: string): D {
+  if (shape.safeParse(data).success) return data as D;
+  throw new ToolError(
+    `The agent for cluster ${cluster} sent an answer this hub cannot read.`,
+    "Run agent and hub of the same release (clusters_list shows each agent's version).",
+  );
+}
+
 async function runAll<I extends z.ZodObject, D>(
   def: Def<I, D>,
+  shape: z.ZodType,
   args: z.infer<I> & { cluster?: string | string[] },
   env: Parameters<Tool["handle"]>[1],
 ) {
@@ -167,14 +195,15 @@ async function runAll<I extends z.ZodObject, D>(
     if (cluster.remote) {
       // An agent's cluster: the agent runs def.run under its own policy and returns the same data.
       const { cluster: _target, ...rest } = args;
-      return cluster.remote.call(def.name, rest, {
+      const data = await cluster.remote.call(def.name, rest, {
         signal,
         rowLimit,
         progress,
         mode: cluster.mode,
         allow: [...allowedRules(cluster)],
         ...(cluster.scope?.active ? { scope: cluster.scope.layers } : {}),
-      }) as Promise<D>;
+      });
+      return readable<D>(shape, data, cluster.name);
     }
     return masked(def.run)(args, cluster, {
       signal,
@@ -200,7 +229,7 @@ export function tableTool<I extends z.ZodObject>(def: Def<I, TableData>) {
     output: TableOutput,
     perCluster: { input: def.input, safety: def.safety, run: masked(def.run) },
     async handle(args, env) {
-      const { settled, multi } = await runAll(def, args as z.infer<I>, env);
+      const { settled, multi } = await runAll(def, TableShape, args as z.infer<I>, env);
       singleFailure(settled);
       const ok = settled.filter((s) => s.value);
       const columns = multi ? ["cluster", ...(ok[0]?.value?.columns ?? [])] : (ok[0]?.value?.columns ?? []);
@@ -253,7 +282,7 @@ export function textTool<I extends z.ZodObject>(def: Def<I, TextData>) {
     output: TextOutput,
     perCluster: { input: def.input, safety: def.safety, run: masked(def.run) },
     async handle(args, env) {
-      const { settled, multi } = await runAll(def, args as z.infer<I>, env);
+      const { settled, multi } = await runAll(def, TextShape, args as z.infer<I>, env);
       singleFailure(settled);
       const ok = settled.filter((s) => s.value);
       const per = Math.floor(env.config.output.maxBytes / Math.max(1, ok.length));
