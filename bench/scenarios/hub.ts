@@ -6,6 +6,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { freePort, httpSession } from "../lib/http.js";
 import { type Proc, start, treeRssMB } from "../lib/proc.js";
 import type { Section } from "../lib/report.js";
+import { call, retry, role, until } from "../lib/roles.js";
 import { kb, mb, median, ms, ratio } from "../lib/stats.js";
 
 const KEY = "bench-hub-api-key-0123456789";
@@ -18,35 +19,13 @@ export interface HubPlan {
   agents: number;
 }
 
-function proc(cli: string, role: string, args: string[], env: Record<string, string>): Proc {
-  return start(
-    {
-      cmd: process.execPath,
-      args: [cli, role, "--log-level", "warn", ...args],
-      env: { ...(process.env as Record<string, string>), ...env },
-    },
-    "ignore",
-  );
-}
-
-async function until(what: string, ok: () => Promise<boolean>, ms = 60_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await ok().catch(() => false)) return;
-    await sleep(250);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-const call = (name: string, args: Record<string, unknown>) => ({ name, arguments: args });
-
 export async function hubSection(plan: HubPlan): Promise<Section> {
   const cli = join(plan.dist, "cli.js");
   const hubPort = await freePort();
   const servePort = await freePort();
   const tokens: Record<string, string> = { alpha: `${PREFIX}alpha`, beta: `${PREFIX}beta` };
   for (let i = 0; i < plan.agents; i++) tokens[`agent-${i}`] = `${PREFIX}agent-${i}`;
-  const hub = proc(
+  const hub = role(
     cli,
     "hub",
     ["--http", `127.0.0.1:${hubPort}`, "--max-agent-connections-per-ip", String(plan.agents + 10)],
@@ -55,12 +34,12 @@ export async function hubSection(plan: HubPlan): Promise<Section> {
       MCP_API_KEY: KEY,
     },
   );
-  const serve = proc(cli, "serve", ["--http", `127.0.0.1:${servePort}`, "--mode", "read-only"], {
+  const serve = role(cli, "serve", ["--http", `127.0.0.1:${servePort}`, "--mode", "read-only"], {
     KUBECONFIG: plan.kubeconfig,
     MCP_API_KEY: KEY,
   });
   const agent = (name: string) =>
-    proc(cli, "agent", ["--health", "127.0.0.1:0"], {
+    role(cli, "agent", ["--health", "127.0.0.1:0"], {
       KUBECONFIG: plan.kubeconfig,
       K8S_CONTEXT: name,
       CENTRAL_SERVER_URL: `ws://127.0.0.1:${hubPort}/agent`,
@@ -205,17 +184,5 @@ export async function hubSection(plan: HubPlan): Promise<Section> {
     };
   } finally {
     await Promise.all(procs.map((p) => p.stop()));
-  }
-}
-
-/** Retries `f` every 250 ms (a process still starting refuses connections). */
-export async function retry<T>(f: () => Promise<T>, tries = 40): Promise<T> {
-  for (let i = 1; ; i++) {
-    try {
-      return await f();
-    } catch (err) {
-      if (i >= tries) throw err;
-      await sleep(250);
-    }
   }
 }

@@ -8,8 +8,8 @@ import { startNats } from "../../testbed/lib/nats.js";
 import { freePort, httpSession } from "../lib/http.js";
 import { type Proc, start, treeRssMB } from "../lib/proc.js";
 import type { Section } from "../lib/report.js";
+import { call, retry, role, until } from "../lib/roles.js";
 import { median, ms, ratio } from "../lib/stats.js";
-import { retry } from "./hub.js";
 
 const KEY = "bench-replicas-api-key-0123456789";
 const PREFIX = "bench-agent-token-";
@@ -21,28 +21,6 @@ export interface ReplicasPlan {
   agents: number;
 }
 
-function proc(cli: string, role: string, args: string[], env: Record<string, string>): Proc {
-  return start(
-    {
-      cmd: process.execPath,
-      args: [cli, role, "--log-level", "warn", ...args],
-      env: { ...(process.env as Record<string, string>), ...env },
-    },
-    "ignore",
-  );
-}
-
-async function until(what: string, ok: () => Promise<boolean>, ms = 60_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await ok().catch(() => false)) return;
-    await sleep(250);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-const call = (name: string, args: Record<string, unknown>) => ({ name, arguments: args });
-
 export async function replicasSection(plan: ReplicasPlan): Promise<Section> {
   const cli = join(plan.dist, "cli.js");
   const nats = await startNats();
@@ -50,7 +28,7 @@ export async function replicasSection(plan: ReplicasPlan): Promise<Section> {
   const tokens: Record<string, string> = { alpha: `${PREFIX}alpha` };
   for (let i = 0; i < plan.agents; i++) tokens[`agent-${i}`] = `${PREFIX}agent-${i}`;
   const replica = (port: number) =>
-    proc(
+    role(
       cli,
       "hub",
       [
@@ -77,7 +55,7 @@ export async function replicasSection(plan: ReplicasPlan): Promise<Section> {
     const b = await retry(() => httpSession(spec(portB)));
     // alpha's agent dials replica B only: A reaches it over NATS.
     procs.push(
-      proc(cli, "agent", ["--health", "127.0.0.1:0"], {
+      role(cli, "agent", ["--health", "127.0.0.1:0"], {
         KUBECONFIG: plan.kubeconfig,
         K8S_CONTEXT: "alpha",
         CENTRAL_SERVER_URL: `ws://127.0.0.1:${portB}/agent`,
