@@ -1,10 +1,14 @@
 // Cluster objects as MCP resources: listed per cluster, read through two URI templates with the same
 // pipeline as the tools (redacted, fenced), refused where the operator left the tools out.
+
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { leaks } from "./helpers/canary.js";
 import { type Session, stdioSession } from "./helpers/mcp.js";
+import { run } from "./helpers/run.js";
 
 const kubeconfig = inject("kubeconfig");
+const bin = inject("testbedBin");
 let s: Session;
 beforeAll(async () => {
   s = await stdioSession({ env: { KUBECONFIG: kubeconfig } });
@@ -57,6 +61,38 @@ describe("resources", () => {
     await expect(
       s.client.readResource({ uri: "k8s://gamma/namespaces/shop/deployments/web" }),
     ).rejects.toThrow(/Unknown cluster: gamma/);
+  });
+
+  it("tells a subscriber when its object changes, and stops when it unsubscribes", async () => {
+    const ns = `res-${Date.now().toString(36)}`;
+    const kc = (...a: string[]) =>
+      run(join(bin, "kubectl"), ["--kubeconfig", kubeconfig, "--context", "alpha", ...a]);
+    expect((await kc("create", "namespace", ns)).code).toBe(0);
+    expect((await kc("create", "configmap", "watched", "-n", ns, "--from-literal=a=1")).code).toBe(0);
+    const uri = `k8s://alpha/namespaces/${ns}/configmaps/watched`;
+    const updates: string[] = [];
+    s.client.setNotificationHandler("notifications/resources/updated", (n) => {
+      updates.push(String((n.params as { uri: string }).uri));
+    });
+    try {
+      expect(s.client.getServerCapabilities()?.resources?.subscribe).toBe(true);
+      await s.client.subscribeResource({ uri });
+      await new Promise((r) => setTimeout(r, 500));
+      expect(updates).toEqual([]);
+      expect((await kc("patch", "configmap", "watched", "-n", ns, "-p", '{"data":{"a":"2"}}')).code).toBe(0);
+      const until = Date.now() + 15_000;
+      while (!updates.includes(uri) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+      expect(updates).toContain(uri);
+      // The notification carries the URI only; the object is read again through the redacting read.
+      expect(text(await s.client.readResource({ uri }))).toMatch(/a: "2"|a: '2'|a: 2/);
+      await s.client.unsubscribeResource({ uri });
+      const seen = updates.length;
+      await kc("patch", "configmap", "watched", "-n", ns, "-p", '{"data":{"a":"3"}}');
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(updates.length).toBe(seen);
+    } finally {
+      await kc("delete", "namespace", ns, "--wait=false");
+    }
   });
 
   it("is not offered where the operator's allow-list leaves resources_get out", async () => {

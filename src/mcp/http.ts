@@ -72,7 +72,7 @@ export interface HttpHandle {
 
 export interface HttpOptions {
   /** A server for one request; `cap` is set when the caller's token allows less than the server's mode. */
-  factory: (cap?: Mode, caller?: Caller) => McpServer;
+  factory: (cap?: Mode, caller?: Caller, session?: { longLived?: boolean }) => McpServer;
   /** Aborts a caller's running call by request id (a 2025-era client's cancel reaching a new server). */
   cancel?: (caller: Caller, id: string | number) => boolean;
   /** Subscribes to changes of callers' tool lists; clients with a listen stream are told to re-list. */
@@ -226,7 +226,7 @@ export async function startHttp(opts: HttpOptions): Promise<HttpHandle> {
       const caller = (extra?.caller ?? ANONYMOUS_CALLER) as Caller;
       if (url.pathname === SSE_PATH && req.method === "GET")
         return void sessions
-          .open(res, callerKey(caller), factory(extra?.mode as Mode | undefined, caller))
+          .open(res, callerKey(caller), factory(extra?.mode as Mode | undefined, caller, { longLived: true }))
           .catch((err: unknown) => log.error("sse session failed", { err }));
       if (url.pathname === MESSAGES_PATH && req.method === "POST")
         return sessions.post(req, res, callerKey(caller), body);

@@ -26,10 +26,11 @@ async function read(tool: AnyTool, args: Record<string, unknown>, uri: URL, env:
   return { contents: [{ uri: uri.href, mimeType: "text/plain", text }] };
 }
 
-export function registerResources(server: McpServer, tools: AnyTool[], env: Env): void {
+/** Registers the resources where resources_get and resources_list are offered; whether it did. */
+export function registerResources(server: McpServer, tools: AnyTool[], env: Env): boolean {
   const get = tools.find((t) => t.name === "resources_get");
   const list = tools.find((t) => t.name === "resources_list");
-  if (!get || !list) return;
+  if (!get || !list) return false;
   // The set of clusters changes without a notification here: clients re-list when they browse.
   server.server.registerCapabilities({ resources: { listChanged: false } });
   server.registerResource(
@@ -82,4 +83,5 @@ export function registerResources(server: McpServer, tools: AnyTool[], env: Env)
         ctx.mcpReq.signal,
       ),
   );
+  return true;
 }

@@ -30,7 +30,7 @@ export function scopedServers(
   selection: Selection,
   stepUp: AnyTool[],
 ): {
-  factory: (cap?: Mode, caller?: Caller) => McpServer;
+  factory: (cap?: Mode, caller?: Caller, session?: { longLived?: boolean }) => McpServer;
   safety: Map<string, Safety>;
   /** Calls `notify` whenever any caller's listing changes. */
   onListChanged(notify: () => void): void;
@@ -77,13 +77,14 @@ export function scopedServers(
     return d;
   };
   return {
-    factory: (cap, caller = STDIO_CALLER) => {
+    factory: (cap, caller = STDIO_CALLER, session = {}) => {
       const d = depsFor(cap ? stricter(mode, cap) : mode);
       return buildServer({
         ...d,
         tools: selection.tools,
         listing: listingOf(caller),
         inflight: { registry: inflight, caller: callerKey(caller) },
+        subscriptions: session.longLived === true,
         clusters: d.clusters.as(caller),
         caller,
       });

@@ -17,6 +17,7 @@ import { confirmation } from "./confirm.js";
 import type { Inflight } from "./inflight.js";
 import { compactListing, refuseHidden } from "./listing.js";
 import { registerResources } from "./resources.js";
+import { enableSubscriptions } from "./subscriptions.js";
 
 export interface ServerDeps {
   name: string;
@@ -37,6 +38,8 @@ export interface ServerDeps {
   caller?: Caller;
   /** The session's listing (toolsets enabled so far); unset: every tool is listed. */
   listing?: Listing;
+  /** A session that lives long enough to be told of changes (stdio, legacy SSE): resource subscriptions. */
+  subscriptions?: boolean;
   /** Over HTTP: running calls, so a cancel that reaches another (stateless) server finds its call. */
   inflight?: { registry: Inflight; caller: string };
 }
@@ -188,13 +191,14 @@ export function buildServer(deps: ServerDeps): McpServer {
     const tool = byName.get(name);
     return !!tool && (!listing || tool.name === "toolsets" || listing.listed(tool));
   });
-  registerResources(server, tools, {
+  const resources = registerResources(server, tools, {
     config: deps.config,
     clusters: deps.clusters,
     forwards: deps.forwards,
     progress: () => {},
     log: deps.log.child({ component: "resources" }),
   });
+  if (resources && deps.subscriptions) enableSubscriptions(server, deps.clusters, deps.log);
   for (const p of deps.prompts) {
     server.registerPrompt(
       p.name,

@@ -6,7 +6,7 @@ import type { Logger } from "../obs/log.js";
 
 /** `onListChanged` subscribes to changes of the session's tool list, which the server then notifies. */
 export function startStdio(
-  factory: () => McpServer,
+  factory: (cap?: undefined, caller?: undefined, session?: { longLived?: boolean }) => McpServer,
   log: Logger,
   onListChanged?: (notify: () => void) => void,
 ): { close(): Promise<void> } {
@@ -15,7 +15,7 @@ export function startStdio(
   console.debug = console.error;
   let server: McpServer | undefined;
   onListChanged?.(() => void server?.sendToolListChanged());
-  const handle = serveStdio(() => (server = factory()), {
+  const handle = serveStdio(() => (server = factory(undefined, undefined, { longLived: true })), {
     onerror: (err) => log.warn("stdio transport error", { err }),
   });
   return handle;
