@@ -1,12 +1,25 @@
 import { defineConfig } from "vitest/config";
 
+// Unit tests beside the code run without the test bed (`npx vitest run --project unit`: seconds); the
+// bed project holds test/ and the few src/ tests that run the bed's binaries or API servers.
+const BED_UNITS = ["src/exec/kubectl.test.ts", "src/exec/helm.test.ts", "src/**/*.testbed.test.ts"];
+
 export default defineConfig({
   test: {
-    include: ["src/**/*.test.ts", "test/**/*.test.ts"],
-    globalSetup: ["test/global-setup.ts"],
     testTimeout: 120_000,
     hookTimeout: 300_000,
     pool: "forks",
     reporters: ["default"],
+    projects: [
+      { extends: true, test: { name: "unit", include: ["src/**/*.test.ts"], exclude: BED_UNITS } },
+      {
+        extends: true,
+        test: {
+          name: "bed",
+          include: ["test/**/*.test.ts", ...BED_UNITS],
+          globalSetup: ["test/global-setup.ts"],
+        },
+      },
+    ],
   },
 });
