@@ -15,6 +15,7 @@ const NS = `capi-${Date.now().toString(36)}`;
 const dir = mkdtempSync(join(tmpdir(), "kube-mcp-capi-"));
 let s: Session;
 let betaKey = "";
+let betaConfig = "";
 
 const kubectl = async (args: string[], input?: string) => {
   const r = await run(join(bin, "kubectl"), ["--kubeconfig", kubeconfig, "--context", "alpha", ...args], {
@@ -49,6 +50,12 @@ const secret = (name: string, value: string) =>
     }),
   );
 const rows = async () => (await call(s.client, "clusters_list")).text;
+/** Waits for clusters_list to satisfy `ok`; far less than the resync (600 s), so only a watch can do it. */
+const until = async (ok: (text: string) => boolean) => {
+  const end = Date.now() + 10_000;
+  while (!ok(await rows()) && Date.now() < end) await new Promise((r) => setTimeout(r, 200));
+  return rows();
+};
 
 beforeAll(async () => {
   const crd = execFileSync(join(import.meta.dirname, "..", "testbed", "fetch-capi.sh"), { encoding: "utf8" })
@@ -64,6 +71,7 @@ beforeAll(async () => {
     ["--kubeconfig", kubeconfig, "config", "view", "--raw", "--minify", "--flatten", "--context", "beta"],
     { encoding: "utf8" },
   );
+  betaConfig = beta;
   betaKey = /client-key-data: (\S+)/.exec(beta)?.[1] ?? "";
   expect(betaKey.length).toBeGreaterThan(20);
   for (const n of ["wc1", "wc2", "wc3", "wc4"]) await kubectl(["apply", "-f", "-"], cluster(n));
@@ -79,15 +87,13 @@ beforeAll(async () => {
   const config = join(dir, "capi.yaml");
   writeFileSync(
     config,
-    `capi:\n  managementClusters: [alpha]\n  namespaces: [${NS}]\n  refreshSeconds: 1\nclusters:\n  "${NS}/*": {mode: read-only}\n`,
+    `capi:\n  managementClusters: [alpha]\n  namespaces: [${NS}]\n  refreshSeconds: 600\nclusters:\n  "${NS}/*": {mode: read-only}\n`,
   );
   s = await stdioSession({
     args: ["--config", config, "--mode", "non-destructive"],
     env: { KUBECONFIG: kubeconfig },
   });
-  const until = Date.now() + 20_000;
-  while (!(await rows()).includes(`${NS}/wc1`) && Date.now() < until)
-    await new Promise((r) => setTimeout(r, 250));
+  await until((t) => t.includes(`${NS}/wc1`));
 });
 afterAll(async () => {
   await s?.close();
@@ -169,11 +175,26 @@ describe("Cluster API workload clusters", () => {
     for (const o of outputs) expect(o).not.toContain(betaKey.slice(0, 40));
   });
 
-  it("disappear once their Cluster object is deleted", async () => {
+  it("appear as soon as their Cluster object is written (a watch, not the resync)", async () => {
+    await secret("wc5", betaConfig);
+    await kubectl(["apply", "-f", "-"], cluster("wc5"));
+    await provisioned("wc5");
+    expect(await until((t) => new RegExp(`${NS}/wc5 .* yes`).test(t))).toMatch(
+      new RegExp(`${NS}/wc5 +capi \\(alpha: Provisioned, DockerCluster\\)`),
+    );
+  });
+
+  it("become usable as soon as their kubeconfig Secret is written", async () => {
+    await secret("wc2", betaConfig);
+    const text = await until((t) => !new RegExp(`${NS}/wc2 .*no: `).test(t));
+    expect(text).not.toMatch(new RegExp(`${NS}/wc2 .*no: `));
+    const r = await call(s.client, "resources_list", { kind: "namespaces", cluster: `${NS}/wc2` });
+    expect(r.isError, r.text).toBe(false);
+    expect(r.text).toContain("shop");
+  });
+
+  it("disappear as soon as their Cluster object is deleted", async () => {
     await kubectl(["delete", "clusters.cluster.x-k8s.io", "wc1", "-n", NS]);
-    const until = Date.now() + 20_000;
-    while ((await rows()).includes(`${NS}/wc1 `) && Date.now() < until)
-      await new Promise((r) => setTimeout(r, 250));
-    expect(await rows()).not.toContain(`${NS}/wc1 `);
+    expect(await until((t) => !t.includes(`${NS}/wc1 `))).not.toContain(`${NS}/wc1 `);
   });
 });

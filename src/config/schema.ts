@@ -220,7 +220,13 @@ export const ConfigSchema = z
           .array(z.string().min(1))
           .default(["*"])
           .describe("namespaces (globs) whose Cluster objects count"),
-        refreshSeconds: z.number().int().min(1).max(3600).default(30),
+        refreshSeconds: z
+          .number()
+          .int()
+          .min(1)
+          .max(3600)
+          .default(30)
+          .describe("full resync interval; watches report changes in between"),
       })
       .strict()
       .optional()

@@ -58,6 +58,11 @@ export interface ClusterSpec {
   auth: AuthSpec;
   /** Set for a cluster found through a Cluster API management cluster. */
   capi?: CapiInfo;
+  /**
+   * Changes when the connection must be rebuilt although server and origin did not (rotated
+   * credentials in a Cluster API Secret); a digest, never the credentials.
+   */
+  revision?: string;
 }
 
 export interface KubeRequest {

@@ -8,7 +8,8 @@ import { KubeError, KubeHttp } from "../kube/http.js";
 import { gatherClusters, watchFiles } from "../kube/sources.js";
 import type { ClusterSpec } from "../kube/types.js";
 import type { Logger } from "../obs/log.js";
-import { discoverWorkloads } from "../targets/capi.js";
+import { capiWatchTargets, discoverWorkloads } from "../targets/capi.js";
+import { follow } from "../targets/capi-watch.js";
 import { type Cluster, Clusters } from "../targets/clusters.js";
 
 /** A workload cluster CAPI cannot give a connection for: every request says why. */
@@ -106,8 +107,10 @@ export function localClusters(
 }
 
 /**
- * Rediscovers the workload clusters of the management clusters every refreshSeconds; the registry is
- * rebuilt only when what it would hold changes (new, gone, or a cluster's connection or problem).
+ * Rediscovers the workload clusters of the management clusters when a watch says a Cluster object or a
+ * Secret it may use changed (capi-watch.ts), and every refreshSeconds regardless (the resync). At most
+ * one discovery runs at a time, and changes arriving meanwhile make one more; the registry is rebuilt
+ * only when what it would hold changes (new, gone, or a cluster's connection, credentials or problem).
  */
 function followCapi(
   capi: NonNullable<Config["capi"]>,
@@ -118,30 +121,74 @@ function followCapi(
   const ac = new AbortController();
   let seen = "";
   const fingerprint = (specs: ClusterSpec[]) =>
-    JSON.stringify(specs.map((s) => [s.name, s.server, s.capi?.phase, s.capi?.problem]));
+    JSON.stringify(specs.map((s) => [s.name, s.server, s.revision, s.capi?.problem]));
+  const watches = new Map<Cluster, AbortController>();
+  const managers = () =>
+    clusters.all().filter((c) => capi.managementClusters.includes(c.name) && !c.spec.capi);
   const refresh = async () => {
-    const managers = clusters.all().filter((c) => capi.managementClusters.includes(c.name) && !c.spec.capi);
-    const missing = capi.managementClusters.filter((m) => !managers.some((c) => c.name === m));
+    const found = managers();
+    const missing = capi.managementClusters.filter((m) => !found.some((c) => c.name === m));
     if (missing.length) log.warn("Cluster API: management clusters not found", { missing });
+    watchManagers(found);
     const { specs, warnings } = await discoverWorkloads(
-      managers,
+      found,
       { namespaces: capi.namespaces, prefix: capi.managementClusters.length > 1 },
       ac.signal,
     );
     for (const w of warnings) log.warn(w);
     const now = fingerprint(specs);
-    if (now === seen) return;
+    if (now === seen || ac.signal.aborted) return;
     seen = now;
     sources.workloads = specs;
     publish(clusters, sources);
     log.info("Cluster API workload clusters", { clusters: specs.map((s) => s.name) });
   };
-  const tick = () => void refresh().catch((err) => log.error("Cluster API discovery failed", { err }));
+  let running: Promise<void> | undefined;
+  let again = false;
+  const tick = () => {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = refresh()
+      .catch((err) => log.error("Cluster API discovery failed", { err }))
+      .finally(() => {
+        running = undefined;
+        if (again && !ac.signal.aborted) {
+          again = false;
+          tick();
+        }
+      });
+  };
+  // A burst of events (a Secret and its Cluster written together) makes one discovery.
+  let soon: NodeJS.Timeout | undefined;
+  const changed = () => {
+    soon ??= setTimeout(() => {
+      soon = undefined;
+      tick();
+    }, 200);
+  };
+  /** One pair of watches per management cluster connection; a replaced connection's watches stop. */
+  const watchManagers = (found: Cluster[]) => {
+    for (const [c, w] of watches)
+      if (!found.includes(c)) {
+        w.abort();
+        watches.delete(c);
+      }
+    for (const c of found.filter((x) => !watches.has(x))) {
+      const w = new AbortController();
+      ac.signal.addEventListener("abort", () => w.abort(), { once: true });
+      watches.set(c, w);
+      for (const target of capiWatchTargets(capi.namespaces))
+        void follow(c.api.unscoped(), target, changed, log.child({ management: c.name }), w.signal);
+    }
+  };
   tick();
   const timer = setInterval(tick, capi.refreshSeconds * 1000);
   timer.unref();
   return () => {
     clearInterval(timer);
+    clearTimeout(soon);
     ac.abort();
   };
 }

@@ -4,8 +4,10 @@
 // clusters). A Secret's kubeconfig may only carry inline credentials: exec plugins, auth providers and
 // file references would run or read things on kube-mcp's host on the say-so of whoever can write that
 // Secret. The kubeconfig itself never leaves this module: only the connection built from it does.
+import { createHash } from "node:crypto";
 import { parseKubeconfig } from "../kube/kubeconfig.js";
 import type { CapiInfo, ClusterSpec } from "../kube/types.js";
+import type { WatchTarget } from "./capi-watch.js";
 import type { Cluster } from "./clusters.js";
 
 type Obj = Record<string, unknown>;
@@ -21,6 +23,32 @@ export interface CapiOptions {
 
 const glob = (pattern: string) =>
   new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replaceAll("*", ".*")}$`);
+
+const CLUSTER_PATHS = ["v1beta2", "v1beta1"].map((v) => `/apis/cluster.x-k8s.io/${v}/clusters`);
+/** The Secrets discovery reads, by name: a workload cluster's kubeconfig (and its CA). */
+const SECRET_SUFFIXES = ["-kubeconfig", "-ca"];
+
+/** What to watch on a management cluster so discovery runs again when something it reads changes. */
+export function capiWatchTargets(namespaces: readonly string[]): WatchTarget[] {
+  const allowed = namespaces.map(glob);
+  const inScope = (ns: string) => allowed.some((re) => re.test(ns));
+  return [
+    { paths: CLUSTER_PATHS, what: "Cluster objects", relevant: (ns) => inScope(ns) },
+    {
+      paths: ["/api/v1/secrets"],
+      what: "kubeconfig Secrets",
+      relevant: (ns, name) => inScope(ns) && SECRET_SUFFIXES.some((x) => name.endsWith(x)),
+    },
+  ];
+}
+
+/**
+ * Changes whenever what a workload cluster is built from does (its kubeconfig, phase, problem), so the
+ * registry replaces its connection when CAPI rotates the credentials behind an unchanged server URL.
+ * A digest, kept in memory only: it says "changed", never what.
+ */
+const revisionOf = (...parts: unknown[]) =>
+  createHash("sha256").update(JSON.stringify(parts)).digest("base64url").slice(0, 22);
 
 /** Key names in a kubeconfig that reach outside it: refused in a Secret's kubeconfig. */
 const OUTSIDE = [
@@ -41,10 +69,10 @@ function outsideRefs(v: unknown, path = ""): string[] {
 }
 
 async function listClusters(mgmt: Cluster, signal: AbortSignal): Promise<Obj[]> {
-  for (const version of ["v1beta2", "v1beta1"]) {
+  for (const path of CLUSTER_PATHS) {
     try {
       const list = await mgmt.api.unscoped().json<{ items?: Obj[] }>({
-        path: `/apis/cluster.x-k8s.io/${version}/clusters`,
+        path,
         signal,
       });
       return list.items ?? [];
@@ -93,6 +121,7 @@ async function workload(mgmt: Cluster, c: Obj, o: CapiOptions, signal: AbortSign
     tls: { insecure: false },
     auth: {},
     capi: { ...info, problem },
+    revision: revisionOf(info, problem),
   });
   if (info.problem) return broken(info.problem);
   const secretName = `${capiName}-kubeconfig`;
@@ -135,6 +164,7 @@ async function workload(mgmt: Cluster, c: Obj, o: CapiOptions, signal: AbortSign
       source: "capi",
       origin: `Cluster ${ns}/${capiName} on ${mgmt.name}`,
       capi: info,
+      revision: revisionOf(info, text),
     };
   } catch {
     // The parser's words could quote the kubeconfig: only the fact leaves.

@@ -171,3 +171,25 @@ describe("Clusters.as", () => {
     });
   });
 });
+
+describe("replace", () => {
+  const spec = (revision: string) => ({
+    name: "org-a/wc1",
+    source: "capi" as const,
+    origin: "Cluster org-a/wc1 on alpha",
+    server: url,
+    namespace: "default",
+    tls: { insecure: false },
+    auth: {},
+    revision,
+  });
+  it("rebuilds a connection whose credentials rotated behind the same server, and keeps an unchanged one", () => {
+    const clusters = registry({});
+    clusters.replace([spec("r1")]);
+    const first = clusters.select("org-a/wc1")[0];
+    clusters.replace([spec("r1")]);
+    expect(clusters.select("org-a/wc1")[0]).toBe(first);
+    clusters.replace([spec("r2")]);
+    expect(clusters.select("org-a/wc1")[0]).not.toBe(first);
+  });
+});

@@ -104,7 +104,8 @@ export class Clusters {
         prev &&
         prev.server === spec.server &&
         prev.origin === spec.origin &&
-        prev.namespace === spec.namespace;
+        prev.namespace === spec.namespace &&
+        prev.spec.revision === spec.revision;
       next.set(spec.name, same && prev ? prev : this.make(spec));
     }
     this.byName = next;
