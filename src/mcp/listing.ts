@@ -52,11 +52,23 @@ export function compactSchema(schema: unknown): unknown {
 }
 
 /** `listed`: whether this session lists a registered tool now (toolsets, installed binaries). */
-export function compactListing(server: McpServer, listed: (name: string) => boolean): void {
+/**
+ * `memo`: listings already built in this process, by what decides their content (the tools listed, the
+ * mode, the toolsets tool's description). Over HTTP every request has a server of its own, which would
+ * otherwise convert every tool's schema again for each tools/list.
+ */
+export function compactListing(
+  server: McpServer,
+  listed: (name: string) => boolean,
+  memo?: { cache: Map<string, unknown>; key: () => string },
+): void {
   wrap(server, "tools/list", (inner) => async (request, ctx) => {
+    const key = memo && !request.params?.cursor ? memo.key() : undefined;
+    const hit = key === undefined ? undefined : memo?.cache.get(key);
+    if (hit) return { ...(hit as object) };
     const result = (await inner(request, ctx)) as { tools?: Record<string, unknown>[] };
     if (!Array.isArray(result.tools)) return result;
-    return {
+    const compact = {
       ...result,
       tools: result.tools
         .filter((t) => listed(String(t.name)))
@@ -70,5 +82,10 @@ export function compactListing(server: McpServer, listed: (name: string) => bool
           };
         }),
     };
+    if (key !== undefined && memo) {
+      if (memo.cache.size >= 64) memo.cache.delete(memo.cache.keys().next().value as string);
+      memo.cache.set(key, compact);
+    }
+    return { ...compact };
   });
 }

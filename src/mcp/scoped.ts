@@ -38,6 +38,7 @@ export function scopedServers(
   cancel(caller: Caller, id: string | number): boolean;
 } {
   const inflight = new Inflight();
+  const listingCache = new Map<string, unknown>();
   const listings = new Map<string, Listing>();
   const notifiers: (() => void)[] = [];
   const listingOf = (caller: Caller): Listing => {
@@ -85,6 +86,7 @@ export function scopedServers(
         listing: listingOf(caller),
         inflight: { registry: inflight, caller: callerKey(caller) },
         subscriptions: session.longLived === true,
+        listingCache,
         clusters: d.clusters.as(caller),
         caller,
       });

@@ -38,6 +38,8 @@ export interface ServerDeps {
   caller?: Caller;
   /** The session's listing (toolsets enabled so far); unset: every tool is listed. */
   listing?: Listing;
+  /** Listings built so far in this process, shared by its per-request servers (src/mcp/listing.ts). */
+  listingCache?: Map<string, unknown>;
   /** A session that lives long enough to be told of changes (stdio, legacy SSE): resource subscriptions. */
   subscriptions?: boolean;
   /** Over HTTP: running calls, so a cancel that reaches another (stateless) server finds its call. */
@@ -187,10 +189,22 @@ export function buildServer(deps: ServerDeps): McpServer {
       (tool ? listing?.refusal(tool) : undefined)
     );
   });
-  compactListing(server, (name) => {
+  const isListed = (name: string) => {
     const tool = byName.get(name);
     return !!tool && (!listing || tool.name === "toolsets" || listing.listed(tool));
-  });
+  };
+  compactListing(
+    server,
+    isListed,
+    deps.listingCache && {
+      cache: deps.listingCache,
+      key: () =>
+        JSON.stringify([
+          structured,
+          tools.filter((t) => isListed(t.name)).map((t) => [t.name, t.description, t.safety]),
+        ]),
+    },
+  );
   const resources = registerResources(server, tools, {
     config: deps.config,
     clusters: deps.clusters,
