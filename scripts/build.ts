@@ -23,12 +23,33 @@ const common = {
   logLevel: "warning",
 } as const;
 
+// OpenTelemetry (src/obs/tracing-otel.ts and its packages, ~300 KB) is a bundle of its own, required only
+// when tracing is configured: a server that does not trace never reads, parses or caches it.
+const TRACING = "kube-mcp-tracing.cjs";
+await build({
+  ...common,
+  entryPoints: ["src/obs/tracing-otel.ts"],
+  outfile: `dist/${TRACING}`,
+  format: "cjs",
+  logOverride: { "empty-import-meta": "silent" },
+});
+const tracingApart = {
+  name: "tracing-apart",
+  setup(b: { onResolve(o: { filter: RegExp }, f: () => { path: string; external: boolean }): void }) {
+    b.onResolve({ filter: /\/tracing-otel\.js$/ }, () => ({ path: `./${TRACING}`, external: true }));
+  },
+};
+
 const BUNDLE = "kube-mcp.cjs";
 await build({
   ...common,
   entryPoints: ["src/cli.ts"],
   outfile: `dist/${BUNDLE}`,
   format: "cjs",
+  plugins: [tracingApart],
+  // An external's import() becomes require() (the bin runs the bundle as a vm.Script, which has no
+  // dynamic import); bundled modules are still evaluated lazily, as before.
+  supported: { "dynamic-import": false },
   // src/version.ts reads import.meta only when the version is not defined, as here it is.
   logOverride: { "empty-import-meta": "silent" },
 });

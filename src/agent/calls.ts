@@ -6,6 +6,7 @@ import { describeError } from "../kube/errors.js";
 import type { Call } from "../link/protocol.js";
 import type { Audit } from "../obs/audit.js";
 import type { Logger } from "../obs/log.js";
+import { tracer } from "../obs/tracing.js";
 import { permits } from "../policy/modes.js";
 import { allowedRules, type Cluster, stricter } from "../targets/clusters.js";
 import { deadline } from "../targets/deadline.js";
@@ -34,7 +35,25 @@ export class CallRunner {
     private readonly audit: Audit,
   ) {}
 
-  async run(call: Call, progress: (done: number, total: number, message: string) => void): Promise<Outcome> {
+  run(call: Call, progress: (done: number, total: number, message: string) => void): Promise<Outcome> {
+    // The agent's side of the hop, a child of the hub's span when the frame carries its context.
+    return tracer().span(
+      `hub call ${call.tool}`,
+      { "gen_ai.tool.name": call.tool, "k8s.cluster.name": this.cluster.name },
+      async (span) => {
+        const outcome = await this.runCall(call, progress);
+        span.set({ "kube_mcp.outcome": outcome.ok ? "ok" : "error" });
+        if (!outcome.ok) span.fail("error");
+        return outcome;
+      },
+      { kind: "server", ...(call.trace ? { parent: call.trace } : {}) },
+    );
+  }
+
+  private async runCall(
+    call: Call,
+    progress: (done: number, total: number, message: string) => void,
+  ): Promise<Outcome> {
     const t0 = Date.now();
     const ctl = new AbortController();
     this.running.set(call.id, ctl);

@@ -15,6 +15,7 @@ import { createAudit } from "../obs/audit.js";
 import { untilShutdown } from "../obs/lifecycle.js";
 import { createLogger, type Logger } from "../obs/log.js";
 import { METRICS_CONTENT_TYPE, Metrics } from "../obs/metrics.js";
+import { startTracing, tracer } from "../obs/tracing.js";
 import { toolsFor } from "../policy/modes.js";
 import { newClusters } from "../serve/local.js";
 import type { Cluster, Clusters } from "../targets/clusters.js";
@@ -137,6 +138,7 @@ export async function run(argv: string[]): Promise<number> {
   const known = new Set([...ALL_TOOLS, ...cliTools("full", config)].map((t) => t.name));
   const audit = createAudit("agent");
   const metrics = new Metrics("agent", version());
+  await startTracing(config, "agent", log, metrics);
   const runner = new CallRunner(
     cluster,
     (caller) => clusters.as(caller).select(s.name)[0] as Cluster,
@@ -194,5 +196,6 @@ export async function run(argv: string[]): Promise<number> {
     link.stop();
     runner.cancelAll("the agent is shutting down");
     health.close();
+    return tracer().shutdown();
   }).done;
 }

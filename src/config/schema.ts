@@ -306,6 +306,45 @@ export const ConfigSchema = z
       })
       .strict()
       .default({ concurrency: 8, clusterTimeoutMs: 25_000 }),
+    tracing: z
+      .object({
+        endpoint: z
+          .string()
+          .url()
+          .optional()
+          .describe("OTLP/HTTP base URL (/v1/traces is added); OTEL_EXPORTER_OTLP_ENDPOINT wins; unset: off"),
+        protocol: z
+          .enum(["http/protobuf", "http/json"])
+          .optional()
+          .describe("OTEL_EXPORTER_OTLP_PROTOCOL wins"),
+        sampler: z
+          .enum([
+            "always_on",
+            "always_off",
+            "traceidratio",
+            "parentbased_always_on",
+            "parentbased_always_off",
+            "parentbased_traceidratio",
+          ])
+          .optional()
+          .describe("OTEL_TRACES_SAMPLER wins; default parentbased_always_on"),
+        samplerArg: z.number().min(0).max(1).optional().describe("the ratio of *traceidratio samplers"),
+        serviceName: z
+          .string()
+          .min(1)
+          .optional()
+          .describe("OTEL_SERVICE_NAME wins; default kube-mcp[-hub|-agent]"),
+        maxQueueSize: z
+          .number()
+          .int()
+          .min(16)
+          .max(100_000)
+          .optional()
+          .describe("spans waiting for export; more are dropped and counted (default 2048)"),
+      })
+      .strict()
+      .optional()
+      .describe("OpenTelemetry traces over OTLP/HTTP; the standard OTEL_* variables work too"),
     audit: z
       .boolean()
       .default(false)

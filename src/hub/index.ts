@@ -14,6 +14,7 @@ import { createAudit } from "../obs/audit.js";
 import { untilShutdown } from "../obs/lifecycle.js";
 import { createLogger } from "../obs/log.js";
 import { Metrics } from "../obs/metrics.js";
+import { startTracing, tracer } from "../obs/tracing.js";
 import type { Selection } from "../policy/toolsets.js";
 import { INSTRUCTIONS } from "../serve/instructions.js";
 import { loadClusters, newClusters } from "../serve/local.js";
@@ -147,6 +148,7 @@ export async function run(argv: string[]): Promise<number> {
       () => replicas?.routedOut ?? 0,
     );
   }
+  await startTracing(config, "hub", log, deps.metrics);
   const listen = config.http.listen ?? `0.0.0.0:${config.hub.port}`;
   let http: Awaited<ReturnType<typeof startHttp>>;
   try {
@@ -194,6 +196,6 @@ export async function run(argv: string[]): Promise<number> {
     stopping = true;
     stopWatching();
     agents.close();
-    return Promise.all([http.close(), replicas?.close()]).then(() => {});
+    return Promise.all([http.close(), replicas?.close()]).then(() => tracer().shutdown());
   }).done;
 }

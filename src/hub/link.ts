@@ -5,6 +5,7 @@ import type WebSocket from "ws";
 import type { Mode } from "../config/schema.js";
 import { type Call, type CallerFrame, CLOSE, encode, type Hello } from "../link/protocol.js";
 import type { Logger } from "../obs/log.js";
+import { tracer } from "../obs/tracing.js";
 import type { ScopeRules } from "../policy/scope.js";
 import type { RemoteRunner } from "../targets/clusters.js";
 import type { Caller } from "../targets/identity.js";
@@ -114,10 +115,25 @@ export class AgentLink implements RemoteRunner {
       scope?: readonly ScopeRules[];
     },
   ): Promise<unknown> {
+    // The hub → agent hop as a client span; the agent continues the trace from the frame's context.
+    return tracer().span(
+      `agent call ${tool}`,
+      { "gen_ai.tool.name": tool, "k8s.cluster.name": this.name },
+      () => this.send(tool, args, ctx),
+      { kind: "client" },
+    );
+  }
+
+  private send(
+    tool: string,
+    args: Record<string, unknown>,
+    ctx: Parameters<AgentLink["call"]>[2],
+  ): Promise<unknown> {
     const ws = this.ws;
     if (!ws || !this.connected) return Promise.reject(this.notConnected());
     ctx.signal.throwIfAborted();
     const id = ++this.seq;
+    const trace = tracer().carrier();
     const msg: Call = {
       type: "call",
       id,
@@ -129,6 +145,7 @@ export class AgentLink implements RemoteRunner {
       ...(ctx.allow ? { allow: [...ctx.allow] } : {}),
       ...(ctx.caller ? { caller: callerFrame(ctx.caller) } : {}),
       ...(ctx.scope?.length ? { scope: [...ctx.scope] } : {}),
+      ...(trace ? { trace } : {}),
     };
     return new Promise((resolve, reject) => {
       const onAbort = () => {

@@ -6,7 +6,8 @@ import { randomUUID } from "node:crypto";
 import { type Msg, type NatsConnection, NoRespondersError, RequestError } from "@nats-io/transport-node";
 import * as z from "zod";
 import { Mode } from "../config/schema.js";
-import { CallerFrame } from "../link/protocol.js";
+import { CallerFrame, TraceFrame } from "../link/protocol.js";
+import { tracer } from "../obs/tracing.js";
 import type { GuardRule } from "../policy/rules.js";
 import { ScopeRules } from "../policy/scope.js";
 import { allowedRules, type Cluster, type RemoteRunner, stricter } from "../targets/clusters.js";
@@ -27,6 +28,7 @@ const CallRequest = z.object({
   caller: CallerFrame.optional(),
   scope: z.array(ScopeRules).max(10).optional(),
   progress: z.string().max(400),
+  trace: TraceFrame.optional(),
 });
 const Reply = z.object({
   ok: z.boolean(),
@@ -146,7 +148,23 @@ export class NatsCalls {
     args: Record<string, unknown>,
     ctx: CallCtx,
   ): Promise<unknown> {
+    return tracer().span(
+      `replica call ${tool}`,
+      { "gen_ai.tool.name": tool, "k8s.cluster.name": cluster, "kube_mcp.replica": owner },
+      () => this.request(owner, cluster, tool, args, ctx),
+      { kind: "client" },
+    );
+  }
+
+  private request(
+    owner: string,
+    cluster: string,
+    tool: string,
+    args: Record<string, unknown>,
+    ctx: CallCtx,
+  ): Promise<unknown> {
     ctx.signal.throwIfAborted();
+    const trace = tracer().carrier();
     const id = randomUUID();
     const progress = `${this.prefix}.progress.${this.id}.${id}`;
     const timeoutMs = this.timeoutMs();
@@ -184,6 +202,7 @@ export class NatsCalls {
         ...(ctx.allow ? { allow: [...ctx.allow] } : {}),
         ...(ctx.caller ? { caller: callerFrame(ctx.caller) } : {}),
         ...(ctx.scope?.length ? { scope: [...ctx.scope] } : {}),
+        ...(trace ? { trace } : {}),
       };
       this.nc
         .request(`${this.prefix}.call.${owner}`, JSON.stringify(req), { timeout: timeoutMs + 2000 })
@@ -215,6 +234,16 @@ export class NatsCalls {
       return void m.respond(JSON.stringify({ ok: false, error: "malformed call request" }));
     const req = parsed.data;
     this.routedIn++;
+    // The owning replica's side of the hop, in the calling replica's trace.
+    await tracer().span(
+      `replica serve ${req.tool}`,
+      { "gen_ai.tool.name": req.tool, "k8s.cluster.name": req.cluster, "kube_mcp.replica": req.from },
+      () => this.answer(m, req),
+      { kind: "server", ...(req.trace ? { parent: req.trace } : {}) },
+    );
+  }
+
+  private async answer(m: Msg, req: z.infer<typeof CallRequest>): Promise<void> {
     const key = `${req.from}:${req.id}`;
     const ac = new AbortController();
     this.serving.set(key, ac);

@@ -7,6 +7,8 @@ import type { Duplex, Readable } from "node:stream";
 import { pipeline } from "node:stream";
 import { connect as tlsConnect } from "node:tls";
 import { createGunzip } from "node:zlib";
+import { tracer } from "../obs/tracing.js";
+import { apiRoute } from "../obs/tracing-attrs.js";
 import { type Impersonation, impersonationHeaders } from "../targets/identity.js";
 import type { Transport } from "./api.js";
 import { type AuthMaterial, Credentials } from "./credentials.js";
@@ -130,21 +132,41 @@ export class KubeHttp {
     this.agents.clear();
   }
 
-  private async withRetry<T>(
+  private withRetry<T>(
     req: KubeRequest,
     streaming: boolean,
     extra: Headers,
     use: (ex: Exchange) => Promise<T>,
   ): Promise<T> {
-    let ex = await this.exchange(req, streaming, extra);
-    // A rejected exec or token-file credential may just be stale: fetch a fresh one and try once more.
-    if (ex.res.statusCode === 401 && this.credentials.refreshable) {
-      ex.res.resume();
-      ex.release();
-      this.credentials.invalidate();
-      ex = await this.exchange(req, streaming, extra);
-    }
-    return use(ex);
+    const method = req.method ?? "GET";
+    const route = apiRoute(req.path);
+    // One client span per request (its retry included): the route, never the object's name or the query.
+    return tracer().span(
+      `${method} ${route.template}`,
+      {
+        "http.request.method": method,
+        "url.template": route.template,
+        "k8s.cluster.name": this.spec.name,
+        "k8s.namespace.name": route.namespace,
+        "kube_mcp.k8s.resource": route.resource,
+      },
+      async (span) => {
+        let ex = await this.exchange(req, streaming, extra);
+        // A rejected exec or token-file credential may just be stale: fetch a fresh one and try once more.
+        if (ex.res.statusCode === 401 && this.credentials.refreshable) {
+          ex.res.resume();
+          ex.release();
+          this.credentials.invalidate();
+          span.set({ "http.request.resend_count": 1 });
+          ex = await this.exchange(req, streaming, extra);
+        }
+        const status = ex.res.statusCode ?? 0;
+        span.set({ "http.response.status_code": status });
+        if (status >= 400) span.fail(String(status));
+        return use(ex);
+      },
+      { kind: "client" },
+    );
   }
 
   private async exchange(req: KubeRequest, streaming: boolean, extra: Headers): Promise<Exchange> {
@@ -183,6 +205,8 @@ export class KubeHttp {
         ...(streaming ? {} : { "Accept-Encoding": "gzip" }),
         ...(body ? { "Content-Type": "application/json", "Content-Length": String(body.length) } : {}),
         ...auth.headers,
+        // An API server that traces (APIServerTracing) continues the caller's trace.
+        ...tracer().carrier(),
       };
       // Case-insensitive override, so a caller's content-type replaces the default Content-Type.
       for (const [k, v] of Object.entries({ ...req.headers, ...extra })) {

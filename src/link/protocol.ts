@@ -10,6 +10,8 @@
 //   agent → hub  progress  for a call
 //   agent → hub  result    the tool's per-cluster data, or an error the model can act on
 //   hub → agent  cancel    the MCP client gave up: the agent aborts the call and its API requests
+// A call may carry W3C trace context (`trace`), so the agent's spans join the hub's trace; agents of
+// older releases ignore it.
 import * as z from "zod";
 import { IDENTITY_MODES, Mode } from "../config/schema.js";
 import { ScopeRules } from "../policy/scope.js";
@@ -69,6 +71,12 @@ export const CallerFrame = z.object({
   missing: z.string().max(500).optional(),
 });
 
+/** W3C trace context of the hub's span for a call (also carried between hub replicas over NATS). */
+export const TraceFrame = z.object({
+  traceparent: z.string().regex(/^[\da-f]{2}-[\da-f]{32}-[\da-f]{16}-[\da-f]{2}$/),
+  tracestate: z.string().max(512).optional(),
+});
+
 const Call = z.object({
   type: z.literal("call"),
   id: z.number().int().nonnegative(),
@@ -84,6 +92,7 @@ const Call = z.object({
   caller: CallerFrame.optional(),
   /** The hub's namespace and kind policy for the cluster, applied on top of the agent's own. */
   scope: z.array(ScopeRules).max(10).optional(),
+  trace: TraceFrame.optional(),
 });
 
 const Cancel = z.object({ type: z.literal("cancel"), id: z.number().int().nonnegative() });

@@ -3,6 +3,7 @@
 import { createHash } from "node:crypto";
 import { redactText } from "../policy/redact-text.js";
 import { auditFields, type Caller } from "../targets/identity.js";
+import { tracer } from "./tracing.js";
 
 export interface AuditRecord {
   /** Who called: a label (the hub's and agent's own), or the caller with its user, groups, key or subject. */
@@ -53,6 +54,7 @@ export function createAudit(
         outcome: r.outcome,
         ms: r.ms,
         ...(r.error ? { error: r.error.slice(0, 500) } : {}),
+        ...tracer().ids(),
       })}\n`,
     );
 }

@@ -1,4 +1,6 @@
 // JSON-lines logger bound to stderr: in stdio mode stdout belongs to the protocol.
+import { tracer } from "./tracing.js";
+
 export type LogLevel = "debug" | "info" | "warn" | "error";
 const rank: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
@@ -23,6 +25,8 @@ export function createLogger(
       msg,
       ...base,
       ...fields,
+      // Inside a traced span, the ids join this line to its trace.
+      ...tracer().ids(),
     };
     for (const [k, v] of Object.entries(rec)) {
       if (v instanceof Error) rec[k] = { message: v.message, stack: v.stack };

@@ -14,6 +14,7 @@ export class Metrics {
   private calls = new Map<string, number>();
   private durations = new Map<string, Histogram>();
   private gauges: { name: string; help: string; value: () => number }[] = [];
+  private counters: { name: string; help: string; value: () => number }[] = [];
 
   constructor(
     private readonly role: string,
@@ -39,6 +40,11 @@ export class Metrics {
 
   gauge(name: string, help: string, value: () => number): void {
     this.gauges.push({ name, help, value });
+  }
+
+  /** A counter kept elsewhere (dropped trace spans…), read when scraped. */
+  counter(name: string, help: string, value: () => number): void {
+    this.counters.push({ name, help, value });
   }
 
   render(): string {
@@ -68,6 +74,8 @@ export class Metrics {
     }
     for (const g of this.gauges)
       out.push(`# HELP ${g.name} ${g.help}`, `# TYPE ${g.name} gauge`, `${g.name} ${g.value()}`);
+    for (const c of this.counters)
+      out.push(`# HELP ${c.name} ${c.help}`, `# TYPE ${c.name} counter`, `${c.name} ${c.value()}`);
     const mem = process.memoryUsage();
     out.push(
       "# HELP process_resident_memory_bytes Resident memory size in bytes.",

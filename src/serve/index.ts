@@ -9,6 +9,7 @@ import { createAudit } from "../obs/audit.js";
 import { untilShutdown } from "../obs/lifecycle.js";
 import { createLogger } from "../obs/log.js";
 import { Metrics } from "../obs/metrics.js";
+import { startTracing, tracer } from "../obs/tracing.js";
 import type { Selection } from "../policy/toolsets.js";
 import { classedTools, modeRefusals, serverTools } from "../tools/cli.js";
 import { ALL_TOOLS } from "../tools/index.js";
@@ -62,6 +63,7 @@ export async function run(argv: string[]): Promise<number> {
     metrics: new Metrics("serve", version()),
     ...(config.audit ? { audit: createAudit("serve") } : {}),
   };
+  await startTracing(config, "serve", log, deps.metrics);
   const { factory, safety, onListChanged, cancel } = scopedServers(deps, mode, selection, stepUp);
 
   let close: () => Promise<void>;
@@ -96,7 +98,7 @@ export async function run(argv: string[]): Promise<number> {
   const { done, shutdown } = untilShutdown(log, () => {
     stopWatching();
     forwards.stopAll("shutdown");
-    return close();
+    return close().finally(() => tracer().shutdown());
   });
   if (!config.http.listen) process.stdin.once("end", () => void shutdown("stdin closed"));
   return done;

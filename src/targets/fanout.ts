@@ -1,6 +1,7 @@
 // Runs one per-cluster operation across the selected clusters: bounded concurrency, a deadline per
 // cluster, cancellation from the caller, and a progress notification each time a cluster finishes.
 import { describeError } from "../kube/errors.js";
+import { tracer } from "../obs/tracing.js";
 import type { ToolEnv } from "../tools/define.js";
 import type { Cluster } from "./clusters.js";
 import { deadline } from "./deadline.js";
@@ -27,7 +28,13 @@ export async function fanOut<D>(
       const cluster = targets[i] as Cluster;
       const d = deadline(env.signal, clusterTimeoutMs);
       try {
-        results[i] = { cluster, value: await run(cluster, d.signal) };
+        // A child span per cluster, so a slow or failing cluster stands out in a fan-out's trace.
+        const value = await tracer().span(
+          `cluster ${cluster.name}`,
+          { "k8s.cluster.name": cluster.name, "kube_mcp.remote": cluster.remote !== undefined },
+          () => run(cluster, d.signal),
+        );
+        results[i] = { cluster, value };
       } catch (err) {
         const te = describeError(d.signal.aborted && !env.signal.aborted ? d.signal.reason : err, {
           cluster: cluster.name,

@@ -15,6 +15,7 @@ import { Refusal, validate } from "../exec/validate.js";
 import { cutText } from "../format/budget.js";
 import { sanitizeUntrusted } from "../format/fence.js";
 import { asksAboutOther, ReviewError, subjectCanI } from "../kube/subject-review.js";
+import { tracer } from "../obs/tracing.js";
 import { redactText } from "../policy/redact-text.js";
 import type { Cluster } from "../targets/clusters.js";
 import { type RunCtx, type TextData, writeCtx } from "./cluster-tool.js";
@@ -58,6 +59,30 @@ function pinnedArgv(
   const head = dash < 0 ? argv : argv.slice(0, dash);
   const tail = dash < 0 ? [] : argv.slice(dash);
   return [...pin.before, ...head, ...pin.after, ...tail];
+}
+
+/** One run of the binary as a span: the binary and its grammar's command path only, never arguments. */
+function traced<R extends { code: number | null; timedOut: boolean }>(
+  binary: string,
+  verdict: Parsed,
+  cluster: string,
+  run: () => Promise<R>,
+): Promise<R> {
+  const command = verdict.path.join(" ");
+  return tracer().span(
+    `${binary}${command ? ` ${command}` : ""}`,
+    {
+      "process.executable.name": binary,
+      "kube_mcp.cli.command": command || undefined,
+      "k8s.cluster.name": cluster,
+    },
+    async (s) => {
+      const r = await run();
+      s.set({ "process.exit.code": r.code ?? -1 });
+      if (r.code !== 0) s.fail(r.timedOut ? "timeout" : "non-zero exit");
+      return r;
+    },
+  );
 }
 
 export interface CliRequest {
@@ -116,7 +141,9 @@ export async function runCli(
     // kubectl's writes go plan → guard → apply (kubectl-writes.ts); what it writes itself is the answer.
     const planRun: Kubectl = async (a) => {
       const r = await limiter.run(ctx.signal, () =>
-        runProcess(bin, pinnedArgv(g.binary, a, verdict, false, pinned, cluster.namespace), runOpts),
+        traced(g.binary, verdict, cluster.name, () =>
+          runProcess(bin, pinnedArgv(g.binary, a, verdict, false, pinned, cluster.namespace), runOpts),
+        ),
       );
       if (r.timedOut) throw new ToolError(`${g.binary} was stopped after ${timeoutS} s (its deadline).`);
       return { code: r.code ?? 1, stdout: r.stdout, stderr: sanitizeUntrusted(r.stderr) };
@@ -174,15 +201,17 @@ export async function runCli(
       cluster.namespace,
     );
     const res = await limiter.run(ctx.signal, () =>
-      helmWrite === undefined
-        ? runProcess(bin, finalArgv, runOpts)
-        : // A helm write is asked to stop (it records the release as failed) before it is killed.
-          reporting(
-            runProcess(bin, finalArgv, { ...runOpts, graceMs: 10_000 }),
-            `helm ${verdict.path[0]} ${helmWrite.release}`,
-            timeoutS,
-            ctx.progress,
-          ),
+      traced(g.binary, verdict, cluster.name, () =>
+        helmWrite === undefined
+          ? runProcess(bin, finalArgv, runOpts)
+          : // A helm write is asked to stop (it records the release as failed) before it is killed.
+            reporting(
+              runProcess(bin, finalArgv, { ...runOpts, graceMs: 10_000 }),
+              `helm ${verdict.path[0]} ${helmWrite.release}`,
+              timeoutS,
+              ctx.progress,
+            ),
+      ),
     );
     ctx.signal.throwIfAborted();
     if (res.timedOut)
