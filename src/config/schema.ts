@@ -227,6 +227,18 @@ export const ConfigSchema = z
           .max(3600)
           .default(30)
           .describe("full resync interval; watches report changes in between"),
+        credentials: z
+          .enum(["kubeconfig", "ca"])
+          .default("kubeconfig")
+          .describe(
+            "kubeconfig: the admin kubeconfig in <name>-kubeconfig (with impersonation where callers have an identity); ca: only the CA in <name>-ca and the Cluster's controlPlaneEndpoint, each caller sending its own OAuth token (identity: passthrough)",
+          ),
+        endpoints: z
+          .array(z.string().min(1))
+          .optional()
+          .describe(
+            "with credentials: ca, the host:port globs a Cluster's controlPlaneEndpoint may name (callers' tokens go there)",
+          ),
       })
       .strict()
       .optional()

@@ -15,6 +15,8 @@ export interface CapiInfo {
   provider: string;
   /** Why it cannot be used (not provisioned, no usable kubeconfig Secret); unset when it can. */
   problem?: string;
+  /** Reached with its CA only (`capi.credentials: ca`): kube-mcp holds no credentials of its own for it. */
+  caOnly?: boolean;
 }
 
 export interface ExecConfig {

@@ -24,6 +24,15 @@ export function newClusters(config: Readonly<Config>): Clusters {
   return new Clusters(config, (spec) => {
     const credentials = new Credentials(spec);
     if (spec.capi?.problem) return { transport: unusable(spec, spec.capi.problem), credentials };
+    // A caller's token (passthrough) is the only credential a CA-only workload cluster is ever sent.
+    if (spec.capi?.caOnly && !spec.auth.token)
+      return {
+        transport: unusable(
+          spec,
+          "kube-mcp holds no credentials for it (capi.credentials: ca); only a caller's own OAuth token reaches it (identity: passthrough)",
+        ),
+        credentials,
+      };
     const { qps, burst } = config.kube;
     return {
       transport: new KubeHttp(spec, credentials, {
@@ -132,7 +141,12 @@ function followCapi(
     watchManagers(found);
     const { specs, warnings } = await discoverWorkloads(
       found,
-      { namespaces: capi.namespaces, prefix: capi.managementClusters.length > 1 },
+      {
+        namespaces: capi.namespaces,
+        prefix: capi.managementClusters.length > 1,
+        credentials: capi.credentials,
+        ...(capi.endpoints ? { endpoints: capi.endpoints } : {}),
+      },
       ac.signal,
     );
     for (const w of warnings) log.warn(w);

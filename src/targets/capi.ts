@@ -4,7 +4,8 @@
 // clusters). A Secret's kubeconfig may only carry inline credentials: exec plugins, auth providers and
 // file references would run or read things on kube-mcp's host on the say-so of whoever can write that
 // Secret. The kubeconfig itself never leaves this module: only the connection built from it does.
-import { createHash } from "node:crypto";
+import { createHash, X509Certificate } from "node:crypto";
+import type { Config, IdentityMode } from "../config/schema.js";
 import { parseKubeconfig } from "../kube/kubeconfig.js";
 import type { CapiInfo, ClusterSpec } from "../kube/types.js";
 import type { WatchTarget } from "./capi-watch.js";
@@ -19,6 +20,10 @@ export interface CapiOptions {
   namespaces: readonly string[];
   /** Prefix names with the management cluster's (more than one management cluster). */
   prefix: boolean;
+  /** How workload clusters are reached: the admin kubeconfig, or their CA and each caller's token. */
+  credentials?: "kubeconfig" | "ca";
+  /** CA-only: the `host:port` globs a controlPlaneEndpoint may name (unset: any). */
+  endpoints?: readonly string[];
 }
 
 const glob = (pattern: string) =>
@@ -105,6 +110,75 @@ function describe(mgmt: Cluster, c: Obj, name: string): CapiInfo {
   return info;
 }
 
+/** One key of a Secret on the management cluster, or why it cannot be had (never the content). */
+async function secretValue(
+  mgmt: Cluster,
+  ns: string,
+  secretName: string,
+  key: string,
+  what: string,
+  signal: AbortSignal,
+): Promise<{ value: Buffer } | { problem: string }> {
+  try {
+    const secret = await mgmt.api.unscoped().json<{ data?: Record<string, string> }>({
+      path: `/api/v1/namespaces/${encodeURIComponent(ns)}/secrets/${encodeURIComponent(secretName)}`,
+      signal,
+    });
+    const value = secret.data?.[key];
+    if (!value) return { problem: `its ${what} Secret ${ns}/${secretName} has no "${key}" key` };
+    return { value: Buffer.from(value, "base64") };
+  } catch (err) {
+    const status = (err as { status?: number }).status;
+    return {
+      problem:
+        status === 404
+          ? `no ${what} Secret ${ns}/${secretName} on ${mgmt.name}`
+          : `its ${what} Secret ${ns}/${secretName} cannot be read (${status ?? (err as Error).message})`,
+    };
+  }
+}
+
+/**
+ * CA-only (`capi.credentials: ca`): the API server from the Cluster's `spec.controlPlaneEndpoint`,
+ * trusted through the certificate in its `<name>-ca` Secret; kube-mcp brings no credentials, each caller
+ * its own token. Only `tls.crt` is kept (that Secret also holds the CA's key, which is dropped unread).
+ * Whoever writes the Cluster decides where callers' tokens go, so `capi.endpoints` can pin the hosts.
+ */
+async function caOnly(
+  mgmt: Cluster,
+  c: Obj,
+  ns: string,
+  capiName: string,
+  o: CapiOptions,
+  signal: AbortSignal,
+): Promise<{ server: string; ca: Buffer } | { problem: string }> {
+  const ep = obj(obj(c.spec).controlPlaneEndpoint);
+  const host = str(ep.host);
+  const port = typeof ep.port === "number" ? ep.port : 6443;
+  if (!host) return { problem: "its Cluster has no spec.controlPlaneEndpoint yet" };
+  let server: string;
+  try {
+    const url = new URL(`https://${host.includes(":") ? `[${host}]` : host}:${port}`);
+    if (url.pathname !== "/" || url.username || url.search) throw new Error();
+    server = url.origin;
+  } catch {
+    return { problem: "its Cluster's spec.controlPlaneEndpoint is not a host and port" };
+  }
+  const hostPort = server.slice("https://".length);
+  if (o.endpoints?.length && !o.endpoints.some((g) => glob(g).test(hostPort)))
+    return {
+      problem: `its controlPlaneEndpoint ${hostPort} is not in capi.endpoints: callers' tokens are sent only there`,
+    };
+  const read = await secretValue(mgmt, ns, `${capiName}-ca`, "tls.crt", "CA", signal);
+  if ("problem" in read) return read;
+  try {
+    new X509Certificate(read.value);
+  } catch {
+    return { problem: `its CA Secret ${ns}/${capiName}-ca does not hold a PEM certificate in tls.crt` };
+  }
+  return { server, ca: read.value };
+}
+
 /** A connection spec for one workload cluster, or its problem (then every call to it says why). */
 async function workload(mgmt: Cluster, c: Obj, o: CapiOptions, signal: AbortSignal): Promise<ClusterSpec> {
   const meta = obj(c.metadata);
@@ -124,24 +198,27 @@ async function workload(mgmt: Cluster, c: Obj, o: CapiOptions, signal: AbortSign
     revision: revisionOf(info, problem),
   });
   if (info.problem) return broken(info.problem);
-  const secretName = `${capiName}-kubeconfig`;
-  let text: string;
-  try {
-    const secret = await mgmt.api.unscoped().json<{ data?: Record<string, string> }>({
-      path: `/api/v1/namespaces/${encodeURIComponent(ns)}/secrets/${encodeURIComponent(secretName)}`,
-      signal,
-    });
-    const value = secret.data?.value;
-    if (!value) return broken(`its kubeconfig Secret ${ns}/${secretName} has no "value" key`);
-    text = Buffer.from(value, "base64").toString("utf8");
-  } catch (err) {
-    const status = (err as { status?: number }).status;
-    return broken(
-      status === 404
-        ? `no kubeconfig Secret ${ns}/${secretName} on ${mgmt.name}`
-        : `its kubeconfig Secret ${ns}/${secretName} cannot be read (${status ?? (err as Error).message})`,
-    );
+  const origin = `Cluster ${ns}/${capiName} on ${mgmt.name}`;
+  if (o.credentials === "ca") {
+    const r = await caOnly(mgmt, c, ns, capiName, o, signal);
+    return "problem" in r
+      ? broken(r.problem)
+      : {
+          name,
+          source: "capi",
+          origin,
+          server: r.server,
+          namespace: "default",
+          tls: { ca: r.ca, insecure: false },
+          auth: {},
+          capi: { ...info, caOnly: true },
+          revision: revisionOf(info, r.server, r.ca.toString("base64")),
+        };
   }
+  const secretName = `${capiName}-kubeconfig`;
+  const read = await secretValue(mgmt, ns, secretName, "value", "kubeconfig", signal);
+  if ("problem" in read) return broken(read.problem);
+  const text = read.value.toString("utf8");
   try {
     const { parse } = await import("yaml");
     const refs = [...new Set(outsideRefs(parse(text)))];
@@ -162,7 +239,7 @@ async function workload(mgmt: Cluster, c: Obj, o: CapiOptions, signal: AbortSign
       ...current,
       name,
       source: "capi",
-      origin: `Cluster ${ns}/${capiName} on ${mgmt.name}`,
+      origin,
       capi: info,
       revision: revisionOf(info, text),
     };
@@ -170,6 +247,17 @@ async function workload(mgmt: Cluster, c: Obj, o: CapiOptions, signal: AbortSign
     // The parser's words could quote the kubeconfig: only the fact leaves.
     return broken(`its kubeconfig Secret ${ns}/${secretName} does not hold a usable kubeconfig`);
   }
+}
+
+/**
+ * How a workload cluster sees callers when no `clusters:` entry says: CA-only clusters can only be
+ * reached with the caller's token; with the admin kubeconfig, a server whose callers can have an
+ * identity (OAuth, API keys with a user) impersonates them, so that kubeconfig is never every caller's.
+ */
+export function workloadIdentity(config: Readonly<Config>): IdentityMode {
+  if (config.capi?.credentials === "ca") return "passthrough";
+  if (config.identity !== "service") return config.identity;
+  return config.http.oauth || config.http.apiKeys.some((k) => k.user) ? "impersonate" : "service";
 }
 
 /** Every workload cluster of these management clusters, in the allowed namespaces. */

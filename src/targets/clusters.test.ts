@@ -110,6 +110,14 @@ describe("Clusters.as", () => {
       expect((await headersOf(passing.as(oauth("tok-1")), "beta")).authorization).toBe("Bearer svc");
     });
 
+    it("keeps one token's connections apart per cluster (each passthrough cluster its own server)", () => {
+      const both = registry({ identity: "passthrough" }).as(oauth("tok-2"));
+      const [a, b] = both.select(["alpha", "beta"]) as [Cluster, Cluster];
+      expect(a.api.cluster).toBe("alpha");
+      expect(b.api.cluster).toBe("beta");
+      expect(b.spec.name).toBe("beta");
+    });
+
     it("refuses an expired token and a caller without one, sending nothing", async () => {
       for (const caller of [oauth(undefined), alice]) {
         const c = passing.as(caller).select("alpha")[0];

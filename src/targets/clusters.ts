@@ -11,6 +11,7 @@ import { MODE_RANK } from "../policy/modes.js";
 import { GUARD_RULES, type GuardRule } from "../policy/rules.js";
 import { Scope, type ScopeRules } from "../policy/scope.js";
 import { ToolError } from "../tools/define.js";
+import { workloadIdentity } from "./capi.js";
 import { type Caller, callersMatter, type IdentityMode, type Impersonation } from "./identity.js";
 import { CallerViews } from "./views.js";
 
@@ -109,6 +110,7 @@ export class Clusters {
       next.set(spec.name, same && prev ? prev : this.make(spec));
     }
     this.byName = next;
+    this.personal = [...next.values()].some((c) => c.identity && c.identity !== "service");
     this.defaultName = defaultName && next.has(defaultName) ? defaultName : next.keys().next().value;
   }
 
@@ -129,7 +131,7 @@ export class Clusters {
       api: new KubeApi(spec.name, conn.transport, undefined, scope),
       spec,
       credentials: conn.credentials,
-      identity: policy.identity ?? this.config.identity,
+      identity: policy.identity ?? (spec.capi ? workloadIdentity(this.config) : this.config.identity),
       scope,
     };
     this.views.register(cluster, conn.transport);
@@ -158,13 +160,15 @@ export class Clusters {
    */
   as(caller: Caller): Clusters {
     // Agents decide for themselves whether to impersonate, so a hub's calls to them always carry the caller.
-    const matters = callersMatter(this.config) || this.remotes.size;
+    const matters = callersMatter(this.config) || this.remotes.size || this.personal;
     if (!matters || caller.kind === "stdio") return this;
     const view = Object.create(this) as Clusters;
     view.caller = caller;
     return view;
   }
 
+  /** Whether a cluster sees callers as themselves although the configuration does not say so (CAPI). */
+  private personal = false;
   private cap: Mode | undefined;
   private caller: Caller | undefined;
 

@@ -111,7 +111,11 @@ export function impersonatingClusters(
 ): string[] {
   const named = Object.entries(config.clusters).filter(([, p]) => p.identity === mode);
   if (config.identity === mode) return [`all clusters (--identity ${mode})`];
-  return named.map(([name]) => `cluster ${name}`);
+  const capi =
+    mode === "passthrough" && config.capi?.credentials === "ca"
+      ? ["the Cluster API workload clusters (capi.credentials: ca)"]
+      : [];
+  return [...named.map(([name]) => `cluster ${name}`), ...capi];
 }
 
 /** Whether any cluster sees callers as themselves (impersonated, or by their own token). */

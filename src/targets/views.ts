@@ -85,7 +85,9 @@ export class CallerViews {
     }
     const now = Date.now();
     for (const [t, v] of this.tokens) if (v.expires <= now) this.forget(t);
-    let v = this.tokens.get(token);
+    // Per cluster (and connection) as well as token: one token reaches several passthrough clusters.
+    const key = JSON.stringify([c.name, c.server, c.spec.revision ?? "", token]);
+    let v = this.tokens.get(key);
     if (!v) {
       const spec: ClusterSpec = { ...c.spec, auth: { token } };
       const conn = this.connect(spec);
@@ -105,12 +107,12 @@ export class CallerViews {
         },
       };
       if (this.tokens.size >= 256) this.forget(this.tokens.keys().next().value as string);
-      this.tokens.set(token, v);
+      this.tokens.set(key, v);
     }
     return { ...c, ...v.view };
   }
 
-  /** Connections built on callers' tokens (passthrough), by token, until it expires. */
+  /** Connections built on callers' tokens (passthrough), by cluster and token, until it expires. */
   private readonly tokens = new Map<
     string,
     { expires: number; close: () => void; view: Pick<Cluster, "spec" | "credentials" | "api"> }
