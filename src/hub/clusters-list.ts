@@ -8,7 +8,7 @@ import { renderTable } from "../format/table.js";
 import { Scope } from "../policy/scope.js";
 import { identityLabel } from "../targets/identity.js";
 import { TableOutput } from "../tools/cluster-tool.js";
-import { probeVersions } from "../tools/clusters.js";
+import { capiSource, probeVersions } from "../tools/clusters.js";
 import { type AnyTool, defineTool } from "../tools/define.js";
 import type { Agents } from "./agents.js";
 import type { Holder, Replicas } from "./replicas.js";
@@ -107,7 +107,7 @@ export function hubClustersList(agents: Agents, nats?: () => Replicas | undefine
       for (const s of settled) {
         rows.push([
           s.cluster.name,
-          s.cluster.source,
+          capiSource(s.cluster) ?? s.cluster.source,
           s.error ? `no: ${s.error}` : "yes",
           "-",
           "-",

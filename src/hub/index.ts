@@ -17,7 +17,7 @@ import { Metrics } from "../obs/metrics.js";
 import { startTracing, tracer } from "../obs/tracing.js";
 import type { Selection } from "../policy/toolsets.js";
 import { INSTRUCTIONS } from "../serve/instructions.js";
-import { loadClusters, newClusters } from "../serve/local.js";
+import { followCapi, loadClusters, newClusters, type Sources } from "../serve/local.js";
 import { classedTools, modeRefusals, serverTools } from "../tools/cli.js";
 import { ALL_TOOLS } from "../tools/index.js";
 import { PROMPTS } from "../tools/prompts.js";
@@ -57,7 +57,10 @@ export async function run(argv: string[]): Promise<number> {
   const log = createLogger(config.logLevel, { role: "hub" });
   const mode = config.mode ?? "read-only";
   const clusters = newClusters(config);
-  if (config.kube.kubeconfig) loadClusters(config, clusters, log);
+  const sources: Sources = { local: [], workloads: [] };
+  if (config.kube.kubeconfig) loadClusters(config, clusters, log, sources);
+  // Cluster API workload clusters of the hub's own (kubeconfig) management clusters.
+  const stopCapi = config.capi ? followCapi(config.capi, clusters, sources, log) : () => {};
   const agents = new Agents(config, tokens, log.child({ component: "agents" }));
   // With NATS, the registry also holds the clusters other replicas serve; the client loads only then.
   let replicas: import("./replicas.js").Replicas | undefined;
@@ -195,6 +198,7 @@ export async function run(argv: string[]): Promise<number> {
   return untilShutdown(log, () => {
     stopping = true;
     stopWatching();
+    stopCapi();
     agents.close();
     return Promise.all([http.close(), replicas?.close()]).then(() => tracer().shutdown());
   }).done;

@@ -45,7 +45,7 @@ export function newClusters(config: Readonly<Config>): Clusters {
 }
 
 /** What the registry is built from: kubeconfig (or env) clusters, and Cluster API workload clusters. */
-interface Sources {
+export interface Sources {
   local: ClusterSpec[];
   defaultName?: string | undefined;
   workloads: ClusterSpec[];
@@ -121,7 +121,7 @@ export function localClusters(
  * one discovery runs at a time, and changes arriving meanwhile make one more; the registry is rebuilt
  * only when what it would hold changes (new, gone, or a cluster's connection, credentials or problem).
  */
-function followCapi(
+export function followCapi(
   capi: NonNullable<Config["capi"]>,
   clusters: Clusters,
   sources: Sources,

@@ -19,7 +19,7 @@ export function probeVersions(clusters: Cluster[], env: ToolEnv) {
 const PROBE_MS = 5_000;
 
 /** A Cluster API workload cluster's source: its management cluster, phase and infrastructure. */
-const capiSource = (c: Cluster) => {
+export const capiSource = (c: Cluster) => {
   const i = c.spec.capi;
   return i
     ? `capi (${i.management}: ${i.phase}, ${i.provider}${i.version !== "-" ? `, ${i.version}` : ""})`
