@@ -3,6 +3,7 @@
 // Secrets itself), `beta` stands in for the workload clusters their Secrets point at.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -196,5 +197,24 @@ describe("Cluster API workload clusters", () => {
   it("disappear as soon as their Cluster object is deleted", async () => {
     await kubectl(["delete", "clusters.cluster.x-k8s.io", "wc1", "-n", NS]);
     expect(await until((t) => !t.includes(`${NS}/wc1 `))).not.toContain(`${NS}/wc1 `);
+  });
+
+  // Last: every clusters_list from here on waits out the probe's deadline for the silent one.
+  it("say when one does not answer, and the others keep answering", async () => {
+    const silent = createServer(() => {});
+    await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
+    try {
+      const port = (silent.address() as AddressInfo).port;
+      await secret("wc8", betaConfig.replace(/server: \S+/, `server: https://127.0.0.1:${port}`));
+      await kubectl(["apply", "-f", "-"], cluster("wc8"));
+      await provisioned("wc8");
+      const text = await until((t) => t.includes(`${NS}/wc8 `));
+      expect(text).toMatch(new RegExp(`${NS}/wc8 .* no: `));
+      expect(text).toMatch(new RegExp(`${NS}/wc5 .* yes `));
+      const r = await call(s.client, "resources_list", { kind: "namespaces", cluster: `${NS}/wc5` });
+      expect(r.isError, r.text).toBe(false);
+    } finally {
+      silent.close();
+    }
   });
 });
