@@ -137,7 +137,7 @@ export async function run(argv: string[]): Promise<number> {
   const tools = [...toolsFor(mode, ALL_TOOLS), ...cliTools(mode, config)].filter((t) => t.perCluster);
   const known = new Set([...ALL_TOOLS, ...cliTools("full", config)].map((t) => t.name));
   const audit = createAudit("agent");
-  const metrics = new Metrics("agent", version());
+  const metrics = new Metrics("agent", version(), { cluster: s.name });
   await startTracing(config, "agent", log, metrics);
   const runner = new CallRunner(
     cluster,

@@ -22,6 +22,14 @@ describe("Metrics", () => {
     expect(text).toContain('kube_mcp_tool_call_duration_seconds_bucket{tool="resources_list",le="+Inf"} 3\n');
     expect(text).toContain('kube_mcp_tool_call_duration_seconds_count{tool="resources_list"} 3\n');
     expect(text).toContain("# TYPE kube_mcp_agents_connected gauge\nkube_mcp_agents_connected 3\n");
+    m.counter("kube_mcp_trace_spans_dropped_total", "Dropped spans.", () => 4);
+    expect(m.render()).toContain(
+      "# TYPE kube_mcp_trace_spans_dropped_total counter\nkube_mcp_trace_spans_dropped_total 4\n",
+    );
+    // An agent's build info names its cluster: dashboards join its series to the cluster by it.
+    expect(new Metrics("agent", "1.2.3", { cluster: "prod" }).render()).toContain(
+      'kube_mcp_build_info{role="agent",version="1.2.3",cluster="prod"} 1\n',
+    );
     for (const line of text.trimEnd().split("\n"))
       expect(line).toMatch(/^(# (HELP|TYPE) \w+ .+|\w+(\{[^}]*\})? -?[\d.e+]+)$/);
   });

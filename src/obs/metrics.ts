@@ -19,6 +19,8 @@ export class Metrics {
   constructor(
     private readonly role: string,
     private readonly version: string,
+    /** More labels of kube_mcp_build_info: an agent's cluster, which dashboards join its series by. */
+    private readonly info: Record<string, string> = {},
   ) {}
 
   /** One finished tool call. */
@@ -51,7 +53,11 @@ export class Metrics {
     const out: string[] = [
       "# HELP kube_mcp_build_info The running kube-mcp: role and version.",
       "# TYPE kube_mcp_build_info gauge",
-      `kube_mcp_build_info{role="${label(this.role)}",version="${label(this.version)}"} 1`,
+      `kube_mcp_build_info{role="${label(this.role)}",version="${label(this.version)}"${Object.entries(
+        this.info,
+      )
+        .map(([k, v]) => `,${k}="${label(v)}"`)
+        .join("")}} 1`,
       "# HELP kube_mcp_tool_calls_total Tool calls by tool and outcome (ok, error, declined).",
       "# TYPE kube_mcp_tool_calls_total counter",
     ];
