@@ -314,10 +314,18 @@ export const ConfigSchema = z
     fanout: z
       .object({
         concurrency: z.number().int().min(1).max(64).default(8),
+        /** An agent runs its call on its own cluster; the hub only waits, so a fan-out waits for all at once. */
+        agentConcurrency: z
+          .number()
+          .int()
+          .min(1)
+          .max(10_000)
+          .default(1000)
+          .describe('clusters behind agents queried at once by cluster: "*"'),
         clusterTimeoutMs: z.number().int().min(1000).max(600_000).default(25_000),
       })
       .strict()
-      .default({ concurrency: 8, clusterTimeoutMs: 25_000 }),
+      .default({ concurrency: 8, agentConcurrency: 1000, clusterTimeoutMs: 25_000 }),
     tracing: z
       .object({
         endpoint: z

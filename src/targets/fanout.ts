@@ -19,12 +19,10 @@ export async function fanOut<D>(
   run: (cluster: Cluster, signal: AbortSignal) => Promise<D>,
 ): Promise<Settled<D>[]> {
   const results: Settled<D>[] = new Array(targets.length);
-  const { concurrency, clusterTimeoutMs } = env.config.fanout;
-  let next = 0;
+  const { concurrency, agentConcurrency, clusterTimeoutMs } = env.config.fanout;
   let done = 0;
-  const worker = async () => {
-    while (next < targets.length) {
-      const i = next++;
+  const worker = async (queue: number[]) => {
+    for (let i = queue.shift(); i !== undefined; i = queue.shift()) {
       const cluster = targets[i] as Cluster;
       const d = deadline(env.signal, clusterTimeoutMs);
       try {
@@ -48,6 +46,17 @@ export async function fanOut<D>(
         env.progress(done, targets.length, `${cluster.name} ${results[i]?.error ? "failed" : "done"}`);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, targets.length) }, worker));
+  // Clusters this process reads itself share one bound (its API connections and CPU); clusters behind
+  // agents run on the agents, so they have their own, much larger bound: a fan-out over a fleet takes
+  // about its slowest cluster's time, not (clusters / concurrency) round trips.
+  const pools: [number[], number][] = [
+    [[...targets.keys()].filter((i) => !targets[i]?.remote), concurrency],
+    [[...targets.keys()].filter((i) => targets[i]?.remote), agentConcurrency],
+  ];
+  await Promise.all(
+    pools.flatMap(([queue, limit]) =>
+      Array.from({ length: Math.min(limit, queue.length) }, () => worker(queue)),
+    ),
+  );
   return results;
 }
