@@ -1,7 +1,10 @@
 // The large-fleet run: N in-process agents (bench/lib/fleet-agents.ts: the real agent code, one real
 // WebSocket each, all serving the bed's alpha under their own names) spread over two hub replicas
 // sharing them over NATS. Measures what each replica holds per agent, a one-cluster call, and a fan-out
-// over all N entered at replica A (the default fan-out concurrency) and at replica B (--fanout-concurrency 64).
+// over all N entered at replica A (the defaults) and at replica B (fanout.agentConcurrency 8, as before
+// agents had their own bound).
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { startNats } from "../../testbed/lib/nats.js";
@@ -15,13 +18,17 @@ export async function fleetRun(o: {
   cli: string;
   kubeconfig: string;
   agents: number;
+  /** Stub agents answering after this many ms (bench/soak/stub-agents.ts) instead of real agent code. */
+  stubMs?: number;
   log: (m: string) => void;
 }): Promise<{ markdown: string; data: unknown }> {
   const nats = await startNats();
   const ports = [await freePort(), await freePort()];
   const tokens: Record<string, string> = {};
   for (let i = 0; i < o.agents; i++) tokens[`agent-${i}`] = `${PREFIX}agent-${i}`;
-  const concurrency = ["8", "64"];
+  // Replica A as configured by default; replica B as the hub was before agents got their own bound.
+  const older = join(mkdtempSync(join(tmpdir(), "kube-mcp-fleet-")), "older.yaml");
+  writeFileSync(older, "fanout: {agentConcurrency: 8}\n");
   const replica = (port: number, i: number) =>
     start(
       {
@@ -29,7 +36,7 @@ export async function fleetRun(o: {
         args: [
           ...[o.cli, "hub", "--log-level", "warn", "--http", `127.0.0.1:${port}`, "--nats-url", nats.url],
           ...["--max-agent-connections-per-ip", String(o.agents + 10)],
-          ...["--fanout-concurrency", concurrency[i] as string],
+          ...(i === 1 ? ["--config", older] : []),
         ],
         env: { ...(process.env as Record<string, string>), CLUSTER_TOKENS: JSON.stringify(tokens) },
       },
@@ -54,16 +61,14 @@ export async function fleetRun(o: {
     const before = procs.map((p) => treeRssMB(p.pid));
     o.log(`starting ${o.agents} in-process agents`);
     const t0 = Date.now();
+    const script =
+      o.stubMs === undefined
+        ? join(import.meta.dirname, "..", "lib", "fleet-agents.ts")
+        : join(import.meta.dirname, "stub-agents.ts");
     const fleet = start(
       {
         cmd: process.execPath,
-        args: [
-          "--import",
-          "tsx",
-          join(import.meta.dirname, "..", "lib", "fleet-agents.ts"),
-          String(o.agents),
-          ports.join(","),
-        ],
+        args: ["--import", "tsx", script, String(o.agents), ports.join(","), String(o.stubMs ?? "")],
         env: {
           ...(process.env as Record<string, string>),
           KUBECONFIG: o.kubeconfig,
@@ -120,10 +125,14 @@ export async function fleetRun(o: {
     };
     const perAgent = (i: number) =>
       held[i] ? ((((after[i] ?? 0) - (before[i] ?? 0)) * 1024) / (held[i] ?? 1)).toFixed(0) : "–";
+    const what =
+      o.stubMs === undefined
+        ? `Every agent is the real agent code serving the bed's one alpha API server, so a fan-out is ${o.agents} real API calls against ONE kube-apiserver, and ${o.agents} agents' work in ONE Node process, on this machine.`
+        : `Every agent is a stub (bench/soak/stub-agents.ts) answering each call after ${o.stubMs} ms, as if it fronted its own cluster: a fan-out measures the hubs alone.`;
     const markdown = [
-      `# Large fleet: ${o.agents} agents over two hub replicas`,
+      `# Large fleet: ${o.agents} ${o.stubMs === undefined ? "agents" : `stub agents (${o.stubMs} ms)`} over two hub replicas`,
       "",
-      `All ${o.agents} agents connected (given both replicas' URLs) in ${(connectMs / 1000).toFixed(1)} s; replica A holds ${held[0]}, B ${held[1]}. Every agent serves the bed's one alpha API server, so a fan-out is ${o.agents} real API calls against ONE kube-apiserver on this machine.`,
+      `All ${o.agents} agents connected (${o.stubMs === undefined ? "given both replicas' URLs" : "alternately to each replica"}) in ${(connectMs / 1000).toFixed(1)} s; replica A holds ${held[0]}, B ${held[1]}. ${what}`,
       "",
       "| | replica A | replica B |",
       "|---|---|---|",
@@ -131,18 +140,29 @@ export async function fleetRun(o: {
       `| RSS with agents (MB) | ${after[0]?.toFixed(1)} | ${after[1]?.toFixed(1)} |`,
       `| memory per agent held (KB) | ${perAgent(0)} | ${perAgent(1)} |`,
       "",
-      `The fleet process (all ${o.agents} agents' code and sockets) holds ${fleetMB.toFixed(0)} MB, ${((fleetMB * 1024) / o.agents).toFixed(0)} KB per agent.`,
+      `The fleet process (all ${o.agents} agents in one process) holds ${fleetMB.toFixed(0)} MB, ${((fleetMB * 1024) / o.agents).toFixed(0)} KB per agent.`,
       "",
       `One-cluster resources_list namespaces through A (30 agents, half held by B): median ${Math.round(median(single))} ms, p99 ${Math.round(percentile(single, 99))} ms, slowest ${Math.round(slowest)} ms.`,
       "",
       "| fan-out over all (countOnly), 3 runs | median ms | vs slowest single cluster | clusters failed per run |",
       "|---|---|---|---|",
-      row(`entered at A (fan-out concurrency ${concurrency[0]})`, fanA),
-      row(`entered at B (fan-out concurrency ${concurrency[1]})`, fanB),
+      row("entered at A (fanout.agentConcurrency 1000, the default)", fanA),
+      row("entered at B (fanout.agentConcurrency 8: the bound before it had its own)", fanB),
     ].join("\n");
     return {
       markdown,
-      data: { agents: o.agents, connectMs, held, before, after, fleetMB, single, fanA, fanB },
+      data: {
+        agents: o.agents,
+        stubMs: o.stubMs,
+        connectMs,
+        held,
+        before,
+        after,
+        fleetMB,
+        single,
+        fanA,
+        fanB,
+      },
     };
   } finally {
     for (const p of procs.reverse()) await p.stop();

@@ -3,7 +3,8 @@
 // for alpha and beta given both replicas' URLs, and N MCP clients over HTTP running a mix of calls while
 // faults are done and undone (bench/soak/faults.ts). Stops after --duration seconds or --calls calls,
 // kills everything it started, and writes bench/soak/out/report.{md,json}. Loopback only.
-// --fleet N instead runs the large-fleet measurement (bench/soak/fleet.ts).
+// --fleet N instead runs the large-fleet measurement (bench/soak/fleet.ts); with --stub-ms MS its agents
+// are stubs answering after MS ms (bench/soak/stub-agents.ts), so the hubs alone are measured.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
@@ -32,6 +33,7 @@ const { values: flags } = parseArgs({
     "no-apiserver": { type: "boolean", default: false },
     "keep-bed": { type: "boolean", default: false },
     fleet: { type: "string" },
+    "stub-ms": { type: "string" },
   },
 });
 const DURATION_MS = Number(flags.duration) * 1000;
@@ -268,9 +270,17 @@ const loadBefore = loadavg();
 const b = await bed();
 try {
   if (flags.fleet) {
-    const md = await fleetRun({ cli: CLI, kubeconfig: b.kubeconfig, agents: Number(flags.fleet), log });
-    writeFileSync(join(OUT, "fleet.md"), md.markdown);
-    writeFileSync(join(OUT, "fleet.json"), JSON.stringify(md.data, null, 2));
+    const stubMs = flags["stub-ms"] === undefined ? undefined : Number(flags["stub-ms"]);
+    const md = await fleetRun({
+      cli: CLI,
+      kubeconfig: b.kubeconfig,
+      agents: Number(flags.fleet),
+      stubMs,
+      log,
+    });
+    const name = stubMs === undefined ? "fleet" : "fleet-stub";
+    writeFileSync(join(OUT, `${name}.md`), md.markdown);
+    writeFileSync(join(OUT, `${name}.json`), JSON.stringify(md.data, null, 2));
     process.stdout.write(`${md.markdown}\n`);
   } else {
     const r = await soak(b);
