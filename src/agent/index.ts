@@ -112,6 +112,13 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`kube-mcp agent: ${err.message}\n`);
     return 2;
   }
+  // Said rather than ignored: the link carries one cluster per agent connection so far.
+  if (config.capi) {
+    process.stderr.write(
+      "kube-mcp agent: capi (Cluster API workload clusters) is not served through a hub yet; run `hub --capi` or `serve --capi` with a kubeconfig for the management cluster\n",
+    );
+    return 2;
+  }
   if (cluster.identity === "passthrough") {
     process.stderr.write(
       "kube-mcp agent: identity passthrough is not available on an agent (a hub never sends callers' tokens on); use impersonate\n",
