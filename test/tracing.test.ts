@@ -32,7 +32,11 @@ const childrenOf = (spans: ReceivedSpan[], parent: ReceivedSpan) =>
 describe("tracing in serve", () => {
   let srv: HttpServer;
   beforeAll(async () => {
-    srv = await startHttpServer(["--audit"], { KUBECONFIG: kubeconfig, ...otel() });
+    srv = await startHttpServer(["--audit"], {
+      KUBECONFIG: kubeconfig,
+      PATH: `${bin}:${process.env.PATH ?? ""}`,
+      ...otel(),
+    });
   }, 30_000);
   afterAll(() => srv?.stop());
 
@@ -110,6 +114,31 @@ describe("tracing in serve", () => {
     );
     expect(spans.find((x) => x.name === "tools/call resources_list")?.parentSpanId).toBe(t.spanId);
     expect(spans.map((x) => x.name)).toContain("GET /api/v1/namespaces");
+  });
+  it("names a CLI run by its binary and command path, never its arguments", async () => {
+    const t = clientTraceparent();
+    const s = await httpSession(srv.url, { headers: { traceparent: t.traceparent } });
+    try {
+      const r = await call(s.client, "kubectl", {
+        args: ["get", "pods", "-n", "kube-system", "-l", `app=${SECRET}`],
+        cluster: "alpha",
+      });
+      expect(r.isError, r.text).toBe(false);
+    } finally {
+      await s.close();
+    }
+    const spans = inTrace(t.traceId)(
+      await rx.until((all) => inTrace(t.traceId)(all).some((x) => x.name === "tools/call kubectl")),
+    );
+    const run = spans.find((x) => x.name === "kubectl get");
+    expect(run?.attributes).toMatchObject({
+      "process.executable.name": "kubectl",
+      "kube_mcp.cli.command": "get",
+      "process.exit.code": 0,
+      "k8s.cluster.name": "alpha",
+    });
+    expect(spans.find((x) => x.spanId === run?.parentSpanId)?.name).toBe("cluster alpha");
+    expect(rx.raw.join("\n")).not.toContain(SECRET);
   });
 });
 
