@@ -50,17 +50,4 @@ describe("hub --capi", () => {
     const all = await call(s.client, "resources_list", { kind: "namespaces", cluster: "*" });
     expect(all.text).toContain(`${NS}/wc1`);
   });
-
-  it("is refused by an agent, which says so rather than serving without it", async () => {
-    const agent = spawnRole("agent", ["--config", join(dir, "hub.json"), "--health", "127.0.0.1:0"], {
-      KUBECONFIG: kubeconfig,
-      K8S_CONTEXT: "alpha",
-      CENTRAL_SERVER_URL: "ws://127.0.0.1:9/agent",
-      CLUSTER_NAME: "alpha",
-      AGENT_TOKEN: "alpha-token-0123456789abcdef",
-    });
-    const code = await new Promise((r) => agent.proc.once("close", r));
-    expect(code).toBe(2);
-    expect(agent.log()).toContain("capi (Cluster API workload clusters) is not served through a hub yet");
-  });
 });

@@ -25,21 +25,26 @@ export class CallRunner {
 
   constructor(
     private readonly cluster: Cluster,
-    /** The cluster as a caller sees it: impersonating them, or refusing them, where the agent impersonates. */
-    private readonly as: (caller: Caller) => Cluster,
+    /**
+     * A cluster as a caller sees it (impersonating them, or refusing them, where the agent impersonates):
+     * the agent's own, or one of its further clusters by name.
+     */
+    private readonly as: (caller: Caller, cluster?: string) => Cluster,
     /** Every cluster tool the agent's mode allows, by name. */
     private readonly tools: Map<string, AnyTool>,
     private readonly known: Set<string>,
     private readonly config: Readonly<Config>,
     private readonly log: Logger,
     private readonly audit: Audit,
+    /** One of the agent's further clusters (Cluster API workload clusters), by name; undefined if none. */
+    private readonly further: (name: string) => Cluster | undefined = () => undefined,
   ) {}
 
   run(call: Call, progress: (done: number, total: number, message: string) => void): Promise<Outcome> {
     // The agent's side of the hop, a child of the hub's span when the frame carries its context.
     return tracer().span(
       `hub call ${call.tool}`,
-      { "gen_ai.tool.name": call.tool, "k8s.cluster.name": this.cluster.name },
+      { "gen_ai.tool.name": call.tool, "k8s.cluster.name": this.nameOf(call) },
       async (span) => {
         const outcome = await this.runCall(call, progress);
         span.set({ "kube_mcp.outcome": outcome.ok ? "ok" : "error" });
@@ -64,7 +69,7 @@ export class CallRunner {
     } catch (err) {
       // A cancelled or timed-out call reports why it stopped, not how its work fell over.
       const cause = d.signal.aborted ? d.signal.reason : err;
-      const te = cause instanceof ToolError ? cause : describeError(cause, { cluster: this.cluster.name });
+      const te = cause instanceof ToolError ? cause : describeError(cause, { cluster: this.nameOf(call) });
       if (!(err instanceof ToolError) && !d.signal.aborted)
         this.log.warn("call failed", { tool: call.tool, err });
       outcome = { ok: false, error: te.message, ...(te.hint ? { hint: te.hint } : {}) };
@@ -76,13 +81,18 @@ export class CallRunner {
       caller: call.caller ?? `hub call ${call.id}`,
       via: `hub call ${call.id}`,
       tool: call.tool,
-      cluster: this.cluster.name,
+      cluster: this.nameOf(call),
       args: call.args,
       outcome: outcome.ok ? "ok" : "error",
       ms: Date.now() - t0,
       ...(outcome.error ? { error: outcome.error } : {}),
     });
     return outcome;
+  }
+
+  /** What errors and audit lines call a call's cluster: the agent's own, or a further cluster's name. */
+  private nameOf(call: Call): string {
+    return call.cluster ?? this.cluster.name;
   }
 
   cancel(id: number): void {
@@ -98,28 +108,34 @@ export class CallRunner {
     signal: AbortSignal,
     progress: (d: number, t: number, m: string) => void,
   ) {
+    const root = call.cluster === undefined ? this.cluster : this.further(call.cluster);
+    if (!root)
+      throw new ToolError(
+        `This agent serves no cluster ${call.cluster} (any more).`,
+        "clusters_list on the hub shows the clusters this agent serves now.",
+      );
     // The hub may allow less than this agent does (its policy for the cluster, the caller's scope).
-    const seen = this.as(callerOf(call));
+    const seen = this.as(callerOf(call), call.cluster);
     const scope = seen.scope?.with(call.scope);
     const c = {
       ...seen,
       ...(scope && scope !== seen.scope ? { scope, api: seen.api.scoped(scope) } : {}),
-      ...(call.mode ? { mode: stricter(this.cluster.mode, call.mode) } : {}),
+      ...(call.mode ? { mode: stricter(root.mode, call.mode) } : {}),
       ...(call.allow
-        ? { allow: new Set([...allowedRules(this.cluster)].filter((r) => call.allow?.includes(r))) }
+        ? { allow: new Set([...allowedRules(root)].filter((r) => call.allow?.includes(r))) }
         : {}),
     };
     const tool = this.tools.get(call.tool);
     if (!tool?.perCluster) {
       throw new ToolError(
         this.known.has(call.tool)
-          ? `${call.tool} is not allowed on cluster ${c.name}: its agent runs in ${this.cluster.mode} mode.`
+          ? `${call.tool} is not allowed on cluster ${c.name}: its agent runs in ${root.mode} mode.`
           : `${call.tool} is not a tool this agent runs (agent and hub may be of different releases).`,
       );
     }
     if (!permits(c.mode, tool.perCluster.safety))
       throw new ToolError(
-        c.mode === this.cluster.mode
+        c.mode === root.mode
           ? `${call.tool} is not allowed on cluster ${c.name}: its agent runs in ${c.mode} mode.`
           : `${call.tool} is not allowed on cluster ${c.name}: the hub allows this call only in ${c.mode} mode.`,
       );

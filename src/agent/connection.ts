@@ -6,6 +6,7 @@ import {
   AGENT_SUPPORTS,
   CLOSE,
   CLUSTER_HEADER,
+  type ClusterEntry,
   decode,
   encode,
   type Hello,
@@ -45,7 +46,19 @@ export class HubConnection {
     private readonly log: Logger,
     /** What to report as versions; the default asks the API server and runs kubectl and helm. */
     private readonly report: () => Promise<Hello["versions"]> = () => versions(cluster),
+    /** The further clusters this agent serves now (Cluster API workload clusters); none by default. */
+    private readonly further: () => ClusterEntry[] = () => [],
   ) {}
+
+  /** Whether the connected hub takes `clusters` updates (it said so in its welcome). */
+  private hubSupports: readonly string[] = [];
+
+  /** Tells the hub the further clusters changed (a hub too old to take it learns at the next hello). */
+  clustersChanged(): void {
+    const ws = this.ws;
+    if (!ws || !this.connected || !this.hubSupports.includes("clusters")) return;
+    ws.send(encode({ type: "clusters", clusters: this.further() }));
+  }
 
   start(): void {
     this.connect();
@@ -117,6 +130,7 @@ export class HubConnection {
           },
           tools: this.tools,
           supports: [...AGENT_SUPPORTS],
+          ...(this.further().length ? { clusters: this.further() } : {}),
         }),
       );
       watchHub();
@@ -133,9 +147,12 @@ export class HubConnection {
       }
       if (msg.type === "welcome") {
         heartbeatMs = msg.heartbeatMs;
+        this.hubSupports = msg.supports ?? [];
         this.connected = true;
         this.attempt = 0;
         this.log.info("registered with the hub", { url: this.url });
+        // Discovery may have moved on between the hello and now.
+        this.clustersChanged();
         return watchHub();
       }
       if (msg.type === "cancel") return this.runner.cancel(msg.id);

@@ -10,6 +10,8 @@ import { helpText, SECRET_ENV } from "../config/options.js";
 import type { Config } from "../config/schema.js";
 import { impersonationCheck } from "../kube/access.js";
 import { gatherClusters } from "../kube/sources.js";
+import type { CapiInfo } from "../kube/types.js";
+import type { ClusterEntry } from "../link/protocol.js";
 import { parseListen } from "../mcp/http.js";
 import { createAudit } from "../obs/audit.js";
 import { untilShutdown } from "../obs/lifecycle.js";
@@ -17,7 +19,7 @@ import { createLogger, type Logger } from "../obs/log.js";
 import { METRICS_CONTENT_TYPE, Metrics } from "../obs/metrics.js";
 import { startTracing, tracer } from "../obs/tracing.js";
 import { toolsFor } from "../policy/modes.js";
-import { newClusters } from "../serve/local.js";
+import { followCapi, newClusters } from "../serve/local.js";
 import type { Cluster, Clusters } from "../targets/clusters.js";
 import { cliTools } from "../tools/cli.js";
 import { ALL_TOOLS } from "../tools/index.js";
@@ -31,6 +33,31 @@ const NOTES = [
   "whatever the hub asks. The token comes from AGENT_TOKEN or --token-file. With --identity impersonate",
   "it acts as each hub caller (its account needs the impersonate verb; checked at start-up).",
 ];
+
+const MAX_FURTHER = 2000;
+
+/** The agent's further clusters as the hub learns them: name, the agent's policy, and CAPI's account. */
+function furtherClusters(clusters: Clusters, own: string): ClusterEntry[] {
+  // The link's limit: beyond it a hello would be refused as malformed (and the agent with it).
+  return clusters
+    .all()
+    .filter((c) => c.name !== own)
+    .slice(0, MAX_FURTHER)
+    .map((c) => {
+      const { caOnly: _, ...capi } = c.spec.capi ?? ({} as Partial<CapiInfo>);
+      return {
+        name: c.name,
+        policy: {
+          mode: c.mode,
+          namespace: c.namespace,
+          revealSecrets: c.revealSecrets,
+          identity: c.identity ?? "service",
+          ...(c.scope?.active ? { scope: [...c.scope.layers] } : {}),
+        },
+        ...(c.spec.capi ? { capi: capi as CapiInfo } : {}),
+      };
+    });
+}
 
 function settings(config: Readonly<Config>, env: NodeJS.ProcessEnv): AgentSettings {
   const a = config.agent;
@@ -112,10 +139,9 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`kube-mcp agent: ${err.message}\n`);
     return 2;
   }
-  // Said rather than ignored: the link carries one cluster per agent connection so far.
-  if (config.capi) {
+  if (config.capi?.credentials === "ca") {
     process.stderr.write(
-      "kube-mcp agent: capi (Cluster API workload clusters) is not served through a hub yet; run `hub --capi` or `serve --capi` with a kubeconfig for the management cluster\n",
+      "kube-mcp agent: capi.credentials: ca needs each caller's own token, which a hub never sends on; use the kubeconfig Secrets (capi.credentials: kubeconfig)\n",
     );
     return 2;
   }
@@ -148,7 +174,7 @@ export async function run(argv: string[]): Promise<number> {
   await startTracing(config, "agent", log, metrics);
   const runner = new CallRunner(
     cluster,
-    (caller) => clusters.as(caller).select(s.name)[0] as Cluster,
+    (caller, name = s.name) => clusters.as(caller).select(name)[0] as Cluster,
     new Map(tools.map((t) => [t.name, t])),
     known,
     config,
@@ -157,6 +183,7 @@ export async function run(argv: string[]): Promise<number> {
       audit(r);
       metrics.call(r.tool, r.outcome, r.ms);
     },
+    (name) => (name === s.name ? undefined : clusters.all().find((c) => c.name === name)),
   );
   const link = new HubConnection(
     s,
@@ -165,7 +192,19 @@ export async function run(argv: string[]): Promise<number> {
     tools.map((t) => t.name),
     runner,
     log,
+    undefined,
+    () => furtherClusters(clusters, s.name),
   );
+  // An agent in a management cluster serves its Cluster API workload clusters as further clusters.
+  const stopCapi = config.capi
+    ? followCapi(
+        { ...config.capi, managementClusters: [s.name] },
+        clusters,
+        { local: [cluster.spec], defaultName: s.name, workloads: [] },
+        log,
+        () => link.clustersChanged(),
+      )
+    : () => {};
 
   metrics.gauge("kube_mcp_hub_connected", "1 while registered with the hub.", () => (link.connected ? 1 : 0));
   const health = createServer((req, res) => {
@@ -201,6 +240,7 @@ export async function run(argv: string[]): Promise<number> {
 
   return untilShutdown(log, () => {
     link.stop();
+    stopCapi();
     runner.cancelAll("the agent is shutting down");
     health.close();
     return tracer().shutdown();

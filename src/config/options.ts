@@ -389,7 +389,7 @@ export const OPTIONS: OptionSpec[] = [
     env: "KUBE_MCP_CAPI",
     arg: "CLUSTER[,CLUSTER]",
     help: "Cluster API management clusters: their workload clusters are served too, named <namespace>/<name>",
-    roles: ["serve", "hub"],
+    roles: ["serve", "hub", "agent"],
   },
   {
     flag: "qps",

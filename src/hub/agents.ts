@@ -13,6 +13,7 @@ import {
   decode,
   encode,
   type Hello,
+  HUB_SUPPORTS,
   MalformedFrame,
   SUBPROTOCOL,
 } from "../link/protocol.js";
@@ -45,6 +46,8 @@ export class Agents {
   private readonly sockets = new Set<WebSocket>();
   /** Called when an agent registers or drops (replicas announce what they hold). */
   onChange: () => void = () => {};
+  /** Called when an agent's further clusters change (the hub rebuilds its registry). */
+  onClusters: () => void = () => {};
 
   constructor(
     private readonly config: Readonly<Config>,
@@ -86,7 +89,26 @@ export class Agents {
 
   /** The clusters behind agents, as the hub's tools target them (the hub's policy decides their mode). */
   clusters(): Cluster[] {
-    return [...this.links.values()].map((link) => this.cluster(link.name, link, () => link.hello));
+    return [...this.links.values()].flatMap((link) => [
+      this.cluster(link.name, link, () => link.hello),
+      ...(link.hello?.clusters ?? []).map((e) => this.further(link, e.name)),
+    ]);
+  }
+
+  /**
+   * A further cluster of an agent (a Cluster API workload cluster of its management cluster), named
+   * `<agent cluster>:<its name>` so no agent can name a cluster outside its own prefix. Calls go over
+   * the agent's link naming it; the agent's policy for it is what it reported for it.
+   */
+  private further(link: AgentLink, sub: string): Cluster {
+    const hello = (): Hello | undefined => {
+      const e = link.hello?.clusters?.find((x) => x.name === sub);
+      return link.hello && e ? { ...link.hello, policy: e.policy } : undefined;
+    };
+    const remote: RemoteRunner = {
+      call: (tool, args, ctx) => link.call(tool, args, { ...ctx, cluster: sub }),
+    };
+    return this.cluster(`${link.name}:${sub}`, remote, hello);
   }
 
   /** One cluster reached through `remote` (this hub's agent link, or another replica's over NATS). */
@@ -214,7 +236,8 @@ export class Agents {
         this.onChange();
         pingAt = Date.now();
         ws.ping();
-        ws.send(encode({ type: "welcome", heartbeatMs: beat }));
+        ws.send(encode({ type: "welcome", heartbeatMs: beat, supports: [...HUB_SUPPORTS] }));
+        if (msg.clusters?.length) this.onClusters();
         log.info("agent connected", {
           agentVersion: msg.agentVersion,
           versions: msg.versions,
@@ -223,6 +246,10 @@ export class Agents {
         return;
       }
       link.seen();
+      if (msg.type === "clusters") {
+        if (link.hello && link.ws === ws) link.hello = { ...link.hello, clusters: msg.clusters };
+        return this.onClusters();
+      }
       if (msg.type === "progress") link.onProgress(msg.id, msg.done, msg.total, msg.message);
       else link.onResult(msg.id, msg);
     });

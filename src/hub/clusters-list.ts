@@ -8,7 +8,7 @@ import { renderTable } from "../format/table.js";
 import { Scope } from "../policy/scope.js";
 import { identityLabel } from "../targets/identity.js";
 import { TableOutput } from "../tools/cluster-tool.js";
-import { capiSource, probeVersions } from "../tools/clusters.js";
+import { capiLabel, capiSource, probeVersions } from "../tools/clusters.js";
 import { type AnyTool, defineTool } from "../tools/define.js";
 import type { Agents } from "./agents.js";
 import type { Holder, Replicas } from "./replicas.js";
@@ -67,16 +67,28 @@ export function hubClustersList(agents: Agents, nats?: () => Replicas | undefine
       for (const cluster of fleet.names()) {
         const link = fleet.holder(cluster);
         const h = link.hello;
-        rows.push([
-          cluster,
-          "agent",
-          link.connected ? "yes" : "no",
+        const agent = [
           link.connected ? "now" : ago(link.lastSeen),
           h?.agentVersion ?? "-",
           h?.versions.kubernetes ?? "-",
           h?.versions.kubectl ?? "-",
           h?.versions.helm ?? "-",
           link.connected && link.latencyMs !== undefined ? `${link.latencyMs}ms` : "-",
+        ];
+        const replica = nats
+          ? [
+              link.replica === undefined
+                ? "-"
+                : link.replica === replicas?.id
+                  ? `${link.replica} (here)`
+                  : link.replica,
+            ]
+          : [];
+        rows.push([
+          cluster,
+          "agent",
+          link.connected ? "yes" : "no",
+          ...agent,
           h?.policy.mode ?? "-",
           h ? (h.policy.identity ?? "service") : "-",
           // The hub's layers travel with each call; the agent's own apply beneath them.
@@ -86,21 +98,31 @@ export function hubClustersList(agents: Agents, nats?: () => Replicas | undefine
             clusterPolicy(env.config, cluster),
             ...(h?.policy.scope ?? []),
           ).summary(),
-          ...(nats
-            ? [
-                link.replica === undefined
-                  ? "-"
-                  : link.replica === replicas?.id
-                    ? `${link.replica} (here)`
-                    : link.replica,
-              ]
-            : []),
+          ...replica,
         ]);
         status.push({
           cluster,
           ok: link.connected,
           ...(link.connected ? {} : { error: "not connected" }),
         });
+        // The agent's further clusters (Cluster API workload clusters), on the same link.
+        // Not through NATS yet: replicas route calls to an agent's own cluster only.
+        for (const e of nats ? [] : (h?.clusters ?? [])) {
+          const name = `${cluster}:${e.name}`;
+          const problem = e.capi?.problem;
+          rows.push([
+            name,
+            e.capi ? capiLabel(e.capi) : "agent",
+            problem ? `no: ${problem}` : link.connected ? "yes" : "no",
+            ...agent,
+            e.policy.mode,
+            e.policy.identity ?? "service",
+            Scope.of(name, env.config, clusterPolicy(env.config, name), ...(e.policy.scope ?? [])).summary(),
+            ...replica,
+          ]);
+          const error = problem ?? (link.connected ? undefined : "not connected");
+          status.push({ cluster: name, ok: !error, ...(error ? { error } : {}) });
+        }
       }
       const local = env.clusters.all().filter((c) => !c.remote);
       const settled = await probeVersions(local, env);

@@ -66,6 +66,7 @@ export async function run(argv: string[]): Promise<number> {
   let replicas: import("./replicas.js").Replicas | undefined;
   const refresh = () => clusters.setRemote(replicas ? replicas.clusters() : agents.clusters());
   refresh();
+  agents.onClusters = refresh;
   let stopping = false;
   if (config.hub.nats) {
     const { natsOptions, Replicas } = await import("./replicas.js");

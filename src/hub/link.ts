@@ -113,6 +113,8 @@ export class AgentLink implements RemoteRunner {
       allow?: readonly string[];
       caller?: Caller;
       scope?: readonly ScopeRules[];
+      /** One of the agent's further clusters, by the agent's name for it. */
+      cluster?: string;
     },
   ): Promise<unknown> {
     // The hub → agent hop as a client span; the agent continues the trace from the frame's context.
@@ -146,6 +148,7 @@ export class AgentLink implements RemoteRunner {
       ...(ctx.caller ? { caller: callerFrame(ctx.caller) } : {}),
       ...(ctx.scope?.length ? { scope: [...ctx.scope] } : {}),
       ...(trace ? { trace } : {}),
+      ...(ctx.cluster ? { cluster: ctx.cluster } : {}),
     };
     return new Promise((resolve, reject) => {
       const onAbort = () => {

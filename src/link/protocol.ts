@@ -12,6 +12,10 @@
 //   hub → agent  cancel    the MCP client gave up: the agent aborts the call and its API requests
 // A call may carry W3C trace context (`trace`), so the agent's spans join the hub's trace; agents of
 // older releases ignore it.
+// Further clusters (an agent in a Cluster API management cluster serves its workload clusters): the
+// hello lists them (`clusters`), a hub that says `supports: ["clusters"]` in its welcome is sent the
+// whole set again whenever it changes (`clusters` message), and a call for one names it (`cluster`).
+// The hub serves each as `<agent cluster>:<name>`. Older hubs drop the field and never name one.
 import * as z from "zod";
 import { IDENTITY_MODES, Mode } from "../config/schema.js";
 import { ScopeRules } from "../policy/scope.js";
@@ -28,6 +32,38 @@ export const CLOSE = {
   shutdown: 4503,
 } as const;
 
+const Policy = z.object({
+  mode: z.enum(["read-only", "non-destructive", "full"]),
+  namespace: z.string().max(63),
+  revealSecrets: z.boolean(),
+  /** How the agent's cluster sees callers; an agent that does not say acts as its own account. */
+  identity: z.enum(IDENTITY_MODES).optional(),
+  /** The agent's own namespace and kind policy (shown by the hub's clusters_list). */
+  scope: z.array(ScopeRules).max(10).optional(),
+});
+
+/**
+ * A further cluster an agent serves beside its own (a Cluster API workload cluster of its management
+ * cluster), by the agent's name for it; the hub serves it as `<agent cluster>:<name>`.
+ */
+export const ClusterEntry = z.object({
+  name: z.string().min(1).max(253).refine(validName, "not a printable name"),
+  policy: Policy,
+  capi: z
+    .object({
+      management: z.string().max(253),
+      namespace: z.string().max(253),
+      name: z.string().max(253),
+      phase: z.string().max(100),
+      version: z.string().max(100),
+      provider: z.string().max(253),
+      problem: z.string().max(2000).optional(),
+    })
+    .optional(),
+});
+export type ClusterEntry = z.infer<typeof ClusterEntry>;
+const Entries = z.array(ClusterEntry).max(2000);
+
 const Hello = z.object({
   type: z.literal("hello"),
   agentVersion: z.string().max(100),
@@ -36,24 +72,29 @@ const Hello = z.object({
     kubectl: z.string().max(100),
     helm: z.string().max(100),
   }),
-  policy: z.object({
-    mode: z.enum(["read-only", "non-destructive", "full"]),
-    namespace: z.string().max(63),
-    revealSecrets: z.boolean(),
-    /** How the agent's cluster sees callers; an agent that does not say acts as its own account. */
-    identity: z.enum(IDENTITY_MODES).optional(),
-    /** The agent's own namespace and kind policy (shown by the hub's clusters_list). */
-    scope: z.array(ScopeRules).max(10).optional(),
-  }),
+  policy: Policy,
   tools: z.array(z.string().max(100)).max(200),
   /** What this agent applies from a call frame beyond version 1's fields ("caller", "scope"). */
   supports: z.array(z.string().max(40)).max(20).optional(),
+  /** Further clusters this agent serves; replaced as a whole by each `clusters` message. */
+  clusters: Entries.optional(),
 });
 
 /** What this release's agents apply from a call: the caller's identity and the hub's namespace/kind policy. */
 export const AGENT_SUPPORTS = ["caller", "scope"] as const;
 
-const Welcome = z.object({ type: z.literal("welcome"), heartbeatMs: z.number().int().positive() });
+const Welcome = z.object({
+  type: z.literal("welcome"),
+  heartbeatMs: z.number().int().positive(),
+  /** What this hub takes beyond version 1 ("clusters": the `clusters` message); older hubs say nothing. */
+  supports: z.array(z.string().max(40)).max(20).optional(),
+});
+
+/** What this release's hubs take from an agent: updates of its further clusters. */
+export const HUB_SUPPORTS = ["clusters"] as const;
+
+/** The agent's further clusters changed: the whole new set (sent only to a hub that supports it). */
+const Clusters = z.object({ type: z.literal("clusters"), clusters: Entries });
 
 const name = z.string().refine(validName, "not a printable name");
 
@@ -93,6 +134,8 @@ const Call = z.object({
   /** The hub's namespace and kind policy for the cluster, applied on top of the agent's own. */
   scope: z.array(ScopeRules).max(10).optional(),
   trace: TraceFrame.optional(),
+  /** One of the agent's further clusters (its own name for it); unset: the agent's own cluster. */
+  cluster: z.string().max(253).optional(),
 });
 
 const Cancel = z.object({ type: z.literal("cancel"), id: z.number().int().nonnegative() });
@@ -115,7 +158,7 @@ const Result = z.object({
   hint: z.string().max(20_000).optional(),
 });
 
-export const AgentMessage = z.discriminatedUnion("type", [Hello, Progress, Result]);
+export const AgentMessage = z.discriminatedUnion("type", [Hello, Progress, Result, Clusters]);
 export const HubMessage = z.discriminatedUnion("type", [Welcome, Call, Cancel]);
 export type AgentMessage = z.infer<typeof AgentMessage>;
 export type HubMessage = z.infer<typeof HubMessage>;

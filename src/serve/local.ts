@@ -126,6 +126,8 @@ export function followCapi(
   clusters: Clusters,
   sources: Sources,
   log: Logger,
+  /** Called after each change of the workload clusters (an agent tells its hub). */
+  published: () => void = () => {},
 ): () => void {
   const ac = new AbortController();
   let seen = "";
@@ -156,6 +158,7 @@ export function followCapi(
     sources.workloads = specs;
     publish(clusters, sources);
     log.info("Cluster API workload clusters", { clusters: specs.map((s) => s.name) });
+    published();
   };
   let running: Promise<void> | undefined;
   let again = false;

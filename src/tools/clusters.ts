@@ -2,6 +2,7 @@
 import * as z from "zod";
 import { fenceUntrusted } from "../format/fence.js";
 import { renderTable } from "../format/table.js";
+import type { CapiInfo } from "../kube/types.js";
 import type { Cluster } from "../targets/clusters.js";
 import { fanOut } from "../targets/fanout.js";
 import { identityLabel } from "../targets/identity.js";
@@ -19,12 +20,9 @@ export function probeVersions(clusters: Cluster[], env: ToolEnv) {
 const PROBE_MS = 5_000;
 
 /** A Cluster API workload cluster's source: its management cluster, phase and infrastructure. */
-export const capiSource = (c: Cluster) => {
-  const i = c.spec.capi;
-  return i
-    ? `capi (${i.management}: ${i.phase}, ${i.provider}${i.version !== "-" ? `, ${i.version}` : ""})`
-    : undefined;
-};
+export const capiLabel = (i: Pick<CapiInfo, "management" | "phase" | "provider" | "version">) =>
+  `capi (${i.management}: ${i.phase}, ${i.provider}${i.version !== "-" ? `, ${i.version}` : ""})`;
+export const capiSource = (c: Cluster) => (c.spec.capi ? capiLabel(c.spec.capi) : undefined);
 
 export const clustersList = defineTool({
   name: "clusters_list",
