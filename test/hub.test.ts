@@ -266,7 +266,8 @@ describe("kube-mcp hub with agents", () => {
     const killedAt = Date.now();
     await gamma.stop("SIGKILL");
     const r = await slow;
-    expect(Date.now() - killedAt).toBeLessThan(1000);
+    // Fails fast (the bound: under 2 s), not at the call's 25 s deadline.
+    expect(Date.now() - killedAt).toBeLessThan(2000);
     expect(r.isError).toBe(true);
     expect(r.text).toContain("The agent for cluster gamma disconnected during the call");
     const t0 = Date.now();
@@ -275,7 +276,7 @@ describe("kube-mcp hub with agents", () => {
       namespace: "ops",
       cluster: "gamma",
     });
-    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(Date.now() - t0).toBeLessThan(2000);
     expect(again.text).toMatch(
       /^Cluster gamma is not connected: its agent was last seen \d{4}-\d\d-\d\dT[\d:.]+Z \(\d+ s ago\)\./,
     );
