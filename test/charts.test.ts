@@ -273,6 +273,41 @@ describe("chart templates", () => {
     expect(parseYaml(one(off, "ConfigMap", "kube-mcp-agent").data["config.yaml"]).identity).toBeUndefined();
   });
 
+  it("agent: capi serves the workload clusters, reading Clusters and only the named namespaces' Secrets", async () => {
+    const base = ["hub.url=wss://hub.example/agent", "clusterName=mgmt", "token=0123456789abcdef0123"];
+    const r = await render(HELM, "kube-mcp-agent", {
+      set: [...base, "capi.enabled=true", "capi.namespaces={org-a,org-b}"],
+    });
+    expect(r.code, r.stderr).toBe(0);
+    const config = parseYaml(one(r.docs, "ConfigMap", "kube-mcp-agent").data["config.yaml"]);
+    expect(config.capi).toEqual({
+      managementClusters: ["mgmt"],
+      namespaces: ["org-a", "org-b"],
+      refreshSeconds: 30,
+    });
+    expect(ConfigSchema.safeParse(config).error).toBeUndefined();
+    expect(rules(r.docs, "-capi")).toEqual([
+      { apiGroups: ["cluster.x-k8s.io"], resources: ["clusters"], verbs: ["get", "list", "watch"] },
+    ]);
+    const roles = ofKind(r.docs, "Role").filter((m) => m.metadata.name.endsWith("-capi-secrets"));
+    expect(roles.map((m) => m.metadata.namespace)).toEqual(["org-a", "org-b"]);
+    for (const m of roles)
+      expect(m.rules).toEqual([{ apiGroups: [""], resources: ["secrets"], verbs: ["get", "list", "watch"] }]);
+    expect(
+      ofKind(r.docs, "RoleBinding").filter((m) => m.metadata.name.endsWith("-capi-secrets")),
+    ).toHaveLength(2);
+    // No ClusterRole of the agent's grants Secrets.
+    for (const m of ofKind(r.docs, "ClusterRole"))
+      expect(grants(m.rules ?? [], "", "secrets"), m.metadata.name).toEqual([]);
+    const unnamed = await render(HELM, "kube-mcp-agent", { set: [...base, "capi.enabled=true"] });
+    expect(unnamed.code).not.toBe(0);
+    expect(unnamed.stderr).toContain("capi.namespaces: name the namespaces");
+    const glob = await render(HELM, "kube-mcp-agent", {
+      set: [...base, "capi.enabled=true", "capi.namespaces={org-*}"],
+    });
+    expect(glob.code).not.toBe(0);
+  });
+
   it.each(["rbac.yaml", "impersonate.yaml"])("agent and serve share %s word for word", (file) => {
     const agent = readFileSync(join(CHARTS_DIR, "kube-mcp-agent/templates", file), "utf8");
     const serve = readFileSync(join(CHARTS_DIR, "kube-mcp/templates", file), "utf8");

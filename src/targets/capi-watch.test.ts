@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { KubeApi, type Transport } from "../kube/api.js";
 import type { KubeRequest } from "../kube/types.js";
 import { createLogger } from "../obs/log.js";
+import { capiWatchTargets } from "./capi.js";
 import { follow } from "./capi-watch.js";
 
 const log = createLogger("error");
@@ -87,5 +88,25 @@ describe("follow (Cluster API change notices)", () => {
     await done;
     expect(seen.filter((r) => r.query?.watch).length).toBe(5);
     expect(changes).toBe(1);
+  });
+});
+
+describe("capiWatchTargets", () => {
+  it("watches named namespaces' Secrets one by one (a Role each suffices), and all Secrets for a glob", () => {
+    const named = capiWatchTargets(["org-a", "org-b"]);
+    expect(named.map((t) => t.paths[0])).toEqual([
+      "/apis/cluster.x-k8s.io/v1beta2/clusters",
+      "/api/v1/namespaces/org-a/secrets",
+      "/api/v1/namespaces/org-b/secrets",
+    ]);
+    expect(capiWatchTargets(["org-*"]).map((t) => t.paths[0])).toEqual([
+      "/apis/cluster.x-k8s.io/v1beta2/clusters",
+      "/api/v1/secrets",
+    ]);
+    const secrets = named[1] as (typeof named)[number];
+    expect(secrets.relevant("org-a", "wc1-kubeconfig")).toBe(true);
+    expect(secrets.relevant("org-a", "wc1-ca")).toBe(true);
+    expect(secrets.relevant("org-a", "db-password")).toBe(false);
+    expect(secrets.relevant("org-c", "wc1-kubeconfig")).toBe(false);
   });
 });

@@ -37,13 +37,17 @@ const SECRET_SUFFIXES = ["-kubeconfig", "-ca"];
 export function capiWatchTargets(namespaces: readonly string[]): WatchTarget[] {
   const allowed = namespaces.map(glob);
   const inScope = (ns: string) => allowed.some((re) => re.test(ns));
+  const secrets = (ns?: string): WatchTarget => ({
+    paths: [ns ? `/api/v1/namespaces/${encodeURIComponent(ns)}/secrets` : "/api/v1/secrets"],
+    what: ns ? `kubeconfig Secrets in ${ns}` : "kubeconfig Secrets",
+    relevant: (n, name) => inScope(n) && SECRET_SUFFIXES.some((x) => name.endsWith(x)),
+  });
+  // Named namespaces are watched one by one, so an account allowed Secrets only there (a Role in
+  // each, as the agent chart grants) can watch them; a glob needs every namespace's Secrets.
+  const literal = namespaces.length <= 20 && namespaces.every((n) => !n.includes("*"));
   return [
     { paths: CLUSTER_PATHS, what: "Cluster objects", relevant: (ns) => inScope(ns) },
-    {
-      paths: ["/api/v1/secrets"],
-      what: "kubeconfig Secrets",
-      relevant: (ns, name) => inScope(ns) && SECRET_SUFFIXES.some((x) => name.endsWith(x)),
-    },
+    ...(literal ? namespaces.map((ns) => secrets(ns)) : [secrets()]),
   ];
 }
 
