@@ -99,6 +99,7 @@ export function causeOf(text: string): string {
     [/disconnected during the call/, "agent dropped mid-call"],
     [/is not connected|has no agent connected/, "agent not connected"],
     [/held by hub replica \S+, which is gone/, "holding replica gone"],
+    [/no longer connected to hub replica/, "agent left its replica mid-call"],
     [/NATS/, "NATS trouble"],
     [/did not answer|timed out|deadline|took longer/i, "cluster deadline"],
     [/connection refused|ECONNREFUSED|ECONNRESET|socket hang up|EOF/i, "API server unreachable"],
