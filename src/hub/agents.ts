@@ -24,6 +24,12 @@ import { type Cluster, type RemoteRunner, stricter } from "../targets/clusters.j
 import { ToolError } from "../tools/define.js";
 import { AgentLink } from "./link.js";
 
+/** An agent's hello as seen for one of its further clusters: the agent's policy for that cluster. */
+export function furtherHello(hello: Hello | undefined, sub: string): Hello | undefined {
+  const e = hello?.clusters?.find((x) => x.name === sub);
+  return hello && e ? { ...hello, policy: e.policy } : undefined;
+}
+
 /** A value that must never be used: a hub reaches an agent's cluster only through the agent. */
 function agentOnly(name: string): never {
   return new Proxy(
@@ -101,14 +107,10 @@ export class Agents {
    * the agent's link naming it; the agent's policy for it is what it reported for it.
    */
   private further(link: AgentLink, sub: string): Cluster {
-    const hello = (): Hello | undefined => {
-      const e = link.hello?.clusters?.find((x) => x.name === sub);
-      return link.hello && e ? { ...link.hello, policy: e.policy } : undefined;
-    };
     const remote: RemoteRunner = {
       call: (tool, args, ctx) => link.call(tool, args, { ...ctx, cluster: sub }),
     };
-    return this.cluster(`${link.name}:${sub}`, remote, hello);
+    return this.cluster(`${link.name}:${sub}`, remote, () => furtherHello(link.hello, sub));
   }
 
   /** One cluster reached through `remote` (this hub's agent link, or another replica's over NATS). */
@@ -248,6 +250,7 @@ export class Agents {
       link.seen();
       if (msg.type === "clusters") {
         if (link.hello && link.ws === ws) link.hello = { ...link.hello, clusters: msg.clusters };
+        this.onChange();
         return this.onClusters();
       }
       if (msg.type === "progress") link.onProgress(msg.id, msg.done, msg.total, msg.message);

@@ -106,8 +106,7 @@ export function hubClustersList(agents: Agents, nats?: () => Replicas | undefine
           ...(link.connected ? {} : { error: "not connected" }),
         });
         // The agent's further clusters (Cluster API workload clusters), on the same link.
-        // Not through NATS yet: replicas route calls to an agent's own cluster only.
-        for (const e of nats ? [] : (h?.clusters ?? [])) {
+        for (const e of h?.clusters ?? []) {
           const name = `${cluster}:${e.name}`;
           const problem = e.capi?.problem;
           rows.push([

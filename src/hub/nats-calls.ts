@@ -12,13 +12,15 @@ import type { GuardRule } from "../policy/rules.js";
 import { ScopeRules } from "../policy/scope.js";
 import { allowedRules, type Cluster, type RemoteRunner, stricter } from "../targets/clusters.js";
 import { ToolError } from "../tools/define.js";
-import type { Agents } from "./agents.js";
+import { type Agents, furtherHello } from "./agents.js";
 import { callerFrame } from "./link.js";
 
 const CallRequest = z.object({
   from: z.string().max(200),
   id: z.string().max(100),
   cluster: z.string().max(253),
+  /** One of the agent's further clusters (the agent's name for it); unset: the agent's own. */
+  further: z.string().max(253).optional(),
   tool: z.string().max(100),
   args: z.record(z.string(), z.unknown()),
   rowLimit: z.number().int().positive(),
@@ -147,11 +149,12 @@ export class NatsCalls {
     tool: string,
     args: Record<string, unknown>,
     ctx: CallCtx,
+    further?: string,
   ): Promise<unknown> {
     return tracer().span(
       `replica call ${tool}`,
       { "gen_ai.tool.name": tool, "k8s.cluster.name": cluster, "kube_mcp.replica": owner },
-      () => this.request(owner, cluster, tool, args, ctx),
+      () => this.request(owner, cluster, tool, args, ctx, further),
       { kind: "client" },
     );
   }
@@ -162,6 +165,7 @@ export class NatsCalls {
     tool: string,
     args: Record<string, unknown>,
     ctx: CallCtx,
+    further?: string,
   ): Promise<unknown> {
     ctx.signal.throwIfAborted();
     const trace = tracer().carrier();
@@ -193,6 +197,7 @@ export class NatsCalls {
         from: this.id,
         id,
         cluster,
+        ...(further ? { further } : {}),
         tool,
         args,
         rowLimit: ctx.rowLimit,
@@ -257,7 +262,13 @@ export class NatsCalls {
       const link = this.agents.links.get(req.cluster);
       if (!link?.connected)
         throw new ToolError(`Cluster ${req.cluster} is no longer connected to hub replica ${this.id}.`);
+      // This replica's own policy for the cluster called: the agent's, or one of its further clusters.
+      const further = req.further;
+      const own = further
+        ? this.agents.cluster(`${req.cluster}:${further}`, link, () => furtherHello(link.hello, further))
+        : this.agents.cluster(req.cluster, link, () => link.hello);
       const data = await link.call(req.tool, req.args, {
+        ...(further ? { cluster: further } : {}),
         signal: ac.signal,
         rowLimit: req.rowLimit,
         progress: (done, total, message) => {
@@ -266,16 +277,10 @@ export class NatsCalls {
         // The agent decides what the caller may be; the bus only says who it is (docs/security.md).
         ...(req.caller ? { caller: req.caller } : {}),
         // Namespaces and kinds: this replica's policy for the cluster and the caller's, both.
-        scope: [
-          ...(this.agents.cluster(req.cluster, link, () => link.hello).scope?.layers ?? []),
-          ...(req.scope ?? []),
-        ],
+        scope: [...(own.scope?.layers ?? []), ...(req.scope ?? [])],
         // The bus is not trusted to widen this replica's policy: the call runs at the stricter of the
         // caller's mode and this replica's own for the cluster, with only the rules both allow.
-        ...narrowed(
-          this.agents.cluster(req.cluster, link, () => link.hello),
-          req,
-        ),
+        ...narrowed(own, req),
       });
       const answer = JSON.stringify({ ok: true, data });
       const max = this.nc.info?.max_payload ?? Number.POSITIVE_INFINITY;

@@ -20,7 +20,7 @@ import { AgentMessage, type Hello } from "../link/protocol.js";
 import type { Logger } from "../obs/log.js";
 import type { Cluster, RemoteRunner } from "../targets/clusters.js";
 import { ToolError } from "../tools/define.js";
-import type { Agents } from "./agents.js";
+import { type Agents, furtherHello } from "./agents.js";
 import { NatsCalls, parseJson, subjectToken } from "./nats-calls.js";
 
 /** How often a replica announces itself, and how long its silence is tolerated (a few missed beats). */
@@ -206,9 +206,12 @@ export class Replicas {
       return;
     }
     this.peers.set(replica, { at: Date.now(), clusters });
+    // An agent's further clusters count too: a change of them changes this replica's registry.
+    const further = (c: Claim) =>
+      ((c.hello as Hello | undefined)?.clusters ?? []).map((e) => e.name).join("|");
     const key = (cs: Claim[]) =>
       cs
-        .map((c) => `${c.name}@${c.since}`)
+        .map((c) => `${c.name}@${c.since}#${further(c)}`)
         .sort()
         .join(",");
     if (!before) this.log.info("hub replica joined", { replica, clusters: clusters.map((c) => c.name) });
@@ -272,18 +275,26 @@ export class Replicas {
   }
 
   clusters(): Cluster[] {
-    return this.names().map((name) =>
+    return this.names().flatMap((name) => [
       this.agents.cluster(name, this.runner(name), () => this.holder(name).hello),
-    );
+      // The agent's further clusters, through whichever replica holds the agent.
+      ...(this.holder(name).hello?.clusters ?? []).map((e) =>
+        this.agents.cluster(`${name}:${e.name}`, this.runner(name, e.name), () =>
+          furtherHello(this.holder(name).hello, e.name),
+        ),
+      ),
+    ]);
   }
 
-  private runner(name: string): RemoteRunner {
+  private runner(name: string, further?: string): RemoteRunner {
     return {
       call: (tool, args, ctx) => {
         const owner = this.owner(name);
         const link = this.agents.links.get(name);
-        if (owner !== undefined && owner !== this.id) return this.calls.call(owner, name, tool, args, ctx);
-        if (link && owner === this.id) return link.call(tool, args, ctx);
+        if (owner !== undefined && owner !== this.id)
+          return this.calls.call(owner, name, tool, args, ctx, further);
+        if (link && owner === this.id)
+          return link.call(tool, args, { ...ctx, ...(further ? { cluster: further } : {}) });
         return Promise.reject(
           new ToolError(
             `Cluster ${name} is not connected to any hub replica.`,
