@@ -4,18 +4,23 @@ import type { Config } from "../config/schema.js";
 import { impersonationCheck } from "../kube/access.js";
 import type { Transport } from "../kube/api.js";
 import { Credentials } from "../kube/credentials.js";
-import { KubeError, KubeHttp } from "../kube/http.js";
+import { KubeHttp } from "../kube/http.js";
 import { gatherClusters, watchFiles } from "../kube/sources.js";
 import type { ClusterSpec } from "../kube/types.js";
 import type { Logger } from "../obs/log.js";
 import { capiWatchTargets, discoverWorkloads } from "../targets/capi.js";
 import { follow } from "../targets/capi-watch.js";
 import { type Cluster, Clusters } from "../targets/clusters.js";
+import { ToolError } from "../tools/define.js";
 
-/** A workload cluster CAPI cannot give a connection for: every request says why. */
-function unusable(spec: ClusterSpec, problem: string): Transport {
-  const fail = () =>
-    Promise.reject(new KubeError(`cluster ${spec.name} cannot be used: ${problem}`, 0, "Unusable"));
+/** A workload cluster CAPI cannot give a connection for: every request says why, and what then. */
+function unusable(
+  spec: ClusterSpec,
+  problem: string,
+  hint = "kube-mcp reads its Cluster and Secrets again as soon as they change; retrying before that will not help. clusters_list shows the other clusters.",
+): Transport {
+  const err = new ToolError(`Cluster ${spec.name} cannot be used: ${problem}.`, hint);
+  const fail = () => Promise.reject(err);
   const t: Transport = { request: fail, stream: fail, impersonating: () => t };
   return t;
 }
@@ -30,6 +35,7 @@ export function newClusters(config: Readonly<Config>): Clusters {
         transport: unusable(
           spec,
           "kube-mcp holds no credentials for it (capi.credentials: ca); only a caller's own OAuth token reaches it (identity: passthrough)",
+          "Call over HTTP with an OAuth access token its API server trusts.",
         ),
         credentials,
       };
