@@ -101,6 +101,11 @@ beforeAll(async () => {
   await bed.secret("wc1-kubeconfig", { value: bed.beta() });
   await bed.cluster("wc6", { controlPlaneEndpoint: { host: "127.0.0.1", port } });
   await bed.secret("wc6-ca", { "tls.crt": crt, "tls.key": CA_KEY_MARKER });
+  // Its Secret names a server outside the admin server's capi.endpoints.
+  await bed.cluster("wc9");
+  await bed.secret("wc9-kubeconfig", {
+    value: bed.beta().replace(/server: \S+/, "server: https://10.0.0.9:6443"),
+  });
   await bed.cluster("wc7", { controlPlaneEndpoint: { host: "10.0.0.7", port: 6443 } });
   await bed.secret("wc7-ca", { "tls.crt": crt });
 
@@ -112,9 +117,12 @@ beforeAll(async () => {
     return join(dir, name);
   };
   [admin, caOnly] = await Promise.all([
-    startHttpServer(["--config", write("admin.json", { http: { apiKeys }, capi })], {
-      KUBECONFIG: kubeconfig,
-    }),
+    startHttpServer(
+      ["--config", write("admin.json", { http: { apiKeys }, capi: { ...capi, endpoints: ["127.0.0.1:*"] } })],
+      {
+        KUBECONFIG: kubeconfig,
+      },
+    ),
     startHttpServer(
       [
         "--config",
@@ -153,6 +161,9 @@ describe("Cluster API workload clusters and callers' identities", () => {
     const wc1 = await rowOf(s, `${NS}/wc1`);
     expect(wc1.col("identity"), wc1.text).toBe("impersonate (as capi-alice)");
     expect((await rowOf(s, "alpha")).col("identity")).toBe("service");
+    expect(wc1.text).toMatch(
+      new RegExp(`${NS}/wc9 .*API server 10\\.0\\.0\\.9:6443 is not in capi\\.endpoints`),
+    );
     // beta gives capi-alice nothing: its API server saw the person, not the admin kubeconfig's user.
     const r = await call(s.client, "resources_list", {
       kind: "secrets",
@@ -188,7 +199,7 @@ describe("Cluster API workload clusters and callers' identities", () => {
     const wc1 = await rowOf(s, `${NS}/wc1`);
     expect(wc1.text).toMatch(new RegExp(`${NS}/wc1 .*no CA Secret ${NS}/wc1-ca on alpha`));
     expect(wc1.text).toMatch(
-      new RegExp(`${NS}/wc7 .*controlPlaneEndpoint 10\\.0\\.0\\.7:6443 is not in capi\\.endpoints`),
+      new RegExp(`${NS}/wc7 .*API server 10\\.0\\.0\\.7:6443 is not in capi\\.endpoints`),
     );
     const r = await call(s.client, "resources_list", { kind: "pods", cluster: `${NS}/wc7` });
     expect(r.isError).toBe(true);

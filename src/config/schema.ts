@@ -237,7 +237,7 @@ export const ConfigSchema = z
           .array(z.string().min(1))
           .optional()
           .describe(
-            "with credentials: ca, the host:port globs a Cluster's controlPlaneEndpoint may name (callers' tokens go there)",
+            "host:port globs a workload cluster's API server may be at (its Secret's kubeconfig, or with credentials: ca its controlPlaneEndpoint, where callers' tokens go); unset: any",
           ),
       })
       .strict()

@@ -22,7 +22,7 @@ export interface CapiOptions {
   prefix: boolean;
   /** How workload clusters are reached: the admin kubeconfig, or their CA and each caller's token. */
   credentials?: "kubeconfig" | "ca";
-  /** CA-only: the `host:port` globs a controlPlaneEndpoint may name (unset: any). */
+  /** The `host:port` globs a workload cluster's API server may be at (unset: any). */
   endpoints?: readonly string[];
 }
 
@@ -143,6 +143,24 @@ async function secretValue(
 }
 
 /**
+ * Why an API server URL is not one `capi.endpoints` allows (undefined when it is, or none are set).
+ * Whoever writes a Cluster or its Secret chooses the server; the endpoints say where kube-mcp will go.
+ */
+function outsideEndpoints(server: string, o: CapiOptions): string | undefined {
+  if (!o.endpoints?.length) return undefined;
+  let hostPort: string;
+  try {
+    const url = new URL(server);
+    hostPort = `${url.hostname}:${url.port || (url.protocol === "http:" ? "80" : "443")}`;
+  } catch {
+    return "its API server is not a URL";
+  }
+  return o.endpoints.some((g) => glob(g).test(hostPort))
+    ? undefined
+    : `its API server ${hostPort} is not in capi.endpoints (kube-mcp connects only there)`;
+}
+
+/**
  * CA-only (`capi.credentials: ca`): the API server from the Cluster's `spec.controlPlaneEndpoint`,
  * trusted through the certificate in its `<name>-ca` Secret; kube-mcp brings no credentials, each caller
  * its own token. Only `tls.crt` is kept (that Secret also holds the CA's key, which is dropped unread).
@@ -168,11 +186,8 @@ async function caOnly(
   } catch {
     return { problem: "its Cluster's spec.controlPlaneEndpoint is not a host and port" };
   }
-  const hostPort = server.slice("https://".length);
-  if (o.endpoints?.length && !o.endpoints.some((g) => glob(g).test(hostPort)))
-    return {
-      problem: `its controlPlaneEndpoint ${hostPort} is not in capi.endpoints: callers' tokens are sent only there`,
-    };
+  const outside = outsideEndpoints(server, o);
+  if (outside) return { problem: outside };
   const read = await secretValue(mgmt, ns, `${capiName}-ca`, "tls.crt", "CA", signal);
   if ("problem" in read) return read;
   try {
@@ -239,6 +254,8 @@ async function workload(mgmt: Cluster, c: Obj, o: CapiOptions, signal: AbortSign
       return broken(
         `its kubeconfig has no usable context${parsed.warnings[0] ? `: ${parsed.warnings[0]}` : ""}`,
       );
+    const outside = outsideEndpoints(current.server, o);
+    if (outside) return broken(outside);
     return {
       ...current,
       name,
