@@ -21,14 +21,19 @@ export interface FaultRun {
   recoveredAt?: number;
 }
 
+/** What a hub soak runs; a serve soak has none of it. */
 export interface Cast {
   replicas: Role[];
   agents: Record<"alpha" | "beta", Role>;
   nats: { current: Nats; port: number };
-  apiServer?: ApiServer;
 }
 
-export function faults(cast: Cast, opts: { apiServer: boolean }): Fault[] {
+/** The schedule: the hub's faults (with a hub), then the API server's (unless left out). */
+export function faults(cast: Cast | undefined, api: ApiServer | undefined): Fault[] {
+  return [...(cast ? hubFaults(cast) : []), ...(api ? apiFaults(api) : [])];
+}
+
+function hubFaults(cast: Cast): Fault[] {
   const restart = (r: Role, ready: RegExp) => async () => {
     r.start();
     await r.waitFor(ready).catch(() => {});
@@ -70,30 +75,31 @@ export function faults(cast: Cast, opts: { apiServer: boolean }): Fault[] {
       },
     },
   ];
-  const api = cast.apiServer;
-  if (opts.apiServer && api)
-    list.push(
-      {
-        name: "beta kube-apiserver stalled 3 s (slow API)",
-        holdMs: 3000,
-        async inject() {
-          api.signal("SIGSTOP");
-          return async () => api.signal("SIGCONT");
-        },
-      },
-      {
-        name: "beta kube-apiserver SIGKILL",
-        holdMs: 5000,
-        async inject() {
-          const again = api.kill();
-          return async () => {
-            await again();
-            for (let i = 0; i < 240 && !(await api.ready()); i++) await sleep(250);
-          };
-        },
-      },
-    );
   return list;
+}
+
+function apiFaults(api: ApiServer): Fault[] {
+  return [
+    {
+      name: "beta kube-apiserver stalled 3 s (slow API)",
+      holdMs: 3000,
+      async inject() {
+        api.signal("SIGSTOP");
+        return async () => api.signal("SIGCONT");
+      },
+    },
+    {
+      name: "beta kube-apiserver SIGKILL",
+      holdMs: 5000,
+      async inject() {
+        const again = api.kill();
+        return async () => {
+          await again();
+          for (let i = 0; i < 240 && !(await api.ready()); i++) await sleep(250);
+        };
+      },
+    },
+  ];
 }
 
 /** True when both clusters answer with their own uid through every probe (one probe per replica). */

@@ -93,7 +93,7 @@ function rssSeries(r: SoakResult, stepMs: number): string[] {
 function fuzzLine(xs: Record_[]): string {
   if (!xs.length) return "No fuzz clients.";
   const internal = xs.filter((c) => c.outcome === "unclear").length;
-  return `${xs.length} fuzzed calls through the hub (generated from the read-only tools' schemas, mostly hostile): ${count(xs, "ok")} answered, ${count(xs, "error")} refused with a tool error, ${count(xs, "hang")} hangs, ${internal} internal errors, ${count(xs, "transport")} client reconnects.`;
+  return `${xs.length} fuzzed calls through the server (generated from the read-only tools' schemas, mostly hostile): ${count(xs, "ok")} answered, ${count(xs, "error")} refused with a tool error, ${count(xs, "hang")} hangs, ${internal} internal errors, ${count(xs, "transport")} client reconnects.`;
 }
 
 export function markdown(r: SoakResult): string {

@@ -3,6 +3,7 @@
 // for alpha and beta given both replicas' URLs, and N MCP clients over HTTP running a mix of calls while
 // faults are done and undone (bench/soak/faults.ts). Stops after --duration seconds or --calls calls,
 // kills everything it started, and writes bench/soak/out/report.{md,json}. Loopback only.
+// --serve soaks one `serve --http` process reading both clusters itself (API-server faults only).
 // --fleet N instead runs the large-fleet measurement (bench/soak/fleet.ts); with --stub-ms MS its agents
 // are stubs answering after MS ms (bench/soak/stub-agents.ts), so the hubs alone are measured.
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -33,6 +34,7 @@ const { values: flags } = parseArgs({
     "no-apiserver": { type: "boolean", default: false },
     "keep-bed": { type: "boolean", default: false },
     fleet: { type: "string" },
+    serve: { type: "boolean", default: false },
     "stub-ms": { type: "string" },
   },
 });
@@ -76,67 +78,22 @@ async function soak(b: { kubeconfig: string; bin: string }): Promise<SoakResult>
         b.kubeconfig,
       )(["--context", c, "get", "ns", "kube-system", "-o", "jsonpath={.metadata.uid}"])
     ).trim();
-  const natsPort = await freePort();
-  const nats = { current: await startNats({ port: natsPort }), port: natsPort };
-  const ports = [await freePort(), await freePort()];
   const env = { KUBE_MCP_TOOLSETS: "all", PATH: `${b.bin}:${process.env.PATH ?? ""}` };
-  const replicas = ports.map(
-    (p, i) =>
-      new Role(
-        `replica-${i + 1}`,
+  const hub = flags.serve ? undefined : await hubCast(b, dir, env, crashes);
+  const servePort = await freePort();
+  const serve = flags.serve
+    ? new Role(
+        "serve",
         [
-          CLI,
-          "hub",
-          "--log-level",
-          "info",
-          "--http",
-          `127.0.0.1:${p}`,
-          "--mode",
-          "non-destructive",
-          "--nats-url",
-          nats.current.url,
-          "--cluster-timeout",
-          String(CLUSTER_TIMEOUT_MS),
-          "--config",
-          join(dir, "hub.yaml"),
+          ...[CLI, "serve", "--log-level", "info", "--http", `127.0.0.1:${servePort}`],
+          ...["--mode", "non-destructive", "--cluster-timeout", String(CLUSTER_TIMEOUT_MS)],
         ],
-        { ...env, CLUSTER_TOKENS: JSON.stringify(TOKENS) },
+        { ...env, KUBECONFIG: b.kubeconfig },
         crashes,
-      ),
-  );
-  const agent = (name: "alpha" | "beta", order: number[]) =>
-    new Role(
-      `agent-${name}`,
-      [
-        CLI,
-        "agent",
-        "--log-level",
-        "info",
-        "--health",
-        "127.0.0.1:0",
-        "--mode",
-        "non-destructive",
-        "--config",
-        join(dir, "agent.yaml"),
-      ],
-      {
-        ...env,
-        KUBECONFIG: b.kubeconfig,
-        K8S_CONTEXT: name,
-        CENTRAL_SERVER_URL: order.map((i) => `ws://127.0.0.1:${ports[i]}/agent`).join(","),
-        CLUSTER_NAME: name,
-        AGENT_TOKEN: TOKENS[name],
-      },
-      crashes,
-    );
-  const cast: Cast = {
-    replicas,
-    agents: { alpha: agent("alpha", [0, 1]), beta: agent("beta", [1, 0]) },
-    nats,
-    apiServer: new ApiServer("beta"),
-  };
-  const roles = () => [...replicas, cast.agents.alpha, cast.agents.beta];
-  const urls = ports.map((p) => `http://127.0.0.1:${p}/mcp`);
+      )
+    : undefined;
+  const roles = () => (hub ? [...hub.replicas, hub.agents.alpha, hub.agents.beta] : serve ? [serve] : []);
+  const urls = hub ? hub.urls : [`http://127.0.0.1:${servePort}/mcp`];
   const ctx: Ctx = { uid, deadlineMs: DEADLINE_MS };
   const probes = urls.map((u) => new Conn([u], 0));
   const calls: Record_[] = [];
@@ -144,12 +101,14 @@ async function soak(b: { kubeconfig: string; bin: string }): Promise<SoakResult>
   let stop = false;
   const stopSampling = sampler(roles, 2000, samples);
   try {
-    for (const r of replicas) r.start();
-    await Promise.all(replicas.map((r) => r.waitFor(/"msg":"hub serving"/)));
-    cast.agents.alpha.start();
-    cast.agents.beta.start();
-    await Promise.all([cast.agents.alpha, cast.agents.beta].map((a) => a.waitFor(/registered with the hub/)));
-    // Presence travels over NATS: wait until both clusters answer through both replicas.
+    if (hub) {
+      for (const r of hub.replicas) r.start();
+      await Promise.all(hub.replicas.map((r) => r.waitFor(/"msg":"hub serving"/)));
+      hub.agents.alpha.start();
+      hub.agents.beta.start();
+      await Promise.all([hub.agents.alpha, hub.agents.beta].map((a) => a.waitFor(/registered with the hub/)));
+    } else await serve?.start().waitFor(/"url":"http:/);
+    // Presence travels over NATS: wait until both clusters answer through every replica.
     const ready = await runFault(
       { name: "start-up", holdMs: 0, inject: async () => async () => {} },
       probes,
@@ -180,7 +139,7 @@ async function soak(b: { kubeconfig: string; bin: string }): Promise<SoakResult>
 
     // The schedule: a warm-up, then each fault in its own slot (repeated when the run is long), then a
     // cool-down in steady state so memory and descriptors can be compared with their baseline.
-    const list = faults(cast, { apiServer: !flags["no-apiserver"] });
+    const list = faults(hub, flags["no-apiserver"] ? undefined : new ApiServer("beta"));
     const warmUp = Math.min(30_000, DURATION_MS / 10);
     const coolDown = Math.max(10_000, DURATION_MS / 10);
     const cycles = Math.max(1, Math.floor((DURATION_MS - warmUp - coolDown) / (list.length * 40_000)));
@@ -203,6 +162,7 @@ async function soak(b: { kubeconfig: string; bin: string }): Promise<SoakResult>
       loadBefore: [],
       loadAfter: loadavg(),
       settings: {
+        target: flags.serve ? "serve (one process, both clusters)" : "two hub replicas, NATS, two agents",
         durationS: DURATION_MS / 1000,
         maxCalls: MAX_CALLS,
         clients: CLIENTS,
@@ -226,8 +186,56 @@ async function soak(b: { kubeconfig: string; bin: string }): Promise<SoakResult>
     stopSampling();
     await Promise.all(probes.map((p) => p.close()));
     await Promise.all(roles().map((r) => r.kill("SIGKILL")));
-    await nats.current.stop();
+    await hub?.nats.current.stop();
   }
+}
+
+/** nats-server, two hub replicas sharing agents over it, and agents for alpha and beta given both URLs. */
+async function hubCast(
+  b: { kubeconfig: string; bin: string },
+  dir: string,
+  env: Record<string, string>,
+  crashes: Crash[],
+): Promise<Cast & { urls: string[] }> {
+  const natsPort = await freePort();
+  const nats = { current: await startNats({ port: natsPort }), port: natsPort };
+  const ports = [await freePort(), await freePort()];
+  const replicas = ports.map(
+    (p, i) =>
+      new Role(
+        `replica-${i + 1}`,
+        [
+          ...[CLI, "hub", "--log-level", "info", "--http", `127.0.0.1:${p}`, "--mode", "non-destructive"],
+          ...["--nats-url", nats.current.url, "--cluster-timeout", String(CLUSTER_TIMEOUT_MS)],
+          ...["--config", join(dir, "hub.yaml")],
+        ],
+        { ...env, CLUSTER_TOKENS: JSON.stringify(TOKENS) },
+        crashes,
+      ),
+  );
+  const agent = (name: "alpha" | "beta", order: number[]) =>
+    new Role(
+      `agent-${name}`,
+      [
+        ...[CLI, "agent", "--log-level", "info", "--health", "127.0.0.1:0", "--mode", "non-destructive"],
+        ...["--config", join(dir, "agent.yaml")],
+      ],
+      {
+        ...env,
+        KUBECONFIG: b.kubeconfig,
+        K8S_CONTEXT: name,
+        CENTRAL_SERVER_URL: order.map((i) => `ws://127.0.0.1:${ports[i]}/agent`).join(","),
+        CLUSTER_NAME: name,
+        AGENT_TOKEN: TOKENS[name],
+      },
+      crashes,
+    );
+  return {
+    replicas,
+    agents: { alpha: agent("alpha", [0, 1]), beta: agent("beta", [1, 0]) },
+    nats,
+    urls: ports.map((p) => `http://127.0.0.1:${p}/mcp`),
+  };
 }
 
 /**
