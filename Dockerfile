@@ -31,7 +31,7 @@ RUN set -eu; TARGETARCH="${TARGETARCH:-amd64}"; \
 
 FROM ${TOOLS_IMAGE} AS tools
 
-# The bundle: dist/cli.js and dist/kube-mcp.cjs carry every dependency, so the runtime needs no node_modules;
+# The bundle: dist/cli.js, dist/kube-mcp.cjs and dist/kube-mcp-tracing.cjs carry every dependency, so the runtime needs no node_modules;
 # the build runs the same node as the image, so its code cache (dist/cache) fits at run time.
 FROM ${BUILD_IMAGE} AS build
 WORKDIR /src
