@@ -141,14 +141,14 @@ export async function run(argv: string[]): Promise<number> {
       "Other hub replicas heard on NATS.",
       () => replicas?.peerCount ?? 0,
     );
-    m.gauge(
-      "kube_mcp_nats_calls_in",
-      "Calls other replicas routed here (since start).",
+    m.counter(
+      "kube_mcp_nats_calls_in_total",
+      "Calls other replicas routed here.",
       () => replicas?.routedIn ?? 0,
     );
-    m.gauge(
-      "kube_mcp_nats_calls_out",
-      "Calls routed to other replicas (since start).",
+    m.counter(
+      "kube_mcp_nats_calls_out_total",
+      "Calls routed to other replicas.",
       () => replicas?.routedOut ?? 0,
     );
   }
