@@ -165,8 +165,13 @@ export class AgentLink implements RemoteRunner {
         };
       this.pending.set(id, { resolve: done(resolve), reject: done(reject), progress: ctx.progress });
       ws.send(encode(msg), (err) => {
+        // The socket may be closing when the call comes in (the soak saw "readyState 2 (CLOSING)").
         if (err)
-          this.onResult(id, { ok: false, error: `could not send the call to the agent: ${err.message}` });
+          this.onResult(id, {
+            ok: false,
+            error: `Could not send the call to the agent for cluster ${this.name}: ${err.message}.`,
+            hint: "Its connection is closing; retry once it is back (clusters_list shows whether it is connected).",
+          });
       });
     });
   }
