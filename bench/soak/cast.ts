@@ -24,6 +24,8 @@ export interface Sample {
   rssMB: number;
   /** With its children (an agent's kubectl and helm runs). */
   treeMB: number;
+  /** The V8 heap left after its latest full (mark-compact) collection: live memory, unlike RSS. */
+  heapMB?: number;
   fds: number;
 }
 
@@ -39,6 +41,8 @@ export class Role {
   private tail = "";
   /** How many times it has been started. */
   generation = 0;
+  /** From --trace-gc on stdout: the heap after the latest mark-compact. */
+  heapAfterFullGcMB: number | undefined;
 
   constructor(
     readonly name: string,
@@ -58,9 +62,21 @@ export class Role {
   start(): this {
     this.expected = false;
     this.generation++;
-    const child = spawn(process.execPath, this.argv, {
+    // --trace-gc prints each collection on stdout (no role writes there over HTTP), e.g.
+    // "Mark-Compact 150.2 (180.1) -> 120.3 (181.2) MB": the heap after it is what stays alive.
+    const child = spawn(process.execPath, ["--trace-gc", ...this.argv], {
       env: { ...(process.env as Record<string, string>), ...this.env },
-      stdio: ["ignore", "ignore", "pipe"],
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    this.heapAfterFullGcMB = undefined;
+    let partial = "";
+    child.stdout?.on("data", (d: Buffer) => {
+      const lines = (partial + d.toString()).split("\n");
+      partial = lines.pop() ?? "";
+      for (const l of lines) {
+        const m = /Mark-Compact[^>]*-> ([\d.]+) \(/.exec(l);
+        if (m) this.heapAfterFullGcMB = Number(m[1]);
+      }
     });
     everything.add(child);
     this.tail = "";
@@ -128,7 +144,14 @@ export function sampler(roles: () => Role[], everyMs: number, out: Sample[]): ()
     const t = Date.now();
     for (const r of roles())
       if (r.running)
-        out.push({ t, name: r.name, rssMB: ownRssMB(r.pid), treeMB: treeRssMB(r.pid), fds: fds(r.pid) });
+        out.push({
+          t,
+          name: r.name,
+          rssMB: ownRssMB(r.pid),
+          treeMB: treeRssMB(r.pid),
+          fds: fds(r.pid),
+          ...(r.heapAfterFullGcMB === undefined ? {} : { heapMB: r.heapAfterFullGcMB }),
+        });
   }, everyMs);
   return () => clearInterval(timer);
 }

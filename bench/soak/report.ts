@@ -69,6 +69,7 @@ function memoryRows(r: SoakResult): string[][] {
       end && Number.isFinite(baseRss) ? `${((100 * (end.rssMB - baseRss)) / baseRss).toFixed(0)}%` : "–",
       `${base.at(-1)?.fds ?? "–"} → ${end?.fds ?? "–"}`,
       treePeak.toFixed(1),
+      `${base.at(-1)?.heapMB?.toFixed(1) ?? "–"} → ${end?.heapMB?.toFixed(1) ?? "–"}`,
     ];
   });
 }
@@ -82,7 +83,8 @@ function rssSeries(r: SoakResult, stepMs: number): string[] {
     let next = t0;
     for (const s of r.samples.filter((x) => x.name === name))
       if (s.t >= next) {
-        points.push(`${Math.round((s.t - t0) / 1000)}s:${s.rssMB.toFixed(0)}`);
+        const heap = s.heapMB === undefined ? "" : `/${s.heapMB.toFixed(0)}`;
+        points.push(`${Math.round((s.t - t0) / 1000)}s:${s.rssMB.toFixed(0)}${heap}`);
         next = s.t + stepMs;
       }
     return `- ${name} (MB): ${points.join(" ")}`;
@@ -188,11 +190,14 @@ export function markdown(r: SoakResult): string {
     "The process's own RSS; baseline: the last sample before the first fault. A process killed by a fault starts again, so its end is a new process's.",
     "",
     table(
-      ["process", "baseline", "peak", "end", "end vs baseline", "fds baseline → end", "peak with children"],
+      [
+        ...["process", "baseline", "peak", "end", "end vs baseline", "fds baseline → end"],
+        ...["peak with children", "heap after full GC, baseline → end"],
+      ],
       memoryRows(r),
     ),
     "",
-    "RSS over time:",
+    "RSS / heap after the latest full GC, over time:",
     "",
     ...rssSeries(r, Math.max(5000, (r.endedAt - Date.parse(r.startedAt)) / 20)),
     "",
