@@ -90,6 +90,8 @@ export function helmFor(bin: string, kubeconfig: string): Helm {
   const home = join(dirname(kubeconfig), "helm");
   mkdirSync(home, { recursive: true });
   const base = {
+    // helm's client-go caches discovery under $HOME/.kube: the bed's own directory, not the caller's cwd.
+    HOME: home,
     HELM_CACHE_HOME: join(home, "cache"),
     HELM_CONFIG_HOME: join(home, "config"),
     HELM_DATA_HOME: join(home, "data"),
