@@ -25,10 +25,6 @@ export class SseSessions {
     private readonly maxSessions = 100,
   ) {}
 
-  get size(): number {
-    return this.#sessions.size;
-  }
-
   /** GET /sse: opens the stream, connects a server built for this caller, names the POST endpoint. */
   async open(res: ServerResponse, owner: string, server: McpServer): Promise<void> {
     if (this.#sessions.size >= this.maxSessions) {

@@ -4,6 +4,8 @@ import * as z from "zod";
 import { type AnyTool, defineTool, type SessionTools, ToolError } from "./define.js";
 import { TOOLSET_NAMES, type Toolset } from "./toolsets.js";
 
+// Built once: over HTTP a server (and this tool, whose description varies) is built for every request.
+const Input = z.object({ enable: z.array(z.enum(TOOLSET_NAMES)).min(1).describe("Toolsets to list") });
 const Output = z.object({ enabled: z.array(z.string()) });
 
 export function toolsetsTool(offered: Map<Toolset, string[]>): AnyTool {
@@ -15,7 +17,7 @@ export function toolsetsTool(offered: Map<Toolset, string[]>): AnyTool {
     description: `More tools, not listed to save context: ${more}. Enable a toolset to list its tools.`,
     safety: "read",
     idempotent: true,
-    input: z.object({ enable: z.array(z.enum(TOOLSET_NAMES)).min(1).describe("Toolsets to list") }),
+    input: Input,
     output: Output,
     async handle(args, env) {
       const session: SessionTools | undefined = env.session;
