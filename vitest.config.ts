@@ -2,7 +2,11 @@ import { defineConfig } from "vitest/config";
 
 // Unit tests beside the code run without the test bed (`npx vitest run --project unit`: seconds); the
 // bed project holds test/ and the few src/ tests that run the bed's binaries or API servers.
-const BED_UNITS = ["src/exec/kubectl.test.ts", "src/exec/helm.test.ts", "src/**/*.testbed.test.ts"];
+const BED_UNITS = [
+  "src/passthrough/kubectl.test.ts",
+  "src/passthrough/helm.test.ts",
+  "src/**/*.testbed.test.ts",
+];
 
 export default defineConfig({
   test: {

@@ -2,6 +2,7 @@
 // allows exist here, arguments are validated again, and each call has a deadline and can be cancelled.
 // Whether the cluster acts as the hub's caller is the agent's configuration too, never the hub's choice.
 import type { Config } from "../config/schema.js";
+import { ToolError } from "../errors.js";
 import { describeError } from "../kube/errors.js";
 import type { Call } from "../link/protocol.js";
 import type { Audit } from "../obs/audit.js";
@@ -11,7 +12,7 @@ import { permits } from "../policy/modes.js";
 import { allowedRules, type Cluster, stricter } from "../targets/clusters.js";
 import { deadline } from "../targets/deadline.js";
 import type { Caller } from "../targets/identity.js";
-import { type AnyTool, ToolError } from "../tools/define.js";
+import type { AnyTool } from "../tools/define.js";
 
 export interface Outcome {
   ok: boolean;

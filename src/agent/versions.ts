@@ -1,7 +1,7 @@
 // What an agent reports on connect: the Kubernetes version of its cluster and the kubectl and helm
 // binaries it would run for the passthrough tools ("not installed" when absent).
 import { tmpdir } from "node:os";
-import { findBinary, runProcess } from "../exec/runner.js";
+import { findBinary, runProcess } from "../passthrough/runner.js";
 import type { Cluster } from "../targets/clusters.js";
 
 async function cliVersion(

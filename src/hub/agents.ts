@@ -6,6 +6,7 @@ import type { Duplex } from "node:stream";
 import { type WebSocket, WebSocketServer } from "ws";
 import { clusterPolicy } from "../config/cluster-policy.js";
 import type { Config } from "../config/schema.js";
+import { ToolError } from "../errors.js";
 import {
   AgentMessage,
   CLOSE,
@@ -21,7 +22,6 @@ import { digest, ownerOf } from "../mcp/keys.js";
 import type { Logger } from "../obs/log.js";
 import { Scope } from "../policy/scope.js";
 import { type Cluster, type RemoteRunner, stricter } from "../targets/clusters.js";
-import { ToolError } from "../tools/define.js";
 import { AgentLink } from "./link.js";
 
 /** An agent's hello as seen for one of its further clusters: the agent's policy for that cluster. */

@@ -3,13 +3,13 @@
 // with an id, progress and the result come back by id, and a drop fails every call in flight at once.
 import type WebSocket from "ws";
 import type { Mode } from "../config/schema.js";
+import { ToolError } from "../errors.js";
 import { type Call, type CallerFrame, CLOSE, encode, type Hello } from "../link/protocol.js";
 import type { Logger } from "../obs/log.js";
 import { tracer } from "../obs/tracing.js";
 import type { ScopeRules } from "../policy/scope.js";
 import type { RemoteRunner } from "../targets/clusters.js";
 import type { Caller } from "../targets/identity.js";
-import { ToolError } from "../tools/define.js";
 
 /** What the agent learns of a caller: who they are and how they came, never a key or a token. */
 export function callerFrame(c: Caller): CallerFrame {

@@ -6,12 +6,12 @@ import { randomUUID } from "node:crypto";
 import { type Msg, type NatsConnection, NoRespondersError, RequestError } from "@nats-io/transport-node";
 import * as z from "zod";
 import { Mode } from "../config/schema.js";
+import { ToolError } from "../errors.js";
 import { CallerFrame, TraceFrame } from "../link/protocol.js";
 import { tracer } from "../obs/tracing.js";
 import type { GuardRule } from "../policy/rules.js";
 import { ScopeRules } from "../policy/scope.js";
 import { allowedRules, type Cluster, type RemoteRunner, stricter } from "../targets/clusters.js";
-import { ToolError } from "../tools/define.js";
 import { type Agents, furtherHello } from "./agents.js";
 import { callerFrame } from "./link.js";
 

@@ -16,10 +16,10 @@ import {
 } from "@nats-io/transport-node";
 import * as z from "zod";
 import type { Config } from "../config/schema.js";
+import { ToolError } from "../errors.js";
 import { AgentMessage, type Hello } from "../link/protocol.js";
 import type { Logger } from "../obs/log.js";
 import type { Cluster, RemoteRunner } from "../targets/clusters.js";
-import { ToolError } from "../tools/define.js";
 import { type Agents, furtherHello } from "./agents.js";
 import { NatsCalls, parseJson, subjectToken } from "./nats-calls.js";
 

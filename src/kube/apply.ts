@@ -2,9 +2,9 @@
 // plan), the guard judges all of them together, and only then is any applied — so bad input or one
 // refused document changes nothing. A dry run returns the plan (diff of live → result).
 import { parseAllDocuments, stringify } from "yaml";
+import { ToolError } from "../errors.js";
 import { lineDiff } from "../format/diff.js";
 import { redactObject } from "../policy/redact.js";
-import { ToolError } from "../tools/define.js";
 import { type KubeApi, KubeApiError } from "./api.js";
 import type { ApiResource } from "./discovery.js";
 import { lookupKind } from "./lookup.js";

@@ -1,5 +1,5 @@
 // One place that turns Kubernetes and network failures into sentences a model can act on.
-import { ToolError } from "../tools/define.js";
+import { ToolError } from "../errors.js";
 import { KubeApiError } from "./api.js";
 
 export interface ErrorContext {

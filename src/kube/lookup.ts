@@ -1,6 +1,6 @@
 // Kind resolution with the error sentences a model needs: close matches for an unknown kind, the choices
 // for an ambiguous one, and a retry with fresh discovery before giving up (a CRD may have just appeared).
-import { ToolError } from "../tools/define.js";
+import { ToolError } from "../errors.js";
 import type { KubeApi } from "./api.js";
 import type { ApiResource } from "./discovery.js";
 import { checkApiVersion, checkKind } from "./names.js";

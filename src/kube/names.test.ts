@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ToolError } from "../tools/define.js";
+import { ToolError } from "../errors.js";
 import {
   apiVersionProblem,
   checkLabelSelector,

@@ -2,7 +2,7 @@
 // kinds and API versions, label and field selectors. A name is part of a URL path, so ".", ".." or a
 // "/" would walk to another resource (a namespaced get turned into a cluster-wide list); every path
 // kube-mcp builds from model input passes through these checks, and a refusal names the rule.
-import { ToolError } from "../tools/define.js";
+import { ToolError } from "../errors.js";
 import { fieldSelectorProblem, labelSelectorProblem } from "./selectors.js";
 
 const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

@@ -1,6 +1,6 @@
 // Field documentation from the cluster's OpenAPI v3 documents (one per group-version, fetched on first
 // use and cached), rendered like `kubectl explain`.
-import { ToolError } from "../tools/define.js";
+import { ToolError } from "../errors.js";
 import type { KubeApi } from "./api.js";
 import type { ApiResource } from "./discovery.js";
 import { apiVersionOf } from "./resolve.js";

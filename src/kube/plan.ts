@@ -3,10 +3,10 @@
 // live object's resourceVersion so that what is applied is exactly what was guarded. Controllers bump
 // resourceVersion all the time (status), so a conflict plans again, a few times, before giving up.
 
+import { ToolError } from "../errors.js";
 import { type Change, type GuardPolicy, guard, jsonPatchReadsSecret, type Obj } from "../policy/guard.js";
 import type { KnownSecrets } from "../policy/known.js";
 import { redactObject } from "../policy/redact.js";
-import { ToolError } from "../tools/define.js";
 import { type KubeApi, KubeApiError, type PatchType } from "./api.js";
 import type { ApiResource } from "./discovery.js";
 

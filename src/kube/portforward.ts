@@ -4,9 +4,9 @@
 // Sessions live in one registry per process, with limits on sessions, connections and idle time.
 import { createServer, type Server, type Socket } from "node:net";
 import type WebSocket from "ws";
+import { ToolError } from "../errors.js";
 import type { Logger } from "../obs/log.js";
 import type { Cluster } from "../targets/clusters.js";
-import { ToolError } from "../tools/define.js";
 import { corePath } from "./resolve.js";
 import { openSubresource, whenOpen } from "./ws.js";
 

@@ -1,5 +1,5 @@
 // Rollouts of Deployments, StatefulSets and DaemonSets: progress, history and undo from ReplicaSets.
-import { ToolError } from "../tools/define.js";
+import { ToolError } from "../errors.js";
 import type { KubeApi } from "./api.js";
 import { resourcePath } from "./resolve.js";
 import { selectorString } from "./selectors.js";

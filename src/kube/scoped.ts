@@ -1,8 +1,9 @@
 // The namespace and kind policy (policy/scope.ts) applied where every API request passes: a request for
 // a hidden namespace or kind is refused before it is sent, and a list answered across namespaces loses
 // the rows of hidden namespaces (and events about hidden kinds) before anything reads it.
+
+import { ToolError } from "../errors.js";
 import type { Scope } from "../policy/scope.js";
-import { ToolError } from "../tools/define.js";
 import type { KubeRequest, KubeResponse } from "./types.js";
 
 export interface ApiPath {

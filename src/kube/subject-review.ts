@@ -1,7 +1,7 @@
 // `kubectl auth can-i … --as USER --as-group GROUP` answered by a SubjectAccessReview: a question about
 // another subject, asked with the connection's own identity (which needs `create` on
 // subjectaccessreviews), never by impersonating that subject, so the answer grants nothing.
-import { lastFlag, type Parsed } from "../exec/grammar.js";
+import { lastFlag, type Parsed } from "../passthrough/grammar.js";
 import type { KubeApi } from "./api.js";
 import { lookupKind } from "./lookup.js";
 

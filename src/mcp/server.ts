@@ -2,6 +2,7 @@
 // annotations from the safety class, and converts answers and errors into CallToolResults.
 import { McpServer } from "@modelcontextprotocol/server";
 import type { Config } from "../config/schema.js";
+import { ToolError } from "../errors.js";
 import type { PortForwards } from "../kube/portforward.js";
 import type { Audit, AuditRecord } from "../obs/audit.js";
 import type { Logger } from "../obs/log.js";
@@ -10,7 +11,7 @@ import { carrierFrom, type TraceCarrier, tracer } from "../obs/tracing.js";
 import type { Listing } from "../policy/toolsets.js";
 import type { Clusters } from "../targets/clusters.js";
 import type { Caller } from "../targets/identity.js";
-import { type AnyTool, type Safety, ToolError } from "../tools/define.js";
+import type { AnyTool, Safety } from "../tools/define.js";
 import type { PromptDef } from "../tools/prompts.js";
 import { toolsetsTool } from "../tools/toolsets-tool.js";
 import { backstop, edgeText } from "./backstop.js";

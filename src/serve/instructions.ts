@@ -1,6 +1,6 @@
 // Server instructions: what a model should know before its first call. Guidance that would otherwise be
 // repeated in every tool's description lives here once (tools/list is paid on every turn).
-import { PIPELINE_HELP } from "../exec/pipeline.js";
+import { PIPELINE_HELP } from "../passthrough/pipeline.js";
 
 export const INSTRUCTIONS = `kube-mcp gives read access (and, by mode, write access) to Kubernetes clusters.
 - Start with clusters_list. Every other tool takes an optional \`cluster\`: a name, a list, or "*" to ask every cluster at once (results are merged, with a CLUSTER column; failures are listed beside the rows that came back). Default: the default cluster.

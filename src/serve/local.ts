@@ -1,6 +1,7 @@
 // The clusters of kubeconfig, env credentials or the in-cluster account, reloaded when kubeconfig
 // files change. Used by serve, and by a hub that also serves local clusters.
 import type { Config } from "../config/schema.js";
+import { ToolError } from "../errors.js";
 import { impersonationCheck } from "../kube/access.js";
 import type { Transport } from "../kube/api.js";
 import { Credentials } from "../kube/credentials.js";
@@ -11,7 +12,6 @@ import type { Logger } from "../obs/log.js";
 import { capiWatchTargets, discoverWorkloads } from "../targets/capi.js";
 import { follow } from "../targets/capi-watch.js";
 import { type Cluster, Clusters } from "../targets/clusters.js";
-import { ToolError } from "../tools/define.js";
 
 /** A workload cluster CAPI cannot give a connection for: every request says why, and what then. */
 function unusable(

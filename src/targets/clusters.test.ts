@@ -4,10 +4,10 @@ import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigSchema } from "../config/schema.js";
+import { ToolError } from "../errors.js";
 import { Credentials } from "../kube/credentials.js";
 import { KubeHttp } from "../kube/http.js";
 import { Scope, type ScopeRules } from "../policy/scope.js";
-import { ToolError } from "../tools/define.js";
 import { type Cluster, Clusters, type RemoteRunner } from "./clusters.js";
 import { ANONYMOUS_CALLER, type Caller, STDIO_CALLER } from "./identity.js";
 

@@ -3,6 +3,7 @@
 
 import { clusterPolicy } from "../config/cluster-policy.js";
 import type { Config, Mode } from "../config/schema.js";
+import { ToolError } from "../errors.js";
 import { KubeApi, type Transport } from "../kube/api.js";
 import type { AuthMaterial } from "../kube/credentials.js";
 import type { ClusterSource, ClusterSpec } from "../kube/types.js";
@@ -10,7 +11,6 @@ import type { GuardPolicy } from "../policy/guard.js";
 import { MODE_RANK } from "../policy/modes.js";
 import { GUARD_RULES, type GuardRule } from "../policy/rules.js";
 import { Scope, type ScopeRules } from "../policy/scope.js";
-import { ToolError } from "../tools/define.js";
 import { workloadIdentity } from "./capi.js";
 import { type Caller, callersMatter, type IdentityMode, type Impersonation } from "./identity.js";
 import { CallerViews } from "./views.js";

@@ -3,7 +3,7 @@
 // that caller with Kubernetes impersonation headers, so RBAC and the API server's audit log see the
 // person. A caller without a user is refused there: never a silent fall back to kube-mcp's own identity.
 import type { Config, IdentityMode } from "../config/schema.js";
-import { ToolError } from "../tools/define.js";
+import { ToolError } from "../errors.js";
 
 export type { IdentityMode };
 

@@ -4,9 +4,9 @@
 
 import { clusterPolicy } from "../config/cluster-policy.js";
 import type { Config } from "../config/schema.js";
+import { ToolError } from "../errors.js";
 import { KubeApi, type Transport } from "../kube/api.js";
 import type { ClusterSpec } from "../kube/types.js";
-import { ToolError } from "../tools/define.js";
 import type { Cluster, Connect, RemoteRunner } from "./clusters.js";
 import { type Caller, impersonationOf, refusal } from "./identity.js";
 

@@ -3,12 +3,12 @@
 // kube-mcp adds what its own mode and namespace/kind policy would refuse first. Without a verb, the
 // caller's rules in a namespace (SelfSubjectRulesReview).
 import * as z from "zod";
+import { ToolError } from "../errors.js";
 import { accessReview, rulesReview, verbSafety } from "../kube/access.js";
 import { lookupKind } from "../kube/lookup.js";
 import { permits } from "../policy/modes.js";
 import type { Cluster } from "../targets/clusters.js";
 import { type TableData, tableTool } from "./cluster-tool.js";
-import { ToolError } from "./define.js";
 import { kindParam, nameParam, namespaceParam } from "./params.js";
 
 const Input = z.object({

@@ -4,22 +4,22 @@
 // tools share it.
 
 import { cliRuleRefusal } from "../config/cli-rules.js";
-import { applyFilters, FilterError } from "../exec/filter.js";
-import { type Grammar, lastFlag, type Parsed } from "../exec/grammar.js";
-import { renderStatus, statusAsJson } from "../exec/helm-status.js";
-import { pinCluster } from "../exec/kubeconfig.js";
-import { outputKind, redactFailedOutput, redactOutput, templateOf, Withheld } from "../exec/output.js";
-import { parsePipeline } from "../exec/pipeline.js";
-import { findBinary, type Limiter, NotInstalled, runProcess, scrubbedEnv } from "../exec/runner.js";
-import { Refusal, validate } from "../exec/validate.js";
+import { ToolError } from "../errors.js";
 import { cutText } from "../format/budget.js";
 import { sanitizeUntrusted } from "../format/fence.js";
 import { asksAboutOther, ReviewError, subjectCanI } from "../kube/subject-review.js";
 import { tracer } from "../obs/tracing.js";
+import { applyFilters, FilterError } from "../passthrough/filter.js";
+import { type Grammar, lastFlag, type Parsed } from "../passthrough/grammar.js";
+import { renderStatus, statusAsJson } from "../passthrough/helm-status.js";
+import { pinCluster } from "../passthrough/kubeconfig.js";
+import { outputKind, redactFailedOutput, redactOutput, templateOf, Withheld } from "../passthrough/output.js";
+import { parsePipeline } from "../passthrough/pipeline.js";
+import { findBinary, type Limiter, NotInstalled, runProcess, scrubbedEnv } from "../passthrough/runner.js";
+import { Refusal, validate } from "../passthrough/validate.js";
 import { redactText } from "../policy/redact-text.js";
 import type { Cluster } from "../targets/clusters.js";
 import { type RunCtx, type TextData, writeCtx } from "./cluster-tool.js";
-import { ToolError } from "./define.js";
 import { failureState, type Wait } from "./helm-release.js";
 import { prepareRepositories, readsRepositories, trustedRepositories } from "./helm-repos.js";
 import { isPlannedHelmWrite, planHelm, reporting } from "./helm-writes.js";

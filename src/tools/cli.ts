@@ -2,11 +2,11 @@
 // path. A passthrough's safety class follows the mode: in read-only mode it only reads, so its
 // annotations say so; in full mode it may delete.
 import type { Config, Mode } from "../config/schema.js";
-import { ARGOCD } from "../exec/argocd.js";
-import { HELM, helmAsks } from "../exec/helm.js";
-import { ISTIOCTL } from "../exec/istioctl.js";
-import { KUBECTL } from "../exec/kubectl.js";
-import { Limiter } from "../exec/runner.js";
+import { ARGOCD } from "../passthrough/argocd.js";
+import { HELM, helmAsks } from "../passthrough/helm.js";
+import { ISTIOCTL } from "../passthrough/istioctl.js";
+import { KUBECTL } from "../passthrough/kubectl.js";
+import { Limiter } from "../passthrough/runner.js";
 import { hiddenTools } from "../policy/modes.js";
 import { type Selection, selectTools } from "../policy/toolsets.js";
 import type { AnyTool } from "./define.js";

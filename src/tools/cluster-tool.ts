@@ -2,6 +2,7 @@
 // parameter, applies per-cluster policy, fans out, and merges the per-cluster data into one answer.
 import * as z from "zod";
 import type { Config } from "../config/schema.js";
+import { ToolError } from "../errors.js";
 import { cutText, cutTextTail } from "../format/budget.js";
 import { fenceUntrusted } from "../format/fence.js";
 import { renderTable } from "../format/table.js";
@@ -11,7 +12,7 @@ import { KnownSecrets } from "../policy/known.js";
 import { permits } from "../policy/modes.js";
 import { allowedRules, type Cluster, guardPolicy } from "../targets/clusters.js";
 import { fanOut, type Settled } from "../targets/fanout.js";
-import { defineTool, type Safety, type Tool, ToolError } from "./define.js";
+import { defineTool, type Safety, type Tool } from "./define.js";
 import type { Toolset } from "./toolsets.js";
 
 export const clusterParam = z

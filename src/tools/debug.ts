@@ -2,11 +2,11 @@
 // wait until it runs, and say how to reach it. Images are limited to the configured ones.
 import { randomBytes } from "node:crypto";
 import * as z from "zod";
+import { ToolError } from "../errors.js";
 import { describeError } from "../kube/errors.js";
 import { corePath } from "../kube/resolve.js";
 import type { Cluster } from "../targets/clusters.js";
 import { type RunCtx, textTool } from "./cluster-tool.js";
-import { ToolError } from "./define.js";
 import { nameParam, namespaceParam } from "./params.js";
 import { getObject } from "./resources.js";
 

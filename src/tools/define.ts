@@ -86,16 +86,3 @@ export type AnyTool = Tool<any, any>;
 export function defineTool<I extends z.ZodObject, O>(tool: Tool<I, O>): Tool<I, O> {
   return tool;
 }
-
-/**
- * An expected failure the model can act on (unknown kind, not found, forbidden…). Thrown anywhere below
- * a handler; turned into an `isError` result in exactly one place (src/mcp/server.ts).
- */
-export class ToolError extends Error {
-  constructor(
-    message: string,
-    readonly hint?: string,
-  ) {
-    super(message);
-  }
-}

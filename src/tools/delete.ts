@@ -1,12 +1,12 @@
 // resources_delete: by name or by selector; a selector that matches more than a few objects must be
 // confirmed with the exact count, so a typo cannot empty a namespace.
 import * as z from "zod";
+import { ToolError } from "../errors.js";
 import { describeError } from "../kube/errors.js";
 import { lookupKind } from "../kube/lookup.js";
 import { resourceLabel, resourcePath } from "../kube/resolve.js";
 import { listTable } from "../kube/table.js";
 import { textTool } from "./cluster-tool.js";
-import { ToolError } from "./define.js";
 import { kindParam, labelSelectorParam, nameParam, namespaceParam } from "./params.js";
 
 const CONFIRM_ABOVE = 3;

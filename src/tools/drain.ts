@@ -1,9 +1,9 @@
 // nodes_drain: cordon, uncordon, or drain a node with evictions that respect PodDisruptionBudgets.
 import * as z from "zod";
+import { ToolError } from "../errors.js";
 import { drainPlan, evict, setUnschedulable } from "../kube/drain.js";
 import { describeError } from "../kube/errors.js";
 import { textTool } from "./cluster-tool.js";
-import { ToolError } from "./define.js";
 import { nameParam } from "./params.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: pods are open-ended JSON here.

@@ -1,10 +1,10 @@
 // pods_exec: run a command (argv, no shell added) in a container; no TTY, no stdin, bounded.
 import * as z from "zod";
+import { ToolError } from "../errors.js";
 import { sanitizeUntrusted } from "../format/fence.js";
 import { describeError } from "../kube/errors.js";
 import { execInPod } from "../kube/exec.js";
 import { textTool } from "./cluster-tool.js";
-import { ToolError } from "./define.js";
 import { nameParam, namespaceParam } from "./params.js";
 import { getObject } from "./resources.js";
 

@@ -1,8 +1,9 @@
 // What kube-mcp reads of a helm release while planning a write, and the sentences it answers with when
 // helm fails: each says what state helm left and what to do next. helm runs pinned to the call's
 // cluster and private Helm home (the passthrough's runner).
+
+import { ToolError } from "../errors.js";
 import type { Obj } from "../policy/guard.js";
-import { ToolError } from "./define.js";
 import { objectsOf } from "./helm-plan.js";
 import type { Kubectl as Helm } from "./kubectl-writes.js";
 

@@ -7,9 +7,9 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { parse as parseYaml, stringify } from "yaml";
 import type { Config } from "../config/schema.js";
-import type { Parsed } from "../exec/grammar.js";
+import { ToolError } from "../errors.js";
+import type { Parsed } from "../passthrough/grammar.js";
 import type { Cluster } from "../targets/clusters.js";
-import { ToolError } from "./define.js";
 import type { Kubectl as Helm } from "./kubectl-writes.js";
 
 export interface HelmRepository {

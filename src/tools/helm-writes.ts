@@ -5,12 +5,12 @@
 // then does helm run for real, pinned to what was planned (the chart version, the revision).
 // Charts come only from the operator's repositories, added by kube-mcp to the call's private Helm home.
 
-import { lastFlag, type Parsed } from "../exec/grammar.js";
-import { flagOn } from "../exec/helm.js";
+import { ToolError } from "../errors.js";
 import { enforce, readLive, type WriteCtx } from "../kube/plan.js";
+import { lastFlag, type Parsed } from "../passthrough/grammar.js";
+import { flagOn } from "../passthrough/helm.js";
 import type { Obj } from "../policy/guard.js";
 import type { Cluster } from "../targets/clusters.js";
-import { ToolError } from "./define.js";
 import { type HelmPlan, objectsOf, planRelease, renderPlan, summarize } from "./helm-plan.js";
 import {
   history,

@@ -7,12 +7,13 @@ import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import * as z from "zod";
 import type { Mode } from "../config/schema.js";
-import { HELM } from "../exec/helm.js";
-import type { Limiter } from "../exec/runner.js";
+import { ToolError } from "../errors.js";
+import { HELM } from "../passthrough/helm.js";
+import type { Limiter } from "../passthrough/runner.js";
 import type { Cluster } from "../targets/clusters.js";
 import { type CliRequest, runCli } from "./cli-run.js";
 import { type RunCtx, textTool } from "./cluster-tool.js";
-import { type AnyTool, ToolError } from "./define.js";
+import type { AnyTool } from "./define.js";
 import { namespaceParam } from "./params.js";
 
 const release = z.string().min(1).max(53).describe("Release name");

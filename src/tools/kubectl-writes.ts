@@ -7,8 +7,7 @@
 // planned object against its live self; a planned change is then written by kube-mcp exactly as
 // planned (an update conditional on the planned resourceVersion), and a fixed effect by kubectl.
 import { parse as parseYaml } from "yaml";
-import { lastFlag } from "../exec/grammar.js";
-import type { Verdict } from "../exec/validate.js";
+import { ToolError } from "../errors.js";
 import { lineDiff } from "../format/diff.js";
 import type { KubeApi } from "../kube/api.js";
 import { planView } from "../kube/apply.js";
@@ -16,10 +15,11 @@ import { lookupKind } from "../kube/lookup.js";
 import { enforce, refuseSecretReads, replanned, type WriteCtx } from "../kube/plan.js";
 import { resourceLabel, resourcePath } from "../kube/resolve.js";
 import { replicaSetsOf, revision, undoTemplate } from "../kube/rollout.js";
+import { lastFlag } from "../passthrough/grammar.js";
+import type { Verdict } from "../passthrough/validate.js";
 import type { Obj } from "../policy/guard.js";
 import { redactObject } from "../policy/redact.js";
 import type { Cluster } from "../targets/clusters.js";
-import { ToolError } from "./define.js";
 
 /** Runs kubectl (pinned to the cluster by the caller) and returns what it printed. */
 export type Kubectl = (argv: string[]) => Promise<{ code: number; stdout: string; stderr: string }>;

@@ -1,15 +1,15 @@
 // pods_logs: logs of a pod, or of every pod behind a workload, bounded, filtered, newest lines kept.
 import * as z from "zod";
-import { compileRegex, type Matcher, RegexError } from "../exec/regex.js";
+import { ToolError } from "../errors.js";
 import { sanitizeUntrusted } from "../format/fence.js";
 import { describeError } from "../kube/errors.js";
 import { lookupKind } from "../kube/lookup.js";
 import { corePath } from "../kube/resolve.js";
 import { type LabelSelector, parseDuration, selectorString } from "../kube/selectors.js";
+import { compileRegex, type Matcher, RegexError } from "../passthrough/regex.js";
 import { redactText } from "../policy/redact-text.js";
 import type { Cluster } from "../targets/clusters.js";
 import { textTool } from "./cluster-tool.js";
-import { ToolError } from "./define.js";
 import { kindParam, nameParam, namespaceParam } from "./params.js";
 import { getObject } from "./resources.js";
 

@@ -3,10 +3,10 @@
 import * as z from "zod";
 import { cliRuleRefusal } from "../config/cli-rules.js";
 import type { Mode } from "../config/schema.js";
-import type { Grammar, Parsed } from "../exec/grammar.js";
-import { installedCheck, type Limiter } from "../exec/runner.js";
-import { TokenizeError, tokenize } from "../exec/tokenize.js";
-import { Refusal, validate } from "../exec/validate.js";
+import type { Grammar, Parsed } from "../passthrough/grammar.js";
+import { installedCheck, type Limiter } from "../passthrough/runner.js";
+import { TokenizeError, tokenize } from "../passthrough/tokenize.js";
+import { Refusal, validate } from "../passthrough/validate.js";
 import { runCli } from "./cli-run.js";
 import { TextOutput, textTool } from "./cluster-tool.js";
 import { type AnyTool, defineTool, type Safety } from "./define.js";

@@ -1,6 +1,7 @@
 // port_forward: start, list and stop loopback port-forward sessions to a pod (or the pod behind a
 // Service or workload), like `kubectl port-forward`, without blocking the call.
 import * as z from "zod";
+import { ToolError } from "../errors.js";
 import { renderTable } from "../format/table.js";
 import { describeError } from "../kube/errors.js";
 import type { SessionInfo } from "../kube/portforward.js";
@@ -8,7 +9,7 @@ import { corePath } from "../kube/resolve.js";
 import { selectorString } from "../kube/selectors.js";
 import { permits } from "../policy/modes.js";
 import type { Cluster } from "../targets/clusters.js";
-import { defineTool, ToolError } from "./define.js";
+import { defineTool } from "./define.js";
 import { namespaceParam } from "./params.js";
 import { getObject } from "./resources.js";
 

@@ -1,6 +1,7 @@
 // resources_list and resources_get: any kind, CRDs included, as compact tables and trimmed YAML.
 import { stringify } from "yaml";
 import * as z from "zod";
+import { ToolError } from "../errors.js";
 import { describeError } from "../kube/errors.js";
 import { lookupKind } from "../kube/lookup.js";
 import { apiVersionOf, corePath, resourceLabel, resourcePath } from "../kube/resolve.js";
@@ -8,7 +9,6 @@ import { countObjects, listTable } from "../kube/table.js";
 import { redactObject } from "../policy/redact.js";
 import type { Cluster } from "../targets/clusters.js";
 import { tableTool, textTool } from "./cluster-tool.js";
-import { ToolError } from "./define.js";
 import { fieldSelectorParam, kindParam, labelSelectorParam, nameParam, namespaceParam } from "./params.js";
 
 const kind = kindParam.describe('e.g. "pods", "deploy", "widgets.example.com"');

@@ -1,6 +1,7 @@
 // Rollouts of workloads: rollout_status reads (status, waiting bounded; history), rollout changes
 // (restart, undo, pause, resume), so a read-only server keeps the reads.
 import * as z from "zod";
+import { ToolError } from "../errors.js";
 import { renderTable } from "../format/table.js";
 import { describeError } from "../kube/errors.js";
 import { plannedPatch } from "../kube/plan.js";
@@ -8,7 +9,6 @@ import { resourcePath } from "../kube/resolve.js";
 import { replicaSetsOf, revision, rolloutState, undoTemplate } from "../kube/rollout.js";
 import type { Cluster } from "../targets/clusters.js";
 import { textTool, writeCtx } from "./cluster-tool.js";
-import { ToolError } from "./define.js";
 import { nameParam, namespaceParam } from "./params.js";
 import { getObject } from "./resources.js";
 

@@ -1,7 +1,8 @@
 // The `toolsets` tool: progressive discovery. Its description names what is not listed yet, so any
 // capability is one call away; enabling a toolset lists its tools for the rest of the session.
 import * as z from "zod";
-import { type AnyTool, defineTool, type SessionTools, ToolError } from "./define.js";
+import { ToolError } from "../errors.js";
+import { type AnyTool, defineTool, type SessionTools } from "./define.js";
 import { TOOLSET_NAMES, type Toolset } from "./toolsets.js";
 
 // Built once: over HTTP a server (and this tool, whose description varies) is built for every request.

@@ -1,11 +1,11 @@
 // top: CPU and memory of nodes or pods from the metrics API (metrics-server), heaviest first.
 import * as z from "zod";
+import { ToolError } from "../errors.js";
 import { KubeApiError } from "../kube/api.js";
 import { describeError } from "../kube/errors.js";
 import { checkLabelSelector } from "../kube/names.js";
 import { resourcePath } from "../kube/resolve.js";
 import { tableTool } from "./cluster-tool.js";
-import { ToolError } from "./define.js";
 import { labelSelectorParam, namespaceParam } from "./params.js";
 
 interface Usage {

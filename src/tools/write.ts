@@ -2,6 +2,7 @@
 // the server's dry run is the plan, the guard (src/policy/guard.ts) refuses what the cluster's mode and
 // policy forbid (deleting or stopping, gaining privilege, reaching Secrets), and only then is it applied.
 import * as z from "zod";
+import { ToolError } from "../errors.js";
 import { lineDiff } from "../format/diff.js";
 import { KubeApiError } from "../kube/api.js";
 import { applyManifest, planView } from "../kube/apply.js";
@@ -10,7 +11,6 @@ import { lookupKind } from "../kube/lookup.js";
 import { plannedPatch } from "../kube/plan.js";
 import { resourceLabel, resourcePath } from "../kube/resolve.js";
 import { textTool, writeCtx } from "./cluster-tool.js";
-import { ToolError } from "./define.js";
 import { kindParam, nameParam, namespaceParam } from "./params.js";
 
 const dryRun = z.boolean().optional().describe("Only show the plan (a diff)");

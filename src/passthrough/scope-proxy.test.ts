@@ -3,9 +3,9 @@
 // policy refusal is a Kubernetes Forbidden Status the CLI prints, and upgrades are refused.
 import { request } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
+import { ToolError } from "../errors.js";
 import type { KubeRequest } from "../kube/types.js";
 import type { Cluster } from "../targets/clusters.js";
-import { ToolError } from "../tools/define.js";
 import { type ScopeProxy, scopeProxy } from "./scope-proxy.js";
 
 const sent: KubeRequest[] = [];

@@ -8,9 +8,9 @@
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { ToolError } from "../errors.js";
 import type { KubeRequest } from "../kube/types.js";
 import type { Cluster } from "../targets/clusters.js";
-import { ToolError } from "../tools/define.js";
 
 export interface ScopeProxy {
   /** The server URL for the CLI's kubeconfig: loopback, with this run's secret as its base path. */
