@@ -25,7 +25,10 @@ const LAYERS: string[][] = [
 const MAX_FUNCTION = 80;
 const MAX_HANDLER = 25;
 
-/** Debts being paid off: each entry is an arrow or a function that breaks the rules today. Only shrinks. */
+/**
+ * Debts being paid off: an arrow, or a file with a function or handler too long today. Only shrinks: a
+ * test below fails when an entry is no longer needed.
+ */
 const KNOWN: string[] = [
   "agent -> mcp: agent/index.ts imports ../mcp/http.js",
   "agent -> serve: agent/index.ts imports ../serve/local.js",
@@ -48,47 +51,40 @@ const KNOWN: string[] = [
   "policy -> tools: policy/toolsets.ts imports ../tools/define.js",
   "policy -> tools: policy/toolsets.ts imports ../tools/toolsets.js",
   "targets -> tools: targets/fanout.ts imports ../tools/define.js",
-  "function agent/connection.ts:89",
-  "function agent/index.ts:121",
-  "function hub/clusters-list.ts:50",
-  "function hub/clusters-list.ts:62",
-  "function hub/index.ts:39",
-  "function kube/exec.ts:17",
-  "function mcp/http.ts:120",
-  "function mcp/http.ts:175",
-  "function mcp/oauth.ts:136",
-  "function mcp/server.ts:90",
-  "function mcp/server.ts:120",
-  "function mcp/server.ts:129",
-  "function mcp/subscriptions.ts:40",
-  "function obs/tracing-otel.ts:132",
-  "function passthrough/runner.ts:74",
-  "function policy/stops.ts:8",
-  "function serve/index.ts:21",
-  "function serve/local.ts:130",
-  "handler tools/api.ts:20",
-  "function tools/cli-run.ts:98",
-  "handler tools/cluster-tool.ts:232",
-  "handler tools/cluster-tool.ts:285",
-  "handler tools/clusters.ts:36",
-  "handler tools/debug.ts:32",
-  "handler tools/delete.ts:31",
-  "handler tools/drain.ts:29",
-  "handler tools/events.ts:24",
-  "handler tools/exec.ts:25",
-  "handler tools/health.ts:28",
-  "function tools/helm.ts:88",
-  "handler tools/logs.ts:71",
-  "function tools/logs.ts:71",
-  "function tools/passthrough.ts:41",
-  "handler tools/passthrough.ts:102",
-  "handler tools/portforward.ts:130",
-  "handler tools/resources.ts:54",
-  "handler tools/rollout.ts:56",
-  "handler tools/rollout.ts:103",
-  "handler tools/top.ts:60",
-  "handler tools/write.ts:61",
-  "handler tools/write.ts:118",
+  "function agent/connection.ts",
+  "function agent/index.ts",
+  "function hub/clusters-list.ts",
+  "function hub/index.ts",
+  "function kube/exec.ts",
+  "function mcp/http.ts",
+  "function mcp/oauth.ts",
+  "function mcp/server.ts",
+  "function mcp/subscriptions.ts",
+  "function obs/tracing-otel.ts",
+  "function passthrough/runner.ts",
+  "function policy/stops.ts",
+  "function serve/index.ts",
+  "function serve/local.ts",
+  "handler tools/api.ts",
+  "function tools/cli-run.ts",
+  "handler tools/cluster-tool.ts",
+  "handler tools/clusters.ts",
+  "handler tools/debug.ts",
+  "handler tools/delete.ts",
+  "handler tools/drain.ts",
+  "handler tools/events.ts",
+  "handler tools/exec.ts",
+  "handler tools/health.ts",
+  "function tools/helm.ts",
+  "handler tools/logs.ts",
+  "function tools/logs.ts",
+  "function tools/passthrough.ts",
+  "handler tools/passthrough.ts",
+  "handler tools/portforward.ts",
+  "handler tools/resources.ts",
+  "handler tools/rollout.ts",
+  "handler tools/top.ts",
+  "handler tools/write.ts",
 ];
 
 const SRC = resolve(import.meta.dirname);
@@ -116,7 +112,7 @@ function scan(file: string, text: string) {
   const line = (offset: number) => lineStarts.findLastIndex((s) => s <= offset) + 1;
   const imports: string[] = [];
   const long: string[] = [];
-  const where = (n: Node) => `${relative(SRC, file)}:${line(n.start)}`;
+  const where = (n: Node) => `${relative(SRC, file)} (line ${line(n.start)})`;
   const visit = (value: unknown): void => {
     if (Array.isArray(value)) {
       for (const v of value) visit(v);
