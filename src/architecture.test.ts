@@ -32,7 +32,6 @@ const MAX_HANDLER = 25;
 const KNOWN: string[] = [
   "agent -> mcp: agent/index.ts imports ../mcp/http.js",
   "agent -> serve: agent/index.ts imports ../serve/local.js",
-  "config -> passthrough: config/cli-rules.ts imports ../passthrough/regex.js",
   "config -> policy: config/compat.ts imports ../policy/modes.js",
   "config -> policy: config/schema.ts imports ../policy/rules.js",
   "config -> policy: config/schema.ts imports ../policy/scope.js",

@@ -5,7 +5,7 @@
 // grammar and mode refuse stays refused, so a "safe" pattern can never allow more.
 import { readFileSync } from "node:fs";
 import { parseDocument } from "yaml";
-import { compileRegex, type Matcher } from "../passthrough/regex.js";
+import { compileRegex, type Matcher } from "../format/regex.js";
 
 export interface CliRuleSet {
   dangerous: string[];

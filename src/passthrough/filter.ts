@@ -3,8 +3,8 @@
 // bounded: regexes run on a linear-time engine (regex.ts), and one call's filtering has a deadline and
 // yields to the event loop as it goes, so a heavy filter never holds up other callers or /healthz.
 import * as z from "zod";
+import { compileRegex, MAX_PATTERN, type Matcher, RegexError } from "../format/regex.js";
 import { JqError, runJq } from "./jq.js";
-import { compileRegex, MAX_PATTERN, type Matcher, RegexError } from "./regex.js";
 
 export class FilterError extends Error {}
 

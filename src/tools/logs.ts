@@ -2,11 +2,11 @@
 import * as z from "zod";
 import { ToolError } from "../errors.js";
 import { sanitizeUntrusted } from "../format/fence.js";
+import { compileRegex, type Matcher, RegexError } from "../format/regex.js";
 import { describeError } from "../kube/errors.js";
 import { lookupKind } from "../kube/lookup.js";
 import { corePath } from "../kube/resolve.js";
 import { type LabelSelector, parseDuration, selectorString } from "../kube/selectors.js";
-import { compileRegex, type Matcher, RegexError } from "../passthrough/regex.js";
 import { redactText } from "../policy/redact-text.js";
 import type { Cluster } from "../targets/clusters.js";
 import { textTool } from "./cluster-tool.js";

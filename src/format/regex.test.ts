@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { prng } from "../passthrough/testkit.js";
 import { compileRegex, RegexError } from "./regex.js";
 import { foldCase } from "./regex-case.js";
-import { prng } from "./testkit.js";
 
 const matches = (pattern: string, s: string, ignoreCase = false) => compileRegex(pattern, { ignoreCase })(s);
 
