@@ -32,9 +32,6 @@ const MAX_HANDLER = 25;
 const KNOWN: string[] = [
   "agent -> mcp: agent/index.ts imports ../mcp/http.js",
   "agent -> serve: agent/index.ts imports ../serve/local.js",
-  "config -> policy: config/compat.ts imports ../policy/modes.js",
-  "config -> policy: config/schema.ts imports ../policy/rules.js",
-  "config -> policy: config/schema.ts imports ../policy/scope.js",
   "hub -> serve: hub/index.ts imports ../serve/instructions.js",
   "hub -> serve: hub/index.ts imports ../serve/local.js",
   "kube -> targets: kube/access.ts imports ../targets/identity.js",

@@ -2,8 +2,7 @@
 // the loader, the start-up warnings and the README's "Coming from …" section all rest on. A peer's name
 // sits below kube-mcp's own names (defaults < file < peer names < env < flags), so a user who adds a
 // kube-mcp setting while migrating gets it, and is told which peer name it overrode.
-import { MODE_RANK } from "../policy/modes.js";
-import type { Mode } from "./schema.js";
+import { MODE_RANK, type Mode } from "./schema.js";
 
 export const PEERS = {
   "mcp-server-kubernetes": "Flux159/mcp-server-kubernetes",

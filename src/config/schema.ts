@@ -1,8 +1,7 @@
 // The one configuration schema. Every layer (defaults < file < env < flags) produces a partial of this
 // shape; the merged result is validated once, frozen and passed down explicitly.
 import * as z from "zod";
-import { GUARD_RULES } from "../policy/rules.js";
-import { ScopeRules } from "../policy/scope.js";
+import { GUARD_RULES, ScopeRules } from "./policy-rules.js";
 
 /** A chart repository, `{ name, url }` or the flag's `NAME=URL`. */
 const HelmRepository = z.preprocess(
@@ -44,6 +43,8 @@ const HelmRegistry = z.preprocess(
 export const MODES = ["read-only", "non-destructive", "full"] as const;
 export const Mode = z.enum(MODES);
 export type Mode = z.infer<typeof Mode>;
+/** Modes from strictest to broadest. */
+export const MODE_RANK: Record<Mode, number> = { "read-only": 0, "non-destructive": 1, full: 2 };
 
 /** Cluster names travel in headers, logs and tool arguments: DNS-label-like, with dots allowed. */
 export const CLUSTER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,62}$/;

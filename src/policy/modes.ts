@@ -1,9 +1,8 @@
 // Safety as a filter: which tools a mode advertises (and may run). Decided here, once, for every tool.
-import type { Mode } from "../config/schema.js";
+import { MODE_RANK, type Mode } from "../config/schema.js";
 import type { AnyTool, Safety } from "../tools/define.js";
 
-/** Modes from strictest to broadest. */
-export const MODE_RANK: Record<Mode, number> = { "read-only": 0, "non-destructive": 1, full: 2 };
+export { MODE_RANK };
 
 export const ALLOWED_MODES: Record<Safety, readonly Mode[]> = {
   read: ["read-only", "non-destructive", "full"],

@@ -4,34 +4,9 @@
 // but never widen it, and a hub's layers travel to its agents on top of theirs. Judged on API paths, where
 // every request of every tool (and the passthrough's proxy) goes, and on list bodies, whose rows from
 // hidden namespaces or of hidden kinds are dropped.
-import * as z from "zod";
+import { ScopeRules } from "../config/policy-rules.js";
 
-export const ScopeRules = z
-  .object({
-    namespaces: z
-      .object({
-        allow: z.array(z.string().regex(/^[a-z0-9*?-]{1,63}$/, "a namespace glob")).optional(),
-        deny: z.array(z.string().regex(/^[a-z0-9*?-]{1,63}$/, "a namespace glob")).optional(),
-      })
-      .strict()
-      .optional()
-      .describe("namespaces shown: allow and deny lists of globs (deny wins), e.g. deny [kube-*]"),
-    kinds: z
-      .object({
-        deny: z
-          .array(
-            z.string().regex(/^[a-z0-9.*-]+(\/[a-z0-9*.-]+)?$/i, "a kind: secrets, GROUP/RESOURCE, GROUP/*"),
-          )
-          .optional(),
-      })
-      .strict()
-      .optional()
-      .describe(
-        "kinds hidden entirely: resource names (secrets), GROUP/RESOURCE or GROUP/* (rbac.authorization.k8s.io/*)",
-      ),
-  })
-  .strict();
-export type ScopeRules = z.infer<typeof ScopeRules>;
+export { ScopeRules };
 
 const globRe = (g: string) =>
   new RegExp(
