@@ -1,3 +1,4 @@
+import { context, propagation } from "@opentelemetry/api";
 import { afterAll, describe, expect, it } from "vitest";
 import { ConfigSchema } from "../config/schema.js";
 import { createLogger } from "./log.js";
@@ -13,7 +14,13 @@ const dropped = () => Number(/^kube_mcp_trace_spans_dropped_total (\d+)$/m.exec(
 
 describe("tracing with the OpenTelemetry SDK", async () => {
   await startTracing(config, "serve", log, metrics);
-  afterAll(() => tracer().shutdown());
+  // The unit project shares modules between test files (vitest.config.ts): leave no active context
+  // or propagator behind, so later files' spans carry no ids.
+  afterAll(async () => {
+    await tracer().shutdown();
+    context.disable();
+    propagation.disable();
+  });
 
   it("puts the active span's ids on log lines, and only inside a span", async () => {
     await tracer().span("outer", {}, async () => log.info("inside"));
