@@ -7,9 +7,9 @@ import { ToolError } from "../errors.js";
 import { type Call, type CallerFrame, CLOSE, encode, type Hello } from "../link/protocol.js";
 import type { Logger } from "../obs/log.js";
 import { tracer } from "../obs/tracing.js";
+import type { Caller } from "../policy/identity.js";
 import type { ScopeRules } from "../policy/scope.js";
 import type { RemoteRunner } from "../targets/clusters.js";
-import type { Caller } from "../targets/identity.js";
 
 /** What the agent learns of a caller: who they are and how they came, never a key or a token. */
 export function callerFrame(c: Caller): CallerFrame {

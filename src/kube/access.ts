@@ -1,7 +1,7 @@
 // Asking the API server what the identity of a connection may do: a SelfSubjectAccessReview answers one
 // question (a verb on a resource), a SelfSubjectRulesReview lists the rules that apply in a namespace.
 // Both are answered for whoever the connection acts as, impersonated callers included.
-import { EXTRA_KEY } from "../targets/identity.js";
+import { EXTRA_KEY } from "../policy/identity.js";
 import type { KubeApi } from "./api.js";
 
 const REVIEWS = "/apis/authorization.k8s.io/v1";

@@ -1,7 +1,8 @@
 // JSON access to one cluster's API server on top of a transport, with the Kubernetes error mapping done
 // once: every non-2xx becomes a KubeApiError carrying status, reason and the server's message.
+
+import type { Impersonation } from "../policy/identity.js";
 import type { Scope } from "../policy/scope.js";
-import type { Impersonation } from "../targets/identity.js";
 import { Discovery } from "./discovery.js";
 import type { KubeStream } from "./http.js";
 import { filterResponse, hiddenError, refusalOf } from "./scoped.js";

@@ -9,7 +9,7 @@ import { connect as tlsConnect } from "node:tls";
 import { createGunzip } from "node:zlib";
 import { tracer } from "../obs/tracing.js";
 import { apiRoute } from "../obs/tracing-attrs.js";
-import { type Impersonation, impersonationHeaders } from "../targets/identity.js";
+import { type Impersonation, impersonationHeaders } from "../policy/identity.js";
 import type { Transport } from "./api.js";
 import { type AuthMaterial, Credentials } from "./credentials.js";
 import { RateLimiter } from "./ratelimit.js";

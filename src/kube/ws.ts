@@ -1,8 +1,8 @@
 // WebSocket connections to API server subresources (exec, portforward) that speak the channel.k8s.io
 // protocols: the same server, CA, client certificate and headers as the REST client, impersonation included.
 import type WebSocket from "ws";
+import { impersonationHeaders } from "../policy/identity.js";
 import type { Cluster } from "../targets/clusters.js";
-import { impersonationHeaders } from "../targets/identity.js";
 import { hiddenError, refusalOf } from "./scoped.js";
 
 export interface Status {

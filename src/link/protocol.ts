@@ -18,8 +18,8 @@
 // The hub serves each as `<agent cluster>:<name>`. Older hubs drop the field and never name one.
 import * as z from "zod";
 import { IDENTITY_MODES, Mode } from "../config/schema.js";
+import { validName } from "../policy/identity.js";
 import { ScopeRules } from "../policy/scope.js";
-import { validName } from "../targets/identity.js";
 
 export const LINK_VERSION = 1;
 export const SUBPROTOCOL = `kube-mcp.link.v${LINK_VERSION}`;

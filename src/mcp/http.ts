@@ -9,8 +9,8 @@ import { type AuthInfo, createMcpHandler, type McpServer } from "@modelcontextpr
 import type { Config, Mode } from "../config/schema.js";
 import type { Logger } from "../obs/log.js";
 import { METRICS_CONTENT_TYPE, type Metrics } from "../obs/metrics.js";
+import { ANONYMOUS_CALLER, type Caller } from "../policy/identity.js";
 import { leastModeFor, permits } from "../policy/modes.js";
-import { ANONYMOUS_CALLER, type Caller } from "../targets/identity.js";
 import type { Safety } from "../tools/define.js";
 import { digest, impersonatingClusters, KeyError, loadApiKeys } from "./keys.js";
 import { createOAuth, type Grant, type OAuth, Rejected } from "./oauth.js";

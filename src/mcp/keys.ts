@@ -4,10 +4,10 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { Config } from "../config/schema.js";
-import type { Caller } from "../targets/identity.js";
-import { validName } from "../targets/identity.js";
+import type { Caller } from "../policy/identity.js";
+import { validName } from "../policy/identity.js";
 
-export { impersonatingClusters } from "../targets/identity.js";
+export { impersonatingClusters } from "../policy/identity.js";
 
 export class KeyError extends Error {}
 

@@ -4,7 +4,7 @@
 // groups claims) for clusters that impersonate callers. kube-mcp never forwards the token itself.
 import type { Config, Mode } from "../config/schema.js";
 import type { Logger } from "../obs/log.js";
-import { validName } from "../targets/identity.js";
+import { validName } from "../policy/identity.js";
 
 export type OAuthConfig = NonNullable<Config["http"]["oauth"]>;
 export type ScopeNames = OAuthConfig["scopes"];

@@ -7,9 +7,9 @@
 // with a new server).
 import type { McpServer } from "@modelcontextprotocol/server";
 import type { Mode } from "../config/schema.js";
+import { type Caller, STDIO_CALLER } from "../policy/identity.js";
 import { Listing, type Selection } from "../policy/toolsets.js";
 import { stricter } from "../targets/clusters.js";
-import { type Caller, STDIO_CALLER } from "../targets/identity.js";
 import type { AnyTool, Safety } from "../tools/define.js";
 import { Inflight } from "./inflight.js";
 import { buildServer, type ServerDeps } from "./server.js";

@@ -1,8 +1,8 @@
 // The audit trail: one JSON line per tool call on stderr, marked `"audit":true` so it can be routed
 // apart from debug logs. Arguments are scrubbed (credential-looking values redacted) and capped.
 import { createHash } from "node:crypto";
+import { auditFields, type Caller } from "../policy/identity.js";
 import { redactText } from "../policy/redact-text.js";
-import { auditFields, type Caller } from "../targets/identity.js";
 import { tracer } from "./tracing.js";
 
 export interface AuditRecord {

@@ -7,8 +7,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
+import { EXTRA_KEY, type Impersonation } from "../policy/identity.js";
 import type { Cluster } from "../targets/clusters.js";
-import { EXTRA_KEY, type Impersonation } from "../targets/identity.js";
 import { type ScopeProxy, scopeProxy } from "./scope-proxy.js";
 
 export interface Pinned {

@@ -7,9 +7,9 @@ import { ConfigSchema } from "../config/schema.js";
 import { ToolError } from "../errors.js";
 import { Credentials } from "../kube/credentials.js";
 import { KubeHttp } from "../kube/http.js";
+import { ANONYMOUS_CALLER, type Caller, STDIO_CALLER } from "../policy/identity.js";
 import { Scope, type ScopeRules } from "../policy/scope.js";
 import { type Cluster, Clusters, type RemoteRunner } from "./clusters.js";
-import { ANONYMOUS_CALLER, type Caller, STDIO_CALLER } from "./identity.js";
 
 let url = "";
 const seen: IncomingHttpHeaders[] = [];

@@ -8,11 +8,11 @@ import { KubeApi, type Transport } from "../kube/api.js";
 import type { AuthMaterial } from "../kube/credentials.js";
 import type { ClusterSource, ClusterSpec } from "../kube/types.js";
 import type { GuardPolicy } from "../policy/guard.js";
+import { type Caller, callersMatter, type IdentityMode, type Impersonation } from "../policy/identity.js";
 import { MODE_RANK } from "../policy/modes.js";
 import { GUARD_RULES, type GuardRule } from "../policy/rules.js";
 import { Scope, type ScopeRules } from "../policy/scope.js";
 import { workloadIdentity } from "./capi.js";
-import { type Caller, callersMatter, type IdentityMode, type Impersonation } from "./identity.js";
 import { CallerViews } from "./views.js";
 
 export interface Cluster {

@@ -7,8 +7,8 @@ import type { Config } from "../config/schema.js";
 import { ToolError } from "../errors.js";
 import { KubeApi, type Transport } from "../kube/api.js";
 import type { ClusterSpec } from "../kube/types.js";
+import { type Caller, impersonationOf, refusal } from "../policy/identity.js";
 import type { Cluster, Connect, RemoteRunner } from "./clusters.js";
-import { type Caller, impersonationOf, refusal } from "./identity.js";
 
 /** `c` failing every request with the refusal: never served as kube-mcp's (or the agent's) own identity. */
 function refusing(c: Cluster, why: string, hint?: string, mode?: "impersonate" | "passthrough"): Cluster {

@@ -3,9 +3,9 @@ import * as z from "zod";
 import { fenceUntrusted } from "../format/fence.js";
 import { renderTable } from "../format/table.js";
 import type { CapiInfo } from "../kube/types.js";
+import { identityLabel } from "../policy/identity.js";
 import type { Cluster } from "../targets/clusters.js";
 import { fanOut } from "../targets/fanout.js";
-import { identityLabel } from "../targets/identity.js";
 import { TableOutput } from "./cluster-tool.js";
 import { defineTool, type ToolEnv } from "./define.js";
 
