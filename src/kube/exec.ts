@@ -1,7 +1,7 @@
 // Runs a command in a container through the API server's exec subresource over WebSocket (the
 // channel.k8s.io protocols): no TTY, no stdin, a deadline and byte caps. Frames carry a channel byte:
 // 1 stdout, 2 stderr, 3 the final Status (exit code).
-import type { Cluster } from "../targets/clusters.js";
+import type { Connection } from "./connection.js";
 import { corePath } from "./resolve.js";
 import { openSubresource, type Status, whenOpen } from "./ws.js";
 
@@ -15,7 +15,7 @@ export interface ExecResult {
 }
 
 export async function execInPod(
-  cluster: Cluster,
+  cluster: Connection,
   o: {
     namespace: string;
     pod: string;

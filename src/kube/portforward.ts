@@ -6,7 +6,7 @@ import { createServer, type Server, type Socket } from "node:net";
 import type WebSocket from "ws";
 import { ToolError } from "../errors.js";
 import type { Logger } from "../obs/log.js";
-import type { Cluster } from "../targets/clusters.js";
+import type { Connection } from "./connection.js";
 import { corePath } from "./resolve.js";
 import { openSubresource, whenOpen } from "./ws.js";
 
@@ -53,7 +53,7 @@ export class PortForwards {
   constructor(private readonly log: Logger) {}
 
   async start(
-    cluster: Cluster,
+    cluster: Connection,
     target: { namespace: string; pod: string; remotePort: number; localPort: number },
     limits: ForwardLimits,
   ): Promise<SessionInfo> {
@@ -166,7 +166,7 @@ export class PortForwards {
     }, every).unref();
   }
 
-  private tunnel(cluster: Cluster, s: Session, socket: Socket): void {
+  private tunnel(cluster: Connection, s: Session, socket: Socket): void {
     s.sockets.add(socket);
     s.info.totalConnections++;
     s.lastActive = Date.now();

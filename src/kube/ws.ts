@@ -2,7 +2,7 @@
 // protocols: the same server, CA, client certificate and headers as the REST client, impersonation included.
 import type WebSocket from "ws";
 import { impersonationHeaders } from "../policy/identity.js";
-import type { Cluster } from "../targets/clusters.js";
+import type { Connection } from "./connection.js";
 import { hiddenError, refusalOf } from "./scoped.js";
 
 export interface Status {
@@ -14,7 +14,7 @@ export interface Status {
 
 /** Opens a WebSocket to `path` (below the server's base path) with the cluster's credentials. */
 export async function openSubresource(
-  cluster: Cluster,
+  cluster: Connection,
   o: {
     path: string;
     query: [string, string][];

@@ -5,18 +5,18 @@ import { clusterPolicy } from "../config/cluster-policy.js";
 import type { Config, Mode } from "../config/schema.js";
 import { ToolError } from "../errors.js";
 import { KubeApi, type Transport } from "../kube/api.js";
-import type { AuthMaterial } from "../kube/credentials.js";
+import type { Connection, CredentialSource } from "../kube/connection.js";
 import type { ClusterSource, ClusterSpec } from "../kube/types.js";
 import type { GuardPolicy } from "../policy/guard.js";
-import { type Caller, callersMatter, type IdentityMode, type Impersonation } from "../policy/identity.js";
+import { type Caller, callersMatter, type IdentityMode } from "../policy/identity.js";
 import { MODE_RANK } from "../policy/modes.js";
 import { GUARD_RULES, type GuardRule } from "../policy/rules.js";
 import { Scope, type ScopeRules } from "../policy/scope.js";
 import { workloadIdentity } from "./capi.js";
 import { CallerViews } from "./views.js";
 
-export interface Cluster {
-  name: string;
+/** A cluster as tools see it: the connection kube/ uses, and the policy and provenance around it. */
+export interface Cluster extends Connection {
   source: ClusterSource;
   origin: string;
   server: string;
@@ -26,17 +26,10 @@ export interface Cluster {
   /** Guard rules this cluster's policy lets through in non-destructive mode. */
   allow: ReadonlySet<GuardRule>;
   api: KubeApi;
-  /** Connection details, for pinning a CLI to this cluster; holds credentials, so never shown. */
-  spec: ClusterSpec;
-  credentials: CredentialSource;
   /** Set for a cluster reached through its agent (hub): tool cores run there, not here. */
   remote?: RemoteRunner;
   /** How the cluster sees callers: kube-mcp's own identity (default) or each caller, impersonated. */
   identity?: IdentityMode;
-  /** In one caller's view of an impersonating cluster: the person every request (REST, stream, CLI) acts as. */
-  impersonate?: Impersonation;
-  /** The namespaces and kinds this cluster shows (global and per-cluster policy); `api` enforces it. */
-  scope?: Scope;
   /** An agent's cluster: what its agent applies from a call frame (unknown while it is not connected). */
   agentSupports?: readonly string[];
 }
@@ -74,11 +67,6 @@ export const guardPolicy = (c: Cluster): GuardPolicy => ({
 });
 
 export const stricter = (a: Mode, b: Mode): Mode => (MODE_RANK[a] <= MODE_RANK[b] ? a : b);
-
-/** What a CLI needs to act as kube-mcp's identity: the same credentials the REST client uses. */
-export interface CredentialSource {
-  get(signal?: AbortSignal): Promise<AuthMaterial>;
-}
 
 export type Connect = (spec: ClusterSpec) => { transport: Transport; credentials: CredentialSource };
 
