@@ -1,23 +1,36 @@
 // `kubectl auth can-i … --as USER --as-group GROUP` answered by a SubjectAccessReview: a question about
 // another subject, asked with the connection's own identity (which needs `create` on
 // subjectaccessreviews), never by impersonating that subject, so the answer grants nothing.
-import { lastFlag, type Parsed } from "../passthrough/grammar.js";
+import { ToolError } from "../errors.js";
 import type { KubeApi } from "./api.js";
 import { lookupKind } from "./lookup.js";
 
+/** A parsed kubectl command line, as much of it as a review reads (the passthrough's Parsed is one). */
+export interface KubectlCommand {
+  /** Canonical command path, e.g. ["auth", "can-i"]. */
+  path: string[];
+  flags: { name: string; value: string }[];
+  positionals: string[];
+}
+
+/** A flag's value as kubectl reads it: the last occurrence wins. */
+const lastFlag = (c: KubectlCommand, name: string): string | undefined =>
+  c.flags.filter((f) => f.name === name).at(-1)?.value;
+
 /** Whether a parsed kubectl command is `auth can-i` about another subject. */
-export const asksAboutOther = (v: Parsed & { help?: boolean }) =>
+export const asksAboutOther = (v: KubectlCommand & { help?: boolean }) =>
   !v.help &&
   v.path[0] === "auth" &&
   v.path[1] === "can-i" &&
   v.flags.some((f) => f.name === "as" || f.name === "as-group");
 
-export class ReviewError extends Error {}
+/** A question the review cannot answer as asked; what to ask instead is in the message. */
+export class ReviewError extends ToolError {}
 
 /** kubectl's answer: "yes" or "no", with the authorizer's reason where it gave one. */
 export async function subjectCanI(
   api: KubeApi,
-  v: Parsed,
+  v: KubectlCommand,
   defaultNamespace: string,
   signal: AbortSignal,
 ): Promise<string> {
