@@ -62,7 +62,7 @@ describe("coming from mcp-server-kubernetes", () => {
       "pods_logs",
       "resources_get",
       "resources_list",
-      "rollout",
+      "rollout_change",
       "rollout_status",
     ]);
   });

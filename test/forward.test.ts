@@ -1,4 +1,4 @@
-// port_forward through MCP against the test bed: real TCP round trips through the API server to kwok's
+// pods_port_forward through MCP against the test bed: real TCP round trips through the API server to kwok's
 // simulated pod ports (7 echoes, others answer one HTTP request), session limits, idle expiry, shutdown.
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
@@ -55,7 +55,12 @@ function roundTrip(address: string, send: string, ms = 3000): Promise<string> {
 }
 
 const start = (args: Record<string, unknown>, session = s) =>
-  call(session.client, "port_forward", { action: "start", cluster: "alpha", namespace: "shop", ...args });
+  call(session.client, "pods_port_forward", {
+    action: "start",
+    cluster: "alpha",
+    namespace: "shop",
+    ...args,
+  });
 
 beforeAll(async () => {
   const cfg = join(dir, "limits.yaml");
@@ -68,7 +73,7 @@ afterAll(async () => {
   await nd?.close();
 });
 
-describe("port_forward", () => {
+describe("pods_port_forward", () => {
   it("tunnels a TCP connection to a pod port and back (echo on port 7)", async () => {
     const r = await start({ name: "service/web", port: 80 });
     expect(r.isError, r.text).toBe(false);
@@ -87,7 +92,7 @@ describe("port_forward", () => {
     expect(await roundTrip(echo?.local as string, payload)).toBe(payload);
     expect(await roundTrip(echo?.local as string, "echo:again\n")).toBe("echo:again\n");
 
-    const listed = sessions(await call(s.client, "port_forward", { action: "list" }));
+    const listed = sessions(await call(s.client, "pods_port_forward", { action: "list" }));
     const mine = listed.find((x) => x.id === echo?.id);
     expect(mine).toMatchObject({
       totalConnections: 2,
@@ -100,7 +105,7 @@ describe("port_forward", () => {
     expect(third.isError).toBe(true);
     expect(third.text).toContain("There are already 2 port-forward sessions (the limit is 2).");
 
-    const stopped = await call(s.client, "port_forward", { action: "stop", id: "all" });
+    const stopped = await call(s.client, "pods_port_forward", { action: "stop", id: "all" });
     expect(stopped.text).toBe(`Stopped ${http?.id}, ${echo?.id}.`);
     await expect(roundTrip(echo?.local as string, "echo:x\n")).rejects.toThrow(/ECONNREFUSED/);
   });
@@ -110,6 +115,7 @@ describe("port_forward", () => {
     const [sess] = sessions(r);
     expect(await roundTrip(sess?.local as string, "echo:hi\n")).toBe("echo:hi\n");
     await new Promise((res) => setTimeout(res, 14_500));
+    // By the name it had before the rename, which still works for a release (not listed).
     const listed = sessions(await call(s.client, "port_forward", { action: "list" }));
     expect(
       listed.map((x) => x.id),
@@ -124,17 +130,24 @@ describe("port_forward", () => {
     expect(missing.text).toContain("Pod no-such-pod not found in namespace shop on cluster alpha.");
     const badPort = await start({ name: "service/web", port: 81 });
     expect(badPort.text).toBe("Service web has no port 81.\nIts ports: 80.");
-    const noName = await call(s.client, "port_forward", { action: "start", port: 7 });
+    const noName = await call(s.client, "pods_port_forward", { action: "start", port: 7 });
     expect(noName.text).toBe("start needs name and port.");
-    const unknown = await call(s.client, "port_forward", { action: "stop", id: "pf-999" });
+    const unknown = await call(s.client, "pods_port_forward", { action: "stop", id: "pf-999" });
     expect(unknown.text).toBe(`There is no port-forward session pf-999.\nAction "list" shows the sessions.`);
   });
 
   it("is neither advertised nor run in non-destructive mode", async () => {
-    expect((await nd.client.listTools()).tools.map((t) => t.name)).not.toContain("port_forward");
+    const listed = (await nd.client.listTools()).tools.map((t) => t.name);
+    expect(listed).not.toContain("pods_port_forward");
+    expect(listed).not.toContain("port_forward");
     const r = await start({ name: "service/web", port: 80 }, nd);
     expect(r.isError).toBe(true);
-    expect(r.text).toContain("port_forward is not available: this server runs in non-destructive mode");
+    expect(r.text).toContain("pods_port_forward is not available: this server runs in non-destructive mode");
+    // Its old name reaches the same refusal, not an unknown tool.
+    const old = await call(nd.client, "port_forward", { action: "list" });
+    expect(old.text).toContain(
+      "pods_port_forward is not available: this server runs in non-destructive mode",
+    );
   });
 
   it("closes its listeners when the server shuts down", async () => {

@@ -89,7 +89,7 @@ describe("tools/list budget", () => {
     const { bytes, tools } = await listing((await stdio(["--mode", "read-only"])).client);
     expect(bytes).toBeLessThanOrEqual(9_000);
     expect(names(tools)).toContain("rollout_status");
-    expect(names(tools)).not.toContain("rollout");
+    expect(names(tools)).not.toContain("rollout_change");
   });
 
   it("every toolset in full mode, istioctl and argocd included, stays within 24,000 bytes", async () => {
@@ -98,8 +98,12 @@ describe("tools/list budget", () => {
     });
     const { bytes, tools } = await listing(s.client);
     expect(bytes).toBeLessThanOrEqual(24_000);
-    expect(names(tools)).toEqual(expect.arrayContaining(["istioctl", "argocd", "pods_exec", "top", "helm"]));
+    expect(names(tools)).toEqual(
+      expect.arrayContaining(["istioctl", "argocd", "pods_exec", "resources_top", "helm"]),
+    );
     expect(names(tools)).not.toContain("toolsets");
+    // Renamed tools' old names answer calls but cost the listing nothing.
+    for (const old of ["top", "rollout", "port_forward"]) expect(names(tools)).not.toContain(old);
   });
 });
 
@@ -116,7 +120,7 @@ describe("toolsets", () => {
     expect(text(enabled)).toMatch(/Listed now: .*cluster_health/);
     await until(() => s.changed() > 0);
     expect(names((await listing(s.client)).tools)).toEqual(
-      expect.arrayContaining(["cluster_health", "top", "api_resources", "resources_explain"]),
+      expect.arrayContaining(["cluster_health", "resources_top", "api_resources", "resources_explain"]),
     );
     const health = await s.client.callTool({ name: "cluster_health", arguments: {} });
     expect(health.isError, text(health)).toBeFalsy();
@@ -144,10 +148,10 @@ describe("toolsets", () => {
       const first = await http(server.url, "modern");
       await first.client.callTool({ name: "toolsets", arguments: { enable: ["inspect"] } });
       await until(() => first.changed() > 0);
-      expect(names((await listing(first.client)).tools)).toContain("top");
+      expect(names((await listing(first.client)).tools)).toContain("resources_top");
       // A second connection of the same (anonymous, loopback) caller sees the same listing.
       const second = await http(server.url, "legacy");
-      expect(names((await listing(second.client)).tools)).toContain("top");
+      expect(names((await listing(second.client)).tools)).toContain("resources_top");
     } finally {
       await server.stop();
     }

@@ -48,7 +48,7 @@ afterAll(async () => {
   await kubectl("delete", "namespace", ns, "--wait=false");
 });
 
-describe("rollout", () => {
+describe("rollout_status and rollout_change", () => {
   it("waits for a rollout to finish", async () => {
     const r = await tool("rollout_status", {
       action: "status",
@@ -73,18 +73,23 @@ describe("rollout", () => {
     expect(inner(history.text)).toMatch(
       /^REVISION\s+CHANGE-CAUSE\s+IMAGES\n2\s+<none>\s+registry.example\/demo:2\n1\s+<none>\s+registry.example\/demo:1$/,
     );
-    const undo = await tool("rollout", { action: "undo", kind: "deployment", name: "demo" });
+    const undo = await tool("rollout_change", { action: "undo", kind: "deployment", name: "demo" });
     expect(inner(undo.text)).toBe("deployments.apps/demo rolled back to revision 1.");
     expect(await image()).toBe("registry.example/demo:1");
-    const bad = await tool("rollout", { action: "undo", kind: "deployment", name: "demo", toRevision: 99 });
+    const bad = await tool("rollout_change", {
+      action: "undo",
+      kind: "deployment",
+      name: "demo",
+      toRevision: 99,
+    });
     expect(bad.isError).toBe(true);
     expect(bad.text).toMatch(/Revision 99 does not exist \(revisions: /);
   });
 
   it("restarts, pauses and resumes", async () => {
-    expect((await tool("rollout", { action: "restart", kind: "deployment", name: "demo" })).isError).toBe(
-      false,
-    );
+    expect(
+      (await tool("rollout_change", { action: "restart", kind: "deployment", name: "demo" })).isError,
+    ).toBe(false);
     const restarted = await kubectl(
       "get",
       "deploy",
@@ -95,7 +100,7 @@ describe("rollout", () => {
       "jsonpath={.spec.template.metadata.annotations.kubectl\\.kubernetes\\.io/restartedAt}",
     );
     expect(restarted.stdout).toMatch(/^\d{4}-\d\d-\d\dT/);
-    await tool("rollout", { action: "pause", kind: "deployment", name: "demo" });
+    await tool("rollout_change", { action: "pause", kind: "deployment", name: "demo" });
     expect((await kubectl("get", "deploy", "demo", "-n", ns, "-o", "jsonpath={.spec.paused}")).stdout).toBe(
       "true",
     );
@@ -117,6 +122,7 @@ describe("rollout", () => {
     expect(seen.length).toBeGreaterThanOrEqual(2);
     expect(seen[0]).toMatchObject({ total: 3, message: "the rollout is paused" });
     expect(seen.map((p) => p.progress)).toEqual([...seen.map((p) => p.progress)].sort((a, b) => a - b));
+    // The name it had before the rename still works for a release (not listed).
     await tool("rollout", { action: "resume", kind: "deployment", name: "demo" });
     expect((await kubectl("get", "deploy", "demo", "-n", ns, "-o", "jsonpath={.spec.paused}")).stdout).toBe(
       "",
@@ -132,7 +138,7 @@ describe("annotations in full mode", () => {
       ["nodes_drain", true],
       ["pods_exec", false],
       ["pods_debug", false],
-      ["port_forward", false],
+      ["pods_port_forward", false],
       ["kubectl", false],
     ];
     for (const [name, idempotent] of expected)
@@ -141,7 +147,10 @@ describe("annotations in full mode", () => {
         destructiveHint: true,
         idempotentHint: idempotent,
       });
-    expect(hints(tools.get("rollout"))).toMatchObject({ destructiveHint: false, idempotentHint: false });
+    expect(hints(tools.get("rollout_change"))).toMatchObject({
+      destructiveHint: false,
+      idempotentHint: false,
+    });
   });
 });
 

@@ -274,10 +274,12 @@ describe("bad input gets a clear tool error and the server keeps serving", () =>
     );
   });
 
-  it("says clearly that the metrics API is missing", async () => {
-    const r = await tool("top", { kind: "pods" });
-    expect(r.isError).toBe(true);
-    expect(r.text).toContain("metrics API (metrics.k8s.io) is not available on cluster alpha");
+  it("says clearly that the metrics API is missing, by resources_top's name and by top, its old one", async () => {
+    for (const name of ["resources_top", "top"]) {
+      const r = await tool(name, { kind: "pods" });
+      expect(r.isError, name).toBe(true);
+      expect(r.text).toContain("metrics API (metrics.k8s.io) is not available on cluster alpha");
+    }
   });
 });
 

@@ -19,6 +19,7 @@ import { createLogger, type Logger } from "../obs/log.js";
 import { METRICS_CONTENT_TYPE, Metrics } from "../obs/metrics.js";
 import { startTracing, tracer } from "../obs/tracing.js";
 import { toolsFor } from "../policy/modes.js";
+import { aliasTable, withAliases } from "../policy/toolsets.js";
 import { followCapi, newClusters } from "../serve/local.js";
 import type { Cluster, Clusters } from "../targets/clusters.js";
 import { cliTools } from "../tools/cli.js";
@@ -168,14 +169,17 @@ export async function run(argv: string[]): Promise<number> {
 
   const mode = config.mode ?? "read-only";
   const tools = [...toolsFor(mode, ALL_TOOLS), ...cliTools(mode, config)].filter((t) => t.perCluster);
+  // An older hub still calls renamed tools by their old names.
+  const aliases = aliasTable(ALL_TOOLS);
   const known = new Set([...ALL_TOOLS, ...cliTools("full", config)].map((t) => t.name));
+  for (const old of aliases.keys()) known.add(old);
   const audit = createAudit("agent");
   const metrics = new Metrics("agent", version(), { cluster: s.name });
   await startTracing(config, "agent", log, metrics);
   const runner = new CallRunner(
     cluster,
     (caller, name = s.name) => clusters.as(caller).select(name)[0] as Cluster,
-    new Map(tools.map((t) => [t.name, t])),
+    withAliases(new Map(tools.map((t) => [t.name, t])), aliases),
     known,
     config,
     log,

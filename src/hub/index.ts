@@ -27,7 +27,7 @@ import { hubClustersList } from "./clusters-list.js";
 import { loadTokens, tokenFiles } from "./tokens.js";
 
 /** Tools that make no sense through a hub: clusters_list is the hub's own; a port-forward binds locally. */
-const NOT_ROUTED = new Set(["clusters_list", "port_forward"]);
+const NOT_ROUTED = new Set(["clusters_list", "pods_port_forward"]);
 
 const NOTES = [
   'Agents: give each cluster a token (CLUSTER_TOKENS=\'{"prod":"…"}\' or --cluster-tokens-path), then run',

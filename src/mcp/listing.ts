@@ -1,6 +1,7 @@
 // Two adjustments to the SDK's own tools/list and tools/call handlers, kept in this one place because they
 // reach past the SDK's public surface (its stored request handlers):
 // - a tool the mode hides is refused with the reason, not the SDK's bare "Tool X not found";
+// - a renamed tool's old name calls it;
 // - tools/list is compacted for the model's context window: only the tools the session lists, no
 //   `$schema` URLs, no `additionalProperties: false`, no string-length and list-size bounds, patterns or
 //   formats, no annotation title repeating the tool's title. The arguments are still validated against
@@ -27,6 +28,18 @@ export function refuseHidden(server: McpServer, refusalOf: (name: string) => str
   wrap(server, "tools/call", (inner) => async (request, ctx) => {
     const refusal = refusalOf(String(request.params?.name));
     return refusal ? { content: [{ type: "text", text: refusal }], isError: true } : inner(request, ctx);
+  });
+}
+
+/**
+ * A renamed tool's old name (Selection.aliases) is called as its current name: wrapped outermost, so the
+ * mode's refusals, the operator's lists and the SDK's own lookup see the one name the tool is listed by.
+ */
+export function resolveAliases(server: McpServer, aliases: ReadonlyMap<string, string>): void {
+  if (!aliases.size) return;
+  wrap(server, "tools/call", (inner) => async (request, ctx) => {
+    const current = aliases.get(String(request.params?.name));
+    return inner(current ? { ...request, params: { ...request.params, name: current } } : request, ctx);
   });
 }
 

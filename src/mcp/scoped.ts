@@ -8,7 +8,7 @@
 import type { McpServer } from "@modelcontextprotocol/server";
 import type { Mode } from "../config/schema.js";
 import { type Caller, STDIO_CALLER } from "../policy/identity.js";
-import { Listing, type Selection } from "../policy/toolsets.js";
+import { Listing, type Selection, withAliases } from "../policy/toolsets.js";
 import { stricter } from "../targets/clusters.js";
 import type { AnyTool, Safety } from "../tools/define.js";
 import { Inflight } from "./inflight.js";
@@ -91,7 +91,7 @@ export function scopedServers(
         caller,
       });
     },
-    safety: new Map(stepUp.map((t) => [t.name, t.safety])),
+    safety: withAliases(new Map(stepUp.map((t) => [t.name, t.safety])), selection.aliases),
     onListChanged: (notify) => void notifiers.push(notify),
     cancel: (caller, id) => inflight.cancel(callerKey(caller), id),
   };

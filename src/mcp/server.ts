@@ -17,7 +17,7 @@ import { toolsetsTool } from "../tools/toolsets-tool.js";
 import { backstop, edgeText } from "./backstop.js";
 import { confirmation } from "./confirm.js";
 import type { Inflight } from "./inflight.js";
-import { compactListing, refuseHidden } from "./listing.js";
+import { compactListing, refuseHidden, resolveAliases } from "./listing.js";
 import { registerResources } from "./resources.js";
 import { enableSubscriptions } from "./subscriptions.js";
 
@@ -229,6 +229,7 @@ export function buildServer(deps: ServerDeps): McpServer {
       (tool ? listing?.refusal(tool) : undefined)
     );
   });
+  if (listing) resolveAliases(server, listing.selection.aliases);
   const isListed = (name: string) => {
     const tool = byName.get(name);
     return !!tool && (!listing || tool.name === "toolsets" || listing.listed(tool));

@@ -52,6 +52,20 @@ describe("selectTools", () => {
     expect(s.refusals.get("change")).toMatch(/not in this server's tool allow-list/);
   });
 
+  it("takes a renamed tool's old name in allow and deny lists as its current name, and lists only that", () => {
+    const renamed = [...ALL, { ...fake("health_check", "read", "inspect"), aliases: ["health_old"] }];
+    const s = selectTools("full", renamed, { allow: ["health_old", "look"] });
+    expect(s.tools.map((t) => t.name)).toEqual(["look", "health_check"]);
+    expect(s.aliases).toEqual(new Map([["health_old", "health_check"]]));
+    const denied = selectTools("full", renamed, { deny: ["health_old"] });
+    expect(denied.tools.map((t) => t.name)).not.toContain("health_check");
+    expect(denied.refusals.get("health_check")).toMatch(/turned off .*tools\.deny/);
+    // The valid names an operator is shown are the current ones.
+    expect(() => selectTools("full", renamed, { allow: ["bogus"] })).toThrow(
+      /Tools: (?!.*health_old).*health_check/,
+    );
+  });
+
   it("names unknown tools and toolsets with the valid names", () => {
     expect(() => selectTools("full", ALL, { toolsets: ["core", "bogus"], deny: ["kubectl_get"] })).toThrow(
       /kubectl_get, bogus\. Toolsets: core, write, .*all\. Tools: look, change/,

@@ -25,6 +25,26 @@ export interface Selection {
   fixed: boolean;
   /** What a call to a tool the operator left out gets. */
   refusals: Map<string, string>;
+  /** Old names of renamed tools (aliasTable), over every tool kube-mcp has, not only this mode's. */
+  aliases: ReadonlyMap<string, string>;
+}
+
+/**
+ * The one table of renamed tools: each old name (Tool.aliases) to the tool's current name. Wherever a
+ * tool is looked up by a name a client, an operator or an older hub wrote, the name goes through it.
+ */
+export function aliasTable(tools: readonly AnyTool[]): ReadonlyMap<string, string> {
+  return new Map(tools.flatMap((t) => (t.aliases ?? []).map((old) => [old, t.name] as const)));
+}
+
+/** `byName` with each old name keyed too, to what its current name has. */
+export function withAliases<T>(
+  byName: ReadonlyMap<string, T>,
+  aliases: ReadonlyMap<string, string>,
+): Map<string, T> {
+  const out = new Map(byName);
+  for (const [old, name] of aliases) if (byName.has(name)) out.set(old, byName.get(name) as T);
+  return out;
 }
 
 const matches = (t: AnyTool, names: ReadonlySet<string>) => names.has(t.name) || names.has(t.toolset);
@@ -34,7 +54,8 @@ const matches = (t: AnyTool, names: ReadonlySet<string>) => names.has(t.name) ||
  * mode allows. Throws with the valid names when the lists name something that does not exist.
  */
 export function selectTools(mode: Mode, all: AnyTool[], choice: ToolChoice): Selection {
-  const names = new Set([...all.map((t) => t.name), ...TOOLSET_NAMES]);
+  const aliases = aliasTable(all);
+  const names = new Set([...all.map((t) => t.name), ...aliases.keys(), ...TOOLSET_NAMES]);
   const bad = [
     ...[...(choice.allow ?? []), ...(choice.deny ?? [])].filter((n) => !names.has(n)),
     ...(choice.toolsets ?? []).filter((n) => n !== "all" && !isToolset(n)),
@@ -43,8 +64,9 @@ export function selectTools(mode: Mode, all: AnyTool[], choice: ToolChoice): Sel
     throw new Error(
       `unknown tool or toolset names in the tool lists (--toolsets, --tools, --deny-tools, or KUBE_MCP_TOOLSETS, KUBE_MCP_TOOLS, ALLOWED_TOOLS): ${bad.join(", ")}. Toolsets: ${TOOLSET_NAMES.join(", ")}, all. Tools: ${all.map((t) => t.name).join(", ")}`,
     );
-  const allow = choice.allow ? new Set(choice.allow) : undefined;
-  const deny = new Set(choice.deny ?? []);
+  const current = (n: string) => aliases.get(n) ?? n;
+  const allow = choice.allow ? new Set(choice.allow.map(current)) : undefined;
+  const deny = new Set((choice.deny ?? []).map(current));
   const refusals = new Map<string, string>();
   const tools = toolsFor(mode, all).filter((t) => {
     if (matches(t, deny)) refusals.set(t.name, `${t.name} is turned off on this server (tools.deny).`);
@@ -55,7 +77,7 @@ export function selectTools(mode: Mode, all: AnyTool[], choice: ToolChoice): Sel
   });
   const wanted = choice.toolsets ?? DEFAULT_TOOLSETS;
   const initial = new Set<Toolset>(wanted.includes("all") ? TOOLSET_NAMES : (wanted as Toolset[]));
-  return { tools, initial, fixed: allow !== undefined, refusals };
+  return { tools, initial, fixed: allow !== undefined, refusals, aliases };
 }
 
 /** One session's listing: which toolsets are enabled, and who to tell when that changes. */

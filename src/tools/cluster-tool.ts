@@ -118,6 +118,7 @@ export type TextOutput = z.infer<typeof TextOutput>;
 
 interface Def<I extends z.ZodObject, D> {
   name: string;
+  aliases?: readonly string[];
   title: string;
   description: string;
   input: I;

@@ -45,6 +45,11 @@ export interface Answer<O> {
 
 export interface Tool<I extends z.ZodObject = z.ZodObject, O = unknown> {
   name: string;
+  /**
+   * Names this tool had before a rename, kept for one release so clients, operators' tool lists and
+   * older hubs keep working: callable and accepted in tools.allow/deny, never listed.
+   */
+  aliases?: readonly string[];
   title: string;
   description: string;
   input: I;

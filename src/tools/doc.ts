@@ -4,11 +4,13 @@ import type { CliToolSpec } from "./passthrough.js";
 import { DEFAULT_TOOLSETS, type Toolset } from "./toolsets.js";
 
 const set = (s: Toolset) => (DEFAULT_TOOLSETS.includes(s) ? `${s} (default)` : s);
+// A renamed tool's old name stays callable for a release; the table is where a reader learns it.
+const named = (t: AnyTool) => [`\`${t.name}\``, ...(t.aliases ?? []).map((a) => `(was \`${a}\`)`)].join(" ");
 
 export function toolsTable(tools: AnyTool[], cli: CliToolSpec[] = []): string {
   const rows = tools.map(
     (t) =>
-      `| \`${t.name}\` | ${set(t.toolset)} | ${t.safety} | ${t.description.split(". ")[0]?.replace(/\.$/, "")}. |`,
+      `| ${named(t)} | ${set(t.toolset)} | ${t.safety} | ${t.description.split(". ")[0]?.replace(/\.$/, "")}. |`,
   );
   const cliRows = cli.map(
     (c) => `| \`${c.grammar.binary}\` | ${set(c.toolset)} | follows the mode | ${c.summary("full")} |`,

@@ -106,7 +106,8 @@ async function runningPod(
 }
 
 export const portForward = defineTool({
-  name: "port_forward",
+  name: "pods_port_forward",
+  aliases: ["port_forward"],
   toolset: "workloads",
   title: "Port-forward to a pod",
   description:

@@ -87,7 +87,8 @@ export const rolloutStatus = textTool({
 });
 
 export const rollout = textTool({
-  name: "rollout",
+  name: "rollout_change",
+  aliases: ["rollout"],
   toolset: "write",
   title: "Restart, undo, pause or resume a rollout",
   description:

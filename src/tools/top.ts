@@ -46,7 +46,8 @@ const fmtCpu = (m: number) => `${Math.round(m)}m`;
 const fmtMem = (b: number) => `${Math.round(b / 1024 ** 2)}Mi`;
 
 export const top = tableTool({
-  name: "top",
+  name: "resources_top",
+  aliases: ["top"],
   toolset: "inspect",
   title: "Resource usage (top)",
   description: "CPU and memory of nodes or pods, heaviest first, like kubectl top (needs metrics-server).",

@@ -966,7 +966,7 @@ const names: Attack[] = [
     [`kubectl rollout restart deploy/${n}`, k("rollout", "restart", `deploy/${n}`, "-n", ns)],
     [
       `rollout restart of ${n}`,
-      () => tool(ND, "rollout", { action: "restart", kind: "deployment", name: n, namespace: ns }),
+      () => tool(ND, "rollout_change", { action: "restart", kind: "deployment", name: n, namespace: ns }),
     ],
   ]),
   ["kubectl annotate in namespace ..", k("annotate", "-n", "..", "cm", "held", "a=b")],
@@ -1226,7 +1226,7 @@ describe("read-only mode changes nothing, whatever the path", () => {
     ],
     [
       "rollout restart",
-      () => tool(ro, "rollout", { action: "restart", kind: "deployment", name: "app", namespace: ns }),
+      () => tool(ro, "rollout_change", { action: "restart", kind: "deployment", name: "app", namespace: ns }),
     ],
   ] as Attack[])("%s", async (_l, attack) => {
     const before = await snapshot();
@@ -1286,7 +1286,7 @@ describe("rollout undo when two ReplicaSets claim one revision", () => {
     const r = await kc(ND, "rollout", "undo", "deployment/forged", "-n", ns, "--to-revision=1");
     expect(r.isError, r.text).toBe(true);
     expect(await get("deploy", "forged", "-o", "jsonpath={.spec.template.spec}")).toBe(template);
-    const typed = await tool(ND, "rollout", {
+    const typed = await tool(ND, "rollout_change", {
       action: "undo",
       kind: "deployment",
       name: "forged",
@@ -1344,7 +1344,7 @@ describe("ordinary writes keep working in non-destructive mode", () => {
     ],
     [
       "rollout restart",
-      () => tool(ND, "rollout", { action: "restart", kind: "deployment", name: "app", namespace: ns }),
+      () => tool(ND, "rollout_change", { action: "restart", kind: "deployment", name: "app", namespace: ns }),
     ],
     ["kubectl rollout restart", k("rollout", "restart", "deploy/app", "-n", ns)],
     ["kubectl label and annotate a Deployment", k("label", "deploy", "app", "-n", ns, "tier=web")],
