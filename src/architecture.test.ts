@@ -50,7 +50,6 @@ const KNOWN: string[] = [
   "function obs/tracing-otel.ts",
   "function passthrough/runner.ts",
   "function policy/stops.ts",
-  "function serve/index.ts",
   "function serve/local.ts",
   "handler tools/api.ts",
   "function tools/cli-run.ts",

@@ -1,5 +1,6 @@
 // Protocol hygiene over stdio: the modern era works too, stdout carries nothing but JSON-RPC, and the
-// advertised tool surface is snapshotted so any change to it is a reviewed change.
+// advertised tool surface is snapshotted so any change to it is a reviewed change: serve's listing,
+// its output schemas (--structured-output), and the hub's listing, which differs.
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -7,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { CLI_SPECS, typedCliTools } from "../src/tools/cli.js";
 import { toolsTable } from "../src/tools/doc.js";
 import { ALL_TOOLS } from "../src/tools/index.js";
-import { CLI, call, type Session, stdioSession } from "./helpers/mcp.js";
+import { spawnRole, TOKENS } from "./helpers/fleet.js";
+import { CLI, call, httpSession, type Session, stdioSession } from "./helpers/mcp.js";
 import { stubBinaries } from "./helpers/stubs.js";
 
 const kubeconfig = inject("kubeconfig");
@@ -108,6 +110,49 @@ describe("stdio protocol", () => {
       );
     } finally {
       await full.close();
+    }
+  });
+
+  it("snapshots every tool's output schema, which --structured-output advertises", async () => {
+    const structured = await stdioSession({
+      args: ["--mode", "full", "--toolsets", "all", "--structured-output"],
+      env: { KUBECONFIG: kubeconfig, PATH: `${stubBinaries()}:${process.env.PATH}` },
+    });
+    try {
+      const { tools } = await structured.client.listTools();
+      const outputs = Object.fromEntries(tools.map((t) => [t.name, t.outputSchema]));
+      expect(Object.values(outputs).every((o) => o?.type === "object")).toBe(true);
+      await expect(JSON.stringify(outputs, null, 2)).toMatchFileSnapshot(
+        "__snapshots__/tools-surface.output.json",
+      );
+    } finally {
+      await structured.close();
+    }
+  });
+
+  it("snapshots the hub's surface: its own clusters_list, no port-forward, every CLI tool listed", async () => {
+    // No agent needs to be connected: the hub lists what its agents would run.
+    const hub = spawnRole("hub", ["--http", "127.0.0.1:0", "--mode", "full", "--toolsets", "all"], {
+      CLUSTER_TOKENS: JSON.stringify(TOKENS),
+      KUBE_MCP_STRUCTURED_OUTPUT: "",
+    });
+    try {
+      const url = /"url":"(http:[^"]+)"/.exec(await hub.waitFor(/"url":"http:[^"]+"/))?.[1] as string;
+      const session = await httpSession(url);
+      try {
+        const { tools } = await session.client.listTools();
+        await expect(JSON.stringify(tools, null, 2)).toMatchFileSnapshot(
+          "__snapshots__/tools-surface.hub.json",
+        );
+        const names = tools.map((t) => t.name);
+        expect(names.filter((n) => n === "clusters_list")).toHaveLength(1);
+        expect(names).not.toContain("pods_port_forward");
+        expect(names).toEqual(expect.arrayContaining(["kubectl", "helm", "istioctl", "argocd"]));
+      } finally {
+        await session.close();
+      }
+    } finally {
+      await hub.stop();
     }
   });
 

@@ -2,15 +2,17 @@
 // service account, over stdio (default) or streamable HTTP.
 import { ConfigError, loadConfig } from "../config/load.js";
 import { helpText } from "../config/options.js";
+import type { Config } from "../config/schema.js";
 import { PortForwards } from "../kube/portforward.js";
 import { authKinds } from "../mcp/auth-kinds.js";
 import { scopedServers } from "../mcp/scoped.js";
 import { createAudit } from "../obs/audit.js";
 import { untilShutdown } from "../obs/lifecycle.js";
-import { createLogger } from "../obs/log.js";
+import { createLogger, type Logger } from "../obs/log.js";
 import { Metrics } from "../obs/metrics.js";
 import { startTracing, tracer } from "../obs/tracing.js";
 import type { Selection } from "../policy/toolsets.js";
+import type { Clusters } from "../targets/clusters.js";
 import { classedTools, modeRefusals, serverTools } from "../tools/cli.js";
 import { ALL_TOOLS } from "../tools/index.js";
 import { PROMPTS } from "../tools/prompts.js";
@@ -47,24 +49,16 @@ export async function run(argv: string[]): Promise<number> {
     log.error((err as Error).message);
     return 2;
   }
-  const stepUp = classedTools(selection.tools);
   const { clusters, stopWatching } = localClusters(config, log);
   const forwards = new PortForwards(log.child({ component: "port-forward" }));
-  const deps = {
-    name: "kube-mcp",
-    version: version(),
-    instructions: INSTRUCTIONS,
-    hidden: modeRefusals(mode, config, ALL_TOOLS, selection.tools),
-    prompts: PROMPTS,
+  const { deps, factory, safety, onListChanged, cancel } = serveServers(
     config,
+    selection,
     clusters,
     log,
     forwards,
-    metrics: new Metrics("serve", version()),
-    ...(config.audit ? { audit: createAudit("serve") } : {}),
-  };
+  );
   await startTracing(config, "serve", log, deps.metrics);
-  const { factory, safety, onListChanged, cancel } = scopedServers(deps, mode, selection, stepUp);
 
   let close: () => Promise<void>;
   if (config.http.listen) {
@@ -102,4 +96,29 @@ export async function run(argv: string[]): Promise<number> {
   });
   if (!config.http.listen) process.stdin.once("end", () => void shutdown("stdin closed"));
   return done;
+}
+
+/** The servers `serve` answers with, for these clusters; the in-process test harness builds the same. */
+export function serveServers(
+  config: Readonly<Config>,
+  selection: Selection,
+  clusters: Clusters,
+  log: Logger,
+  forwards: PortForwards,
+) {
+  const mode = config.mode ?? "non-destructive";
+  const deps = {
+    name: "kube-mcp",
+    version: version(),
+    instructions: INSTRUCTIONS,
+    hidden: modeRefusals(mode, config, ALL_TOOLS, selection.tools),
+    prompts: PROMPTS,
+    config,
+    clusters,
+    log,
+    forwards,
+    metrics: new Metrics("serve", version()),
+    ...(config.audit ? { audit: createAudit("serve") } : {}),
+  };
+  return { deps, ...scopedServers(deps, mode, selection, classedTools(selection.tools)) };
 }
