@@ -3,9 +3,10 @@
 // cannot run (back-references, lookarounds, large counted repeats) are refused with what to do
 // instead; if the engine is missing, regexes are refused too, never run on the backtracking engine.
 import { setFlagsFromString } from "node:v8";
+import { ToolError } from "../errors.js";
 import { foldCase } from "./regex-case.js";
 
-export class RegexError extends Error {}
+export class RegexError extends ToolError {}
 export type Matcher = (s: string) => boolean;
 
 export const MAX_PATTERN = 300;

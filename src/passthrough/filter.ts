@@ -3,10 +3,12 @@
 // bounded: regexes run on a linear-time engine (regex.ts), and one call's filtering has a deadline and
 // yields to the event loop as it goes, so a heavy filter never holds up other callers or /healthz.
 import * as z from "zod";
+import { ToolError } from "../errors.js";
 import { compileRegex, MAX_PATTERN, type Matcher, RegexError } from "../format/regex.js";
 import { JqError, runJq } from "./jq.js";
 
-export class FilterError extends Error {}
+/** A filter kube-mcp does not run, or one that failed on the output; a ToolError, so it reaches the model as it is. */
+export class FilterError extends ToolError {}
 
 const DEADLINE_MS = 2_000;
 /** Longest stretch of filtering between two turns of the event loop. */

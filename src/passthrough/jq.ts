@@ -3,9 +3,10 @@
 // evaluator over parsed JSON. Work is bounded: query length and nesting, values produced, results, and
 // the size of strings and arrays built; the caller's interrupt can stop a run (its deadline), and
 // regexes come from the caller, who compiles them for a linear-time engine.
+import { ToolError } from "../errors.js";
 import type { Matcher } from "../format/regex.js";
 
-export class JqError extends Error {}
+export class JqError extends ToolError {}
 /** A bound was hit; `?` and `//` never hide it. */
 class JqLimit extends JqError {}
 

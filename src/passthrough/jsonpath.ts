@@ -2,7 +2,8 @@
 // that were already redacted, so templates cannot extract what redaction removed. Supported: text
 // and {expr} blocks, {range EXPR}…{end}, string literals, and paths with .field, ['field'], [n],
 // [a:b], [*], ..field and [?(@.path OP literal)] / [?(@.path)].
-export class JsonPathError extends Error {}
+import { ToolError } from "../errors.js";
+export class JsonPathError extends ToolError {}
 
 type V = unknown;
 

@@ -22,6 +22,7 @@
 // pass recognises it. Structured output that was cut by the byte cap is withheld: a cut YAML list
 // still parses, and the cut can fall after an item's `data` but before its `kind: Secret`.
 import { parseAllDocuments, stringify } from "yaml";
+import { ToolError } from "../errors.js";
 import { KnownSecrets } from "../policy/known.js";
 import { redactObject } from "../policy/redact.js";
 import { NOT_SECRET, redactText } from "../policy/redact-text.js";
@@ -29,7 +30,8 @@ import { isCredentialFlag, isCredentialName } from "../policy/vocabulary.js";
 import type { Parsed } from "./grammar.js";
 import { customColumns, renderTemplate } from "./jsonpath.js";
 
-export class Withheld extends Error {}
+/** Output that could not be redacted, so it is not shown; a ToolError, so it reaches the model as it is. */
+export class Withheld extends ToolError {}
 
 type Kind =
   | "json"

@@ -2,9 +2,14 @@
 // first (cobra's Find: at each level, strip the flags that level knows, assuming an unknown flag
 // without "=" takes the next word), then every argument is parsed with the final command's flags
 // (pflag: interspersed flags, --f=v / --f v / -fv / -f=v / bundled shorthands, `--` ends flags).
+import { ToolError } from "../errors.js";
 import type { CommandDef, FlagDef, Grammar, Parsed } from "./grammar.js";
 
-export class Refusal extends Error {}
+/**
+ * A command kube-mcp does not run, and why. The one refusal of the passthrough: a ToolError, so it reaches
+ * the model as it is; the passthrough tools mark it `refused` in their structured answer.
+ */
+export class Refusal extends ToolError {}
 
 function normalize(name: string, g: Grammar): string {
   return g.normalizeUnderscore ? name.replaceAll("_", "-") : name;

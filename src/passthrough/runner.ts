@@ -4,6 +4,7 @@
 import { spawn } from "node:child_process";
 import { accessSync, constants, mkdirSync } from "node:fs";
 import { delimiter, join } from "node:path";
+import { ToolError } from "../errors.js";
 
 export interface RunResult {
   code: number | null;
@@ -14,7 +15,7 @@ export interface RunResult {
   cancelled: boolean;
 }
 
-export class NotInstalled extends Error {}
+export class NotInstalled extends ToolError {}
 
 /** The absolute path of `binary` on the server's PATH (resolved by kube-mcp, never by the child). */
 export function findBinary(binary: string, path = process.env.PATH ?? ""): string {

@@ -3,7 +3,10 @@
 // quoting. Shell operators are refused (there is no shell to run them; `filter` replaces pipes).
 //   - whitespace separates words;  'single quotes' keep everything literally;
 //   - "double quotes" keep everything but \" and \\ ;  a backslash outside quotes keeps the next char.
-export class TokenizeError extends Error {}
+import { Refusal } from "./parse.js";
+
+/** A command string that is not one command: a Refusal like any other. */
+export class TokenizeError extends Refusal {}
 
 const OPERATORS = new Set(["2>", "2>&1", "&>"]);
 

@@ -9,13 +9,13 @@ import { cutText } from "../format/budget.js";
 import { sanitizeUntrusted } from "../format/fence.js";
 import { asksAboutOther, ReviewError, subjectCanI } from "../kube/subject-review.js";
 import { tracer } from "../obs/tracing.js";
-import { applyFilters, FilterError } from "../passthrough/filter.js";
+import { applyFilters } from "../passthrough/filter.js";
 import { type Grammar, lastFlag, type Parsed } from "../passthrough/grammar.js";
 import { renderStatus, statusAsJson } from "../passthrough/helm-status.js";
 import { pinCluster } from "../passthrough/kubeconfig.js";
-import { outputKind, redactFailedOutput, redactOutput, templateOf, Withheld } from "../passthrough/output.js";
+import { outputKind, redactFailedOutput, redactOutput, templateOf } from "../passthrough/output.js";
 import { parsePipeline } from "../passthrough/pipeline.js";
-import { findBinary, type Limiter, NotInstalled, runProcess, scrubbedEnv } from "../passthrough/runner.js";
+import { findBinary, type Limiter, runProcess, scrubbedEnv } from "../passthrough/runner.js";
 import { Refusal, validate } from "../passthrough/validate.js";
 import { redactText } from "../policy/redact-text.js";
 import type { Cluster } from "../targets/clusters.js";
@@ -257,10 +257,6 @@ export async function runCli(
     const out = text || `(${g.binary} printed nothing)`;
     const err = stderr ? `\nstderr: ${cutText(redactText(stderr), 2000).text}` : "";
     return { text: `${out}${err}`, notes, untrusted: `${g.binary} output` };
-  } catch (err) {
-    if (err instanceof Withheld || err instanceof FilterError || err instanceof NotInstalled)
-      throw new ToolError(err.message);
-    throw err;
   } finally {
     pinned.cleanup();
   }

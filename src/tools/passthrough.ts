@@ -5,7 +5,7 @@ import { cliRuleRefusal } from "../config/cli-rules.js";
 import type { Mode } from "../config/schema.js";
 import type { Grammar, Parsed } from "../passthrough/grammar.js";
 import { installedCheck, type Limiter } from "../passthrough/runner.js";
-import { TokenizeError, tokenize } from "../passthrough/tokenize.js";
+import { tokenize } from "../passthrough/tokenize.js";
 import { Refusal, validate } from "../passthrough/validate.js";
 import { runCli } from "./cli-run.js";
 import { TextOutput, textTool } from "./cluster-tool.js";
@@ -118,7 +118,7 @@ export function cliTool(spec: CliToolSpec, mode: Mode, limiter: Limiter): AnyToo
           return { isError: true, text: `Refused: ${first}`, data: { refused: true, reason: first } };
         }
       } catch (err) {
-        if (err instanceof Refusal || err instanceof TokenizeError) {
+        if (err instanceof Refusal) {
           return {
             isError: true,
             text: `Refused: ${err.message}`,
