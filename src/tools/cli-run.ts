@@ -1,64 +1,145 @@
-// Runs one CLI command for a tool on one cluster: validate the model's argv against the binary's grammar
-// for the cluster's mode, pin the real binary to that cluster, plan and guard what writes (kubectl and
-// helm), redact what it prints, then apply `filter` steps. The passthrough tools and the typed helm
+// Runs one CLI command for a tool on one cluster: the call's plan gives the command as validated for the
+// cluster's mode; the binary's spec (cli-specs.ts) says how to pin the real binary to that cluster, what
+// runs first (kubectl's and helm's writes are planned and guarded there) and how its output is read;
+// what it prints is redacted, then the `filter` steps run. The passthrough tools and the typed helm
 // tools share it.
-
-import { cliRuleRefusal } from "../config/cli-rules.js";
 import { ToolError } from "../errors.js";
 import { cutText } from "../format/budget.js";
 import { sanitizeUntrusted } from "../format/fence.js";
-import { asksAboutOther, ReviewError, subjectCanI } from "../kube/subject-review.js";
 import { tracer } from "../obs/tracing.js";
+import { pinnedArgv, type Rendering } from "../passthrough/binaries.js";
 import { applyFilters } from "../passthrough/filter.js";
-import { type Grammar, lastFlag, type Parsed } from "../passthrough/grammar.js";
-import { renderStatus, statusAsJson } from "../passthrough/helm-status.js";
-import { pinCluster } from "../passthrough/kubeconfig.js";
-import { outputKind, redactFailedOutput, redactOutput, templateOf } from "../passthrough/output.js";
+import type { Parsed } from "../passthrough/grammar.js";
+import { renderStatus } from "../passthrough/helm-status.js";
+import { type Pinned, pinCluster } from "../passthrough/kubeconfig.js";
+import { redactFailedOutput, redactOutput } from "../passthrough/output.js";
+import { Refusal } from "../passthrough/parse.js";
 import { parsePipeline } from "../passthrough/pipeline.js";
-import { findBinary, type Limiter, runProcess, scrubbedEnv } from "../passthrough/runner.js";
-import { Refusal, validate } from "../passthrough/validate.js";
+import type { CallPlan } from "../passthrough/plan.js";
+import { findBinary, type Limiter, type RunResult, runProcess, scrubbedEnv } from "../passthrough/runner.js";
+import type { Verdict } from "../passthrough/validate.js";
 import { redactText } from "../policy/redact-text.js";
 import type { Cluster } from "../targets/clusters.js";
-import { type RunCtx, type TextData, writeCtx } from "./cluster-tool.js";
+import type { CliSpec } from "./cli-specs.js";
+import type { RunCtx, TextData } from "./cluster-tool.js";
 import { failureState, type Wait } from "./helm-release.js";
-import { prepareRepositories, readsRepositories, trustedRepositories } from "./helm-repos.js";
-import { isPlannedHelmWrite, planHelm, reporting } from "./helm-writes.js";
-import { guardedKubectl, isPlannedWrite, type Kubectl } from "./kubectl-writes.js";
+import { reporting } from "./helm-writes.js";
+import type { Kubectl } from "./kubectl-writes.js";
 
-/**
- * How each binary is pinned to the one cluster kube-mcp chose (users may not pass these flags). helm
- * reads its global flags from the whole argv before parsing it, and can take a shorthand cluster's
- * tail for a namespace, so its namespace is also pinned, last, to the one the call asked for.
- */
-const PIN: Record<
-  string,
-  (k: string, c: string, namespace: string) => { before: string[]; after: string[] }
-> = {
-  kubectl: (k, c) => ({ before: [`--kubeconfig=${k}`, `--context=${c}`], after: [] }),
-  helm: (k, c, ns) => ({
-    before: [`--kubeconfig=${k}`, `--kube-context=${c}`],
-    after: [`--namespace=${ns}`],
-  }),
-  istioctl: (k, c) => ({ before: [`--kubeconfig=${k}`, `--context=${c}`], after: [] }),
-  argocd: (_k, c) => ({ before: ["--core", `--kube-context=${c}`], after: [] }),
-};
+export interface CliRequest {
+  /** The call's command, validated once per mode and shared by every cluster the call runs on. */
+  plan: CallPlan;
+  /** Seconds the command may run (capped by cli.maxTimeoutSeconds). */
+  timeout?: number;
+  filter?: string;
+  /** kube-mcp's own arguments, added after validation: a values file it wrote into `dir`, the call's private directory. */
+  trusted?: (dir: string) => string[];
+}
 
-function pinnedArgv(
-  binary: string,
-  argv: string[],
-  verdict: Parsed,
-  template: boolean,
-  pinned: { kubeconfig: string; context: string },
-  defaultNs: string,
-): string[] {
-  const ns = lastFlag(verdict, "namespace") ?? defaultNs;
-  const pin = PIN[binary]?.(pinned.kubeconfig, pinned.context, ns) ?? { before: [], after: [] };
-  // Templates are rendered by kube-mcp on redacted JSON: ask for JSON (the last --output wins).
-  if (template) pin.after.push("--output=json");
-  const dash = argv.indexOf("--");
-  const head = dash < 0 ? argv : argv.slice(0, dash);
-  const tail = dash < 0 ? [] : argv.slice(dash);
-  return [...pin.before, ...head, ...pin.after, ...tail];
+/** One command on one cluster, as the steps below and a binary's `first` step share it. */
+export interface CliCall {
+  spec: CliSpec;
+  verdict: Verdict;
+  /** The model's arguments, then kube-mcp's trusted ones. */
+  argv: string[];
+  cluster: Cluster;
+  ctx: RunCtx;
+  timeoutS: number;
+  /** The binary's environment: a private home in the call's own directory (helm's config is there). */
+  env: NodeJS.ProcessEnv;
+  /** Runs the binary pinned to the cluster, for plans and the reads around a write. */
+  run: Kubectl;
+}
+
+/** What a binary's first step decided: the answer, or how the binary should run. */
+export type First =
+  | { answer: TextData }
+  | {
+      /** Run this instead of the model's argv (a planned write, pinned to what was planned). */
+      argv?: string[];
+      /** Added to the model's argv (the trusted repositories). */
+      extra?: string[];
+      /** Replaces the rendering's JSON argv: helm's status text, rendered from what the write printed. */
+      asJson?: string[] | undefined;
+      /** Appended to the answer (what a planned write changes). */
+      summary?: string;
+      /** A planned helm write: stopped gently, its progress reported, its release read when it fails. */
+      write?: { release: string; wait: Wait };
+      notes?: string[];
+    };
+type Run = Exclude<First, { answer: TextData }>;
+
+export async function runCli(
+  spec: CliSpec,
+  limiter: Limiter,
+  req: CliRequest,
+  cluster: Cluster,
+  ctx: RunCtx,
+): Promise<TextData> {
+  const verdict = verdictOn(req.plan, cluster, ctx);
+  const bin = findBinary(spec.grammar.binary);
+  const pinned = await pinCluster(cluster, ctx.signal);
+  try {
+    const call = callOf(spec, verdict, req, cluster, ctx, { bin, limiter, pinned });
+    const first = (await spec.first?.(call)) ?? {};
+    if ("answer" in first) return first.answer;
+    return await runBinary(call, req, first);
+  } finally {
+    pinned.cleanup();
+  }
+}
+
+/** The command as this cluster's mode allows it; the operator's rule file only adds refusals. */
+function verdictOn(plan: CallPlan, cluster: Cluster, ctx: RunCtx): Verdict {
+  const refused = plan.refused(cluster.mode);
+  if (refused) throw new Refusal(`Refused on cluster ${cluster.name} (${cluster.mode} mode): ${refused}`);
+  const ruled = plan.ruled(cluster.mode, ctx.config.cli.ruleSet);
+  if (ruled) throw new Refusal(`Refused on cluster ${cluster.name}: ${ruled}`);
+  return plan.verdict(cluster.mode);
+}
+
+/** A call on its way to the binary: how to pin an argv to the cluster, and to run one. */
+interface Running extends CliCall {
+  pin(argv: string[], template: boolean): string[];
+  exec(argv: string[], write?: { release: string }): Promise<RunResult>;
+}
+
+function callOf(
+  spec: CliSpec,
+  verdict: Verdict,
+  req: CliRequest,
+  cluster: Cluster,
+  ctx: RunCtx,
+  o: { bin: string; limiter: Limiter; pinned: Pinned },
+): Running {
+  const cli = ctx.config.cli;
+  const timeoutS = Math.min(req.timeout ?? cli.timeoutSeconds, cli.maxTimeoutSeconds);
+  const env = scrubbedEnv(o.pinned.dir, o.pinned.kubeconfig);
+  const at = { kubeconfig: o.pinned.kubeconfig, context: o.pinned.context, namespace: cluster.namespace };
+  const pin = (argv: string[], template: boolean) => pinnedArgv(spec, argv, verdict, at, template);
+  const runOpts = { env, cwd: o.pinned.dir, timeoutMs: timeoutS * 1000, maxBytes: cli.maxOutputBytes };
+  const exec = (argv: string[], write?: { release: string }) =>
+    o.limiter.run(ctx.signal, () =>
+      traced(spec.grammar.binary, verdict, cluster.name, () =>
+        write === undefined
+          ? runProcess(o.bin, argv, { ...runOpts, signal: ctx.signal })
+          : // A helm write is asked to stop (it records the release as failed) before it is killed.
+            reporting(
+              runProcess(o.bin, argv, { ...runOpts, signal: ctx.signal, graceMs: 10_000 }),
+              `helm ${verdict.path[0]} ${write.release}`,
+              timeoutS,
+              ctx.progress,
+            ),
+      ),
+    );
+  const run: Kubectl = async (a) => {
+    const r = await exec(pin(a, false));
+    if (r.timedOut)
+      throw new ToolError(`${spec.grammar.binary} was stopped after ${timeoutS} s (its deadline).`);
+    return { code: r.code ?? 1, stdout: r.stdout, stderr: sanitizeUntrusted(r.stderr) };
+  };
+  const argv = [...req.plan.argv, ...(req.trusted?.(o.pinned.dir) ?? [])];
+  return { spec, verdict, argv, cluster, ctx, timeoutS, env, run, pin, exec };
 }
 
 /** One run of the binary as a span: the binary and its grammar's command path only, never arguments. */
@@ -85,179 +166,77 @@ function traced<R extends { code: number | null; timedOut: boolean }>(
   );
 }
 
-export interface CliRequest {
-  /** The model's arguments, validated against the grammar for the cluster's mode. */
-  argv: string[];
-  /** Seconds the command may run (capped by cli.maxTimeoutSeconds). */
-  timeout?: number;
-  filter?: string;
-  /** kube-mcp's own arguments, added after validation: a values file it wrote into `dir`, the call's private directory. */
-  trusted?: (dir: string) => string[];
-}
+const NO_HEADERS = /^--no-headers(=.*)?$/;
 
-export async function runCli(
-  g: Grammar,
-  limiter: Limiter,
-  req: CliRequest,
-  cluster: Cluster,
-  ctx: RunCtx,
-): Promise<TextData> {
-  let verdict: ReturnType<typeof validate>;
-  try {
-    verdict = validate(req.argv, g, cluster.mode);
-  } catch (err) {
-    if (err instanceof Refusal)
-      throw new ToolError(`Refused on cluster ${cluster.name} (${cluster.mode} mode): ${err.message}`);
-    throw err;
-  }
-  // The operator's rule file only adds refusals, after kube-mcp's own grammar has allowed the command.
-  const ruled = cliRuleRefusal(ctx.config.cli.ruleSet, g.binary, req.argv, verdict.path);
-  if (ruled) throw new ToolError(`Refused on cluster ${cluster.name}: ${ruled}`);
-  const bin = findBinary(g.binary);
-  const cli = ctx.config.cli;
-  const timeoutS = Math.min(req.timeout ?? cli.timeoutSeconds, cli.maxTimeoutSeconds);
-  // kubectl's -o jsonpath=/custom-columns= are rendered here, from redacted JSON.
-  const template = g.binary === "kubectl" && !verdict.help ? templateOf(verdict)?.template : undefined;
-  const kind = verdict.help ? "text" : outputKind(g.binary, verdict);
+async function runBinary(call: Running, req: CliRequest, first: Run): Promise<TextData> {
+  const { spec, verdict, ctx } = call;
+  const rendering: Rendering = verdict.help ? { kind: "text" } : spec.render(verdict);
   // A table is redacted by its column names (a CRD's printer column can show a credential): it is
   // asked for with its header, which is dropped again after redaction.
   const headless =
-    kind === "text" && verdict.flags.some((f) => f.name === "no-headers" && f.value !== "false");
-  // helm's NOTES are rendered from the redacted release JSON (helm-status.ts).
-  let asJson = g.binary === "helm" && !verdict.help ? statusAsJson(verdict) : undefined;
-  let summary: string | undefined;
-  let helmWrite: { release: string; wait: Wait } | undefined;
-  const pinned = await pinCluster(cluster, ctx.signal);
-  const runOpts = {
-    env: scrubbedEnv(pinned.dir, pinned.kubeconfig),
-    cwd: pinned.dir,
-    timeoutMs: timeoutS * 1000,
-    maxBytes: cli.maxOutputBytes,
-    signal: ctx.signal,
-  };
-  try {
-    const argv = [...req.argv, ...(req.trusted?.(pinned.dir) ?? [])];
-    let runArgv = asJson ?? (headless ? argv.filter((a) => !/^--no-headers(=.*)?$/.test(a)) : argv);
-    // kubectl's writes go plan → guard → apply (kubectl-writes.ts); what it writes itself is the answer.
-    const planRun: Kubectl = async (a) => {
-      const r = await limiter.run(ctx.signal, () =>
-        traced(g.binary, verdict, cluster.name, () =>
-          runProcess(bin, pinnedArgv(g.binary, a, verdict, false, pinned, cluster.namespace), runOpts),
-        ),
-      );
-      if (r.timedOut) throw new ToolError(`${g.binary} was stopped after ${timeoutS} s (its deadline).`);
-      return { code: r.code ?? 1, stdout: r.stdout, stderr: sanitizeUntrusted(r.stderr) };
-    };
-    // helm reads only the trusted repositories, written into its private home first (helm-repos.ts).
-    const repos =
-      g.binary === "helm" && readsRepositories(verdict)
-        ? await prepareRepositories(
-            verdict,
-            planRun,
-            runOpts.env.HELM_CONFIG_HOME as string,
-            { repositories: trustedRepositories(ctx.config), registries: ctx.config.helm.registries },
-            cluster,
-          )
-        : { notes: [], args: [] };
-    runArgv = [...runArgv, ...repos.args];
-    // A question about another subject is a SubjectAccessReview, never an impersonated kubectl.
-    if (g.binary === "kubectl" && asksAboutOther(verdict)) {
-      try {
-        return {
-          text: await subjectCanI(cluster.api, verdict, cluster.namespace, ctx.signal),
-          untrusted: "kubectl auth can-i",
-        };
-      } catch (err) {
-        if (err instanceof ReviewError) throw new ToolError(err.message);
-        throw err;
-      }
-    }
-    if (g.binary === "kubectl" && isPlannedWrite(verdict)) {
-      const text = await guardedKubectl(argv, verdict, planRun, cluster, writeCtx(cluster, ctx));
-      if (text !== undefined) return { text, untrusted: "kubectl output" };
-    }
-    // helm's installs and upgrades are planned and guarded first (helm-writes.ts); helm then prints
-    // the release as JSON, redacted and rendered as its status text.
-    if (g.binary === "helm" && isPlannedHelmWrite(verdict, ctx.config.dryRun)) {
-      const w = writeCtx(cluster, ctx);
-      const planned = await planHelm(argv, verdict, planRun, cluster, w, {
-        repositories: trustedRepositories(ctx.config),
-        registries: ctx.config.helm.registries,
-        deadlineS: timeoutS,
-        dryRun: ctx.config.dryRun,
-      });
-      if ("text" in planned) return { text: planned.text, untrusted: "helm plan" };
-      runArgv = planned.argv;
-      asJson = planned.json ? planned.argv : undefined;
-      summary = planned.summary;
-      helmWrite = planned;
-    }
-    const finalArgv = pinnedArgv(
-      g.binary,
-      runArgv,
-      verdict,
-      template !== undefined,
-      pinned,
-      cluster.namespace,
-    );
-    const res = await limiter.run(ctx.signal, () =>
-      traced(g.binary, verdict, cluster.name, () =>
-        helmWrite === undefined
-          ? runProcess(bin, finalArgv, runOpts)
-          : // A helm write is asked to stop (it records the release as failed) before it is killed.
-            reporting(
-              runProcess(bin, finalArgv, { ...runOpts, graceMs: 10_000 }),
-              `helm ${verdict.path[0]} ${helmWrite.release}`,
-              timeoutS,
-              ctx.progress,
-            ),
-      ),
-    );
-    ctx.signal.throwIfAborted();
-    if (res.timedOut)
-      throw new ToolError(
-        `${g.binary} was stopped after ${timeoutS} s (its deadline).${
-          helmWrite ? await failureState(planRun, helmWrite.release, "", helmWrite.wait) : ""
-        }`,
-        "Narrow the command, or pass a larger timeout.",
-      );
-    const stderr = sanitizeUntrusted(res.stderr).trim();
-    const outputOpts = {
-      reveal: cluster.revealSecrets,
-      ...(template === undefined ? {} : { template }),
-      collect: ctx.secrets.add,
-      truncated: res.truncated,
-    };
-    if (res.code !== 0) {
-      // Without an error message, what it printed is the message: redacted like any output.
-      const said = stderr
-        ? redactText(stderr)
-        : redactFailedOutput(sanitizeUntrusted(res.stdout), kind, outputOpts);
-      // A planned helm write that failed has changed something: helm's record says what it left.
-      const left = helmWrite && (await failureState(planRun, helmWrite.release, stderr, helmWrite.wait));
-      throw new ToolError(
-        `${g.binary} exited with code ${res.code} on cluster ${cluster.name}: ${cutText(said, 2000).text}${left ?? ""}`,
-      );
-    }
+    rendering.kind === "text" && verdict.flags.some((f) => f.name === "no-headers" && f.value !== "false");
+  const asJson = "argv" in first ? first.asJson : rendering.asJson;
+  const argv = first.argv ?? [
+    ...(rendering.asJson ?? (headless ? call.argv.filter((a) => !NO_HEADERS.test(a)) : call.argv)),
+    ...(first.extra ?? []),
+  ];
+  const res = await call.exec(call.pin(argv, rendering.template !== undefined), first.write);
+  ctx.signal.throwIfAborted();
+  if (res.timedOut || res.code !== 0) throw await failure(call, res, rendering, first.write);
+  const outputOpts = outputOptions(call, rendering, res);
+  let text = redactOutput(sanitizeUntrusted(res.stdout), asJson ? "json" : rendering.kind, outputOpts);
+  if (headless) text = text.replace(/^[^\n]*\n?/, "");
+  if (asJson) text = renderStatus(verdict, JSON.parse(text));
+  if (first.summary) text = `${text}\n${first.summary}`;
+  if (req.filter) text = await applyFilters(text, parsePipeline(req.filter), { signal: ctx.signal });
+  const binary = spec.grammar.binary;
+  const notes = [
+    ...(first.notes ?? []),
+    ...(res.truncated
+      ? [
+          `${binary} printed more than ${ctx.config.cli.maxOutputBytes} bytes; the rest was dropped. Narrow the command or use filter.`,
+        ]
+      : []),
+  ];
+  // stderr is cluster text too (warnings, server messages): inside the fence, redacted.
+  const stderr = sanitizeUntrusted(res.stderr).trim();
+  const out = text || `(${binary} printed nothing)`;
+  const err = stderr ? `\nstderr: ${cutText(redactText(stderr), 2000).text}` : "";
+  return { text: `${out}${err}`, notes, untrusted: `${binary} output` };
+}
 
-    let text = redactOutput(sanitizeUntrusted(res.stdout), asJson ? "json" : kind, outputOpts);
-    if (headless) text = text.replace(/^[^\n]*\n?/, "");
-    if (asJson) text = renderStatus(verdict, JSON.parse(text));
-    if (summary) text = `${text}\n${summary}`;
-    if (req.filter) text = await applyFilters(text, parsePipeline(req.filter), { signal: ctx.signal });
-    const notes = [
-      ...repos.notes,
-      ...(res.truncated
-        ? [
-            `${g.binary} printed more than ${cli.maxOutputBytes} bytes; the rest was dropped. Narrow the command or use filter.`,
-          ]
-        : []),
-    ];
-    // stderr is cluster text too (warnings, server messages): inside the fence, redacted.
-    const out = text || `(${g.binary} printed nothing)`;
-    const err = stderr ? `\nstderr: ${cutText(redactText(stderr), 2000).text}` : "";
-    return { text: `${out}${err}`, notes, untrusted: `${g.binary} output` };
-  } finally {
-    pinned.cleanup();
-  }
+function outputOptions(call: CliCall, rendering: Rendering, res: RunResult) {
+  return {
+    reveal: call.cluster.revealSecrets,
+    ...(rendering.template === undefined ? {} : { template: rendering.template }),
+    collect: call.ctx.secrets.add,
+    truncated: res.truncated,
+  };
+}
+
+/** The error for a run that timed out or failed; a planned helm write says what it left behind. */
+async function failure(
+  call: CliCall,
+  res: RunResult,
+  rendering: Rendering,
+  write: { release: string; wait: Wait } | undefined,
+): Promise<ToolError> {
+  const binary = call.spec.grammar.binary;
+  const stderr = sanitizeUntrusted(res.stderr).trim();
+  if (res.timedOut)
+    return new ToolError(
+      `${binary} was stopped after ${call.timeoutS} s (its deadline).${
+        write ? await failureState(call.run, write.release, "", write.wait) : ""
+      }`,
+      "Narrow the command, or pass a larger timeout.",
+    );
+  // Without an error message, what it printed is the message: redacted like any output.
+  const said = stderr
+    ? redactText(stderr)
+    : redactFailedOutput(sanitizeUntrusted(res.stdout), rendering.kind, outputOptions(call, rendering, res));
+  // A planned helm write that failed has changed something: helm's record says what it left.
+  const left = write && (await failureState(call.run, write.release, stderr, write.wait));
+  return new ToolError(
+    `${binary} exited with code ${res.code} on cluster ${call.cluster.name}: ${cutText(said, 2000).text}${left ?? ""}`,
+  );
 }

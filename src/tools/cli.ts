@@ -2,53 +2,15 @@
 // path. A passthrough's safety class follows the mode: in read-only mode it only reads, so its
 // annotations say so; in full mode it may delete.
 import type { Config, Mode } from "../config/schema.js";
-import { ARGOCD } from "../passthrough/argocd.js";
-import { HELM, helmAsks } from "../passthrough/helm.js";
-import { ISTIOCTL } from "../passthrough/istioctl.js";
-import { KUBECTL } from "../passthrough/kubectl.js";
 import { Limiter } from "../passthrough/runner.js";
 import { hiddenTools } from "../policy/modes.js";
 import { type Selection, selectTools } from "../policy/toolsets.js";
+import { CLI_SPECS } from "./cli-specs.js";
 import type { AnyTool } from "./define.js";
 import { helmTools } from "./helm.js";
-import { type CliToolSpec, cliTool } from "./passthrough.js";
+import { cliTool } from "./passthrough.js";
 
-const WHAT: Record<Mode, string> = {
-  "read-only": "reads",
-  "non-destructive": "reads and changes, no deletes",
-  full: "reads and changes",
-};
-
-export const CLI_SPECS: CliToolSpec[] = [
-  {
-    grammar: KUBECTL,
-    toolset: "core",
-    title: "kubectl",
-    summary: (m) => `kubectl, as you know it (${WHAT[m]}; --help works).`,
-  },
-  {
-    grammar: HELM,
-    toolset: "helm",
-    title: "helm",
-    summary: (m) =>
-      `helm (${WHAT[m]}): releases, and install|upgrade REPO/CHART from the operator's repositories.`,
-    asks: helmAsks,
-  },
-  {
-    grammar: ISTIOCTL,
-    toolset: "istio",
-    optional: true,
-    title: "istioctl",
-    summary: (m) => `istioctl for the Istio mesh (${WHAT[m]}).`,
-  },
-  {
-    grammar: ARGOCD,
-    toolset: "argocd",
-    optional: true,
-    title: "argocd",
-    summary: (m) => `argocd for the cluster's Argo CD applications (${WHAT[m]}).`,
-  },
-];
+export { CLI_SPECS };
 
 /**
  * What a serving role may run and list: `typed` tools and the CLI passthroughs, by mode, the operator's

@@ -8,11 +8,12 @@ import { parse as parseYaml } from "yaml";
 import * as z from "zod";
 import type { Mode } from "../config/schema.js";
 import { ToolError } from "../errors.js";
-import { HELM } from "../passthrough/helm.js";
+import { CallPlan } from "../passthrough/plan.js";
 import type { Limiter } from "../passthrough/runner.js";
 import type { Cluster } from "../targets/clusters.js";
 import { type CliRequest, runCli } from "./cli-run.js";
-import { type RunCtx, textTool } from "./cluster-tool.js";
+import { cliSpec } from "./cli-specs.js";
+import { type RunCtx, type TextData, textTool } from "./cluster-tool.js";
 import type { AnyTool } from "./define.js";
 import { namespaceParam } from "./params.js";
 
@@ -84,87 +85,107 @@ export function valuesFile(values: string | Record<string, unknown>): Trusted {
   };
 }
 
-/** The typed helm tools for a mode, sharing the passthrough's process limiter. */
+/** Runs a helm command built by a typed tool on the helm passthrough's path. */
+type Run = (
+  argv: string[],
+  a: { timeout?: number | undefined },
+  cluster: Cluster,
+  ctx: RunCtx,
+  trusted?: Trusted,
+) => Promise<TextData>;
+
+const installTool = (run: Run) =>
+  textTool({
+    name: "helm_install",
+    title: "Install or upgrade a Helm release",
+    toolset: "helm",
+    description:
+      "Install or upgrade a Helm release from the operator's chart repositories (REPO/CHART). Planned and guarded like every write; dryRun shows objects added, changed and removed.",
+    safety: "write",
+    input: InstallInput,
+    run: (a, cluster, ctx) =>
+      run(installArgv(a), a, cluster, ctx, a.values === undefined ? undefined : valuesFile(a.values)),
+  });
+
+const rollbackTool = (mode: Mode, run: Run) =>
+  textTool({
+    name: "helm_rollback",
+    title: "Roll back a Helm release",
+    toolset: "helm",
+    description:
+      "Roll a Helm release back to a revision (default: the previous one). Outside full mode only when it removes nothing; dryRun shows the plan.",
+    // In full mode a rollback may delete, so it asks first there; below, the guard refuses removals.
+    safety: mode === "full" ? "destructive" : "write",
+    input: z.object({
+      release,
+      revision: z.number().int().min(1).optional(),
+      namespace: namespaceParam.optional(),
+      wait,
+      timeout,
+      dryRun,
+    }),
+    run: (a, cluster, ctx) =>
+      run(
+        [
+          "rollback",
+          a.release,
+          ...(a.revision ? [String(a.revision)] : []),
+          ...ns(a.namespace),
+          ...on("--wait", a.wait),
+          ...on("--dry-run", a.dryRun),
+        ],
+        a,
+        cluster,
+        ctx,
+      ),
+  });
+
+const uninstallTool = (run: Run) =>
+  textTool({
+    name: "helm_uninstall",
+    title: "Uninstall a Helm release",
+    toolset: "helm",
+    description: "Uninstall a Helm release, deleting its objects. dryRun lists what would be deleted.",
+    safety: "destructive",
+    input: z.object({
+      release,
+      namespace: namespaceParam.optional(),
+      keepHistory: z.boolean().optional(),
+      wait,
+      timeout,
+      dryRun,
+    }),
+    run: (a, cluster, ctx) =>
+      run(
+        [
+          "uninstall",
+          a.release,
+          ...ns(a.namespace),
+          ...on("--keep-history", a.keepHistory),
+          ...on("--wait", a.wait),
+          ...on("--dry-run", a.dryRun),
+        ],
+        a,
+        cluster,
+        ctx,
+      ),
+  });
+
+/** The typed helm tools for a mode, sharing the passthrough's spec and process limiter. */
 export function helmTools(mode: Mode, limiter: Limiter): AnyTool[] {
-  const run = (argv: string[], a: { timeout?: number }, cluster: Cluster, ctx: RunCtx, trusted?: Trusted) =>
+  const spec = cliSpec("helm");
+  const run: Run = (argv, a, cluster, ctx, trusted) =>
     runCli(
-      HELM,
+      spec,
       limiter,
-      { argv, ...(a.timeout ? { timeout: a.timeout } : {}), ...(trusted ? { trusted } : {}) },
+      {
+        // Built from typed arguments, the command is still validated for the cluster's mode like the model's.
+        plan: new CallPlan(spec.grammar, { args: argv }),
+        ...(a.timeout ? { timeout: a.timeout } : {}),
+        ...(trusted ? { trusted } : {}),
+      },
       cluster,
       ctx,
     );
-  return [
-    textTool({
-      name: "helm_install",
-      title: "Install or upgrade a Helm release",
-      toolset: "helm",
-      description:
-        "Install or upgrade a Helm release from the operator's chart repositories (REPO/CHART). Planned and guarded like every write; dryRun shows objects added, changed and removed.",
-      safety: "write",
-      input: InstallInput,
-      run: (a, cluster, ctx) =>
-        run(installArgv(a), a, cluster, ctx, a.values === undefined ? undefined : valuesFile(a.values)),
-    }),
-    textTool({
-      name: "helm_rollback",
-      title: "Roll back a Helm release",
-      toolset: "helm",
-      description:
-        "Roll a Helm release back to a revision (default: the previous one). Outside full mode only when it removes nothing; dryRun shows the plan.",
-      // In full mode a rollback may delete, so it asks first there; below, the guard refuses removals.
-      safety: mode === "full" ? "destructive" : "write",
-      input: z.object({
-        release,
-        revision: z.number().int().min(1).optional(),
-        namespace: namespaceParam.optional(),
-        wait,
-        timeout,
-        dryRun,
-      }),
-      run: (a, cluster, ctx) =>
-        run(
-          [
-            "rollback",
-            a.release,
-            ...(a.revision ? [String(a.revision)] : []),
-            ...ns(a.namespace),
-            ...on("--wait", a.wait),
-            ...on("--dry-run", a.dryRun),
-          ],
-          a,
-          cluster,
-          ctx,
-        ),
-    }),
-    textTool({
-      name: "helm_uninstall",
-      title: "Uninstall a Helm release",
-      toolset: "helm",
-      description: "Uninstall a Helm release, deleting its objects. dryRun lists what would be deleted.",
-      safety: "destructive",
-      input: z.object({
-        release,
-        namespace: namespaceParam.optional(),
-        keepHistory: z.boolean().optional(),
-        wait,
-        timeout,
-        dryRun,
-      }),
-      run: (a, cluster, ctx) =>
-        run(
-          [
-            "uninstall",
-            a.release,
-            ...ns(a.namespace),
-            ...on("--keep-history", a.keepHistory),
-            ...on("--wait", a.wait),
-            ...on("--dry-run", a.dryRun),
-          ],
-          a,
-          cluster,
-          ctx,
-        ),
-    }),
-  ];
+  return [installTool(run), rollbackTool(mode, run), uninstallTool(run)];
 }
