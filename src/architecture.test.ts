@@ -48,8 +48,6 @@ const KNOWN: string[] = [
   "function mcp/server.ts",
   "function mcp/subscriptions.ts",
   "function obs/tracing-otel.ts",
-  "function passthrough/runner.ts",
-  "function policy/stops.ts",
   "function serve/local.ts",
   "handler tools/api.ts",
   "handler tools/cluster-tool.ts",

@@ -1,7 +1,7 @@
 // Runs a validated CLI: the real binary by absolute path, an argv array and never a shell, stdin closed,
 // a scrubbed environment (no editor, plugin, config or proxy overrides; PATH finds nothing), a deadline
 // and cancellation that kill the whole process group, and byte caps on stdout and stderr.
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { accessSync, constants, mkdirSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { ToolError } from "../errors.js";
@@ -72,19 +72,60 @@ export function scrubbedEnv(home: string, kubeconfig: string): NodeJS.ProcessEnv
   };
 }
 
-export function runProcess(
-  bin: string,
-  argv: string[],
-  opts: {
-    env: NodeJS.ProcessEnv;
-    cwd: string;
-    timeoutMs: number;
-    maxBytes: number;
-    signal: AbortSignal;
-    /** Stopped with SIGTERM first, and killed this long after (helm records a cancelled release as failed). */
-    graceMs?: number;
-  },
-): Promise<RunResult> {
+export interface RunOptions {
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  timeoutMs: number;
+  maxBytes: number;
+  signal: AbortSignal;
+  /** Stopped with SIGTERM first, and killed this long after (helm records a cancelled release as failed). */
+  graceMs?: number;
+}
+
+const STDERR_BYTES = 64 * 1024;
+
+/** A byte-capped buffer of one output stream: what is past the cap is counted, not kept. */
+function capped(max: number) {
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  return {
+    add(d: Buffer) {
+      if (bytes < max) chunks.push(d.subarray(0, max - bytes));
+      bytes += d.length;
+    },
+    get cut() {
+      return bytes > max;
+    },
+    text: () => Buffer.concat(chunks).toString("utf8"),
+  };
+}
+
+/**
+ * Stops a detached child's whole process group: at once, or with SIGTERM first and SIGKILL after the
+ * grace period. Killing the group also reaps what the child left running when it exits.
+ */
+function stopper(child: ChildProcess, graceMs: number | undefined) {
+  const signalGroup = (sig: NodeJS.Signals) => {
+    try {
+      if (child.pid) process.kill(-child.pid, sig);
+    } catch {
+      // already gone
+    }
+  };
+  let grace: NodeJS.Timeout | undefined;
+  const kill = () => signalGroup("SIGKILL");
+  return {
+    kill,
+    stop() {
+      if (!graceMs) return kill();
+      signalGroup("SIGTERM");
+      grace ??= setTimeout(kill, graceMs);
+    },
+    done: () => clearTimeout(grace),
+  };
+}
+
+export function runProcess(bin: string, argv: string[], opts: RunOptions): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(bin, argv, {
       env: opts.env,
@@ -93,66 +134,36 @@ export function runProcess(
       detached: true,
       shell: false,
     });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    let outBytes = 0;
-    let errBytes = 0;
-    let truncated = false;
+    const out = capped(opts.maxBytes);
+    const err = capped(STDERR_BYTES);
+    const group = stopper(child, opts.graceMs);
     let timedOut = false;
     let cancelled = false;
-    const signalGroup = (sig: NodeJS.Signals) => {
-      try {
-        if (child.pid) process.kill(-child.pid, sig);
-      } catch {
-        // already gone
-      }
-    };
-    const killGroup = () => signalGroup("SIGKILL");
-    let graceTimer: NodeJS.Timeout | undefined;
-    const stop = () => {
-      if (!opts.graceMs) return killGroup();
-      signalGroup("SIGTERM");
-      graceTimer ??= setTimeout(killGroup, opts.graceMs);
-    };
-    child.stdout.on("data", (d: Buffer) => {
-      if (outBytes < opts.maxBytes) out.push(d.subarray(0, opts.maxBytes - outBytes));
-      else truncated = true;
-      outBytes += d.length;
-      if (outBytes > opts.maxBytes) truncated = true;
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      if (errBytes < 64 * 1024) err.push(d.subarray(0, 64 * 1024 - errBytes));
-      errBytes += d.length;
-    });
+    child.stdout.on("data", out.add);
+    child.stderr.on("data", err.add);
     const timer = setTimeout(() => {
       timedOut = true;
-      stop();
+      group.stop();
     }, opts.timeoutMs);
     const onAbort = () => {
       cancelled = true;
-      stop();
+      group.stop();
     };
     if (opts.signal.aborted) onAbort();
     else opts.signal.addEventListener("abort", onAbort, { once: true });
-    child.once("error", (e) => {
+    const settle = () => {
       clearTimeout(timer);
-      clearTimeout(graceTimer);
+      group.done();
       opts.signal.removeEventListener("abort", onAbort);
+    };
+    child.once("error", (e) => {
+      settle();
       reject(e);
     });
     child.once("close", (code) => {
-      clearTimeout(timer);
-      clearTimeout(graceTimer);
-      opts.signal.removeEventListener("abort", onAbort);
-      killGroup();
-      resolve({
-        code,
-        stdout: Buffer.concat(out).toString("utf8"),
-        stderr: Buffer.concat(err).toString("utf8"),
-        truncated,
-        timedOut,
-        cancelled,
-      });
+      settle();
+      group.kill();
+      resolve({ code, stdout: out.text(), stderr: err.text(), truncated: out.cut, timedOut, cancelled });
     });
   });
 }

@@ -6,8 +6,16 @@ import { BUILT_IN } from "./rules.js";
 type Add = (rule: Rule, what: string) => void;
 
 export function deletions(c: Change, add: Add): void {
-  const before = c.before;
   const after = c.after as Obj;
+  deletesAnyway(c, after, add);
+  if (!c.before) return; // creating something stops nothing
+  stops(c, c.before, after, add);
+  evicts(c, c.before, after, add);
+}
+
+/** What deletes, even on a new object: a deletion, an owner, finalizers, retention and scaling policies. */
+function deletesAnyway(c: Change, after: Obj, add: Add): void {
+  const before = c.before;
   if (after.metadata?.deletionTimestamp && !before?.metadata?.deletionTimestamp) add("deletes", "deletes it");
   // The garbage collector finds an owner by apiVersion, kind, name and uid: changing any of them on
   // an existing reference points it at an owner that does not exist.
@@ -39,8 +47,12 @@ export function deletions(c: Change, add: Add): void {
     before?.spec?.minReplicas !== 0
   )
     add("deletes", "lets the autoscaler scale its target to zero (minReplicas: 0)");
-  if (!before) return; // creating something stops nothing
-  const num = (v: unknown) => (typeof v === "number" ? v : undefined);
+}
+
+const num = (v: unknown) => (typeof v === "number" ? v : undefined);
+
+/** What stops a workload or makes its controller delete: zero replicas, suspension, deadlines, history. */
+function stops(c: Change, before: Obj, after: Obj, add: Add): void {
   const was = num(before.spec?.replicas) ?? 1;
   // A Scale (autoscaling/v1) omits replicas when it is zero.
   const now = num(after.spec?.replicas) ?? (after.kind === "Scale" ? 0 : undefined);
@@ -71,6 +83,10 @@ export function deletions(c: Change, add: Add): void {
     const zeroed = zeroedNumber(before.spec, after.spec, "spec");
     if (zeroed) add("deletes", `sets ${zeroed} to zero, which can stop a custom resource's workload`);
   }
+}
+
+/** What moves pods off their nodes or into another owner's hands, which then deletes them. */
+function evicts(c: Change, before: Obj, after: Obj, add: Add): void {
   const evicting = (o: Obj | undefined) =>
     new Set(
       (o?.spec?.taints ?? [])
