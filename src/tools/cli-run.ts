@@ -20,11 +20,11 @@ import { findBinary, type Limiter, type RunResult, runProcess, scrubbedEnv } fro
 import type { Verdict } from "../passthrough/validate.js";
 import { redactText } from "../policy/redact-text.js";
 import type { Cluster } from "../targets/clusters.js";
+import type { Cli } from "./cli-json.js";
 import type { CliSpec } from "./cli-specs.js";
 import type { RunCtx, TextData } from "./cluster-tool.js";
 import { failureState, type Wait } from "./helm-release.js";
 import { reporting } from "./helm-writes.js";
-import type { Kubectl } from "./kubectl-writes.js";
 
 export interface CliRequest {
   /** The call's command, validated once per mode and shared by every cluster the call runs on. */
@@ -48,7 +48,7 @@ export interface CliCall {
   /** The binary's environment: a private home in the call's own directory (helm's config is there). */
   env: NodeJS.ProcessEnv;
   /** Runs the binary pinned to the cluster, for plans and the reads around a write. */
-  run: Kubectl;
+  run: Cli;
 }
 
 /** What a binary's first step decided: the answer, or how the binary should run. */
@@ -132,7 +132,7 @@ function callOf(
             ),
       ),
     );
-  const run: Kubectl = async (a) => {
+  const run: Cli = async (a) => {
     const r = await exec(pin(a, false));
     if (r.timedOut)
       throw new ToolError(`${spec.grammar.binary} was stopped after ${timeoutS} s (its deadline).`);

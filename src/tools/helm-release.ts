@@ -4,8 +4,8 @@
 
 import { ToolError } from "../errors.js";
 import type { Obj } from "../policy/guard.js";
+import { cliJson, type Cli as Helm } from "./cli-json.js";
 import { objectsOf } from "./helm-plan.js";
-import type { Kubectl as Helm } from "./kubectl-writes.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: helm's release JSON.
 export type Release = Record<string, any>;
@@ -24,20 +24,26 @@ const said = (r: { stdout: string; stderr: string }) =>
 
 /** A stored revision of the release (the latest without one), or undefined when there is none. */
 export async function release(helm: Helm, name: string, revision?: number): Promise<Release | undefined> {
-  const r = await helm(["status", name, ...(revision ? [`--revision=${revision}`] : []), "--output=json"]);
-  if (r.code === 0) return JSON.parse(r.stdout) as Release;
-  if (/not found/i.test(r.stderr)) return undefined;
-  throw new ToolError(`helm could not read release ${name}; nothing was changed: ${said(r)}`);
+  const argv = ["status", name, ...(revision ? [`--revision=${revision}`] : []), "--output=json"];
+  return cliJson<Release | undefined>(helm, argv, {
+    what: "helm status",
+    failed(r) {
+      if (/not found/i.test(r.stderr)) return undefined;
+      throw new ToolError(`helm could not read release ${name}; nothing was changed: ${said(r)}`);
+    },
+  });
 }
 
 /** The release's revisions, newest first (none for a release that does not exist). */
 export async function history(helm: Helm, name: string): Promise<Revision[]> {
-  const r = await helm(["history", name, "--output=json"]);
-  if (r.code !== 0) {
-    if (/not found/i.test(r.stderr)) return [];
-    throw new ToolError(`helm history ${name} failed; nothing was changed: ${said(r)}`);
-  }
-  return (JSON.parse(r.stdout) as Revision[]).sort((a, b) => b.revision - a.revision);
+  const revs = await cliJson<Revision[]>(helm, ["history", name, "--output=json"], {
+    what: "helm history",
+    failed(r) {
+      if (/not found/i.test(r.stderr)) return [];
+      throw new ToolError(`helm history ${name} failed; nothing was changed: ${said(r)}`);
+    },
+  });
+  return revs.sort((a, b) => b.revision - a.revision);
 }
 
 /** How to get a release out of a state helm leaves it in, as a sentence. */

@@ -10,7 +10,7 @@ import type { Config } from "../config/schema.js";
 import { ToolError } from "../errors.js";
 import type { Parsed } from "../passthrough/grammar.js";
 import type { Cluster } from "../targets/clusters.js";
-import type { Kubectl as Helm } from "./kubectl-writes.js";
+import type { Cli as Helm } from "./cli-json.js";
 
 export interface HelmRepository {
   name: string;

@@ -11,6 +11,7 @@ import { lastFlag, type Parsed } from "../passthrough/grammar.js";
 import { flagOn } from "../passthrough/helm.js";
 import type { Obj } from "../policy/guard.js";
 import type { Cluster } from "../targets/clusters.js";
+import { cliJson, type Cli as Helm } from "./cli-json.js";
 import { type HelmPlan, objectsOf, planRelease, renderPlan, summarize } from "./helm-plan.js";
 import {
   history,
@@ -23,7 +24,6 @@ import {
   type Wait,
 } from "./helm-release.js";
 import { chartSource, type HelmRegistry, type HelmRepository } from "./helm-repos.js";
-import type { Kubectl as Helm } from "./kubectl-writes.js";
 
 /** What to do after planning: run helm with this argv, or answer with the plan (a dry run). */
 export type Planned =
@@ -153,16 +153,18 @@ async function planInstall(
   const revs = await history(helm, name);
   refusePending(name, revs);
   const run = [...argv.filter((a) => !/^--dry-run(=.*)?$/.test(a)), ...source.args];
-  const dry = await helm([...run, "--dry-run=server", "--output=json"]);
-  if (dry.code !== 0)
-    throw await planError(dry, {
-      name,
-      chart,
-      source: source.label,
-      ...(lastFlag(v, "version") ? { version: lastFlag(v, "version") } : {}),
-      ...(source.repo ? { versions: () => versionsOf(helm, chart) } : {}),
-    });
-  const planned = JSON.parse(dry.stdout) as Release;
+  const planned = await cliJson<Release>(helm, [...run, "--dry-run=server", "--output=json"], {
+    what: `helm ${v.path[0]} --dry-run=server (the plan)`,
+    failed: async (dry) => {
+      throw await planError(dry, {
+        name,
+        chart,
+        source: source.label,
+        ...(lastFlag(v, "version") ? { version: lastFlag(v, "version") } : {}),
+        ...(source.repo ? { versions: () => versionsOf(helm, chart) } : {}),
+      });
+    },
+  });
   const ns = lastFlag(v, "namespace") ?? cluster.namespace;
   const current = await upgradedFrom(helm, name, revs);
   const nsPath = `/api/v1/namespaces/${encodeURIComponent(ns)}`;
@@ -198,10 +200,12 @@ async function planInstall(
 /** The versions of a chart in the call's Helm home, or the charts of its repository when it has none. */
 async function versionsOf(helm: Helm, chart: string): Promise<string> {
   const repo = chart.split("/")[0] ?? "";
-  const found = async (term: string) => {
-    const r = await helm(["search", "repo", term, "--versions", "--devel", "--output=json"]);
-    return r.code === 0 ? (JSON.parse(r.stdout) as { name: string; version: string }[]) : [];
-  };
+  const found = (term: string) =>
+    cliJson<{ name: string; version: string }[]>(
+      helm,
+      ["search", "repo", term, "--versions", "--devel", "--output=json"],
+      { what: "helm search repo", failed: () => [] },
+    );
   const versions = (await found(chart)).filter((c) => c.name === chart).map((c) => c.version);
   if (versions.length) return `Versions of ${chart}: ${versions.slice(0, 30).join(", ")}.`;
   const charts = [...new Set((await found(`${repo}/`)).map((c) => c.name))];

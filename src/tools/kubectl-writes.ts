@@ -20,9 +20,7 @@ import type { Verdict } from "../passthrough/validate.js";
 import type { Obj } from "../policy/guard.js";
 import { redactObject } from "../policy/redact.js";
 import type { Cluster } from "../targets/clusters.js";
-
-/** Runs kubectl (pinned to the cluster by the caller) and returns what it printed. */
-export type Kubectl = (argv: string[]) => Promise<{ code: number; stdout: string; stderr: string }>;
+import { cliJson, type Cli as Kubectl } from "./cli-json.js";
 
 const PAST: Record<string, string> = {
   label: "labeled",
@@ -136,18 +134,14 @@ function jsonDocuments(text: string): Obj[] {
 
 const key = (o: Obj) => `${o.kind}/${o.metadata?.namespace ?? ""}/${o.metadata?.name}`;
 
-async function kubectlJson(kubectl: Kubectl, argv: string[], what: string): Promise<Obj[]> {
-  const res = await kubectl(argv);
-  if (res.code !== 0)
-    throw new ToolError(`kubectl ${what} failed: ${res.stderr.trim() || res.stdout.trim()}`);
-  try {
-    return jsonDocuments(res.stdout);
-  } catch {
-    throw new ToolError(
-      `kubectl ${what} printed output kube-mcp could not read as JSON; nothing was changed.`,
-    );
-  }
-}
+const kubectlJson = (kubectl: Kubectl, argv: string[], what: string): Promise<Obj[]> =>
+  cliJson(kubectl, argv, {
+    what: `kubectl ${what}`,
+    parse: jsonDocuments,
+    failed(res) {
+      throw new ToolError(`kubectl ${what} failed: ${res.stderr.trim() || res.stdout.trim()}`);
+    },
+  });
 
 /**
  * Plans, guards and (unless the command asked for a dry run) applies a kubectl write. Returns the
