@@ -2,8 +2,7 @@
 // pin, rendering) with what makes it a tool here: its toolset, and the step that runs before the binary
 // does. kubectl's and helm's writes go plan → guard → apply in that step; a question about another
 // subject is a SubjectAccessReview, never an impersonated kubectl.
-import { ToolError } from "../errors.js";
-import { asksAboutOther, ReviewError, subjectCanI } from "../kube/subject-review.js";
+import { asksAboutOther, subjectCanI } from "../kube/subject-review.js";
 import { BINARIES, type Binary } from "../passthrough/binaries.js";
 import type { CliCall, First } from "./cli-run.js";
 import { writeCtx } from "./cluster-tool.js";
@@ -22,13 +21,8 @@ export interface CliSpec extends Binary {
 async function kubectlFirst(call: CliCall): Promise<First> {
   const { verdict, cluster, ctx } = call;
   if (asksAboutOther(verdict)) {
-    try {
-      const text = await subjectCanI(cluster.api, verdict, cluster.namespace, ctx.signal);
-      return { answer: { text, untrusted: "kubectl auth can-i" } };
-    } catch (err) {
-      if (err instanceof ReviewError) throw new ToolError(err.message);
-      throw err;
-    }
+    const text = await subjectCanI(cluster.api, verdict, cluster.namespace, ctx.signal);
+    return { answer: { text, untrusted: "kubectl auth can-i" } };
   }
   if (!isPlannedWrite(verdict)) return {};
   // What kube-mcp writes itself is the answer; a fixed effect, now guarded, runs as given.
