@@ -1,5 +1,8 @@
 // The command-line and environment surface of the configuration: one row per option, used both to
-// parse argv/env into a config layer and to generate `--help`.
+// parse argv/env into a config layer and to generate `--help`. Defaults are the schema's: a help text
+// says `{default}` where the schema's default for its path is shown.
+import { ConfigSchema } from "./schema.js";
+
 export type OptionType = "string" | "number" | "boolean" | "list" | "json";
 export type Role = "serve" | "hub" | "agent";
 
@@ -100,7 +103,7 @@ export const OPTIONS: OptionSpec[] = [
     type: "string",
     env: "KUBE_MCP_HTTP_PATH",
     arg: "PATH",
-    help: "MCP endpoint path (default /mcp)",
+    help: "MCP endpoint path (default {default})",
   },
   {
     flag: "allowed-hosts",
@@ -215,7 +218,7 @@ export const OPTIONS: OptionSpec[] = [
     type: "number",
     env: "KUBE_MCP_REQUEST_TIMEOUT_MS",
     arg: "MS",
-    help: "deadline for one Kubernetes API request (default 30000)",
+    help: "deadline for one Kubernetes API request (default {default})",
   },
   {
     flag: "max-rows",
@@ -223,7 +226,7 @@ export const OPTIONS: OptionSpec[] = [
     type: "number",
     env: "KUBE_MCP_MAX_ROWS",
     arg: "N",
-    help: "most table rows in one answer (default 200)",
+    help: "most table rows in one answer (default {default})",
   },
   {
     flag: "max-bytes",
@@ -231,7 +234,7 @@ export const OPTIONS: OptionSpec[] = [
     type: "number",
     env: "KUBE_MCP_MAX_BYTES",
     arg: "N",
-    help: "most bytes of text in one answer (default 24000)",
+    help: "most bytes of text in one answer (default {default})",
   },
   {
     flag: "fanout-concurrency",
@@ -239,7 +242,7 @@ export const OPTIONS: OptionSpec[] = [
     type: "number",
     env: "KUBE_MCP_FANOUT_CONCURRENCY",
     arg: "N",
-    help: 'clusters queried at once by cluster: "*" (default 8)',
+    help: 'clusters queried at once by cluster: "*" (default {default})',
   },
   {
     flag: "cluster-timeout",
@@ -247,7 +250,7 @@ export const OPTIONS: OptionSpec[] = [
     type: "number",
     env: "KUBE_MCP_CLUSTER_TIMEOUT_MS",
     arg: "MS",
-    help: "deadline per cluster in a fan-out (default 25000)",
+    help: "deadline per cluster in a fan-out (default {default})",
   },
   {
     flag: "reveal-secrets",
@@ -277,7 +280,7 @@ export const OPTIONS: OptionSpec[] = [
     type: "string",
     env: "KUBE_MCP_DEBUG_IMAGE",
     arg: "IMAGE",
-    help: "image of the containers pods_debug adds (default busybox:1.37)",
+    help: "image of the containers pods_debug adds (default {default})",
   },
   {
     flag: "port",
@@ -285,7 +288,7 @@ export const OPTIONS: OptionSpec[] = [
     type: "number",
     env: "PORT",
     arg: "PORT",
-    help: "listen on 0.0.0.0:PORT when --http is not given (default 3000)",
+    help: "listen on 0.0.0.0:PORT when --http is not given (default {default})",
     roles: ["hub"],
   },
   {
@@ -294,7 +297,7 @@ export const OPTIONS: OptionSpec[] = [
     type: "string",
     env: "KUBE_MCP_AGENT_PATH",
     arg: "PATH",
-    help: "WebSocket path agents connect to (default /agent)",
+    help: "WebSocket path agents connect to (default {default})",
     roles: ["hub"],
   },
   {
@@ -335,7 +338,7 @@ export const OPTIONS: OptionSpec[] = [
     type: "string",
     env: "KUBE_MCP_HELM_USER_REPOSITORIES",
     arg: "true|false",
-    help: "also trust the repositories in your own Helm config (default true)",
+    help: "also trust the repositories in your own Helm config (default {default})",
     roles: ["serve"],
   },
 
@@ -363,7 +366,7 @@ export const OPTIONS: OptionSpec[] = [
     type: "number",
     env: "MAX_AGENT_CONNECTIONS_PER_IP",
     arg: "N",
-    help: "open agent sockets allowed from one address (default 10)",
+    help: "open agent sockets allowed from one address (default {default})",
     roles: ["hub"],
   },
   {
@@ -519,7 +522,7 @@ export const OPTIONS: OptionSpec[] = [
     type: "string",
     env: "AGENT_HEALTH_LISTEN",
     arg: "[HOST:]PORT",
-    help: "where /healthz and /readyz answer (default 0.0.0.0:8081)",
+    help: "where /healthz and /readyz answer (default {default})",
     roles: ["agent"],
   },
 ];
@@ -530,11 +533,20 @@ export const optionsFor = (role: Role) => OPTIONS.filter((o) => !o.roles || o.ro
 /** Environment variables read directly (secrets that have no flag, so they never show in `ps`). */
 export const SECRET_ENV = { agentToken: "AGENT_TOKEN" } as const;
 
+/** An option's help, its `{default}` filled from the schema. */
+export function optionHelp(o: OptionSpec): string {
+  if (!o.help.includes("{default}")) return o.help;
+  let value: unknown = ConfigSchema.parse({});
+  for (const k of o.path.split(".")) value = (value as Record<string, unknown> | undefined)?.[k];
+  if (value === undefined) throw new Error(`--${o.flag} shows {default}, but ${o.path} has no default`);
+  return o.help.replace("{default}", String(value));
+}
+
 export function helpText(command: Role, summary: string, notes: string[] = DEFAULT_NOTES): string {
   const rows = optionsFor(command).map((o) => {
     const left = `  --${o.flag}${o.arg ? ` ${o.arg}` : ""}`;
     const env = o.env ? ` [env ${o.env}]` : "";
-    return `${left.padEnd(34)}${o.help}${env}`;
+    return `${left.padEnd(34)}${optionHelp(o)}${env}`;
   });
   return [
     `Usage: kube-mcp ${command} [options]`,

@@ -21,8 +21,14 @@ export const ScopeRules = z
   .object({
     namespaces: z
       .object({
-        allow: z.array(z.string().regex(/^[a-z0-9*?-]{1,63}$/, "a namespace glob")).optional(),
-        deny: z.array(z.string().regex(/^[a-z0-9*?-]{1,63}$/, "a namespace glob")).optional(),
+        allow: z
+          .array(z.string().regex(/^[a-z0-9*?-]{1,63}$/, "a namespace glob"))
+          .optional()
+          .describe("only these namespaces (unset: all)"),
+        deny: z
+          .array(z.string().regex(/^[a-z0-9*?-]{1,63}$/, "a namespace glob"))
+          .optional()
+          .describe("never these namespaces"),
       })
       .strict()
       .optional()
@@ -33,7 +39,8 @@ export const ScopeRules = z
           .array(
             z.string().regex(/^[a-z0-9.*-]+(\/[a-z0-9*.-]+)?$/i, "a kind: secrets, GROUP/RESOURCE, GROUP/*"),
           )
-          .optional(),
+          .optional()
+          .describe("kinds never shown"),
       })
       .strict()
       .optional()

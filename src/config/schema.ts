@@ -14,8 +14,12 @@ const HelmRepository = z.preprocess(
     .object({
       name: z
         .string()
-        .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, "a repository name: letters, digits, _ . -"),
-      url: z.string().regex(/^https?:\/\/[^\s]+$/, "an http(s) URL"),
+        .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, "a repository name: letters, digits, _ . -")
+        .describe("the REPO in REPO/CHART"),
+      url: z
+        .string()
+        .regex(/^https?:\/\/[^\s]+$/, "an http(s) URL")
+        .describe("the repository's index URL, http(s)"),
     })
     .strict(),
 );
@@ -31,7 +35,8 @@ const HelmRegistry = z.preprocess(
           /^oci:\/\/[A-Za-z0-9.-]+(:\d{1,5})?(\/[A-Za-z0-9._-]+)*\/?$/,
           "an oci://host[:port]/path reference, without credentials",
         )
-        .transform((u) => u.replace(/\/$/, "")),
+        .transform((u) => u.replace(/\/$/, ""))
+        .describe("charts may come from oci://host[:port]/path/CHART"),
       plainHttp: z
         .boolean()
         .default(false)
@@ -63,8 +68,15 @@ const Identity = z
 /** An API key that names its caller; exactly one of key, keyFile, keyEnv holds the key material. */
 const ApiKey = z
   .object({
-    name: z.string().regex(/^[\w.@-]{1,64}$/, "a key name is letters, digits, . _ @ - (at most 64)"),
-    key: z.string().min(16, "an API key must be at least 16 characters").optional(),
+    name: z
+      .string()
+      .regex(/^[\w.@-]{1,64}$/, "a key name is letters, digits, . _ @ - (at most 64)")
+      .describe("the key's name, as logs and audit lines show it"),
+    key: z
+      .string()
+      .min(16, "an API key must be at least 16 characters")
+      .optional()
+      .describe("the key itself, at least 16 characters (prefer keyFile or keyEnv)"),
     keyFile: z.string().min(1).optional().describe("file holding the key (a mounted Secret)"),
     keyEnv: z.string().min(1).optional().describe("environment variable holding the key"),
     user: z.string().min(1).optional().describe("the Kubernetes user this key's caller is impersonated as"),
@@ -108,14 +120,20 @@ const OAuth = z
     jwksUri: z.url().optional().describe("signing keys, when the issuer publishes no metadata"),
     scopes: z
       .object({
-        read: z.string().min(1).default("kube-mcp:read"),
-        write: z.string().min(1).default("kube-mcp:write"),
-        admin: z.string().min(1).default("kube-mcp:admin"),
+        read: z.string().min(1).default("kube-mcp:read").describe("the scope that grants read-only"),
+        write: z.string().min(1).default("kube-mcp:write").describe("the scope that grants non-destructive"),
+        admin: z.string().min(1).default("kube-mcp:admin").describe("the scope that grants full"),
       })
       .strict()
-      .default({ read: "kube-mcp:read", write: "kube-mcp:write", admin: "kube-mcp:admin" })
+      .prefault({})
       .describe("scope per mode: read → read-only, write → non-destructive, admin → full"),
-    clockSkewSeconds: z.number().int().min(0).max(300).default(60),
+    clockSkewSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(300)
+      .default(60)
+      .describe("tolerance for clock differences when checking a token's times"),
     userClaims: z
       .array(z.string().min(1))
       .min(1)
@@ -140,7 +158,8 @@ export const ConfigSchema = z
         deny: z.array(z.string().min(1)).default([]).describe("never register these tools or toolsets"),
       })
       .strict()
-      .default({ deny: [] }),
+      .prefault({})
+      .describe("which tools are registered at all (beyond what the mode allows)"),
     toolsets: z
       .array(z.string().min(1))
       .optional()
@@ -149,11 +168,11 @@ export const ConfigSchema = z
       .boolean()
       .default(false)
       .describe("advertise output schemas and send structuredContent (for programs, not models)"),
-    logLevel: LogLevel.default("info"),
+    logLevel: LogLevel.default("info").describe("the least severe log line written (JSON lines on stderr)"),
     http: z
       .object({
         listen: z.string().optional().describe("[host:]port to serve streamable HTTP on; unset means stdio"),
-        path: z.string().startsWith("/").default("/mcp"),
+        path: z.string().startsWith("/").default("/mcp").describe("MCP endpoint path"),
         allowedHosts: z
           .array(z.string())
           .default([])
@@ -162,9 +181,16 @@ export const ConfigSchema = z
           .array(z.string())
           .default([])
           .describe("Origin header values accepted from browsers"),
-        apiKey: z.string().min(16, "the API key must be at least 16 characters").optional(),
+        apiKey: z
+          .string()
+          .min(16, "the API key must be at least 16 characters")
+          .optional()
+          .describe("one key every caller sends as X-Api-Key or Authorization: Bearer (prefer MCP_API_KEY)"),
         apiKeys: z.array(ApiKey).default([]).describe("API keys that name their caller (user, groups)"),
-        allowUnauthenticated: z.boolean().default(false),
+        allowUnauthenticated: z
+          .boolean()
+          .default(false)
+          .describe("allow a non-loopback listen address without authentication"),
         sse: z
           .boolean()
           .default(false)
@@ -176,14 +202,8 @@ export const ConfigSchema = z
         ),
       })
       .strict()
-      .default({
-        path: "/mcp",
-        allowedHosts: [],
-        allowedOrigins: [],
-        apiKeys: [],
-        allowUnauthenticated: false,
-        sse: false,
-      }),
+      .prefault({})
+      .describe("streamable HTTP serving and who may call it (unset listen: stdio)"),
     kube: z
       .object({
         kubeconfig: z.string().optional().describe("kubeconfig path list (overrides KUBECONFIG)"),
@@ -193,7 +213,13 @@ export const ConfigSchema = z
           .describe("default cluster (kubeconfig context) for calls that name none"),
         namespace: z.string().optional().describe("default namespace for every cluster"),
         contexts: z.array(z.string()).optional().describe("allowlist of contexts to expose"),
-        requestTimeoutMs: z.number().int().min(1000).max(600_000).default(30_000),
+        requestTimeoutMs: z
+          .number()
+          .int()
+          .min(1000)
+          .max(600_000)
+          .default(30_000)
+          .describe("deadline of one Kubernetes API request"),
         qps: z
           .number()
           .positive()
@@ -209,8 +235,12 @@ export const ConfigSchema = z
           .describe("requests allowed at once above qps (default 2 × qps)"),
       })
       .strict()
-      .default({ requestTimeoutMs: 30_000 }),
-    clusters: z.record(z.string(), ClusterPolicy).default({}),
+      .prefault({})
+      .describe("where clusters come from and how kube-mcp talks to their API servers"),
+    clusters: z
+      .record(z.string(), ClusterPolicy)
+      .default({})
+      .describe("policy per cluster name, or per glob (org-a/*) for clusters that come and go"),
     capi: z
       .object({
         managementClusters: z
@@ -260,7 +290,13 @@ export const ConfigSchema = z
           .max(3600)
           .default(300)
           .describe("largest `timeout` a call may ask for"),
-        maxOutputBytes: z.number().int().min(10_000).max(50_000_000).default(2_000_000),
+        maxOutputBytes: z
+          .number()
+          .int()
+          .min(10_000)
+          .max(50_000_000)
+          .default(2_000_000)
+          .describe("output kept from one CLI run or exec; the rest is dropped, with a note"),
         concurrency: z.number().int().min(1).max(64).default(4).describe("CLI processes running at once"),
         rules: z
           .string()
@@ -270,16 +306,28 @@ export const ConfigSchema = z
           .record(
             z.string(),
             z.object({
-              dangerous: z.array(z.string()),
-              safe: z.array(z.string()),
-              regex: z.array(z.object({ pattern: z.string(), message: z.string() })),
+              dangerous: z.array(z.string()).describe("command prefixes refused"),
+              safe: z
+                .array(z.string())
+                .describe("command prefixes exempted from dangerous (and from nothing else)"),
+              regex: z
+                .array(
+                  z.object({
+                    pattern: z.string().describe("a regex over the whole command"),
+                    message: z.string().describe("what a refusal says"),
+                  }),
+                )
+                .describe("patterns refused, each with its message"),
             }),
           )
           .optional()
           .describe("set by kube-mcp from `rules` when it starts"),
       })
       .strict()
-      .default({ timeoutSeconds: 55, maxTimeoutSeconds: 300, maxOutputBytes: 2_000_000, concurrency: 4 }),
+      .prefault({})
+      .describe(
+        "the CLI passthrough (kubectl, helm, istioctl, argocd): deadlines, output and extra refusals",
+      ),
     helm: z
       .object({
         repositories: z
@@ -296,7 +344,8 @@ export const ConfigSchema = z
           .describe("serve also trusts the repositories in the user's own Helm config (never hub or agent)"),
       })
       .strict()
-      .default({ repositories: [], registries: [], userRepositories: true }),
+      .prefault({})
+      .describe("where helm install and upgrade may take charts from"),
     revealSecrets: z
       .boolean()
       .default(false)
@@ -307,14 +356,27 @@ export const ConfigSchema = z
     ...ScopeRules.shape,
     output: z
       .object({
-        maxRows: z.number().int().min(10).max(5000).default(200),
-        maxBytes: z.number().int().min(2000).max(400_000).default(24_000),
+        maxRows: z.number().int().min(10).max(5000).default(200).describe("most table rows in one answer"),
+        maxBytes: z
+          .number()
+          .int()
+          .min(2000)
+          .max(400_000)
+          .default(24_000)
+          .describe("most bytes of text in one answer"),
       })
       .strict()
-      .default({ maxRows: 200, maxBytes: 24_000 }),
+      .prefault({})
+      .describe("answer budgets: whatever is cut is counted and explained"),
     fanout: z
       .object({
-        concurrency: z.number().int().min(1).max(64).default(8),
+        concurrency: z
+          .number()
+          .int()
+          .min(1)
+          .max(64)
+          .default(8)
+          .describe('clusters queried at once by cluster: "*"'),
         /** An agent runs its call on its own cluster; the hub only waits, so a fan-out waits for all at once. */
         agentConcurrency: z
           .number()
@@ -323,10 +385,17 @@ export const ConfigSchema = z
           .max(10_000)
           .default(1000)
           .describe('clusters behind agents queried at once by cluster: "*"'),
-        clusterTimeoutMs: z.number().int().min(1000).max(600_000).default(25_000),
+        clusterTimeoutMs: z
+          .number()
+          .int()
+          .min(1000)
+          .max(600_000)
+          .default(25_000)
+          .describe("deadline per cluster in a fan-out"),
       })
       .strict()
-      .default({ concurrency: 8, agentConcurrency: 1000, clusterTimeoutMs: 25_000 }),
+      .prefault({})
+      .describe('calls that name several clusters (cluster: "*" or a list)'),
     tracing: z
       .object({
         endpoint: z
@@ -376,7 +445,13 @@ export const ConfigSchema = z
       .describe("ask the user to confirm destructive calls when the client supports elicitation"),
     portForward: z
       .object({
-        maxSessions: z.number().int().min(1).max(64).default(8),
+        maxSessions: z
+          .number()
+          .int()
+          .min(1)
+          .max(64)
+          .default(8)
+          .describe("port-forward sessions open at once"),
         maxConnections: z.number().int().min(1).max(256).default(16).describe("open connections per session"),
         idleTimeoutSeconds: z
           .number()
@@ -387,7 +462,8 @@ export const ConfigSchema = z
           .describe("a session with no traffic for this long is stopped"),
       })
       .strict()
-      .default({ maxSessions: 8, maxConnections: 16, idleTimeoutSeconds: 900 }),
+      .prefault({})
+      .describe("port_forward sessions"),
     debug: z
       .object({
         image: z.string().min(1).default("busybox:1.37").describe("image of pods_debug containers"),
@@ -397,7 +473,8 @@ export const ConfigSchema = z
           .describe("other images a pods_debug call may ask for"),
       })
       .strict()
-      .default({ image: "busybox:1.37", allowedImages: [] }),
+      .prefault({})
+      .describe("ephemeral debug containers (pods_debug)"),
     hub: z
       .object({
         port: z.number().int().min(0).max(65_535).default(3000).describe("port when --http is not given"),
@@ -415,15 +492,34 @@ export const ConfigSchema = z
           .describe(
             "JSON file of cluster tokens, or a directory with one file per cluster (a mounted Secret)",
           ),
-        maxAgentConnectionsPerIp: z.number().int().min(1).max(10_000).default(10),
-        registrationTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),
-        heartbeatMs: z.number().int().min(100).max(300_000).default(15_000),
+        maxAgentConnectionsPerIp: z
+          .number()
+          .int()
+          .min(1)
+          .max(10_000)
+          .default(10)
+          .describe("open agent sockets allowed from one address"),
+        registrationTimeoutMs: z
+          .number()
+          .int()
+          .min(100)
+          .max(120_000)
+          .default(10_000)
+          .describe("time an agent has to say hello after connecting"),
+        heartbeatMs: z
+          .number()
+          .int()
+          .min(100)
+          .max(300_000)
+          .default(15_000)
+          .describe("ping interval on agent sockets (an agent gives up after three missed)"),
         maxFrameBytes: z
           .number()
           .int()
           .min(4096)
           .max(256 * 1024 * 1024)
-          .default(16 * 1024 * 1024),
+          .default(16 * 1024 * 1024)
+          .describe("largest message an agent may send"),
         allowQueryApiKey: z
           .boolean()
           .default(false)
@@ -457,23 +553,36 @@ export const ConfigSchema = z
           .describe("run as one of several replicas sharing agents over NATS"),
       })
       .strict()
-      .prefault({}),
+      .prefault({})
+      .describe("the hub: where agents dial in, their tokens, and NATS for several replicas"),
     agent: z
       .object({
         hubUrl: z
           .string()
           .regex(/^wss?:\/\//, "the hub URL must start with wss:// (or ws:// for development)")
-          .optional(),
-        clusterName: z.string().regex(CLUSTER_NAME).optional(),
-        token: z.string().min(16).optional(),
-        tokenFile: z.string().optional(),
+          .optional()
+          .describe("the hub's agent endpoint, wss://HOST/agent (several replicas: comma-separated)"),
+        clusterName: z
+          .string()
+          .regex(CLUSTER_NAME)
+          .optional()
+          .describe("the name this cluster has at the hub (its token is issued for it)"),
+        token: z.string().min(16).optional().describe("the agent token (prefer tokenFile or AGENT_TOKEN)"),
+        tokenFile: z.string().optional().describe("file holding the agent token"),
         caFile: z.string().optional().describe("CA bundle that signs the hub's certificate"),
         insecureTls: z.boolean().default(false).describe("skip hub certificate checks (development only)"),
         healthListen: z.string().default("0.0.0.0:8081").describe("[host:]port of /healthz and /readyz"),
-        maxBackoffMs: z.number().int().min(100).max(600_000).default(30_000),
+        maxBackoffMs: z
+          .number()
+          .int()
+          .min(100)
+          .max(600_000)
+          .default(30_000)
+          .describe("longest wait between attempts to reach the hub"),
       })
       .strict()
-      .prefault({}),
+      .prefault({})
+      .describe("the agent: the hub it dials and how"),
   })
   .strict();
 
