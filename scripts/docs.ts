@@ -1,21 +1,34 @@
-// `npm run docs`: regenerate the tool table and the "Coming from …" tables in README.md between their markers.
-import { readFileSync, writeFileSync } from "node:fs";
+// `npm run docs`: regenerate what is written from the code, between markers: README.md's tool table and
+// "Coming from …" tables, docs/configuration.md's reference table, and the `config` part of each chart's
+// values.schema.json (all from the config schema, so none of them can drift from it).
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { withChartConfig } from "../src/config/chart-schema.js";
 import { compatTables } from "../src/config/compat.js";
+import { configTable } from "../src/config/doc.js";
 import { CLI_SPECS, typedCliTools } from "../src/tools/cli.js";
 import { toolsTable } from "../src/tools/doc.js";
 import { ALL_TOOLS } from "../src/tools/index.js";
 
-const file = new URL("../README.md", import.meta.url);
-let readme = readFileSync(file, "utf8");
-for (const [name, text] of [
+function between(path: string, sections: [string, string][]): void {
+  const file = new URL(`../${path}`, import.meta.url);
+  let text = readFileSync(file, "utf8");
+  for (const [name, body] of sections) {
+    const start = `<!-- ${name}:start -->`;
+    const end = `<!-- ${name}:end -->`;
+    const i = text.indexOf(start);
+    const j = text.indexOf(end);
+    if (i < 0 || j < i) throw new Error(`${path} needs ${start} and ${end} markers`);
+    text = `${text.slice(0, i + start.length)}\n${body}\n${text.slice(j)}`;
+  }
+  writeFileSync(file, text);
+}
+
+between("README.md", [
   ["tools", toolsTable([...ALL_TOOLS, ...typedCliTools("non-destructive")], CLI_SPECS)],
   ["compat", compatTables()],
-] as const) {
-  const start = `<!-- ${name}:start -->`;
-  const end = `<!-- ${name}:end -->`;
-  const i = readme.indexOf(start);
-  const j = readme.indexOf(end);
-  if (i < 0 || j < i) throw new Error(`README.md needs ${start} and ${end} markers`);
-  readme = `${readme.slice(0, i + start.length)}\n${text}\n${readme.slice(j)}`;
+]);
+between("docs/configuration.md", [["config", configTable()]]);
+for (const chart of readdirSync(new URL("../charts/", import.meta.url))) {
+  const file = new URL(`../charts/${chart}/values.schema.json`, import.meta.url);
+  writeFileSync(file, withChartConfig(chart, readFileSync(file, "utf8")));
 }
-writeFileSync(file, readme);

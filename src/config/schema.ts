@@ -4,46 +4,50 @@ import * as z from "zod";
 import { GUARD_RULES, ScopeRules } from "./policy-rules.js";
 
 /** A chart repository, `{ name, url }` or the flag's `NAME=URL`. */
-const HelmRepository = z.preprocess(
-  (v) => {
-    if (typeof v !== "string") return v;
-    const at = v.indexOf("=");
-    return at < 0 ? v : { name: v.slice(0, at), url: v.slice(at + 1) };
-  },
-  z
-    .object({
-      name: z
-        .string()
-        .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, "a repository name: letters, digits, _ . -")
-        .describe("the REPO in REPO/CHART"),
-      url: z
-        .string()
-        .regex(/^https?:\/\/[^\s]+$/, "an http(s) URL")
-        .describe("the repository's index URL, http(s)"),
-    })
-    .strict(),
-);
+const HelmRepository = z
+  .preprocess(
+    (v) => {
+      if (typeof v !== "string") return v;
+      const at = v.indexOf("=");
+      return at < 0 ? v : { name: v.slice(0, at), url: v.slice(at + 1) };
+    },
+    z
+      .object({
+        name: z
+          .string()
+          .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, "a repository name: letters, digits, _ . -")
+          .describe("the REPO in REPO/CHART"),
+        url: z
+          .string()
+          .regex(/^https?:\/\/[^\s]+$/, "an http(s) URL")
+          .describe("the repository's index URL, http(s)"),
+      })
+      .strict(),
+  )
+  .meta({ alsoAccepts: { type: "string", description: "NAME=URL" } });
 
 /** An OCI registry path charts may come from, `oci://host[:port]/path` or `{ url, plainHttp }`. */
-const HelmRegistry = z.preprocess(
-  (v) => (typeof v === "string" ? { url: v } : v),
-  z
-    .object({
-      url: z
-        .string()
-        .regex(
-          /^oci:\/\/[A-Za-z0-9.-]+(:\d{1,5})?(\/[A-Za-z0-9._-]+)*\/?$/,
-          "an oci://host[:port]/path reference, without credentials",
-        )
-        .transform((u) => u.replace(/\/$/, ""))
-        .describe("charts may come from oci://host[:port]/path/CHART"),
-      plainHttp: z
-        .boolean()
-        .default(false)
-        .describe("the registry speaks plain HTTP (loopback only, e.g. tests)"),
-    })
-    .strict(),
-);
+const HelmRegistry = z
+  .preprocess(
+    (v) => (typeof v === "string" ? { url: v } : v),
+    z
+      .object({
+        url: z
+          .string()
+          .regex(
+            /^oci:\/\/[A-Za-z0-9.-]+(:\d{1,5})?(\/[A-Za-z0-9._-]+)*\/?$/,
+            "an oci://host[:port]/path reference, without credentials",
+          )
+          .transform((u) => u.replace(/\/$/, ""))
+          .describe("charts may come from oci://host[:port]/path/CHART"),
+        plainHttp: z
+          .boolean()
+          .default(false)
+          .describe("the registry speaks plain HTTP (loopback only, e.g. tests)"),
+      })
+      .strict(),
+  )
+  .meta({ alsoAccepts: { type: "string", description: "oci://host[:port]/path" } });
 
 export const MODES = ["read-only", "non-destructive", "full"] as const;
 export const Mode = z.enum(MODES);
@@ -340,6 +344,7 @@ export const ConfigSchema = z
           .describe("OCI registry paths charts may come from, as oci://host/path/CHART"),
         userRepositories: z
           .preprocess((v) => (v === "true" ? true : v === "false" ? false : v), z.boolean())
+          .meta({ alsoAccepts: { type: "string", enum: ["true", "false"] } })
           .default(true)
           .describe("serve also trusts the repositories in the user's own Helm config (never hub or agent)"),
       })
