@@ -21,8 +21,22 @@ import {
 import { digest, ownerOf } from "../mcp/keys.js";
 import type { Logger } from "../obs/log.js";
 import { Scope } from "../policy/scope.js";
+import { aliasTable } from "../policy/toolsets.js";
 import { type Cluster, type RemoteRunner, stricter } from "../targets/clusters.js";
+import { ALL_TOOLS } from "../tools/index.js";
 import { AgentLink } from "./link.js";
+
+const ALIASES = aliasTable(ALL_TOOLS);
+
+/**
+ * The name an agent runs a tool by: one of the release before a rename knows only the old name (its
+ * hello lists the tools it runs), so the hub uses that for as long as the alias lasts.
+ */
+export function agentToolName(tool: string, hello: Hello | undefined): string {
+  if (!hello || hello.tools.includes(tool)) return tool;
+  for (const [old, name] of ALIASES) if (name === tool && hello.tools.includes(old)) return old;
+  return tool;
+}
 
 /** An agent's hello as seen for one of its further clusters: the agent's policy for that cluster. */
 export function furtherHello(hello: Hello | undefined, sub: string): Hello | undefined {
@@ -142,7 +156,7 @@ export class Agents {
       api: agentOnly(name),
       spec: agentOnly(name),
       credentials: agentOnly(name),
-      remote,
+      remote: { call: (tool, args, ctx) => remote.call(agentToolName(tool, hello()), args, ctx) },
     };
   }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import * as z from "zod";
 import { type AnyTool, defineTool, type Safety } from "../tools/define.js";
 import type { Toolset } from "../tools/toolsets.js";
-import { Listing, selectTools } from "./toolsets.js";
+import { Listing, selectTools, withAliases } from "./toolsets.js";
 
 const fake = (name: string, safety: Safety, toolset: Toolset, installed?: () => boolean): AnyTool =>
   defineTool({
@@ -64,6 +64,18 @@ describe("selectTools", () => {
     expect(() => selectTools("full", renamed, { allow: ["bogus"] })).toThrow(
       /Tools: (?!.*health_old).*health_check/,
     );
+  });
+
+  it("withAliases finds a tool by an old name too (an agent answering an older hub), if it has the tool", () => {
+    const byName = new Map([["health_check", 1]]);
+    const aliases = new Map([
+      ["health_old", "health_check"],
+      ["gone_old", "gone"],
+    ]);
+    expect([...withAliases(byName, aliases)]).toEqual([
+      ["health_check", 1],
+      ["health_old", 1],
+    ]);
   });
 
   it("names unknown tools and toolsets with the valid names", () => {
