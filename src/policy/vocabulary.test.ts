@@ -1,6 +1,7 @@
 // The credential vocabulary, one row per spelling: env vars, flags, camelCase CRD fields, headers,
 // describe labels and table columns, and the ordinary names that must stay readable.
 import { describe, expect, it } from "vitest";
+import { cpuMs } from "./testdata/cpu.js";
 import { isCredentialFlag, isCredentialName, words } from "./vocabulary.js";
 
 const credentials = [
@@ -170,9 +171,9 @@ describe("isCredentialName", () => {
   });
 
   it("stays fast on long names", () => {
-    const start = performance.now();
+    const start = cpuMs();
     for (let i = 0; i < 1000; i++) isCredentialName(`${"aB".repeat(10_000)}_KEY`);
-    expect(performance.now() - start).toBeLessThan(2000);
+    expect(cpuMs() - start).toBeLessThan(2000);
   });
 });
 
