@@ -85,3 +85,27 @@ export function registerResources(server: McpServer, tools: AnyTool[], env: Env)
   );
   return true;
 }
+
+const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const TO_ONE_OBJECT = new Set(["resources_get", "resources_describe"]);
+
+/**
+ * The resource an answer about one object is about, as a `resource_link` the client can read or
+ * subscribe to later: for resources_get and resources_describe on one cluster, nothing else (a link
+ * per row of a list would cost the context more than it saves). `cluster` is the default cluster.
+ */
+export function objectLink(tool: string, args: Record<string, unknown>, cluster: string | undefined) {
+  if (!TO_ONE_OBJECT.has(tool)) return undefined;
+  const named = Array.isArray(args.cluster) && args.cluster.length === 1 ? args.cluster[0] : args.cluster;
+  const c = named === undefined ? cluster : named;
+  const { kind, name, namespace } = args;
+  const segments = [c, kind, name, ...(namespace === undefined ? [] : [namespace])];
+  if (c === "*" || !segments.every((s) => typeof s === "string" && SEGMENT.test(s))) return undefined;
+  const path = namespace === undefined ? `${kind}/${name}` : `namespaces/${namespace}/${kind}/${name}`;
+  return {
+    type: "resource_link" as const,
+    uri: `k8s://${c}/${path}`,
+    name: `${kind}/${name}`,
+    mimeType: "text/plain",
+  };
+}
