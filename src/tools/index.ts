@@ -1,6 +1,7 @@
 // Every tool, in the order tools/list shows them. Adding a tool means adding it here; nothing else.
 import { apiResources, resourcesExplain } from "./api.js";
 import { canI } from "./can-i.js";
+import { cliHelp } from "./cli-help.js";
 import { clustersList } from "./clusters.js";
 import { podsDebug } from "./debug.js";
 import type { AnyTool } from "./define.js";
@@ -25,6 +26,7 @@ export const ALL_TOOLS: AnyTool[] = [
   podsLogs,
   eventsList,
   canI,
+  cliHelp,
   apiResources,
   resourcesExplain,
   top,
