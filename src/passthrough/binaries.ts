@@ -1,6 +1,6 @@
 // The binaries the passthrough runs, each one as data: its grammar, what it is for in each mode, how it
 // is pinned to the one cluster kube-mcp chose, and how its output is rendered. The passthrough tools and
-// their runner (src/tools/cli.ts, cli-run.ts) are built from these; nothing there asks which binary it is.
+// their runner (src/tools/cli-specs.ts, cli-run.ts) are built from these.
 import type { Mode } from "../config/schema.js";
 import { ARGOCD } from "./argocd.js";
 import { type Grammar, lastFlag, type Parsed } from "./grammar.js";
@@ -8,7 +8,7 @@ import { HELM, helmAsks } from "./helm.js";
 import { statusAsJson } from "./helm-status.js";
 import { ISTIOCTL } from "./istioctl.js";
 import { KUBECTL } from "./kubectl.js";
-import { outputKind, templateOf } from "./output.js";
+import { helmKind, type Kind, kubectlKind, plainKind, templateOf } from "./output.js";
 import type { Verdict } from "./validate.js";
 
 /** Where a run is pinned: a kubeconfig kube-mcp wrote, its one context, the call's namespace. */
@@ -20,7 +20,7 @@ export interface PinTo {
 
 /** How a command's output is asked for and read back. */
 export interface Rendering {
-  kind: ReturnType<typeof outputKind>;
+  kind: Kind;
   /** kubectl's -o jsonpath=/custom-columns=, rendered by kube-mcp from redacted JSON. */
   template?: string;
   /** An argv that fetches the same thing as JSON, rendered back to the binary's text (helm's NOTES). */
@@ -47,7 +47,7 @@ const WHAT: Record<Mode, string> = {
   full: "reads and changes",
 };
 
-const text = (binary: string) => (v: Verdict) => ({ kind: outputKind(binary, v) });
+const plain = (v: Verdict) => ({ kind: plainKind(v) });
 
 export const BINARIES: Binary[] = [
   {
@@ -56,7 +56,7 @@ export const BINARIES: Binary[] = [
     pin: (at) => ({ before: [`--kubeconfig=${at.kubeconfig}`, `--context=${at.context}`], after: [] }),
     render(v) {
       const template = templateOf(v)?.template;
-      return { kind: outputKind("kubectl", v), ...(template === undefined ? {} : { template }) };
+      return { kind: kubectlKind(v), ...(template === undefined ? {} : { template }) };
     },
   },
   {
@@ -73,7 +73,7 @@ export const BINARIES: Binary[] = [
     render(v) {
       // helm's NOTES are rendered from the redacted release JSON (helm-status.ts).
       const asJson = statusAsJson(v);
-      return { kind: outputKind("helm", v), ...(asJson ? { asJson } : {}) };
+      return { kind: helmKind(v), ...(asJson ? { asJson } : {}) };
     },
   },
   {
@@ -81,7 +81,7 @@ export const BINARIES: Binary[] = [
     optional: true,
     summary: (m) => `istioctl for the Istio mesh (${WHAT[m]}).`,
     pin: (at) => ({ before: [`--kubeconfig=${at.kubeconfig}`, `--context=${at.context}`], after: [] }),
-    render: text("istioctl"),
+    render: plain,
   },
   {
     grammar: ARGOCD,
@@ -89,7 +89,7 @@ export const BINARIES: Binary[] = [
     summary: (m) => `argocd for the cluster's Argo CD applications (${WHAT[m]}).`,
     // argocd --core reads the cluster through the kubeconfig in its environment (KUBECONFIG).
     pin: (at) => ({ before: ["--core", `--kube-context=${at.context}`], after: [] }),
-    render: text("argocd"),
+    render: plain,
   },
 ];
 

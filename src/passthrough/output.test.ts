@@ -6,7 +6,8 @@ import { applyFilters } from "./filter.js";
 import { HELM } from "./helm.js";
 import { KUBECTL } from "./kubectl.js";
 import {
-  outputKind,
+  helmKind,
+  kubectlKind,
   redactDescribe,
   redactFailedOutput,
   redactOutput,
@@ -18,7 +19,9 @@ import { validate } from "./validate.js";
 
 const R = "<redacted>";
 const kind = (binary: "kubectl" | "helm", argv: string[]) =>
-  outputKind(binary, validate(argv, binary === "kubectl" ? KUBECTL : HELM, "read-only"));
+  (binary === "kubectl" ? kubectlKind : helmKind)(
+    validate(argv, binary === "kubectl" ? KUBECTL : HELM, "read-only"),
+  );
 const noCanary = (out: string) => expect(out).not.toMatch(/canary/);
 
 const describePod = `Name:             api-7fb467b89d-z8h5c
@@ -133,7 +136,7 @@ Spec:
 Events:  <none>
 `;
 
-describe("outputKind", () => {
+describe("kubectlKind and helmKind", () => {
   it.each([
     [["describe", "pod", "web"], "describe"],
     [["rollout", "history", "deployment/api", "--revision", "2"], "describe"],
@@ -431,7 +434,7 @@ describe("kubectl annotate --list (refused by the grammar)", () => {
     const text = `deployment.kubernetes.io/revision=1\nkubectl.kubernetes.io/last-applied-configuration=${applied}\nnote=two\nlines\n`;
     // The grammar refuses --list; should it come back, its output is still redacted.
     const list = { path: ["annotate"], flags: [{ name: "list", value: "true" }], positionals: [], rest: [] };
-    expect(outputKind("kubectl", list)).toBe("annotations");
+    expect(kubectlKind(list)).toBe("annotations");
     const out = redactOutput(text, "annotations", { reveal: false });
     expect(out).not.toContain("kmcp-canary");
     expect(out).toContain("deployment.kubernetes.io/revision=1");

@@ -27,13 +27,13 @@ import { KnownSecrets } from "../policy/known.js";
 import { redactObject } from "../policy/redact.js";
 import { NOT_SECRET, redactText } from "../policy/redact-text.js";
 import { isCredentialFlag, isCredentialName } from "../policy/vocabulary.js";
-import type { Parsed } from "./grammar.js";
+import { lastFlag, type Parsed } from "./grammar.js";
 import { customColumns, renderTemplate } from "./jsonpath.js";
 
 /** Output that could not be redacted, so it is not shown; a ToolError, so it reaches the model as it is. */
 export class Withheld extends ToolError {}
 
-type Kind =
+export type Kind =
   | "json"
   | "yaml"
   | "describe"
@@ -55,27 +55,36 @@ export function templateOf(p: Parsed): { kind: "jsonpath" | "custom-columns"; te
     : undefined;
 }
 
-export function outputKind(binary: string, p: Parsed): Kind {
-  const o = p.flags.filter((f) => f.name === "output").at(-1)?.value;
-  const t = binary === "kubectl" ? templateOf(p) : undefined;
+/** What any binary prints for `-o json|yaml`, and text otherwise (tables, notes, help). */
+export function plainKind(p: Parsed): Kind {
+  const o = lastFlag(p, "output");
+  return o === "json" || o === "yaml" ? o : "text";
+}
+
+/** kubectl's output: templates kube-mcp renders, annotation and label lists, describe-like text. */
+export function kubectlKind(p: Parsed): Kind {
+  const t = templateOf(p);
   if (t) return t.kind;
-  if (binary === "helm" && p.path[0] === "get" && p.path[1] === "values")
-    return o === "json" ? "json" : "helm-values";
-  if (binary === "helm" && p.path[0] === "get" && ["manifest", "hooks", "all"].includes(p.path[1] ?? ""))
-    return "yaml";
-  // A chart's default values are masked by key name like a release's; Chart.yaml and CRDs are YAML.
-  if (binary === "helm" && p.path[0] === "show" && p.path[1] !== "readme")
-    return p.path[1] === "values" ? "helm-values" : "yaml";
-  if (o === "json") return "json";
-  if (o === "yaml") return "yaml";
+  const o = lastFlag(p, "output");
+  if (o === "json" || o === "yaml") return o;
   const list = p.flags.some((f) => f.name === "list" && f.value !== "false");
-  if (binary === "kubectl" && ["annotate", "label"].includes(p.path[0] ?? "") && list && !o)
-    return "annotations";
-  // Other status texts are rendered from the release JSON (helm-status.ts); this one has resources.
-  if (binary === "helm" && p.path[0] === "status") return "helm-status";
-  if (binary === "kubectl" && p.path[0] === "describe") return "describe";
+  if (["annotate", "label"].includes(p.path[0] ?? "") && list && !o) return "annotations";
+  if (p.path[0] === "describe") return "describe";
   const revision = p.flags.some((f) => f.name === "revision" && f.value !== "0");
-  if (binary === "kubectl" && p.path.join(" ") === "rollout history" && revision && !o) return "describe";
+  if (p.path.join(" ") === "rollout history" && revision && !o) return "describe";
+  return "text";
+}
+
+/** helm's output: values masked by key name, manifests and charts as YAML, a release's status. */
+export function helmKind(p: Parsed): Kind {
+  const o = lastFlag(p, "output");
+  if (p.path[0] === "get" && p.path[1] === "values") return o === "json" ? "json" : "helm-values";
+  if (p.path[0] === "get" && ["manifest", "hooks", "all"].includes(p.path[1] ?? "")) return "yaml";
+  // A chart's default values are masked by key name like a release's; Chart.yaml and CRDs are YAML.
+  if (p.path[0] === "show" && p.path[1] !== "readme") return p.path[1] === "values" ? "helm-values" : "yaml";
+  if (o === "json" || o === "yaml") return o;
+  // Other status texts are rendered from the release JSON (helm-status.ts); this one has resources.
+  if (p.path[0] === "status") return "helm-status";
   return "text";
 }
 
