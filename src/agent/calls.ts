@@ -9,8 +9,8 @@ import type { Audit } from "../obs/audit.js";
 import type { Logger } from "../obs/log.js";
 import { tracer } from "../obs/tracing.js";
 import type { Caller } from "../policy/identity.js";
-import { permits } from "../policy/modes.js";
-import { allowedRules, type Cluster, stricter } from "../targets/clusters.js";
+import { permits, stricter } from "../policy/modes.js";
+import { allowedRules, type Cluster } from "../targets/clusters.js";
 import { deadline } from "../targets/deadline.js";
 import type { AnyTool } from "../tools/define.js";
 

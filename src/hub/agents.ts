@@ -20,9 +20,10 @@ import {
 } from "../link/protocol.js";
 import { digest, ownerOf } from "../mcp/keys.js";
 import type { Logger } from "../obs/log.js";
+import { stricter } from "../policy/modes.js";
 import { Scope } from "../policy/scope.js";
 import { aliasTable } from "../policy/toolsets.js";
-import { type Cluster, type RemoteRunner, stricter } from "../targets/clusters.js";
+import type { Cluster, RemoteRunner } from "../targets/clusters.js";
 import { ALL_TOOLS } from "../tools/index.js";
 import { AgentLink } from "./link.js";
 

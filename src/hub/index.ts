@@ -15,10 +15,9 @@ import { untilShutdown } from "../obs/lifecycle.js";
 import { createLogger } from "../obs/log.js";
 import { Metrics } from "../obs/metrics.js";
 import { startTracing, tracer } from "../obs/tracing.js";
-import type { Selection } from "../policy/toolsets.js";
 import { INSTRUCTIONS } from "../serve/instructions.js";
 import { followCapi, loadClusters, newClusters, type Sources } from "../serve/local.js";
-import { classedTools, modeRefusals, serverTools } from "../tools/cli.js";
+import { classedTools, modeRefusals, serverTools, type ToolSelection } from "../tools/cli.js";
 import { ALL_TOOLS } from "../tools/index.js";
 import { PROMPTS } from "../tools/prompts.js";
 import { version } from "../version.js";
@@ -101,7 +100,7 @@ export async function run(argv: string[]): Promise<number> {
 
   const withNats = config.hub.nats ? () => replicas : undefined;
   const routed = ALL_TOOLS.filter((t) => !NOT_ROUTED.has(t.name));
-  let selection: Selection;
+  let selection: ToolSelection;
   try {
     // The agents run the CLI tools, so whether the hub's machine has a binary says nothing: all listed.
     selection = serverTools(mode, config, [hubClustersList(agents, withNats), ...routed]);

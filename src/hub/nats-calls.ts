@@ -9,9 +9,10 @@ import { Mode } from "../config/schema.js";
 import { ToolError } from "../errors.js";
 import { CallerFrame, TraceFrame } from "../link/protocol.js";
 import { tracer } from "../obs/tracing.js";
+import { stricter } from "../policy/modes.js";
 import type { GuardRule } from "../policy/rules.js";
 import { ScopeRules } from "../policy/scope.js";
-import { allowedRules, type Cluster, type RemoteRunner, stricter } from "../targets/clusters.js";
+import { allowedRules, type Cluster, type RemoteRunner } from "../targets/clusters.js";
 import { type Agents, furtherHello } from "./agents.js";
 import { callerFrame } from "./link.js";
 

@@ -8,9 +8,9 @@
 import type { McpServer } from "@modelcontextprotocol/server";
 import type { Mode } from "../config/schema.js";
 import { type Caller, STDIO_CALLER } from "../policy/identity.js";
+import { type Safety, stricter } from "../policy/modes.js";
 import { Listing, type Selection, withAliases } from "../policy/toolsets.js";
-import { stricter } from "../targets/clusters.js";
-import type { AnyTool, Safety } from "../tools/define.js";
+import type { AnyTool } from "../tools/define.js";
 import { Inflight } from "./inflight.js";
 import { buildServer, type ServerDeps } from "./server.js";
 
@@ -27,7 +27,7 @@ export const callerKey = (c: Caller) => `${c.kind}\u0000${c.key ?? ""}\u0000${c.
 export function scopedServers(
   deps: Omit<ServerDeps, "tools" | "listing">,
   mode: Mode,
-  selection: Selection,
+  selection: Selection<AnyTool>,
   stepUp: AnyTool[],
 ): {
   factory: (cap?: Mode, caller?: Caller, session?: { longLived?: boolean }) => McpServer;
@@ -39,9 +39,9 @@ export function scopedServers(
 } {
   const inflight = new Inflight();
   const listingCache = new Map<string, unknown>();
-  const listings = new Map<string, Listing>();
+  const listings = new Map<string, Listing<AnyTool>>();
   const notifiers: (() => void)[] = [];
-  const listingOf = (caller: Caller): Listing => {
+  const listingOf = (caller: Caller): Listing<AnyTool> => {
     const key = callerKey(caller);
     let l = listings.get(key);
     if (l) listings.delete(key);

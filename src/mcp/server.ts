@@ -9,9 +9,10 @@ import type { Logger } from "../obs/log.js";
 import type { Metrics } from "../obs/metrics.js";
 import { carrierFrom, type TraceCarrier, tracer } from "../obs/tracing.js";
 import type { Caller } from "../policy/identity.js";
+import type { Safety } from "../policy/modes.js";
 import type { Listing } from "../policy/toolsets.js";
 import type { Clusters } from "../targets/clusters.js";
-import type { AnyTool, Safety } from "../tools/define.js";
+import type { AnyTool } from "../tools/define.js";
 import type { PromptDef } from "../tools/prompts.js";
 import { toolsetsTool } from "../tools/toolsets-tool.js";
 import { backstop, edgeText } from "./backstop.js";
@@ -39,7 +40,7 @@ export interface ServerDeps {
   /** Who this server answers (one server per request over HTTP); named in every audit line. */
   caller?: Caller;
   /** The session's listing (toolsets enabled so far); unset: every tool is listed. */
-  listing?: Listing;
+  listing?: Listing<AnyTool>;
   /** Listings built so far in this process, shared by its per-request servers (src/mcp/listing.ts). */
   listingCache?: Map<string, unknown>;
   /** A session that lives long enough to be told of changes (stdio, legacy SSE): resource subscriptions. */

@@ -2,9 +2,9 @@ import { describe, expect, it } from "vitest";
 import * as z from "zod";
 import { ConfigSchema } from "../config/schema.js";
 import { Clusters } from "../targets/clusters.js";
-import { type AnyTool, defineTool, type Safety } from "../tools/define.js";
+import { type AnyTool, defineTool } from "../tools/define.js";
 import { ALL_TOOLS } from "../tools/index.js";
-import { toolsFor } from "./modes.js";
+import { type Safety, toolsFor } from "./modes.js";
 
 const fake = (name: string, safety: Safety): AnyTool =>
   defineTool({

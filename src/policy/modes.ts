@@ -1,8 +1,19 @@
 // Safety as a filter: which tools a mode advertises (and may run). Decided here, once, for every tool.
 import { MODE_RANK, type Mode } from "../config/schema.js";
-import type { AnyTool, Safety } from "../tools/define.js";
 
 export { MODE_RANK };
+
+/** read: never changes anything. write: creates or changes state. destructive: deletes, evicts, runs code. */
+export type Safety = "read" | "write" | "destructive";
+
+/** What the mode filter needs to know of a tool (tools/define.ts's Tool is one). */
+export interface Classed {
+  name: string;
+  safety: Safety;
+}
+
+/** The narrower of two modes: a per-cluster policy, an OAuth scope or a hub can only take rights away. */
+export const stricter = (a: Mode, b: Mode): Mode => (MODE_RANK[a] <= MODE_RANK[b] ? a : b);
 
 export const ALLOWED_MODES: Record<Safety, readonly Mode[]> = {
   read: ["read-only", "non-destructive", "full"],
@@ -16,7 +27,7 @@ export const permits = (mode: Mode, safety: Safety) => ALLOWED_MODES[safety].inc
 export const leastModeFor = (safety: Safety): Mode => ALLOWED_MODES[safety][0] as Mode;
 
 /** The tools a server in `mode` advertises; tools outside it are never registered, so cannot be called. */
-export function toolsFor(mode: Mode, tools: AnyTool[]): AnyTool[] {
+export function toolsFor<T extends Classed>(mode: Mode, tools: readonly T[]): T[] {
   return tools.filter((t) => permits(mode, t.safety));
 }
 
@@ -27,7 +38,7 @@ const WHAT_MODE_ALLOWS: Record<Mode, string> = {
 };
 
 /** The tools a server in `mode` hides, with the refusal a client gets if it calls one anyway. */
-export function hiddenTools(mode: Mode, tools: AnyTool[]): Map<string, string> {
+export function hiddenTools(mode: Mode, tools: readonly Classed[]): Map<string, string> {
   const hidden = new Map<string, string>();
   for (const t of tools) {
     if (permits(mode, t.safety)) continue;

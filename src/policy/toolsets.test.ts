@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import * as z from "zod";
-import { type AnyTool, defineTool, type Safety } from "../tools/define.js";
-import type { Toolset } from "../tools/toolsets.js";
+import { type AnyTool, defineTool } from "../tools/define.js";
+import type { Safety } from "./modes.js";
+import type { Toolset } from "./toolset-catalogue.js";
 import { Listing, selectTools, withAliases } from "./toolsets.js";
 
 const fake = (name: string, safety: Safety, toolset: Toolset, installed?: () => boolean): AnyTool =>

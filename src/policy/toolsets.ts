@@ -3,9 +3,17 @@
 // listed from the start (the context window pays for every listed tool). A session then enables more
 // toolsets with the `toolsets` tool. A registered tool that is not listed is refused with how to enable it.
 import type { Mode } from "../config/schema.js";
-import type { AnyTool } from "../tools/define.js";
-import { DEFAULT_TOOLSETS, isToolset, TOOLSET_NAMES, type Toolset } from "../tools/toolsets.js";
-import { toolsFor } from "./modes.js";
+import { type Classed, toolsFor } from "./modes.js";
+import { DEFAULT_TOOLSETS, isToolset, TOOLSET_NAMES, type Toolset } from "./toolset-catalogue.js";
+
+/** What selection and listing need to know of a tool (tools/define.ts's Tool is one). */
+export interface Listable extends Classed {
+  toolset: Toolset;
+  /** For tools that need something the machine may lack: listed only while it is there. */
+  installed?(): boolean;
+  /** Old names it answers to too (renamed tools, for a release). */
+  aliases?: readonly string[];
+}
 
 export interface ToolChoice {
   /** Tool or toolset names: register only these (and list them all). */
@@ -16,9 +24,9 @@ export interface ToolChoice {
   toolsets?: readonly string[] | undefined;
 }
 
-export interface Selection {
+export interface Selection<T extends Listable = Listable> {
   /** Every tool this server may run: the mode's, narrowed by allow and deny. */
-  tools: AnyTool[];
+  tools: T[];
   /** Toolsets listed from the start. */
   initial: ReadonlySet<Toolset>;
   /** An allow-list fixes the listing: the allowed tools, all listed, nothing more to enable. */
@@ -33,7 +41,7 @@ export interface Selection {
  * The one table of renamed tools: each old name (Tool.aliases) to the tool's current name. Wherever a
  * tool is looked up by a name a client, an operator or an older hub wrote, the name goes through it.
  */
-export function aliasTable(tools: readonly AnyTool[]): ReadonlyMap<string, string> {
+export function aliasTable(tools: readonly Listable[]): ReadonlyMap<string, string> {
   return new Map(tools.flatMap((t) => (t.aliases ?? []).map((old) => [old, t.name] as const)));
 }
 
@@ -47,13 +55,13 @@ export function withAliases<T>(
   return out;
 }
 
-const matches = (t: AnyTool, names: ReadonlySet<string>) => names.has(t.name) || names.has(t.toolset);
+const matches = (t: Listable, names: ReadonlySet<string>) => names.has(t.name) || names.has(t.toolset);
 
 /**
  * `all` is every tool kube-mcp has (any mode), so a name is checked against what exists, not what this
  * mode allows. Throws with the valid names when the lists name something that does not exist.
  */
-export function selectTools(mode: Mode, all: AnyTool[], choice: ToolChoice): Selection {
+export function selectTools<T extends Listable>(mode: Mode, all: T[], choice: ToolChoice): Selection<T> {
   const aliases = aliasTable(all);
   const names = new Set([...all.map((t) => t.name), ...aliases.keys(), ...TOOLSET_NAMES]);
   const bad = [
@@ -81,20 +89,20 @@ export function selectTools(mode: Mode, all: AnyTool[], choice: ToolChoice): Sel
 }
 
 /** One session's listing: which toolsets are enabled, and who to tell when that changes. */
-export class Listing {
+export class Listing<T extends Listable = Listable> {
   readonly #enabled: Set<Toolset>;
   readonly #listeners = new Set<() => void>();
 
-  constructor(readonly selection: Selection) {
+  constructor(readonly selection: Selection<T>) {
     this.#enabled = new Set(selection.initial);
   }
 
   /** Tools that come and go with the machine (a CLI passthrough whose binary is not installed). */
-  available(tool: AnyTool): boolean {
+  available(tool: T): boolean {
     return tool.installed?.() ?? true;
   }
 
-  listed(tool: AnyTool): boolean {
+  listed(tool: T): boolean {
     if (!this.available(tool)) return false;
     return this.selection.fixed || this.#enabled.has(tool.toolset);
   }
@@ -120,7 +128,7 @@ export class Listing {
   }
 
   /** Why a registered tool cannot be called in this session, or undefined when it can. */
-  refusal(tool: AnyTool): string | undefined {
+  refusal(tool: T): string | undefined {
     if (this.listed(tool)) return undefined;
     if (!this.available(tool))
       return `${tool.name} is not installed on the kube-mcp host (not found on PATH), so it is not listed.`;

@@ -11,9 +11,8 @@ import { untilShutdown } from "../obs/lifecycle.js";
 import { createLogger, type Logger } from "../obs/log.js";
 import { Metrics } from "../obs/metrics.js";
 import { startTracing, tracer } from "../obs/tracing.js";
-import type { Selection } from "../policy/toolsets.js";
 import type { Clusters } from "../targets/clusters.js";
-import { classedTools, modeRefusals, serverTools } from "../tools/cli.js";
+import { classedTools, modeRefusals, serverTools, type ToolSelection } from "../tools/cli.js";
 import { ALL_TOOLS } from "../tools/index.js";
 import { PROMPTS } from "../tools/prompts.js";
 import { version } from "../version.js";
@@ -42,7 +41,7 @@ export async function run(argv: string[]): Promise<number> {
   const log = createLogger(config.logLevel, { role: "serve" });
   for (const w of loaded.warnings) log.warn(w);
   const mode = config.mode ?? "non-destructive";
-  let selection: Selection;
+  let selection: ToolSelection;
   try {
     selection = serverTools(mode, config, ALL_TOOLS);
   } catch (err) {
@@ -101,7 +100,7 @@ export async function run(argv: string[]): Promise<number> {
 /** The servers `serve` answers with, for these clusters; the in-process test harness builds the same. */
 export function serveServers(
   config: Readonly<Config>,
-  selection: Selection,
+  selection: ToolSelection,
   clusters: Clusters,
   log: Logger,
   forwards: PortForwards,

@@ -9,7 +9,7 @@ import type { Connection, CredentialSource } from "../kube/connection.js";
 import type { ClusterSource, ClusterSpec } from "../kube/types.js";
 import type { GuardPolicy } from "../policy/guard.js";
 import { type Caller, callersMatter, type IdentityMode } from "../policy/identity.js";
-import { MODE_RANK } from "../policy/modes.js";
+import { stricter } from "../policy/modes.js";
 import { GUARD_RULES, type GuardRule } from "../policy/rules.js";
 import { Scope, type ScopeRules } from "../policy/scope.js";
 import { workloadIdentity } from "./capi.js";
@@ -65,8 +65,6 @@ export const guardPolicy = (c: Cluster): GuardPolicy => ({
   allow: c.allow,
   revealSecrets: c.revealSecrets,
 });
-
-export const stricter = (a: Mode, b: Mode): Mode => (MODE_RANK[a] <= MODE_RANK[b] ? a : b);
 
 export type Connect = (spec: ClusterSpec) => { transport: Transport; credentials: CredentialSource };
 

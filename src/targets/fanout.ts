@@ -1,8 +1,8 @@
 // Runs one per-cluster operation across the selected clusters: bounded concurrency, a deadline per
 // cluster, cancellation from the caller, and a progress notification each time a cluster finishes.
+import type { Config } from "../config/schema.js";
 import { describeError } from "../kube/errors.js";
 import { tracer } from "../obs/tracing.js";
-import type { ToolEnv } from "../tools/define.js";
 import type { Cluster } from "./clusters.js";
 import { deadline } from "./deadline.js";
 
@@ -13,9 +13,16 @@ export interface Settled<D> {
   hint?: string;
 }
 
+/** What a fan-out needs of the call it runs in (a tool's env is one). */
+export interface FanOutEnv {
+  config: Pick<Readonly<Config>, "fanout">;
+  signal: AbortSignal;
+  progress: (done: number, total: number, message: string) => void;
+}
+
 export async function fanOut<D>(
   targets: Cluster[],
-  env: Pick<ToolEnv, "config" | "signal" | "progress">,
+  env: FanOutEnv,
   run: (cluster: Cluster, signal: AbortSignal) => Promise<D>,
 ): Promise<Settled<D>[]> {
   const results: Settled<D>[] = new Array(targets.length);

@@ -4,12 +4,12 @@
 // subject is a SubjectAccessReview, never an impersonated kubectl.
 import { asksAboutOther, subjectCanI } from "../kube/subject-review.js";
 import { BINARIES, type Binary } from "../passthrough/binaries.js";
+import type { Toolset } from "../policy/toolset-catalogue.js";
 import type { CliCall, First } from "./cli-run.js";
 import { writeCtx } from "./cluster-tool.js";
 import { prepareRepositories, readsRepositories, trustedRepositories } from "./helm-repos.js";
 import { isPlannedHelmWrite, planHelm } from "./helm-writes.js";
 import { guardedKubectl, isPlannedWrite } from "./kubectl-writes.js";
-import type { Toolset } from "./toolsets.js";
 
 export interface CliSpec extends Binary {
   title: string;

@@ -16,7 +16,10 @@ export { CLI_SPECS };
  * What a serving role may run and list: `typed` tools and the CLI passthroughs, by mode, the operator's
  * allow and deny lists and toolsets (throws naming the valid names when a list names nothing known).
  */
-export function serverTools(mode: Mode, config: Readonly<Config>, typed: AnyTool[]): Selection {
+/** The policy's selection over kube-mcp's own tool type. */
+export type ToolSelection = Selection<AnyTool>;
+
+export function serverTools(mode: Mode, config: Readonly<Config>, typed: AnyTool[]): ToolSelection {
   // A CLI tool exists in every mode (its validator decides per command), with the mode's description.
   return selectTools(mode, [...typed, ...cliTools(mode, config)], {
     ...config.tools,

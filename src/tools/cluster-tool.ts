@@ -9,11 +9,12 @@ import { renderTable } from "../format/table.js";
 import type { WriteCtx } from "../kube/plan.js";
 import type { Logger } from "../obs/log.js";
 import { KnownSecrets } from "../policy/known.js";
+import type { Safety } from "../policy/modes.js";
 import { permits } from "../policy/modes.js";
+import type { Toolset } from "../policy/toolset-catalogue.js";
 import { allowedRules, type Cluster, guardPolicy } from "../targets/clusters.js";
 import { fanOut, type Settled } from "../targets/fanout.js";
-import { defineTool, type Safety, type Tool } from "./define.js";
-import type { Toolset } from "./toolsets.js";
+import { defineTool, type Tool } from "./define.js";
 
 export const clusterParam = z
   .union([z.string().min(1), z.array(z.string().min(1)).max(100)])

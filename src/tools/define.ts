@@ -4,12 +4,10 @@ import type * as z from "zod";
 import type { Config } from "../config/schema.js";
 import type { PortForwards } from "../kube/portforward.js";
 import type { Logger } from "../obs/log.js";
+import type { Safety } from "../policy/modes.js";
+import type { Toolset } from "../policy/toolset-catalogue.js";
 import type { Cluster, Clusters } from "../targets/clusters.js";
 import type { CallCtx } from "./cluster-tool.js";
-import type { Toolset } from "./toolsets.js";
-
-/** read: never changes anything. write: creates or changes state. destructive: deletes, evicts, runs code. */
-export type Safety = "read" | "write" | "destructive";
 
 export type Progress = (done: number, total: number, message: string) => void;
 
@@ -55,7 +53,7 @@ export interface Tool<I extends z.ZodObject = z.ZodObject, O = unknown> {
   input: I;
   output: z.ZodType<O>;
   safety: Safety;
-  /** The group it is listed and enabled with (src/tools/toolsets.ts). */
+  /** The group it is listed and enabled with (src/policy/toolset-catalogue.ts). */
   toolset: Toolset;
   /** For tools that need something the machine may lack (a CLI binary): listed only while it is there. */
   installed?(): boolean;

@@ -1,8 +1,8 @@
 // The README's tool table, generated from the definitions (`npm run docs` writes it; a test checks it).
 
+import { DEFAULT_TOOLSETS, type Toolset } from "../policy/toolset-catalogue.js";
 import type { CliSpec } from "./cli-specs.js";
 import type { AnyTool } from "./define.js";
-import { DEFAULT_TOOLSETS, type Toolset } from "./toolsets.js";
 
 const set = (s: Toolset) => (DEFAULT_TOOLSETS.includes(s) ? `${s} (default)` : s);
 // A renamed tool's old name stays callable for a release; the table is where a reader learns it.

@@ -5,11 +5,12 @@ import * as z from "zod";
 import type { Mode } from "../config/schema.js";
 import { CallPlan, type CommandArgs } from "../passthrough/plan.js";
 import { installedCheck, type Limiter } from "../passthrough/runner.js";
+import type { Safety } from "../policy/modes.js";
 import type { Cluster } from "../targets/clusters.js";
 import { runCli } from "./cli-run.js";
 import type { CliSpec } from "./cli-specs.js";
 import { TextOutput, textTool } from "./cluster-tool.js";
-import { type AnyTool, defineTool, type Safety } from "./define.js";
+import { type AnyTool, defineTool } from "./define.js";
 
 const SAFETY: Record<Mode, Safety> = { "read-only": "read", "non-destructive": "write", full: "destructive" };
 

@@ -2,8 +2,8 @@
 // capability is one call away; enabling a toolset lists its tools for the rest of the session.
 import * as z from "zod";
 import { ToolError } from "../errors.js";
+import { TOOLSET_NAMES, type Toolset } from "../policy/toolset-catalogue.js";
 import { type AnyTool, defineTool, type SessionTools } from "./define.js";
-import { TOOLSET_NAMES, type Toolset } from "./toolsets.js";
 
 // Built once: over HTTP a server (and this tool, whose description varies) is built for every request.
 const Input = z.object({ enable: z.array(z.enum(TOOLSET_NAMES)).min(1).describe("Toolsets to list") });

@@ -1,6 +1,6 @@
 // Toolsets: named groups of tools. The listing starts with the default ones (the context window pays for
 // every tool listed); the model enables the others in one call (the `toolsets` tool), and the operator
-// chooses with --toolsets. A leaf: tools and policy import it, it imports nothing.
+// chooses with --toolsets. Here, below tools/, because selecting tools is policy: a leaf that imports nothing.
 
 export const TOOLSETS = {
   core: "clusters, lists, objects, describe, logs, events, the kubectl passthrough",
