@@ -58,7 +58,6 @@ const KNOWN: string[] = [
   "function tools/logs.ts",
   "handler tools/portforward.ts",
   "handler tools/resources.ts",
-  "handler tools/rollout.ts",
   "handler tools/top.ts",
   "handler tools/write.ts",
 ];

@@ -1,11 +1,121 @@
-// Rollouts of Deployments, StatefulSets and DaemonSets: progress, history and undo from ReplicaSets.
+// Rollouts of Deployments, StatefulSets and DaemonSets: progress, history and undo from ReplicaSets,
+// and the changes `kubectl rollout` makes (restart, undo, pause, resume), each a guarded patch.
 import { ToolError } from "../errors.js";
+import { renderTable } from "../format/table.js";
 import type { KubeApi } from "./api.js";
+import { describeError } from "./errors.js";
+import { type Found, getObject, type Obj } from "./objects.js";
+import { plannedPatch, type WriteCtx } from "./plan.js";
+import { type PollOptions, poll } from "./poll.js";
 import { resourcePath } from "./resolve.js";
 import { selectorString } from "./selectors.js";
 
-// biome-ignore lint/suspicious/noExplicitAny: Kubernetes objects are open-ended JSON.
-type Obj = Record<string, any>;
+export const WORKLOADS = {
+  deployment: "deployments",
+  statefulset: "statefulsets",
+  daemonset: "daemonsets",
+} as const;
+export type WorkloadKind = keyof typeof WORKLOADS;
+
+/** The one workload a rollout call is about, and the name `kubectl rollout` would print for it. */
+export interface Workload extends Found {
+  name: string;
+  label: string;
+}
+
+export async function getWorkload(
+  api: KubeApi,
+  kind: WorkloadKind,
+  name: string,
+  namespace: string,
+  signal: AbortSignal,
+): Promise<Workload> {
+  const found = await getObject(api, WORKLOADS[kind], name, namespace, signal);
+  return { ...found, name, label: `${found.r.resource}.apps/${name}` };
+}
+
+/** Waits (bounded by `o.forMs`) for the rollout to complete; says where it stands either way. */
+export async function waitRollout(api: KubeApi, w: Workload, o: PollOptions): Promise<string> {
+  let fresh: Obj | undefined = w.obj;
+  const last = await poll(o, async () => {
+    const obj = fresh ?? (await getObject(api, w.r.resource, w.name, w.ns ?? "", o.signal)).obj;
+    fresh = undefined;
+    const state = rolloutState(w.r.kind, obj);
+    return { done: state.done, message: state.text };
+  });
+  return `${w.label}: ${last.message}${last.done ? "" : " (stopped waiting)"}.`;
+}
+
+/** A Deployment's revisions, newest first, as a table (or a sentence when there are none). */
+export async function rolloutHistory(api: KubeApi, w: Workload, signal: AbortSignal): Promise<string> {
+  deploymentOnly(w.r.kind, "history");
+  const rows = (await replicaSetsOf(api, w.obj, signal)).map((rs) => [
+    String(revision(rs)),
+    rs.metadata.annotations?.["kubernetes.io/change-cause"] ?? "<none>",
+    (rs.spec.template.spec.containers ?? []).map((c: { image: string }) => c.image).join(","),
+  ]);
+  return rows.length
+    ? renderTable(["revision", "change-cause", "images"], rows)
+    : `${w.label} has no revisions yet.`;
+}
+
+export type RolloutAction = "restart" | "undo" | "pause" | "resume";
+
+/** Makes the change (plan → guard → apply, like any write) and says what was done. */
+export async function changeRollout(
+  api: KubeApi,
+  w: Workload,
+  o: { action: RolloutAction; toRevision?: number | undefined; dryRun: boolean; write: WriteCtx },
+): Promise<string> {
+  const patch = (body: unknown) => patchWorkload(api, w, body, o);
+  switch (o.action) {
+    case "restart": {
+      const annotations = { "kubectl.kubernetes.io/restartedAt": new Date().toISOString() };
+      await patch({ spec: { template: { metadata: { annotations } } } });
+      return `${w.label} restarted (a new rollout has begun; follow it with rollout_status).`;
+    }
+    case "undo": {
+      deploymentOnly(w.r.kind, "undo");
+      const sets = await replicaSetsOf(api, w.obj, o.write.signal);
+      const { template, revision: to } = undoTemplate(sets, o.toRevision);
+      await patch({ spec: { template } });
+      return `${w.label} rolled back to revision ${to}.`;
+    }
+    case "pause":
+    case "resume":
+      deploymentOnly(w.r.kind, o.action);
+      await patch({ spec: { paused: o.action === "pause" } });
+      return `${w.label} ${o.action === "pause" ? "paused" : "resumed"}.`;
+  }
+}
+
+async function patchWorkload(
+  api: KubeApi,
+  w: Workload,
+  body: unknown,
+  o: { dryRun: boolean; write: WriteCtx },
+): Promise<void> {
+  try {
+    // An undo to a template that mounts a Secret is judged like any write.
+    const path = resourcePath(w.r, w.ns, w.name);
+    await plannedPatch(api, w.r, path, body, { type: "strategic", dryRun: o.dryRun }, o.write);
+  } catch (err) {
+    throw describeError(err, {
+      cluster: api.cluster,
+      verb: "patch",
+      resource: w.r.kind,
+      name: w.name,
+      ...(w.ns ? { namespace: w.ns } : {}),
+    });
+  }
+}
+
+function deploymentOnly(kind: string, action: string): void {
+  if (kind !== "Deployment")
+    throw new ToolError(
+      `${action} is supported for Deployments here; for a ${kind}, use the kubectl tool's rollout ${action}.`,
+    );
+}
 
 /** Whether the rollout is complete, and a sentence saying where it stands (like `kubectl rollout status`). */
 export function rolloutState(kind: string, o: Obj): { done: boolean; text: string } {

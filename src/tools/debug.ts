@@ -4,11 +4,11 @@ import { randomBytes } from "node:crypto";
 import * as z from "zod";
 import { ToolError } from "../errors.js";
 import { describeError } from "../kube/errors.js";
+import { getObject } from "../kube/objects.js";
 import { corePath } from "../kube/resolve.js";
 import type { Cluster } from "../targets/clusters.js";
 import { type RunCtx, textTool } from "./cluster-tool.js";
 import { nameParam, namespaceParam } from "./params.js";
-import { getObject } from "./resources.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: Kubernetes objects are open-ended JSON.
 type Obj = Record<string, any>;
@@ -37,7 +37,13 @@ export const podsDebug = textTool({
         `The image ${image} is not allowed for debug containers.`,
         `Allowed: ${allowed.join(", ")} (the operator sets debug.image and debug.allowedImages).`,
       );
-    const { obj, ns } = await getObject(cluster, "pods", args.name, args.namespace, ctx.signal);
+    const { obj, ns } = await getObject(
+      cluster.api,
+      "pods",
+      args.name,
+      args.namespace ?? cluster.namespace,
+      ctx.signal,
+    );
     const pod = obj as Obj;
     const namespace = ns ?? cluster.namespace;
     const containers = (pod.spec?.containers ?? []).map((c: Obj) => c.name as string);
@@ -105,7 +111,7 @@ async function waitRunning(
 ): Promise<string> {
   const started = Date.now();
   for (;;) {
-    const { obj } = await getObject(cluster, "pods", pod, namespace, ctx.signal);
+    const { obj } = await getObject(cluster.api, "pods", pod, namespace, ctx.signal);
     const st = ((obj as Obj).status?.ephemeralContainerStatuses ?? []).find((s: Obj) => s.name === name);
     const s = st?.state ?? {};
     if (s.running) return "running";

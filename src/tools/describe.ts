@@ -3,11 +3,11 @@ import * as z from "zod";
 import { age, cell, renderTable } from "../format/table.js";
 import { describeObject } from "../kube/describe.js";
 import { fetchEvents } from "../kube/events.js";
+import { getObject } from "../kube/objects.js";
 import { apiVersionOf } from "../kube/resolve.js";
 import { redactObject } from "../policy/redact.js";
 import { textTool } from "./cluster-tool.js";
 import { kindParam, nameParam, namespaceParam } from "./params.js";
-import { getObject } from "./resources.js";
 
 export const resourcesDescribe = textTool({
   name: "resources_describe",
@@ -22,7 +22,8 @@ export const resourcesDescribe = textTool({
     namespace: namespaceParam.optional(),
   }),
   async run(args, cluster, ctx) {
-    const { r, obj } = await getObject(cluster, args.kind, args.name, args.namespace, ctx.signal);
+    const namespace = args.namespace ?? cluster.namespace;
+    const { r, obj } = await getObject(cluster.api, args.kind, args.name, namespace, ctx.signal);
     const clean = redactObject(obj, {
       revealSecretValues: cluster.revealSecrets,
       collect: ctx.secrets.add,

@@ -4,9 +4,9 @@ import { ToolError } from "../errors.js";
 import { sanitizeUntrusted } from "../format/fence.js";
 import { describeError } from "../kube/errors.js";
 import { execInPod } from "../kube/exec.js";
+import { getObject } from "../kube/objects.js";
 import { textTool } from "./cluster-tool.js";
 import { nameParam, namespaceParam } from "./params.js";
-import { getObject } from "./resources.js";
 
 export const podsExec = textTool({
   name: "pods_exec",
@@ -23,7 +23,8 @@ export const podsExec = textTool({
     timeoutSeconds: z.number().int().min(1).max(300).optional().describe("Default 30"),
   }),
   async run(args, cluster, ctx) {
-    const { obj, ns } = await getObject(cluster, "pods", args.name, args.namespace, ctx.signal);
+    const namespace = args.namespace ?? cluster.namespace;
+    const { obj, ns } = await getObject(cluster.api, "pods", args.name, namespace, ctx.signal);
     const spec = obj.spec as { containers?: { name: string }[]; ephemeralContainers?: { name: string }[] };
     // Ephemeral (pods_debug) containers can be exec'd into too, but are never the default.
     const containers = (spec?.containers ?? []).map((c) => c.name);

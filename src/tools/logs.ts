@@ -5,13 +5,13 @@ import { sanitizeUntrusted } from "../format/fence.js";
 import { compileRegex, type Matcher, RegexError } from "../format/regex.js";
 import { describeError } from "../kube/errors.js";
 import { lookupKind } from "../kube/lookup.js";
+import { getObject } from "../kube/objects.js";
 import { corePath } from "../kube/resolve.js";
 import { type LabelSelector, parseDuration, selectorString } from "../kube/selectors.js";
 import { redactText } from "../policy/redact-text.js";
 import type { Cluster } from "../targets/clusters.js";
 import { textTool } from "./cluster-tool.js";
 import { kindParam, nameParam, namespaceParam } from "./params.js";
-import { getObject } from "./resources.js";
 
 const MAX_PODS = 10;
 
@@ -28,8 +28,9 @@ async function podsFor(
   signal: AbortSignal,
 ): Promise<Pod[]> {
   const r = await lookupKind(cluster.api, kind, signal);
-  if (r.kind === "Pod") return [(await getObject(cluster, "pods", name, ns, signal)).obj as unknown as Pod];
-  const { obj } = await getObject(cluster, kind, name, ns, signal);
+  if (r.kind === "Pod")
+    return [(await getObject(cluster.api, "pods", name, ns, signal)).obj as unknown as Pod];
+  const { obj } = await getObject(cluster.api, kind, name, ns, signal);
   const spec = obj.spec as { selector?: LabelSelector; jobTemplate?: unknown } | undefined;
   const selector = r.kind === "CronJob" ? undefined : selectorString(spec?.selector);
   if (!selector)

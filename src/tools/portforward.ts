@@ -4,6 +4,7 @@ import * as z from "zod";
 import { ToolError } from "../errors.js";
 import { renderTable } from "../format/table.js";
 import { describeError } from "../kube/errors.js";
+import { getObject } from "../kube/objects.js";
 import type { SessionInfo } from "../kube/portforward.js";
 import { corePath } from "../kube/resolve.js";
 import { selectorString } from "../kube/selectors.js";
@@ -11,7 +12,6 @@ import { permits } from "../policy/modes.js";
 import type { Cluster } from "../targets/clusters.js";
 import { defineTool } from "./define.js";
 import { namespaceParam } from "./params.js";
-import { getObject } from "./resources.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: Kubernetes objects are open-ended JSON.
 type Obj = Record<string, any>;
@@ -55,7 +55,13 @@ async function resolveTarget(
 ): Promise<{ namespace: string; pod: string; port: number }> {
   const slash = name.indexOf("/");
   const kind = slash > 0 ? name.slice(0, slash) : "pods";
-  const { r, ns, obj } = await getObject(cluster, kind, name.slice(slash + 1), namespace, signal);
+  const { r, ns, obj } = await getObject(
+    cluster.api,
+    kind,
+    name.slice(slash + 1),
+    namespace ?? cluster.namespace,
+    signal,
+  );
   const o = obj as Obj;
   const podNs = ns ?? cluster.namespace;
   if (r.kind === "Pod") return { namespace: podNs, pod: o.metadata.name, port };

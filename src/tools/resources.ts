@@ -4,35 +4,14 @@ import * as z from "zod";
 import { ToolError } from "../errors.js";
 import { describeError } from "../kube/errors.js";
 import { lookupKind } from "../kube/lookup.js";
-import { apiVersionOf, corePath, resourceLabel, resourcePath } from "../kube/resolve.js";
+import { getObject, missingNamespace } from "../kube/objects.js";
+import { apiVersionOf, resourceLabel } from "../kube/resolve.js";
 import { countObjects, listTable } from "../kube/table.js";
 import { redactObject } from "../policy/redact.js";
-import type { Cluster } from "../targets/clusters.js";
 import { tableTool, textTool } from "./cluster-tool.js";
 import { fieldSelectorParam, kindParam, labelSelectorParam, nameParam, namespaceParam } from "./params.js";
 
 const kind = kindParam.describe('e.g. "pods", "deploy", "widgets.example.com"');
-
-/** Explains an empty namespaced list when the namespace itself does not exist. */
-async function checkNamespace(
-  cluster: Cluster,
-  ns: string,
-  signal: AbortSignal,
-): Promise<string | undefined> {
-  try {
-    await cluster.api.json({ path: corePath("namespaces", undefined, ns), signal });
-    return undefined;
-  } catch {
-    const list = await cluster.api
-      .json<{ items: { metadata: { name: string } }[] }>({
-        path: "/api/v1/namespaces",
-        query: { limit: 50 },
-        signal,
-      })
-      .catch(() => ({ items: [] }));
-    return `Namespace "${ns}" does not exist on cluster ${cluster.name}. Namespaces: ${list.items.map((i) => i.metadata.name).join(", ")}.`;
-  }
-}
 
 export const resourcesList = tableTool({
   name: "resources_list",
@@ -82,7 +61,7 @@ export const resourcesList = tableTool({
         continue: args.continue,
         wide: args.wide,
       });
-      const missing = !t.rows.length && ns ? await checkNamespace(cluster, ns, ctx.signal) : undefined;
+      const missing = !t.rows.length && ns ? await missingNamespace(cluster.api, ns, ctx.signal) : undefined;
       if (missing) throw new ToolError(missing);
       return {
         ...t,
@@ -100,47 +79,6 @@ export const resourcesList = tableTool({
   },
 });
 
-/** Fetches one object, turning a 404 into a sentence that lists what does exist nearby. */
-export async function getObject(
-  cluster: Cluster,
-  kindName: string,
-  name: string,
-  namespace: string | undefined,
-  signal: AbortSignal,
-) {
-  const r = await lookupKind(cluster.api, kindName, signal, "get");
-  const ns = r.namespaced ? (namespace ?? cluster.namespace) : undefined;
-  try {
-    const obj = await cluster.api.json<Record<string, unknown>>({ path: resourcePath(r, ns, name), signal });
-    return { r, ns, obj };
-  } catch (err) {
-    const te = describeError(err, {
-      cluster: cluster.name,
-      verb: "get",
-      resource: r.kind,
-      name,
-      ...(ns ? { namespace: ns } : {}),
-    });
-    if (te.message.includes("not found")) {
-      const nearby = await listTable(cluster.api, r, {
-        ...(ns ? { namespace: ns } : {}),
-        limit: 30,
-        signal,
-      }).catch(() => undefined);
-      const names = nearby?.names ?? [];
-      const hint = names.length
-        ? `${resourceLabel(r)} in ${ns ? `namespace ${ns}` : "the cluster"}: ${names.join(", ")}${nearby?.continue ? ", …" : ""}.`
-        : ns
-          ? await checkNamespace(cluster, ns, signal).then(
-              (m) => m ?? `There are no ${resourceLabel(r)} in namespace ${ns}.`,
-            )
-          : undefined;
-      throw new ToolError(te.message, hint);
-    }
-    throw te;
-  }
-}
-
 export const resourcesGet = textTool({
   name: "resources_get",
   toolset: "core",
@@ -154,7 +92,8 @@ export const resourcesGet = textTool({
     output: z.enum(["yaml", "json"]).optional(),
   }),
   async run(args, cluster, ctx) {
-    const { r, ns, obj } = await getObject(cluster, args.kind, args.name, args.namespace, ctx.signal);
+    const namespace = args.namespace ?? cluster.namespace;
+    const { r, ns, obj } = await getObject(cluster.api, args.kind, args.name, namespace, ctx.signal);
     const clean = redactObject(
       { apiVersion: apiVersionOf(r), kind: r.kind, ...obj },
       // Masked values are remembered: a copy elsewhere in the object (an annotation) is masked too.
