@@ -1,17 +1,10 @@
 // pods_debug: add an ephemeral debug container to a running pod (like `kubectl debug POD --image=…`),
 // wait until it runs, and say how to reach it. Images are limited to the configured ones.
-import { randomBytes } from "node:crypto";
 import * as z from "zod";
 import { ToolError } from "../errors.js";
-import { describeError } from "../kube/errors.js";
-import { getObject } from "../kube/objects.js";
-import { corePath } from "../kube/resolve.js";
-import type { Cluster } from "../targets/clusters.js";
-import { type RunCtx, textTool } from "./cluster-tool.js";
+import { addDebugContainer } from "../kube/debug.js";
+import { textTool } from "./cluster-tool.js";
 import { nameParam, namespaceParam } from "./params.js";
-
-// biome-ignore lint/suspicious/noExplicitAny: Kubernetes objects are open-ended JSON.
-type Obj = Record<string, any>;
 
 export const podsDebug = textTool({
   name: "pods_debug",
@@ -30,101 +23,30 @@ export const podsDebug = textTool({
     waitSeconds: z.number().int().min(0).max(20).optional().describe("Default 15"),
   }),
   async run(args, cluster, ctx) {
-    const image = args.image ?? ctx.config.debug.image;
-    const allowed = [ctx.config.debug.image, ...ctx.config.debug.allowedImages];
-    if (!allowed.includes(image))
-      throw new ToolError(
-        `The image ${image} is not allowed for debug containers.`,
-        `Allowed: ${allowed.join(", ")} (the operator sets debug.image and debug.allowedImages).`,
-      );
-    const { obj, ns } = await getObject(
-      cluster.api,
-      "pods",
-      args.name,
-      args.namespace ?? cluster.namespace,
-      ctx.signal,
-    );
-    const pod = obj as Obj;
-    const namespace = ns ?? cluster.namespace;
-    const containers = (pod.spec?.containers ?? []).map((c: Obj) => c.name as string);
-    if (args.target && !containers.includes(args.target))
-      throw new ToolError(
-        `Pod ${args.name} has no container "${args.target}".`,
-        `Containers: ${containers.join(", ")}.`,
-      );
-    if (pod.status?.phase !== "Running")
-      throw new ToolError(
-        `Pod ${args.name} is ${pod.status?.phase ?? "not running"}; a debug container needs a running pod.`,
-      );
-    const ttl = args.ttlSeconds ?? 3600;
-    const container = {
-      name: `debugger-${randomBytes(3).toString("hex")}`,
-      image,
-      command: args.command ?? ["sleep", String(ttl)],
-      stdin: false,
-      tty: false,
-      terminationMessagePolicy: "File",
-      ...(args.target ? { targetContainerName: args.target } : {}),
-    };
-    const path = corePath("pods", namespace, args.name, "ephemeralcontainers");
-    try {
-      await cluster.api.patch(
-        path,
-        { spec: { ephemeralContainers: [container] } },
-        {
-          type: "strategic",
-          signal: ctx.signal,
-        },
-      );
-    } catch (err) {
-      throw describeError(err, {
-        cluster: cluster.name,
-        verb: "patch",
-        resource: "pods/ephemeralcontainers",
-        name: args.name,
-        namespace,
-      });
-    }
-    const state = await waitRunning(
-      cluster,
-      namespace,
-      args.name,
-      container.name,
-      args.waitSeconds ?? 15,
-      ctx,
-    );
-    const reach = `Reach it with pods_exec: name "${args.name}", namespace "${namespace}", container "${container.name}", command e.g. ["ps", "aux"].`;
-    return {
-      text: `Added debug container ${container.name} (${image}) to pod ${namespace}/${args.name}${args.target ? `, sharing the processes of ${args.target}` : ""}: ${state}.\n${reach}`,
-      notes: [`It cannot be removed; it ends when its command does (${container.command.join(" ")}).`],
-    };
+    const image = allowedImage(args.image, ctx.config.debug);
+    const { target, command } = args;
+    const forMs = (args.waitSeconds ?? 15) * 1000;
+    const o = { image, target, command, ttlSeconds: args.ttlSeconds ?? 3600, forMs };
+    const ns = args.namespace ?? cluster.namespace;
+    return addDebugContainer(cluster.api, args.name, ns, {
+      ...o,
+      signal: ctx.signal,
+      progress: ctx.progress,
+    });
   },
 });
 
-async function waitRunning(
-  cluster: Cluster,
-  namespace: string,
-  pod: string,
-  name: string,
-  waitS: number,
-  ctx: RunCtx,
-): Promise<string> {
-  const started = Date.now();
-  for (;;) {
-    const { obj } = await getObject(cluster.api, "pods", pod, namespace, ctx.signal);
-    const st = ((obj as Obj).status?.ephemeralContainerStatuses ?? []).find((s: Obj) => s.name === name);
-    const s = st?.state ?? {};
-    if (s.running) return "running";
-    if (s.terminated)
-      throw new ToolError(
-        `The debug container ${name} ended at once (${s.terminated.reason ?? "terminated"}, exit code ${s.terminated.exitCode}).`,
-        "Check the command, or the image's entrypoint.",
-      );
-    const why = s.waiting?.reason ? `waiting: ${s.waiting.reason}` : "not started yet";
-    if (Date.now() - started >= waitS * 1000)
-      return `${why} (stopped waiting after ${waitS} s; check with resources_describe)`;
-    ctx.progress(Math.max(0.1, Math.round((Date.now() - started) / 100) / 10), waitS, why);
-    await new Promise((r) => setTimeout(r, 1000));
-    ctx.signal.throwIfAborted();
-  }
+/** The image to run: the configured one by default; another only when the operator allowed it. */
+function allowedImage(
+  image: string | undefined,
+  debug: { image: string; allowedImages: readonly string[] },
+): string {
+  const allowed = [debug.image, ...debug.allowedImages];
+  const chosen = image ?? debug.image;
+  if (!allowed.includes(chosen))
+    throw new ToolError(
+      `The image ${chosen} is not allowed for debug containers.`,
+      `Allowed: ${allowed.join(", ")} (the operator sets debug.image and debug.allowedImages).`,
+    );
+  return chosen;
 }
