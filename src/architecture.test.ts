@@ -52,8 +52,6 @@ const KNOWN: string[] = [
   "handler tools/events.ts",
   "handler tools/exec.ts",
   "handler tools/health.ts",
-  "handler tools/logs.ts",
-  "function tools/logs.ts",
   "handler tools/portforward.ts",
   "handler tools/resources.ts",
   "handler tools/top.ts",
