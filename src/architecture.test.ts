@@ -49,12 +49,9 @@ const KNOWN: string[] = [
   "handler tools/cluster-tool.ts",
   "handler tools/clusters.ts",
   "handler tools/delete.ts",
-  "handler tools/events.ts",
   "handler tools/exec.ts",
-  "handler tools/health.ts",
   "handler tools/portforward.ts",
   "handler tools/resources.ts",
-  "handler tools/top.ts",
   "handler tools/write.ts",
 ];
 

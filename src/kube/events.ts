@@ -1,6 +1,8 @@
 // Events, newest first, with repeats collapsed: the same object, reason and message become one row
 // with a summed count, which is what a model needs and a fraction of the tokens.
+import { age, cell } from "../format/table.js";
 import type { KubeApi } from "./api.js";
+import { describeError } from "./errors.js";
 import { corePath } from "./resolve.js";
 import { fieldValue } from "./selectors.js";
 
@@ -96,4 +98,31 @@ export async function fetchEvents(
   }
   const events = [...groups.values()].sort((a, b) => (a.last < b.last ? 1 : a.last > b.last ? -1 : 0));
   return { events, scanned: raw.length, capped };
+}
+
+/**
+ * The newest `limit` events as table rows (a namespace column when the query spans all), with how many
+ * matched and whether the scan stopped short.
+ */
+export async function eventTable(api: KubeApi, q: EventQuery, limit: number) {
+  try {
+    const { events, capped } = await fetchEvents(api, q);
+    const allNs = !q.namespace;
+    const rows = events
+      .slice(0, limit)
+      .map((e) => [
+        ...(allNs ? [e.namespace] : []),
+        age(e.last),
+        e.type,
+        e.reason,
+        e.object,
+        String(e.count),
+        cell(e.message),
+      ]);
+    const columns = ["last seen", "type", "reason", "object", "count", "message"];
+    return { columns: [...(allNs ? ["namespace"] : []), ...columns], rows, total: events.length, capped };
+  } catch (err) {
+    const where = q.namespace ? { namespace: q.namespace } : {};
+    throw describeError(err, { cluster: api.cluster, verb: "list", resource: "events", ...where });
+  }
 }

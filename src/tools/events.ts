@@ -1,8 +1,6 @@
 // events_list: what happened recently, newest first, repeats collapsed, messages fenced as cluster data.
 import * as z from "zod";
-import { age, cell } from "../format/table.js";
-import { describeError } from "../kube/errors.js";
-import { fetchEvents } from "../kube/events.js";
+import { eventTable } from "../kube/events.js";
 import { lookupKind } from "../kube/lookup.js";
 import { tableTool } from "./cluster-tool.js";
 import { kindParam, nameParam, namespaceParam } from "./params.js";
@@ -23,51 +21,17 @@ export const eventsList = tableTool({
   }),
   async run(args, cluster, ctx) {
     const kind = args.kind ? (await lookupKind(cluster.api, args.kind, ctx.signal)).kind : undefined;
-    try {
-      const { events, capped } = await fetchEvents(cluster.api, {
-        ...args,
-        ...(kind ? { kind } : {}),
-        signal: ctx.signal,
-      });
-      const limit = Math.min(args.limit ?? 50, ctx.rowLimit);
-      const shown = events.slice(0, limit);
-      const allNs = !args.namespace;
-      const rows = shown.map((e) => [
-        ...(allNs ? [e.namespace] : []),
-        age(e.last),
-        e.type,
-        e.reason,
-        e.object,
-        String(e.count),
-        cell(e.message),
-      ]);
-      const notes = capped
+    const q = { ...args, ...(kind ? { kind } : {}), signal: ctx.signal };
+    const { capped, ...table } = await eventTable(cluster.api, q, Math.min(args.limit ?? 50, ctx.rowLimit));
+    const what = [args.type, "events"].filter(Boolean).join(" ");
+    const about = `${args.namespace ? ` in namespace ${args.namespace}` : ""}${args.name ? ` for ${args.kind ?? ""} ${args.name}` : ""}`;
+    return {
+      ...table,
+      notes: capped
         ? ["Only the 5,000 most recent events were scanned; filter by namespace or object to see older ones."]
-        : [];
-      const what = [args.type, "events"].filter(Boolean).join(" ");
-      return {
-        columns: [
-          ...(allNs ? ["namespace"] : []),
-          "last seen",
-          "type",
-          "reason",
-          "object",
-          "count",
-          "message",
-        ],
-        rows,
-        total: events.length,
-        notes,
-        untrusted: "event messages",
-        empty: `No ${what}${args.namespace ? ` in namespace ${args.namespace}` : ""}${args.name ? ` for ${args.kind ?? ""} ${args.name}` : ""}.`,
-      };
-    } catch (err) {
-      throw describeError(err, {
-        cluster: cluster.name,
-        verb: "list",
-        resource: "events",
-        ...(args.namespace ? { namespace: args.namespace } : {}),
-      });
-    }
+        : [],
+      untrusted: "event messages",
+      empty: `No ${what}${about}.`,
+    };
   },
 });
