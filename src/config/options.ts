@@ -1,6 +1,7 @@
 // The command-line and environment surface of the configuration: one row per option, used both to
-// parse argv/env into a config layer and to generate `--help`. Defaults are the schema's: a help text
-// says `{default}` where the schema's default for its path is shown.
+// parse argv/env into a config layer and to generate `--help`. What an option does and its default are
+// the schema's, unless its help says it differently for the command line.
+import type * as z from "zod";
 import { ConfigSchema } from "./schema.js";
 
 export type OptionType = "string" | "number" | "boolean" | "list" | "json";
@@ -13,7 +14,10 @@ export interface OptionSpec {
   type: OptionType;
   env?: string;
   arg?: string;
-  help: string;
+  /** What the option does; unset: the schema's description of its field. */
+  help?: string;
+  /** `--help` shows the schema's default for the field. */
+  showDefault?: true;
   /** A boolean flag that sets the config value to false (`--no-confirm`); its env var is not inverted. */
   negates?: true;
   /** The flag may be given more than once; a list option collects every occurrence. */
@@ -44,7 +48,6 @@ export const OPTIONS: OptionSpec[] = [
     path: "dryRun",
     type: "boolean",
     env: "KUBE_MCP_DRY_RUN",
-    help: "run every write as a server-side dry run",
   },
   {
     flag: "toolsets",
@@ -70,7 +73,6 @@ export const OPTIONS: OptionSpec[] = [
     type: "list",
     env: "KUBE_MCP_DENY_TOOLS",
     arg: "T1,T2",
-    help: "never register these tools or toolsets",
     roles: ["serve", "hub"],
   },
   {
@@ -103,7 +105,7 @@ export const OPTIONS: OptionSpec[] = [
     type: "string",
     env: "KUBE_MCP_HTTP_PATH",
     arg: "PATH",
-    help: "MCP endpoint path (default {default})",
+    showDefault: true,
   },
   {
     flag: "allowed-hosts",
@@ -178,7 +180,6 @@ export const OPTIONS: OptionSpec[] = [
     type: "string",
     env: "KUBE_MCP_OAUTH_JWKS_URI",
     arg: "URL",
-    help: "signing keys URL, when the issuer publishes no metadata",
     roles: ["serve", "hub"],
   },
   {
@@ -202,7 +203,6 @@ export const OPTIONS: OptionSpec[] = [
     type: "string",
     env: "K8S_NAMESPACE",
     arg: "NS",
-    help: "default namespace for every cluster",
   },
   {
     flag: "contexts",
@@ -218,7 +218,7 @@ export const OPTIONS: OptionSpec[] = [
     type: "number",
     env: "KUBE_MCP_REQUEST_TIMEOUT_MS",
     arg: "MS",
-    help: "deadline for one Kubernetes API request (default {default})",
+    showDefault: true,
   },
   {
     flag: "max-rows",
@@ -226,7 +226,7 @@ export const OPTIONS: OptionSpec[] = [
     type: "number",
     env: "KUBE_MCP_MAX_ROWS",
     arg: "N",
-    help: "most table rows in one answer (default {default})",
+    showDefault: true,
   },
   {
     flag: "max-bytes",
@@ -234,7 +234,7 @@ export const OPTIONS: OptionSpec[] = [
     type: "number",
     env: "KUBE_MCP_MAX_BYTES",
     arg: "N",
-    help: "most bytes of text in one answer (default {default})",
+    showDefault: true,
   },
   {
     flag: "fanout-concurrency",
@@ -242,7 +242,7 @@ export const OPTIONS: OptionSpec[] = [
     type: "number",
     env: "KUBE_MCP_FANOUT_CONCURRENCY",
     arg: "N",
-    help: 'clusters queried at once by cluster: "*" (default {default})',
+    showDefault: true,
   },
   {
     flag: "cluster-timeout",
@@ -250,14 +250,13 @@ export const OPTIONS: OptionSpec[] = [
     type: "number",
     env: "KUBE_MCP_CLUSTER_TIMEOUT_MS",
     arg: "MS",
-    help: "deadline per cluster in a fan-out (default {default})",
+    showDefault: true,
   },
   {
     flag: "reveal-secrets",
     path: "revealSecrets",
     type: "boolean",
     env: "KUBE_MCP_REVEAL_SECRETS",
-    help: "allow reading Secret values (default: always redacted)",
   },
   {
     flag: "audit",
@@ -280,7 +279,7 @@ export const OPTIONS: OptionSpec[] = [
     type: "string",
     env: "KUBE_MCP_DEBUG_IMAGE",
     arg: "IMAGE",
-    help: "image of the containers pods_debug adds (default {default})",
+    showDefault: true,
   },
   {
     flag: "port",
@@ -288,7 +287,7 @@ export const OPTIONS: OptionSpec[] = [
     type: "number",
     env: "PORT",
     arg: "PORT",
-    help: "listen on 0.0.0.0:PORT when --http is not given (default {default})",
+    showDefault: true,
     roles: ["hub"],
   },
   {
@@ -297,7 +296,7 @@ export const OPTIONS: OptionSpec[] = [
     type: "string",
     env: "KUBE_MCP_AGENT_PATH",
     arg: "PATH",
-    help: "WebSocket path agents connect to (default {default})",
+    showDefault: true,
     roles: ["hub"],
   },
   {
@@ -338,7 +337,8 @@ export const OPTIONS: OptionSpec[] = [
     type: "string",
     env: "KUBE_MCP_HELM_USER_REPOSITORIES",
     arg: "true|false",
-    help: "also trust the repositories in your own Helm config (default {default})",
+    help: "also trust the repositories in your own Helm config",
+    showDefault: true,
     roles: ["serve"],
   },
 
@@ -357,7 +357,6 @@ export const OPTIONS: OptionSpec[] = [
     type: "string",
     env: "CLUSTER_TOKENS_PATH",
     arg: "PATH",
-    help: "JSON file of tokens, or a directory with one file per cluster (a mounted Secret)",
     roles: ["hub"],
   },
   {
@@ -366,7 +365,7 @@ export const OPTIONS: OptionSpec[] = [
     type: "number",
     env: "MAX_AGENT_CONNECTIONS_PER_IP",
     arg: "N",
-    help: "open agent sockets allowed from one address (default {default})",
+    showDefault: true,
     roles: ["hub"],
   },
   {
@@ -478,7 +477,6 @@ export const OPTIONS: OptionSpec[] = [
     type: "string",
     env: "CENTRAL_SERVER_URL",
     arg: "URL",
-    help: "the hub's agent endpoint, wss://HOST/agent (several replicas: comma-separated, tried in turn)",
     roles: ["agent"],
   },
   {
@@ -487,7 +485,6 @@ export const OPTIONS: OptionSpec[] = [
     type: "string",
     env: "CLUSTER_NAME",
     arg: "NAME",
-    help: "the name this cluster has at the hub (its token must be issued for it)",
     roles: ["agent"],
   },
   {
@@ -505,7 +502,6 @@ export const OPTIONS: OptionSpec[] = [
     type: "string",
     env: "HUB_CA_FILE",
     arg: "FILE",
-    help: "CA bundle for the hub's certificate",
     roles: ["agent"],
   },
   {
@@ -522,7 +518,7 @@ export const OPTIONS: OptionSpec[] = [
     type: "string",
     env: "AGENT_HEALTH_LISTEN",
     arg: "[HOST:]PORT",
-    help: "where /healthz and /readyz answer (default {default})",
+    showDefault: true,
     roles: ["agent"],
   },
 ];
@@ -533,13 +529,29 @@ export const optionsFor = (role: Role) => OPTIONS.filter((o) => !o.roles || o.ro
 /** Environment variables read directly (secrets that have no flag, so they never show in `ps`). */
 export const SECRET_ENV = { agentToken: "AGENT_TOKEN" } as const;
 
-/** An option's help, its `{default}` filled from the schema. */
+type Def = { type: string; innerType?: z.ZodType; out?: z.ZodType; shape?: Record<string, z.ZodType> };
+
+/** The schema of the field at a dotted path. */
+function fieldAt(path: string): z.ZodType | undefined {
+  let field: z.ZodType | undefined = ConfigSchema;
+  for (const k of path.split(".")) {
+    let s: z.ZodType | undefined = field;
+    while (s && (s._zod.def as Def).type !== "object")
+      s = (s._zod.def as Def).innerType ?? (s._zod.def as Def).out;
+    field = s && (s._zod.def as Def).shape?.[k];
+  }
+  return field;
+}
+
+/** An option's help: its own words or its field's description, and the field's default if it shows one. */
 export function optionHelp(o: OptionSpec): string {
-  if (!o.help.includes("{default}")) return o.help;
+  const text = o.help ?? fieldAt(o.path)?.description;
+  if (text === undefined) throw new Error(`--${o.flag} has no help and ${o.path} no description`);
+  if (!o.showDefault) return text;
   let value: unknown = ConfigSchema.parse({});
   for (const k of o.path.split(".")) value = (value as Record<string, unknown> | undefined)?.[k];
-  if (value === undefined) throw new Error(`--${o.flag} shows {default}, but ${o.path} has no default`);
-  return o.help.replace("{default}", String(value));
+  if (value === undefined) throw new Error(`--${o.flag} shows a default, but ${o.path} has none`);
+  return `${text} (default ${value})`;
 }
 
 export function helpText(command: Role, summary: string, notes: string[] = DEFAULT_NOTES): string {

@@ -121,7 +121,7 @@ const OAuth = z
       .array(z.string().min(1))
       .optional()
       .describe("accepted token audiences (default: the resource URL, as RFC 8707 clients request it)"),
-    jwksUri: z.url().optional().describe("signing keys, when the issuer publishes no metadata"),
+    jwksUri: z.url().optional().describe("signing keys URL, when the issuer publishes no metadata"),
     scopes: z
       .object({
         read: z.string().min(1).default("kube-mcp:read").describe("the scope that grants read-only"),
@@ -223,7 +223,7 @@ export const ConfigSchema = z
           .min(1000)
           .max(600_000)
           .default(30_000)
-          .describe("deadline of one Kubernetes API request"),
+          .describe("deadline for one Kubernetes API request"),
         qps: z
           .number()
           .positive()
@@ -354,7 +354,7 @@ export const ConfigSchema = z
     revealSecrets: z
       .boolean()
       .default(false)
-      .describe("allow reading Secret values (off: values are always redacted)"),
+      .describe("allow reading Secret values (default: always redacted)"),
     identity: Identity.default("service").describe(
       "how clusters see callers, unless a cluster says otherwise",
     ),
@@ -471,7 +471,7 @@ export const ConfigSchema = z
       .describe("port_forward sessions"),
     debug: z
       .object({
-        image: z.string().min(1).default("busybox:1.37").describe("image of pods_debug containers"),
+        image: z.string().min(1).default("busybox:1.37").describe("image of the containers pods_debug adds"),
         allowedImages: z
           .array(z.string().min(1))
           .default([])
@@ -482,8 +482,14 @@ export const ConfigSchema = z
       .describe("ephemeral debug containers (pods_debug)"),
     hub: z
       .object({
-        port: z.number().int().min(0).max(65_535).default(3000).describe("port when --http is not given"),
-        agentPath: z.string().startsWith("/").default("/agent").describe("WebSocket path agents dial"),
+        port: z
+          .number()
+          .int()
+          .min(0)
+          .max(65_535)
+          .default(3000)
+          .describe("listen on 0.0.0.0:PORT when --http is not given"),
+        agentPath: z.string().startsWith("/").default("/agent").describe("WebSocket path agents connect to"),
         tokens: z
           .record(
             z.string().regex(CLUSTER_NAME),
@@ -494,9 +500,7 @@ export const ConfigSchema = z
         tokensPath: z
           .string()
           .optional()
-          .describe(
-            "JSON file of cluster tokens, or a directory with one file per cluster (a mounted Secret)",
-          ),
+          .describe("JSON file of tokens, or a directory with one file per cluster (a mounted Secret)"),
         maxAgentConnectionsPerIp: z
           .number()
           .int()
@@ -566,17 +570,19 @@ export const ConfigSchema = z
           .string()
           .regex(/^wss?:\/\//, "the hub URL must start with wss:// (or ws:// for development)")
           .optional()
-          .describe("the hub's agent endpoint, wss://HOST/agent (several replicas: comma-separated)"),
+          .describe(
+            "the hub's agent endpoint, wss://HOST/agent (several replicas: comma-separated, tried in turn)",
+          ),
         clusterName: z
           .string()
           .regex(CLUSTER_NAME)
           .optional()
-          .describe("the name this cluster has at the hub (its token is issued for it)"),
+          .describe("the name this cluster has at the hub (its token must be issued for it)"),
         token: z.string().min(16).optional().describe("the agent token (prefer tokenFile or AGENT_TOKEN)"),
         tokenFile: z.string().optional().describe("file holding the agent token"),
-        caFile: z.string().optional().describe("CA bundle that signs the hub's certificate"),
+        caFile: z.string().optional().describe("CA bundle for the hub's certificate"),
         insecureTls: z.boolean().default(false).describe("skip hub certificate checks (development only)"),
-        healthListen: z.string().default("0.0.0.0:8081").describe("[host:]port of /healthz and /readyz"),
+        healthListen: z.string().default("0.0.0.0:8081").describe("where /healthz and /readyz answer"),
         maxBackoffMs: z
           .number()
           .int()
