@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 
 // Unit tests beside the code run without the test bed (`npx vitest run --project unit`: seconds); the
@@ -25,12 +26,17 @@ export default defineConfig({
           // of the unit run. Safe because src/ keeps no module-level mutable state (STYLE.md, 7) but
           // caches and the tracer, which only src/obs/tracing-otel.test.ts turns on, and leaves inert.
           isolate: false,
+          // Every core (vitest's default leaves one to its main process, which idles here: one worker of
+          // two on a 2-core machine). A group of its own, as its worker count differs from the bed's.
+          maxWorkers: availableParallelism(),
+          sequence: { groupOrder: 0 },
         },
       },
       {
         extends: true,
         test: {
           name: "bed",
+          sequence: { groupOrder: 1 },
           include: ["test/**/*.test.ts", ...BED_UNITS],
           globalSetup: ["test/global-setup.ts"],
         },
