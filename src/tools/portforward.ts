@@ -1,4 +1,4 @@
-// port_forward: start, list and stop loopback port-forward sessions to a pod (or the pod behind a
+// pods_port_forward: start, list and stop loopback port-forward sessions to a pod (or the pod behind a
 // Service or workload), like `kubectl port-forward`, without blocking the call.
 import * as z from "zod";
 import { ToolError } from "../errors.js";
