@@ -3,24 +3,23 @@
 // it; for the imperative verbs that create objects — create, run, expose, autoscale — the objects it
 // would create), or, for commands whose effect is fixed and whose dry run kubectl lacks or prints wrongly (scale,
 // rollout restart, pause, resume and undo; cordon, uncordon), from the live objects with that effect
-// applied. The guard judges every
+// applied (kubectl-effects.ts). The guard judges every
 // planned object against its live self; a planned change is then written by kube-mcp exactly as
 // planned (an update conditional on the planned resourceVersion), and a fixed effect by kubectl.
 import { parse as parseYaml } from "yaml";
 import { ToolError } from "../errors.js";
 import { lineDiff } from "../format/diff.js";
-import type { KubeApi } from "../kube/api.js";
 import { planView } from "../kube/apply.js";
 import { lookupKind } from "../kube/lookup.js";
 import { enforce, refuseSecretReads, replanned, type WriteCtx } from "../kube/plan.js";
 import { resourceLabel, resourcePath } from "../kube/resolve.js";
-import { replicaSetsOf, revision, undoTemplate } from "../kube/rollout.js";
 import { lastFlag } from "../passthrough/grammar.js";
 import type { Verdict } from "../passthrough/validate.js";
 import type { Obj } from "../policy/guard.js";
 import { redactObject } from "../policy/redact.js";
 import type { Cluster } from "../targets/clusters.js";
-import { cliJson, type Cli as Kubectl } from "./cli-json.js";
+import { cliJson, jsonDocuments, type Cli as Kubectl } from "./cli-json.js";
+import { FIXED } from "./kubectl-effects.js";
 
 const PAST: Record<string, string> = {
   label: "labeled",
@@ -33,57 +32,6 @@ const PAST: Record<string, string> = {
 
 /** Commands that create objects: kubectl's dry run names them; kube-mcp creates what it planned. */
 const CREATES = new Set(["create", "run", "expose", "autoscale"]);
-
-// kubectl scale's dry run printed the unscaled object before kubectl 1.33, so its plan is made here.
-type Effect = (o: Obj, v: Verdict, api: KubeApi, signal: AbortSignal) => void | Promise<void>;
-
-const specOf = (o: Obj): Obj => {
-  o.spec ??= {};
-  return o.spec;
-};
-
-// kubectl's own dry run of `rollout undo` prints the object unchanged, so the template it would restore
-// is found here, from the Deployment's ReplicaSets, as kubectl does.
-const FIXED: Record<string, Effect> = {
-  "rollout undo": async (o, v, api, signal) => {
-    if (o.kind !== "Deployment")
-      throw new ToolError(
-        `kube-mcp plans rollout undo for Deployments only (${o.kind}/${o.metadata?.name} cannot be checked before it runs), so it is refused outside full mode.`,
-      );
-    const to = lastFlag(v, "to-revision");
-    const sets = await replicaSetsOf(api, o, signal);
-    const { template, revision: chosen } = undoTemplate(sets, to && to !== "0" ? Number(to) : undefined);
-    // kubectl picks its own ReplicaSet for a revision; when two claim it (a revision annotation is
-    // writable), the one judged here might not be the one kubectl restores.
-    if (sets.filter((rs) => revision(rs) === chosen).length > 1)
-      throw new ToolError(
-        `Two ReplicaSets of ${o.metadata?.name} claim revision ${chosen}, so kube-mcp cannot tell which one kubectl would restore; nothing was changed. Use the rollout tool's undo, which restores the template it checked.`,
-      );
-    o.spec.template = template;
-  },
-  scale: (o, v) => {
-    specOf(o).replicas = Number(lastFlag(v, "replicas"));
-  },
-  "rollout restart": (o) => {
-    const t = specOf(o).template ?? {};
-    o.spec.template = t;
-    t.metadata = { ...(t.metadata ?? {}) };
-    t.metadata.annotations = { ...(t.metadata.annotations ?? {}) };
-    t.metadata.annotations["kubectl.kubernetes.io/restartedAt"] = new Date().toISOString();
-  },
-  "rollout pause": (o) => {
-    specOf(o).paused = true;
-  },
-  "rollout resume": (o) => {
-    specOf(o).paused = false;
-  },
-  cordon: (o) => {
-    specOf(o).unschedulable = true;
-  },
-  uncordon: (o) => {
-    if (o.spec) delete o.spec.unschedulable;
-  },
-};
 
 /** The command's name as the tables above key it ("rollout restart", "scale"). */
 const commandOf = (v: Verdict) =>
@@ -108,28 +56,6 @@ function getArgv(v: Verdict): string[] {
     )
     .map((f) => `--${f.name}=${f.value}`);
   return ["get", ...what, ...flags, "-o", "json"];
-}
-
-/** kubectl prints one JSON document per object (several objects: one after the other, not a List). */
-function jsonDocuments(text: string): Obj[] {
-  const out: Obj[] = [];
-  let depth = 0;
-  let start = -1;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (inString) {
-      if (ch === "\\") i++;
-      else if (ch === '"') inString = false;
-    } else if (ch === '"') inString = true;
-    else if (ch === "{") {
-      if (depth++ === 0) start = i;
-    } else if (ch === "}" && --depth === 0) {
-      const doc = JSON.parse(text.slice(start, i + 1)) as Obj;
-      out.push(...(Array.isArray(doc.items) && /List$/.test(doc.kind ?? "") ? doc.items : [doc]));
-    }
-  }
-  return out;
 }
 
 const key = (o: Obj) => `${o.kind}/${o.metadata?.namespace ?? ""}/${o.metadata?.name}`;
