@@ -1,7 +1,13 @@
 // Runs a command in a container through the API server's exec subresource over WebSocket (the
 // channel.k8s.io protocols): no TTY, no stdin, a deadline and byte caps. Frames carry a channel byte:
 // 1 stdout, 2 stderr, 3 the final Status (exit code).
+import type WebSocket from "ws";
+import { ToolError } from "../errors.js";
+import { sanitizeUntrusted } from "../format/fence.js";
+import type { KubeApi } from "./api.js";
 import type { Connection } from "./connection.js";
+import { describeError } from "./errors.js";
+import { getObject } from "./objects.js";
 import { corePath } from "./resolve.js";
 import { openSubresource, type Status, whenOpen } from "./ws.js";
 
@@ -36,6 +42,14 @@ export async function execInPod(
     handshakeTimeoutMs: Math.min(o.timeoutMs, 15_000),
     signal: o.signal,
   });
+  return collect(ws, o);
+}
+
+/** Reads the exec stream until it closes: capped output, the exit code, stopped by deadline or cancel. */
+function collect(
+  ws: WebSocket,
+  o: { timeoutMs: number; maxBytes: number; signal: AbortSignal },
+): Promise<ExecResult> {
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   let bytes = 0;
@@ -53,11 +67,7 @@ export async function execInPod(
       const channel = data[0];
       const body = data.subarray(1);
       if (channel === 3) {
-        try {
-          status = JSON.parse(body.toString("utf8")) as Status;
-        } catch {
-          status = { status: "Failure", message: body.toString("utf8") };
-        }
+        status = parseStatus(body);
         return;
       }
       if (channel !== 1 && channel !== 2) return;
@@ -79,11 +89,7 @@ export async function execInPod(
     ws.on("close", () => {
       clearTimeout(timer);
       o.signal.removeEventListener("abort", onAbort);
-      // Kubelets report the exit code as an ExitCode cause; some runtimes (kwok) only in the message.
-      const code =
-        status?.details?.causes?.find((c) => c.reason === "ExitCode")?.message ??
-        /exit status (\d+)\s*$/.exec(status?.message ?? "")?.[1];
-      const exitCode = status?.status === "Success" ? 0 : code !== undefined ? Number(code) : undefined;
+      const exitCode = exitCodeOf(status);
       resolve({
         stdout: Buffer.concat(out).toString("utf8"),
         stderr: Buffer.concat(err).toString("utf8"),
@@ -96,4 +102,76 @@ export async function execInPod(
       });
     });
   });
+}
+
+function parseStatus(body: Buffer): Status {
+  try {
+    return JSON.parse(body.toString("utf8")) as Status;
+  } catch {
+    return { status: "Failure", message: body.toString("utf8") };
+  }
+}
+
+/** Kubelets report the exit code as an ExitCode cause; some runtimes (kwok) only in the message. */
+export function exitCodeOf(status: Status | undefined): number | undefined {
+  const code =
+    status?.details?.causes?.find((c) => c.reason === "ExitCode")?.message ??
+    /exit status (\d+)\s*$/.exec(status?.message ?? "")?.[1];
+  return status?.status === "Success" ? 0 : code !== undefined ? Number(code) : undefined;
+}
+
+export interface RunOptions {
+  pod: string;
+  namespace: string;
+  /** Default: the pod's first container (an ephemeral debug container only when named). */
+  container?: string | undefined;
+  command: string[];
+  timeoutMs: number;
+  maxBytes: number;
+  signal: AbortSignal;
+}
+
+/**
+ * Runs a command in a pod and answers as pods_exec does: the output (stderr after stdout, both the
+ * container's), notes for a non-zero exit code or a cut, and a sentence for what stopped it.
+ */
+export async function runInPod(
+  api: KubeApi,
+  conn: Connection,
+  o: RunOptions,
+): Promise<{ text: string; notes: string[] }> {
+  const container = await containerOf(api, o);
+  let res: ExecResult;
+  try {
+    res = await execInPod(conn, { ...o, ...(container ? { container } : {}) });
+  } catch (err) {
+    const where = { name: o.pod, namespace: o.namespace };
+    throw describeError(err, { cluster: conn.name, verb: "create", resource: "pods/exec", ...where });
+  }
+  if (res.timedOut)
+    throw new ToolError(
+      `The command was stopped after ${o.timeoutMs / 1000} s.`,
+      "Pass a larger timeoutSeconds, or run something shorter.",
+    );
+  if (res.failure) throw new ToolError(`The command could not run in ${o.pod}: ${res.failure}`);
+  const notes = [
+    ...(res.exitCode ? [`Exit code ${res.exitCode}.`] : []),
+    ...(res.truncated ? ["Output was cut at the size cap."] : []),
+  ];
+  const stderr = sanitizeUntrusted(res.stderr).trim().slice(0, 2000);
+  const stdout = sanitizeUntrusted(res.stdout) || (stderr ? "" : "(no output)");
+  const sep = stdout && !stdout.endsWith("\n") ? "\n" : "";
+  return { text: stderr ? `${stdout}${sep}stderr: ${stderr}` : stdout, notes };
+}
+
+/** The container to run in: the one named (refused, naming them, when the pod has none such) or the first. */
+async function containerOf(api: KubeApi, o: RunOptions): Promise<string | undefined> {
+  const { obj } = await getObject(api, "pods", o.pod, o.namespace, o.signal);
+  const spec = obj.spec as { containers?: { name: string }[]; ephemeralContainers?: { name: string }[] };
+  // Ephemeral (pods_debug) containers can be exec'd into too, but are never the default.
+  const containers = (spec?.containers ?? []).map((c) => c.name);
+  const all = [...containers, ...(spec?.ephemeralContainers ?? []).map((c) => c.name)];
+  if (o.container && !all.includes(o.container))
+    throw new ToolError(`Pod ${o.pod} has no container "${o.container}".`, `Containers: ${all.join(", ")}.`);
+  return o.container ?? containers[0];
 }

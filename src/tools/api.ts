@@ -1,5 +1,6 @@
 // api_resources and resources_explain: what kinds a cluster serves, and what their fields mean.
 import * as z from "zod";
+import type { ApiResource } from "../kube/discovery.js";
 import { lookupKind } from "../kube/lookup.js";
 import { explainField } from "../kube/openapi.js";
 import { apiVersionOf, resourceLabel } from "../kube/resolve.js";
@@ -21,20 +22,14 @@ export const apiResources = tableTool({
     const all = (await cluster.api.discovery.resources(false, ctx.signal)).filter(
       (r) => r.preferred && !cluster.scope?.kindHidden({ group: r.group, resource: r.resource }),
     );
-    const needle = args.contains?.toLowerCase();
-    const rows = all
-      .filter((r) => args.group === undefined || r.group === args.group)
-      .filter((r) => args.namespaced === undefined || r.namespaced === args.namespaced)
-      .filter((r) => !needle || r.resource.includes(needle) || r.kind.toLowerCase().includes(needle))
-      .sort((a, b) => a.group.localeCompare(b.group) || a.resource.localeCompare(b.resource))
-      .map((r) => [
-        r.resource,
-        r.shortNames.join(",") || "-",
-        apiVersionOf(r),
-        String(r.namespaced),
-        r.kind,
-        r.verbs.join(","),
-      ]);
+    const rows = matching(all, args).map((r) => [
+      r.resource,
+      r.shortNames.join(",") || "-",
+      apiVersionOf(r),
+      String(r.namespaced),
+      r.kind,
+      r.verbs.join(","),
+    ]);
     return {
       columns: ["name", "shortnames", "apiversion", "namespaced", "kind", "verbs"],
       rows: rows.slice(0, ctx.rowLimit),
@@ -44,6 +39,19 @@ export const apiResources = tableTool({
     };
   },
 });
+
+/** The resources the filters select, by group then name. */
+function matching(
+  all: ApiResource[],
+  f: { group?: string | undefined; contains?: string | undefined; namespaced?: boolean | undefined },
+): ApiResource[] {
+  const needle = f.contains?.toLowerCase();
+  return all
+    .filter((r) => f.group === undefined || r.group === f.group)
+    .filter((r) => f.namespaced === undefined || r.namespaced === f.namespaced)
+    .filter((r) => !needle || r.resource.includes(needle) || r.kind.toLowerCase().includes(needle))
+    .sort((a, b) => a.group.localeCompare(b.group) || a.resource.localeCompare(b.resource));
+}
 
 export const resourcesExplain = textTool({
   name: "resources_explain",
