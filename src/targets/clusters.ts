@@ -158,20 +158,21 @@ export class Clusters {
   private cap: Mode | undefined;
   private caller: Caller | undefined;
 
+  /** Every cluster as it is, local ones first (a local cluster of an agent's name wins). */
   private get known(): Map<string, Cluster> {
-    const all = this.remotes.size ? new Map([...this.byName, ...this.remotes]) : this.byName;
+    return this.remotes.size ? new Map([...this.byName, ...this.remotes]) : this.byName;
+  }
+
+  /** `root` as this view's caller sees it. Built only for the clusters a call selects: a call to one of a
+   * thousand agents' clusters makes one copy, not a thousand. */
+  private seen(root: Cluster): Cluster {
     const { cap, caller } = this;
-    if (!cap && !caller) return all;
-    return new Map(
-      [...all].map(([name, root]) => {
-        const c = caller ? this.views.seenBy(root, caller) : root;
-        return [name, cap ? { ...c, mode: stricter(c.mode, cap) } : c];
-      }),
-    );
+    const c = caller ? this.views.seenBy(root, caller) : root;
+    return cap ? { ...c, mode: stricter(c.mode, cap) } : c;
   }
 
   all(): Cluster[] {
-    return [...this.known.values()];
+    return [...this.known.values()].map((c) => this.seen(c));
   }
 
   get default(): string | undefined {
@@ -202,6 +203,6 @@ export class Clusters {
         `Known clusters: ${[...known.keys()].join(", ")}. Use one of these names, a list of them, or "*" for all.`,
       );
     }
-    return [...new Set(names)].map((n) => known.get(n) as Cluster);
+    return [...new Set(names)].map((n) => this.seen(known.get(n) as Cluster));
   }
 }

@@ -24,3 +24,44 @@ export function deadline(parent: AbortSignal, ms: number): Deadline {
     },
   };
 }
+
+/**
+ * Deadlines for many tasks under one parent (a fan-out's clusters), sharing one listener on it: with
+ * a listener each, every add and remove walks the parent's list, quadratic over a fleet of agents.
+ */
+export interface Deadlines {
+  deadline(ms: number): Deadline;
+  /** Releases the parent listener (each deadline is still cleared by its own clear()). */
+  close(): void;
+}
+
+export function deadlines(parent: AbortSignal): Deadlines {
+  const live = new Set<AbortController>();
+  const onParent = () => {
+    for (const ac of live) ac.abort(parent.reason);
+    live.clear();
+  };
+  parent.addEventListener("abort", onParent, { once: true });
+  return {
+    deadline(ms) {
+      const ac = new AbortController();
+      if (parent.aborted) ac.abort(parent.reason);
+      else live.add(ac);
+      const timer = setTimeout(
+        () => ac.abort(new DOMException(`deadline of ${ms} ms exceeded`, "TimeoutError")),
+        ms,
+      );
+      return {
+        signal: ac.signal,
+        clear() {
+          clearTimeout(timer);
+          live.delete(ac);
+        },
+      };
+    },
+    close() {
+      parent.removeEventListener("abort", onParent);
+      live.clear();
+    },
+  };
+}

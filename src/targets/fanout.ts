@@ -4,7 +4,7 @@ import type { Config } from "../config/schema.js";
 import { describeError } from "../kube/errors.js";
 import { tracer } from "../obs/tracing.js";
 import type { Cluster } from "./clusters.js";
-import { deadline } from "./deadline.js";
+import { deadlines } from "./deadline.js";
 
 export interface Settled<D> {
   cluster: Cluster;
@@ -28,10 +28,11 @@ export async function fanOut<D>(
   const results: Settled<D>[] = new Array(targets.length);
   const { concurrency, agentConcurrency, clusterTimeoutMs } = env.config.fanout;
   let done = 0;
+  const per = deadlines(env.signal);
   const worker = async (queue: number[]) => {
     for (let i = queue.shift(); i !== undefined; i = queue.shift()) {
       const cluster = targets[i] as Cluster;
-      const d = deadline(env.signal, clusterTimeoutMs);
+      const d = per.deadline(clusterTimeoutMs);
       try {
         // A child span per cluster, so a slow or failing cluster stands out in a fan-out's trace.
         const value = await tracer().span(
@@ -60,10 +61,14 @@ export async function fanOut<D>(
     [[...targets.keys()].filter((i) => !targets[i]?.remote), concurrency],
     [[...targets.keys()].filter((i) => targets[i]?.remote), agentConcurrency],
   ];
-  await Promise.all(
-    pools.flatMap(([queue, limit]) =>
-      Array.from({ length: Math.min(limit, queue.length) }, () => worker(queue)),
-    ),
-  );
+  try {
+    await Promise.all(
+      pools.flatMap(([queue, limit]) =>
+        Array.from({ length: Math.min(limit, queue.length) }, () => worker(queue)),
+      ),
+    );
+  } finally {
+    per.close();
+  }
   return results;
 }
