@@ -5,7 +5,7 @@ import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { type WebSocket, WebSocketServer } from "ws";
 import { clusterPolicy } from "../config/cluster-policy.js";
-import type { Config } from "../config/schema.js";
+import type { Config, Mode } from "../config/schema.js";
 import { ToolError } from "../errors.js";
 import {
   AgentMessage,
@@ -21,6 +21,7 @@ import {
 import { digest, ownerOf } from "../mcp/keys.js";
 import type { Logger } from "../obs/log.js";
 import { stricter } from "../policy/modes.js";
+import type { GuardRule } from "../policy/rules.js";
 import { Scope } from "../policy/scope.js";
 import { aliasTable } from "../policy/toolsets.js";
 import type { Cluster, RemoteRunner } from "../targets/clusters.js";
@@ -45,6 +46,40 @@ export function furtherHello(hello: Hello | undefined, sub: string): Hello | und
   return hello && e ? { ...hello, policy: e.policy } : undefined;
 }
 
+/**
+ * What an agent's cluster reads live from its agent's hello. Every such cluster shares these accessors,
+ * so all have one shape: the per-call view of each (a spread) stays cheap over a fleet, where accessors
+ * made per cluster gave each its own hidden class and made every spread and read of them slow.
+ */
+const HELLO = Symbol("hello");
+type Live = { [HELLO]: () => Hello | undefined };
+const LIVE = {
+  namespace: {
+    enumerable: true,
+    configurable: true,
+    get(this: Live) {
+      return this[HELLO]()?.policy.namespace ?? "default";
+    },
+  },
+  agentSupports: {
+    enumerable: true,
+    configurable: true,
+    get(this: Live) {
+      const h = this[HELLO]();
+      return h ? (h.supports ?? []) : undefined;
+    },
+  },
+  // What the agent says (an agent that does not say acts as its own account); unknown until it connects.
+  identity: {
+    enumerable: true,
+    configurable: true,
+    get(this: Live) {
+      const h = this[HELLO]();
+      return h ? (h.policy.identity ?? "service") : undefined;
+    },
+  },
+} satisfies PropertyDescriptorMap & Partial<Record<keyof Cluster, PropertyDescriptor>>;
+
 /** A value that must never be used: a hub reaches an agent's cluster only through the agent. */
 function agentOnly(name: string): never {
   return new Proxy(
@@ -57,6 +92,15 @@ function agentOnly(name: string): never {
       },
     },
   ) as never;
+}
+
+/** This hub's policy for a cluster behind an agent (the agent applies its own on top). */
+export interface AgentPolicy {
+  mode: Mode;
+  scope: Scope;
+  allow: ReadonlySet<GuardRule>;
+  /** What the cluster has instead of an API client, a spec and credentials: any use throws. */
+  agentOnly: never;
 }
 
 export class Agents {
@@ -128,37 +172,50 @@ export class Agents {
     return this.cluster(`${link.name}:${sub}`, remote, () => furtherHello(link.hello, sub));
   }
 
+  /**
+   * This hub's policy for a cluster behind an agent: fixed by the configuration, so worked out once per
+   * name, not each time the registry is rebuilt (every agent that connects) or another replica routes a call.
+   */
+  policy(name: string): AgentPolicy {
+    let p = this.policies.get(name);
+    if (!p) {
+      const hubMode = this.config.mode ?? "read-only";
+      const policy = clusterPolicy(this.config, name);
+      p = {
+        mode: policy?.mode ? stricter(hubMode, policy.mode) : hubMode,
+        scope: Scope.of(name, this.config, policy),
+        allow: new Set(policy?.allow ?? []),
+        agentOnly: agentOnly(name),
+      };
+      // Bounded: an agent's further clusters come and go under new names.
+      if (this.policies.size >= 10_000) this.policies.clear();
+      this.policies.set(name, p);
+    }
+    return p;
+  }
+
+  private readonly policies = new Map<string, AgentPolicy>();
+
   /** One cluster reached through `remote` (this hub's agent link, or another replica's over NATS). */
   cluster(name: string, remote: RemoteRunner, hello: () => Hello | undefined): Cluster {
-    const hubMode = this.config.mode ?? "read-only";
-    const policy = clusterPolicy(this.config, name);
-    return {
+    const p = this.policy(name);
+    const c: Omit<Cluster, keyof typeof LIVE> = {
       name,
       source: "agent",
       origin: "agent",
       server: "(through its agent)",
-      get namespace() {
-        return hello()?.policy.namespace ?? "default";
-      },
-      get agentSupports() {
-        const h = hello();
-        return h ? (h.supports ?? []) : undefined;
-      },
-      // What the agent says (an agent that does not say acts as its own account); unknown until it connects.
-      get identity() {
-        const h = hello();
-        return h ? (h.policy.identity ?? "service") : undefined;
-      },
-      mode: policy?.mode ? stricter(hubMode, policy.mode) : hubMode,
+      mode: p.mode,
       // Enforced by the agent: every call carries these layers (tools/cluster-tool.ts).
-      scope: Scope.of(name, this.config, policy),
+      scope: p.scope,
       revealSecrets: false,
-      allow: new Set(policy?.allow ?? []),
-      api: agentOnly(name),
-      spec: agentOnly(name),
-      credentials: agentOnly(name),
+      allow: p.allow,
+      api: p.agentOnly,
+      spec: p.agentOnly,
+      credentials: p.agentOnly,
       remote: { call: (tool, args, ctx) => remote.call(agentToolName(tool, hello()), args, ctx) },
     };
+    Object.defineProperty(c, HELLO, { value: hello });
+    return Object.defineProperties(c, LIVE) as unknown as Cluster;
   }
 
   /** The cluster whose token this is (every token compared, no early exit), or undefined. */

@@ -13,7 +13,7 @@ import { stricter } from "../policy/modes.js";
 import type { GuardRule } from "../policy/rules.js";
 import { ScopeRules } from "../policy/scope.js";
 import { allowedRules, type Cluster, type RemoteRunner } from "../targets/clusters.js";
-import { type Agents, furtherHello } from "./agents.js";
+import type { Agents } from "./agents.js";
 import { callerFrame } from "./link.js";
 
 const CallRequest = z.object({
@@ -265,9 +265,7 @@ export class NatsCalls {
         throw new ToolError(`Cluster ${req.cluster} is no longer connected to hub replica ${this.id}.`);
       // This replica's own policy for the cluster called: the agent's, or one of its further clusters.
       const further = req.further;
-      const own = further
-        ? this.agents.cluster(`${req.cluster}:${further}`, link, () => furtherHello(link.hello, further))
-        : this.agents.cluster(req.cluster, link, () => link.hello);
+      const own = this.agents.policy(further ? `${req.cluster}:${further}` : req.cluster);
       const data = await link.call(req.tool, req.args, {
         ...(further ? { cluster: further } : {}),
         signal: ac.signal,
@@ -278,7 +276,7 @@ export class NatsCalls {
         // The agent decides what the caller may be; the bus only says who it is (docs/security.md).
         ...(req.caller ? { caller: req.caller } : {}),
         // Namespaces and kinds: this replica's policy for the cluster and the caller's, both.
-        scope: [...(own.scope?.layers ?? []), ...(req.scope ?? [])],
+        scope: [...own.scope.layers, ...(req.scope ?? [])],
         // The bus is not trusted to widen this replica's policy: the call runs at the stricter of the
         // caller's mode and this replica's own for the cluster, with only the rules both allow.
         ...narrowed(own, req),
@@ -305,7 +303,7 @@ export class NatsCalls {
 }
 
 function narrowed(
-  local: Cluster,
+  local: Pick<Cluster, "mode" | "allow">,
   req: { mode?: Mode; allow?: string[] },
 ): { mode: Mode; allow: GuardRule[] } {
   const allow = [...allowedRules(local)].filter((r) => !req.allow || req.allow.includes(r));

@@ -26,17 +26,43 @@ import { NatsCalls, parseJson, subjectToken } from "./nats-calls.js";
 /** How often a replica announces itself, and how long its silence is tolerated (a few missed beats). */
 export const PRESENCE_MS = 400;
 export const PRESENCE_TTL_MS = 1500;
+/** How long a change of this replica's agents waits for others before it is announced. */
+const COALESCE_MS = 50;
 
 const Claim = z.object({
   name: z.string().max(253),
   since: z.number(),
   address: z.string().max(200),
   latencyMs: z.number().optional(),
-  /** The agent's hello as its replica received it (shown by clusters_list, fenced). */
-  hello: z.unknown().refine((h) => AgentMessage.safeParse(h).data?.type === "hello", "not a hello"),
+  /** The agent's hello as its replica received it (shown by clusters_list, fenced); checked in onPresence. */
+  hello: z.unknown(),
 });
 const Presence = z.object({ replica: z.string().max(200), clusters: z.array(Claim), gone: z.boolean() });
 type Claim = z.infer<typeof Claim>;
+const isHello = (h: unknown) => AgentMessage.safeParse(h).data?.type === "hello";
+
+const startsWith = (data: Uint8Array, prefix: Buffer) =>
+  data.length >= prefix.length && prefix.equals(data.subarray(0, prefix.length));
+
+/** Whether two values parsed from JSON are the same. */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  return ka.every((k) => Object.hasOwn(rb, k) && sameJson(ra[k], rb[k]));
+}
+
+interface Peer {
+  at: number;
+  clusters: Claim[];
+  byName: Map<string, Claim>;
+  /** What of its claims changes the registry (names, connections, further clusters). */
+  key: string;
+}
 
 /** What clusters_list shows of a cluster: who holds it and what its agent reported. */
 export interface Holder {
@@ -57,6 +83,9 @@ export function natsOptions(n: NonNullable<Config["hub"]["nats"]>): ConnectionOp
     // A server that never completes the handshake (TLS refused after it, a wrong port) fails an attempt
     // in 5 s rather than the client's default 20, so readiness reports it and the retry starts sooner.
     timeout: 5_000,
+    // Each request would otherwise capture a stack trace up front, for an error it rarely has: a
+    // large share of a routed call's cost. Errors keep their messages (all that is reported of them).
+    noAsyncTraces: true,
     ...(n.token ? { token: n.token } : {}),
     ...(n.credsFile ? { authenticator: credsAuthenticator(readFileSync(n.credsFile)) } : {}),
     // Files are read here, at start-up, so a missing one is a clear error before any connection.
@@ -74,9 +103,10 @@ export function natsOptions(n: NonNullable<Config["hub"]["nats"]>): ConnectionOp
 
 export class Replicas {
   readonly id = subjectToken(`${hostname()}-${process.pid}-${randomBytes(2).toString("hex")}`);
-  private readonly peers = new Map<string, { at: number; clusters: Claim[] }>();
+  private readonly peers = new Map<string, Peer>();
   private readonly calls: NatsCalls;
   private readonly timers: NodeJS.Timeout[] = [];
+  private pendingChange: NodeJS.Timeout | undefined;
   private readonly prefix: string;
 
   private constructor(
@@ -165,9 +195,14 @@ export class Replicas {
       },
     });
     this.calls.listen();
+    // Agents come and go in storms (a fleet reconnecting after a replica died): one announcement and
+    // one registry rebuild per burst, not one per agent, each of which would cover every agent.
     this.agents.onChange = () => {
-      this.announce();
-      this.changed();
+      this.pendingChange ??= setTimeout(() => {
+        this.pendingChange = undefined;
+        this.announce();
+        this.changed();
+      }, COALESCE_MS);
     };
     this.timers.push(setInterval(() => this.announce(), PRESENCE_MS));
     this.timers.push(setInterval(() => this.sweep(), PRESENCE_MS / 2));
@@ -190,6 +225,9 @@ export class Replicas {
       }));
   }
 
+  /** How this replica's announcements start (the key order below). */
+  private readonly ownPresence = Buffer.from(`{"replica":${JSON.stringify(this.id)},`);
+
   private announce(gone = false): void {
     if (this.nc.isClosed()) return;
     const msg = { replica: this.id, clusters: gone ? [] : this.claims(), gone };
@@ -197,25 +235,36 @@ export class Replicas {
   }
 
   private onPresence(m: Msg): void {
+    // This replica hears its own announcements too: skipped unparsed (they list all of its agents).
+    if (startsWith(m.data, this.ownPresence)) return;
     const parsed = Presence.safeParse(parseJson(m));
     if (!parsed.success || parsed.data.replica === this.id) return;
     const { replica, clusters, gone } = parsed.data;
     const before = this.peers.get(replica);
+    // Every hello is checked as an agent's hello, once: a replica repeats its claims every PRESENCE_MS,
+    // and one it already sent for the same connection, unchanged, passed the check then.
+    const checked = (c: Claim) => {
+      const was = before?.byName.get(c.name);
+      return was !== undefined && was.since === c.since && sameJson(was.hello, c.hello);
+    };
+    if (!clusters.every((c) => checked(c) || isHello(c.hello))) return;
     if (gone) {
       this.drop(replica, "it shut down");
       return;
     }
-    this.peers.set(replica, { at: Date.now(), clusters });
+    // By name, for owner(): a cluster named twice counts by its newest connection.
+    const byName = new Map<string, Claim>();
+    for (const c of clusters) if ((byName.get(c.name)?.since ?? -Infinity) < c.since) byName.set(c.name, c);
     // An agent's further clusters count too: a change of them changes this replica's registry.
     const further = (c: Claim) =>
       ((c.hello as Hello | undefined)?.clusters ?? []).map((e) => e.name).join("|");
-    const key = (cs: Claim[]) =>
-      cs
-        .map((c) => `${c.name}@${c.since}#${further(c)}`)
-        .sort()
-        .join(",");
+    const key = clusters
+      .map((c) => `${c.name}@${c.since}#${further(c)}`)
+      .sort()
+      .join(",");
+    this.peers.set(replica, { at: Date.now(), clusters, byName, key });
     if (!before) this.log.info("hub replica joined", { replica, clusters: clusters.map((c) => c.name) });
-    if (!before || key(before.clusters) !== key(clusters)) this.changed();
+    if (!before || before.key !== key) this.changed();
   }
 
   private sweep(): void {
@@ -241,8 +290,10 @@ export class Replicas {
     };
     const link = this.agents.links.get(name);
     if (link?.connected) consider(this.id, link.connectedAt ?? 0);
-    for (const [replica, p] of this.peers)
-      for (const c of p.clusters) if (c.name === name) consider(replica, c.since);
+    for (const [replica, p] of this.peers) {
+      const c = p.byName.get(name);
+      if (c) consider(replica, c.since);
+    }
     return best?.replica;
   }
 
@@ -257,7 +308,7 @@ export class Replicas {
         latencyMs: link?.latencyMs,
         lastSeen: link?.lastSeen,
       };
-    const claim = this.peers.get(owner)?.clusters.find((c) => c.name === name);
+    const claim = this.peers.get(owner)?.byName.get(name);
     return {
       replica: owner,
       connected: true,
@@ -274,17 +325,33 @@ export class Replicas {
     return [...names];
   }
 
+  /**
+   * The registry's clusters. Each reads who holds it live, so one made for a name serves until the name
+   * leaves: a rebuild (whenever any replica's agents change) makes only the new ones.
+   */
   clusters(): Cluster[] {
-    return this.names().flatMap((name) => [
-      this.agents.cluster(name, this.runner(name), () => this.holder(name).hello),
+    const made = new Map<string, Cluster>();
+    const once = (key: string, make: () => Cluster) => {
+      const c = this.made.get(key) ?? make();
+      made.set(key, c);
+      return c;
+    };
+    const all = this.names().flatMap((name) => [
+      once(name, () => this.agents.cluster(name, this.runner(name), () => this.holder(name).hello)),
       // The agent's further clusters, through whichever replica holds the agent.
       ...(this.holder(name).hello?.clusters ?? []).map((e) =>
-        this.agents.cluster(`${name}:${e.name}`, this.runner(name, e.name), () =>
-          furtherHello(this.holder(name).hello, e.name),
+        once(`${name}\0${e.name}`, () =>
+          this.agents.cluster(`${name}:${e.name}`, this.runner(name, e.name), () =>
+            furtherHello(this.holder(name).hello, e.name),
+          ),
         ),
       ),
     ]);
+    this.made = made;
+    return all;
   }
+
+  private made = new Map<string, Cluster>();
 
   private runner(name: string, further?: string): RemoteRunner {
     return {
@@ -307,6 +374,7 @@ export class Replicas {
 
   async close(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
+    clearTimeout(this.pendingChange);
     this.calls.close();
     this.announce(true);
     await this.nc.drain().catch(() => {});
