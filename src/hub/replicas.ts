@@ -267,8 +267,15 @@ export class Replicas {
     if (!before || before.key !== key) this.changed();
   }
 
+  private lastSweep = Date.now();
+
   private sweep(): void {
     const now = Date.now();
+    // This replica's own event loop was held up (a large fan-out on a busy machine): its peers'
+    // announcements may be waiting unread behind this timer. They are read before anyone is judged.
+    const stalled = now - this.lastSweep > PRESENCE_MS;
+    this.lastSweep = now;
+    if (stalled) return;
     for (const [replica, p] of this.peers)
       if (now - p.at > PRESENCE_TTL_MS) this.drop(replica, `not heard for ${now - p.at} ms`);
   }
