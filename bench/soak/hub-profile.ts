@@ -1,6 +1,6 @@
 // The hubs' CPU per remote call, without a Kubernetes bed: stub agents (stub-agents.ts) behind one hub,
 // or behind replica B of two sharing them over NATS, a client on replica A making single calls and
-// fan-outs over "*". With --cpu-prof the hubs write V8 CPU profiles into --out, summarised by
+// fan-outs over "*" (with NATS, the single calls again through B, where they are local). With --cpu-prof the hubs write V8 CPU profiles into --out, summarised by
 // bench/soak/profile-top.ts. Bounded: it stops after its calls and kills what it started.
 // Usage: tsx bench/soak/hub-profile.ts [--agents 1000] [--stub-ms 50] [--fans 10] [--singles 200]
 //          [--nats] [--cpu-prof] [--out DIR] [--dist DIR]
@@ -85,17 +85,33 @@ try {
   await sleep(2000);
   const hubs = procs.slice(0, ports.length);
   const cpu = () => hubs.map((p) => treeCpuMs(p.pid));
+  // CPU the hubs spent per call: robust where wall-clock times are not (a loaded, shared machine).
+  const per = (from: number[], to: number[], n: number) =>
+    to.map((t, i) => +((t - (from[i] ?? 0)) / Math.max(1, n)).toFixed(2));
   const c0 = cpu();
-  const single: number[] = [];
-  for (let i = 0; i < Number(f.singles); i++) {
-    const r = await a.call({
-      name: "resources_list",
-      arguments: { kind: "namespaces", cluster: `agent-${(i * 37) % agents}` },
-    });
-    if (!r.ok) throw new Error(`single call failed: ${r.status}`);
-    single.push(r.ms);
-  }
+  const singles = async (s: typeof a) => {
+    const ms: number[] = [];
+    for (let i = 0; i < Number(f.singles); i++) {
+      const r = await s.call({
+        name: "resources_list",
+        arguments: { kind: "namespaces", cluster: `agent-${(i * 37) % agents}` },
+      });
+      if (!r.ok) throw new Error(`single call failed: ${r.status}`);
+      ms.push(r.ms);
+    }
+    return ms;
+  };
+  // One cluster at a time through A (with NATS: routed to B), then through B (the replica holding it).
+  const single = await singles(a);
   const c1 = cpu();
+  let local: { ms: number[]; cpu: number[] } | undefined;
+  if (nats) {
+    const b = await session(ports[1] as number);
+    const ms = await singles(b);
+    await b.close();
+    local = { ms, cpu: per(c1, cpu(), ms.length) };
+  }
+  const c1b = cpu();
   const fans: number[] = [];
   const failed: number[] = [];
   let why: string | undefined;
@@ -111,9 +127,6 @@ try {
   }
   const c2 = cpu();
   await a.close();
-  // CPU the hubs spent per call: robust where wall-clock times are not (a loaded, shared machine).
-  const per = (from: number[], to: number[], n: number) =>
-    to.map((t, i) => +((t - (from[i] ?? 0)) / Math.max(1, n)).toFixed(2));
   const load = (await import("node:os")).loadavg()[0]?.toFixed(1);
   const out = {
     agents,
@@ -126,7 +139,14 @@ try {
     failed,
     ...(why ? { why: why.slice(0, 300) } : {}),
     hubCpuMsPerSingle: per(c0, c1, single.length),
-    hubCpuMsPerFan: per(c1, c2, fans.length),
+    ...(local
+      ? {
+          localMedianMs: +median(local.ms).toFixed(2),
+          routedExtraMs: +(median(single) - median(local.ms)).toFixed(2),
+          hubCpuMsPerLocal: local.cpu,
+        }
+      : {}),
+    hubCpuMsPerFan: per(c1b, c2, fans.length),
     load,
   };
   process.stdout.write(`${JSON.stringify(out)}\n`);
