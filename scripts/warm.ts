@@ -63,16 +63,20 @@ export async function warm(cli: URL, cacheDir: URL): Promise<void> {
   child.stdin.write(`${requests.map((r) => JSON.stringify(r)).join("\n")}\n`);
   const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
   try {
-    const deadline = Date.now() + 15_000;
-    while (
-      !(existsSync(dir) && readdirSync(dir).some((f) => f.startsWith("serve-") && f.endsWith(".cache")))
-    ) {
+    // Both, in either order: on a loaded machine the cache (written a second after start) can come
+    // before the answer to tools/list, and the answer is what proves the build serves.
+    const deadline = Date.now() + 60_000;
+    const cached = () =>
+      existsSync(dir) && readdirSync(dir).some((f) => f.startsWith("serve-") && f.endsWith(".cache"));
+    while (!(cached() && out.includes('"id":2'))) {
       if (Date.now() > deadline)
-        throw new Error(`build: serve wrote no code cache; stderr: ${err.slice(-500)}`);
+        throw new Error(
+          cached()
+            ? `build: serve did not answer tools/list: ${out.slice(0, 300)}`
+            : `build: serve wrote no code cache; stderr: ${err.slice(-500)}`,
+        );
       await new Promise((r) => setTimeout(r, 50));
     }
-    if (!out.includes('"id":2'))
-      throw new Error(`build: serve did not answer tools/list: ${out.slice(0, 300)}`);
   } finally {
     child.stdin.end();
     await exited;
