@@ -78,7 +78,7 @@ describe("pods_exec", () => {
     });
     expect(r.isError).toBe(true);
     expect(r.text).toBe(
-      "Request to cluster beta failed: exec was refused (HTTP 400): pod stuck-pending does not have a host assigned",
+      "Cluster beta rejected the request: exec was refused (HTTP 400): pod stuck-pending does not have a host assigned",
     );
   });
 

@@ -1,8 +1,9 @@
 // JSON access to one cluster's API server on top of a transport, with the Kubernetes error mapping done
-// once: every non-2xx becomes a KubeApiError carrying status, reason and the server's message.
+// once: every non-2xx becomes a KubeApiError (api-error.ts) carrying status, reason and the server's message.
 
 import type { Impersonation } from "../policy/identity.js";
 import type { Scope } from "../policy/scope.js";
+import { statusError } from "./api-error.js";
 import { Discovery } from "./discovery.js";
 import type { KubeStream } from "./http.js";
 import { filterResponse, hiddenError, refusalOf } from "./scoped.js";
@@ -18,24 +19,6 @@ export interface Transport {
   close?(): void;
 }
 
-export class KubeApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly reason: string,
-    message: string,
-    readonly details?: {
-      name?: string;
-      kind?: string;
-      group?: string;
-      causes?: { message?: string; field?: string }[];
-    },
-    /** Who the request impersonated, so a refusal can name the person rather than kube-mcp. */
-    readonly actor?: Impersonation,
-  ) {
-    super(message);
-  }
-}
-
 export const PATCH_TYPES = {
   merge: "application/merge-patch+json",
   strategic: "application/strategic-merge-patch+json",
@@ -45,28 +28,6 @@ export const PATCH_TYPES = {
 export type PatchType = keyof typeof PATCH_TYPES;
 
 export const TABLE_ACCEPT = "application/json;as=Table;v=v1;g=meta.k8s.io, application/json";
-
-function toError(res: KubeResponse, req: KubeRequest): KubeApiError {
-  const text = res.body.toString("utf8");
-  try {
-    const s = JSON.parse(text) as {
-      kind?: string;
-      reason?: string;
-      message?: string;
-      details?: KubeApiError["details"];
-    };
-    if (s.kind === "Status")
-      return new KubeApiError(res.status, s.reason ?? "", s.message ?? text, s.details);
-  } catch {
-    // not a Status body
-  }
-  const snippet = text.slice(0, 300).trim();
-  return new KubeApiError(
-    res.status,
-    "",
-    `${req.method ?? "GET"} ${req.path} returned HTTP ${res.status}${snippet ? `: ${snippet}` : ""}`,
-  );
-}
 
 export class KubeApi {
   readonly discovery: Discovery;
@@ -114,11 +75,11 @@ export class KubeApi {
 
   async raw(req: KubeRequest): Promise<KubeResponse> {
     const res = await this.forward(req);
-    if (res.status < 200 || res.status >= 300) {
-      const err = toError(res, req);
-      if (!this.actor) throw err;
-      throw new KubeApiError(err.status, err.reason, err.message, err.details, this.actor);
-    }
+    if (res.status < 200 || res.status >= 300)
+      throw statusError(res.status, res.body, {
+        request: `${req.method ?? "GET"} ${req.path}`,
+        actor: this.actor,
+      });
     return res;
   }
 

@@ -5,7 +5,8 @@ import { parseAllDocuments, stringify } from "yaml";
 import { ToolError } from "../errors.js";
 import { lineDiff } from "../format/diff.js";
 import { redactObject } from "../policy/redact.js";
-import { type KubeApi, KubeApiError } from "./api.js";
+import type { KubeApi } from "./api.js";
+import { KubeApiError } from "./api-error.js";
 import type { ApiResource } from "./discovery.js";
 import { lookupKind } from "./lookup.js";
 import { enforce, readLive, type WriteCtx } from "./plan.js";
@@ -112,7 +113,8 @@ export async function applyOne(
     return await api.patch<Obj>(t.path, t.obj, { type: "apply", ...o });
   } catch (err) {
     if (err instanceof KubeApiError && err.status === 409) throw conflict(t, err);
-    if (err instanceof KubeApiError)
+    // Only the API server's own refusal proves nothing changed; a timeout or a dropped connection does not.
+    if (err instanceof KubeApiError && err.answered)
       throw new ToolError(`${t.label} was rejected: ${err.message}. Nothing was changed.`);
     throw err;
   }

@@ -1,7 +1,8 @@
 // Cordon and drain through the Eviction API, so PodDisruptionBudgets are honoured: a pod whose
 // eviction the budget forbids is retried until the deadline and then reported, never deleted.
 import { ToolError } from "../errors.js";
-import { type KubeApi, KubeApiError } from "./api.js";
+import type { KubeApi } from "./api.js";
+import { KubeApiError } from "./api-error.js";
 import { describeError } from "./errors.js";
 import { checkName } from "./names.js";
 import type { Obj } from "./objects.js";

@@ -9,7 +9,7 @@ import type { Connection } from "./connection.js";
 import { describeError } from "./errors.js";
 import { getObject } from "./objects.js";
 import { corePath } from "./resolve.js";
-import { openSubresource, type Status, whenOpen } from "./ws.js";
+import { openSubresource, type Status, socketError, whenOpen } from "./ws.js";
 
 export interface ExecResult {
   stdout: string;
@@ -42,12 +42,13 @@ export async function execInPod(
     handshakeTimeoutMs: Math.min(o.timeoutMs, 15_000),
     signal: o.signal,
   });
-  return collect(ws, o);
+  return collect(ws, cluster, o);
 }
 
 /** Reads the exec stream until it closes: capped output, the exit code, stopped by deadline or cancel. */
 function collect(
   ws: WebSocket,
+  cluster: Connection,
   o: { timeoutMs: number; maxBytes: number; signal: AbortSignal },
 ): Promise<ExecResult> {
   const out: Buffer[] = [];
@@ -77,14 +78,14 @@ function collect(
       (channel === 1 ? out : err).push(keep);
     });
     // A refused upgrade (forbidden, no such container…) rejects with the API server's message.
-    whenOpen(ws, "exec").catch((e: unknown) => {
+    whenOpen(ws, cluster, "exec").catch((e: unknown) => {
       clearTimeout(timer);
       if (!timedOut && !o.signal.aborted) reject(e);
     });
     ws.on("error", (e) => {
       clearTimeout(timer);
       o.signal.removeEventListener("abort", onAbort);
-      if (!timedOut && !o.signal.aborted) reject(e);
+      if (!timedOut && !o.signal.aborted) reject(socketError(cluster, "exec", e));
     });
     ws.on("close", () => {
       clearTimeout(timer);

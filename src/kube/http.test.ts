@@ -7,8 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
+import { KubeApiError } from "./api-error.js";
 import { Credentials } from "./credentials.js";
-import { KubeError, KubeHttp, kubeError } from "./http.js";
+import { KubeHttp } from "./http.js";
 import type { AuthSpec, ClusterSpec } from "./types.js";
 
 const closers: (() => void)[] = [];
@@ -112,8 +113,8 @@ describe("KubeHttp.request", () => {
     });
     const err = await client(spec(srv.url), { maxBodyBytes: 1024 * 1024 })
       .request({ path: "/api/v1/pods" })
-      .catch((e: KubeError) => e);
-    expect(err).toBeInstanceOf(KubeError);
+      .catch((e: KubeApiError) => e);
+    expect(err).toBeInstanceOf(KubeApiError);
     expect(err).toMatchObject({ status: 0, reason: "TooLarge" });
     expect((err as Error).message).toBe(
       "the response from cluster local to GET /api/v1/pods is larger than 1 MiB; ask for less (limit and continue, a label or field selector)",
@@ -125,7 +126,7 @@ describe("KubeHttp.request", () => {
     const started = Date.now();
     const err = await client(spec(srv.url))
       .request({ path: "/api/v1/pods", timeoutMs: 200 })
-      .catch((e: KubeError) => e);
+      .catch((e: KubeApiError) => e);
     expect(Date.now() - started).toBeLessThan(2000);
     expect(err).toMatchObject({
       status: 0,
@@ -243,42 +244,6 @@ describe("KubeHttp.stream", () => {
     const chunks: Buffer[] = [];
     for await (const c of s.body) chunks.push(c as Buffer);
     expect(Buffer.concat(chunks).toString()).toBe("late but fine");
-  });
-});
-
-describe("kubeError", () => {
-  const res = (status: number, body: string) => ({ status, headers: {}, body: Buffer.from(body) });
-
-  it("carries a Status body's message, reason and details", () => {
-    const status = {
-      kind: "Status",
-      status: "Failure",
-      message: 'pods "web-9" not found',
-      reason: "NotFound",
-      details: { name: "web-9", kind: "pods" },
-      code: 404,
-    };
-    const err = kubeError(res(404, JSON.stringify(status)), "get pod web-9 in shop");
-    expect(err).toBeInstanceOf(KubeError);
-    expect(err).toMatchObject({
-      status: 404,
-      reason: "NotFound",
-      details: { name: "web-9", kind: "pods" },
-      message: 'get pod web-9 in shop: pods "web-9" not found',
-    });
-  });
-
-  it("falls back to the text of a non-Status body, and to the status text", () => {
-    expect(kubeError(res(502, "<html><body><h1>Bad Gateway</h1></body></html>"), "list pods").message).toBe(
-      "list pods: Bad Gateway",
-    );
-    expect(kubeError(res(503, ""), "").message).toBe("Service Unavailable");
-  });
-
-  it("says what to do about a 401", () => {
-    expect(
-      kubeError(res(401, '{"kind":"Status","message":"Unauthorized","reason":"Unauthorized"}'), "x").message,
-    ).toBe("x: Unauthorized. The cluster rejected the credentials: log in again or refresh the token");
   });
 });
 

@@ -8,8 +8,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { stringify } from "yaml";
 import { run } from "../../test/helpers/run.js";
+import { statusError } from "./api-error.js";
 import { Credentials } from "./credentials.js";
-import { KubeHttp, kubeError } from "./http.js";
+import { KubeHttp } from "./http.js";
 import { loadKubeconfigFiles } from "./kubeconfig.js";
 import type { AuthSpec, ClusterSpec } from "./types.js";
 
@@ -39,7 +40,7 @@ const kubectl = async (args: string[], input?: string) => {
 };
 const getJson = async (spec: ClusterSpec, path: string) => {
   const res = await client(spec).request({ path });
-  if (res.status !== 200) throw kubeError(res, `GET ${path} on ${spec.name}`);
+  if (res.status !== 200) throw statusError(res.status, res.body, { request: `GET ${path} on ${spec.name}` });
   return JSON.parse(res.body.toString()) as Record<string, unknown>;
 };
 const withAuth = (name: string, auth: AuthSpec, extra: Partial<ClusterSpec> = {}): ClusterSpec => ({
@@ -87,12 +88,12 @@ describe("ServiceAccount tokens on alpha", () => {
     token = await kubectl(["create", "token", "kube-mcp-http-viewer", "-n", "default", "--duration", "1h"]);
   });
 
-  it("authenticate with a bearer token, and RBAC denials map to a Forbidden KubeError", async () => {
+  it("authenticate with a bearer token, and RBAC denials map to a Forbidden KubeApiError", async () => {
     const spec = withAuth("alpha-sa", { token });
     expect((await getJson(spec, "/api/v1/namespaces")).kind).toBe("NamespaceList");
     const res = await client(spec).request({ path: "/api/v1/namespaces/default/secrets" });
     expect(res.status).toBe(403);
-    const err = kubeError(res, "list secrets in default");
+    const err = statusError(res.status, res.body, { request: "list secrets in default" });
     expect(err).toMatchObject({ status: 403, reason: "Forbidden" });
     expect(err.message).toContain('cannot list resource "secrets"');
     expect(err.message).not.toContain(token);

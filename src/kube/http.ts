@@ -11,25 +11,10 @@ import { tracer } from "../obs/tracing.js";
 import { apiRoute } from "../obs/tracing-attrs.js";
 import { type Impersonation, impersonationHeaders } from "../policy/identity.js";
 import type { Transport } from "./api.js";
+import { KubeApiError, transportError } from "./api-error.js";
 import { type AuthMaterial, Credentials } from "./credentials.js";
 import { RateLimiter } from "./ratelimit.js";
 import type { ClusterSpec, KubeRequest, KubeResponse } from "./types.js";
-
-export class KubeError extends Error {
-  override name = "KubeError";
-  constructor(
-    message: string,
-    /** HTTP status, or 0 when no response arrived (timeout, abort, TLS, network). */
-    readonly status: number,
-    /** The Status reason (NotFound, Forbidden, ...) or, with status 0, Timeout, Aborted, TLSError, ... */
-    readonly reason?: string,
-    readonly details?: unknown,
-    /** The Node error code behind a transport failure, e.g. ECONNREFUSED. */
-    readonly code?: string,
-  ) {
-    super(message);
-  }
-}
 
 export interface KubeHttpOptions {
   /** Largest response body request() will buffer; default 64 MiB. */
@@ -60,8 +45,6 @@ interface Exchange {
 type Headers = Record<string, string | string[]>;
 
 const MiB = 1024 * 1024;
-const TLS_CODE = /CERT|SELF_SIGNED|UNABLE_TO|ERR_TLS|ERR_SSL|DEPTH_ZERO/;
-const NET_CODE = /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ECONNRESET|ETIMEDOUT|EPIPE)$/;
 
 export class KubeHttp {
   private readonly agents = new Map<string, http.Agent>();
@@ -121,7 +104,7 @@ export class KubeHttp {
       ex.stopTimer();
       ex.res.once("close", ex.release);
       const abort = () =>
-        ex.abort(new KubeError(`stream from cluster ${this.spec.name} was closed`, 0, "Aborted"));
+        ex.abort(new KubeApiError(0, "Aborted", `stream from cluster ${this.spec.name} was closed`));
       return { status: ex.res.statusCode ?? 0, headers: ex.res.headers, body: ex.res, abort };
     });
   }
@@ -178,11 +161,11 @@ export class KubeHttp {
       if (!signal.aborted) ctl.abort(reason);
     };
     const onCallerAbort = () =>
-      abort(new KubeError(`request to cluster ${this.spec.name} was aborted (${what})`, 0, "Aborted"));
+      abort(new KubeApiError(0, "Aborted", `request to cluster ${this.spec.name} was aborted (${what})`));
     const secs = Number(((req.timeoutMs ?? 0) / 1000).toFixed(3));
     const timeout = `request to cluster ${this.spec.name} timed out after ${secs} s (${what})`;
     const timer = req.timeoutMs
-      ? setTimeout(() => abort(new KubeError(timeout, 0, "Timeout")), req.timeoutMs)
+      ? setTimeout(() => abort(new KubeApiError(0, "Timeout", timeout)), req.timeoutMs)
       : undefined;
     const stopTimer = () => clearTimeout(timer);
     const release = () => {
@@ -228,7 +211,9 @@ export class KubeHttp {
         creq.once("close", () => signal.removeEventListener("abort", onAbort));
         // The deadline may have passed while credentials were fetched: a listener added now never fires.
         if (signal.aborted) onAbort();
-        creq.on("error", (err) => reject(signal.aborted ? signal.reason : this.transportError(err, what)));
+        creq.on("error", (err) =>
+          reject(signal.aborted ? signal.reason : transportError(err, this.spec, what)),
+        );
         creq.end(body);
       });
       return { res, signal, abort, stopTimer, release };
@@ -241,11 +226,11 @@ export class KubeHttp {
   private async readBody(ex: Exchange, req: KubeRequest): Promise<Buffer> {
     const { res } = ex;
     const tooBig = () =>
-      new KubeError(
-        `the response from cluster ${this.spec.name} to ${req.method ?? "GET"} ${req.path} is larger than ` +
-          `${Math.round(this.maxBodyBytes / MiB)} MiB; ask for less (limit and continue, a label or field selector)`,
+      new KubeApiError(
         0,
         "TooLarge",
+        `the response from cluster ${this.spec.name} to ${req.method ?? "GET"} ${req.path} is larger than ` +
+          `${Math.round(this.maxBodyBytes / MiB)} MiB; ask for less (limit and continue, a label or field selector)`,
       );
     if (Number(res.headers["content-length"] ?? 0) > this.maxBodyBytes && !res.headers["content-encoding"]) {
       res.destroy();
@@ -264,7 +249,9 @@ export class KubeHttp {
     } catch (err) {
       res.destroy();
       if (ex.signal.aborted) throw ex.signal.reason;
-      throw err instanceof KubeError ? err : this.transportError(err as Error, `reading ${req.path}`);
+      throw err instanceof KubeApiError
+        ? err
+        : transportError(err as Error, this.spec, `reading ${req.path}`);
     }
     return Buffer.concat(chunks);
   }
@@ -295,7 +282,8 @@ export class KubeHttp {
     const agent = isHttps ? new https.Agent(opts) : new http.Agent(opts);
     if (proxyUrl) {
       const proxy = URL.canParse(proxyUrl) ? new URL(proxyUrl) : undefined;
-      if (!proxy) throw new KubeError(`cluster ${this.spec.name} has an invalid proxy-url`, 0, "ProxyError");
+      if (!proxy)
+        throw new KubeApiError(0, "ProxyError", `cluster ${this.spec.name} has an invalid proxy-url`);
       agent.createConnection = (options, done) => {
         const port = Number(options.port) || (isHttps ? 443 : 80);
         openTunnel(proxy, options.host ?? "localhost", port, this.spec.name).then(
@@ -314,59 +302,13 @@ export class KubeHttp {
     }
     return agent;
   }
-
-  private transportError(err: NodeJS.ErrnoException, what: string): KubeError {
-    if (err instanceof KubeError) return err;
-    const { name, server } = this.spec;
-    const code = err.code ?? "";
-    const [reason, message] = TLS_CODE.test(code)
-      ? [
-          "TLSError",
-          `TLS verification failed for cluster ${name} at ${server}: ${err.message} (${code}). Check the cluster's ` +
-            "certificate-authority and tls-server-name; insecure-skip-tls-verify skips the check (testing only).",
-        ]
-      : NET_CODE.test(code)
-        ? [
-            "Unreachable",
-            `cannot reach cluster ${name} at ${server} (${code}). Check that it is up and reachable.`,
-          ]
-        : [undefined, `request to cluster ${name} failed (${what}): ${err.message}`];
-    return new KubeError(message, 0, reason, undefined, code || undefined);
-  }
-}
-
-/** Turns a non-2xx response into a KubeError, using the Kubernetes Status body when there is one. */
-export function kubeError(res: KubeResponse, context: string): KubeError {
-  let status: { message?: string; reason?: string; details?: unknown } = {};
-  let text = res.body.toString("utf8");
-  try {
-    const doc = JSON.parse(text) as { kind?: string };
-    if (doc?.kind === "Status") status = doc as typeof status;
-    text = ""; // JSON that is not a Status says nothing a reader could use
-  } catch {
-    // Not JSON (a proxy's HTML error page, say): fall back to the text itself.
-  }
-  const plain = text
-    .replace(/<[^>]*>/g, " ")
-    .replace(/\s+/g, " ")
-    .trim()
-    .slice(0, 200);
-  let message = status.message || plain || http.STATUS_CODES[res.status] || `HTTP ${res.status}`;
-  if (res.status === 401)
-    message += ". The cluster rejected the credentials: log in again or refresh the token";
-  return new KubeError(
-    context ? `${context}: ${message}` : message,
-    res.status,
-    status.reason,
-    status.details,
-  );
 }
 
 /** Opens a CONNECT tunnel through an http(s) proxy; the API server's TLS then runs inside it. */
 function openTunnel(proxy: URL, host: string, port: number, cluster: string): Promise<Socket> {
   const label = `${proxy.protocol}//${proxy.host}`; // never the proxy's credentials
   const fail = (why: string) =>
-    new KubeError(`proxy ${label} for cluster ${cluster} ${why}`, 0, "ProxyError");
+    new KubeApiError(0, "ProxyError", `proxy ${label} for cluster ${cluster} ${why}`);
   if (proxy.protocol !== "http:" && proxy.protocol !== "https:")
     return Promise.reject(fail("is not supported: kube-mcp speaks only to http:// and https:// proxies"));
   const secure = proxy.protocol === "https:";
@@ -385,7 +327,7 @@ function openTunnel(proxy: URL, host: string, port: number, cluster: string): Pr
         })
       : netConnect(proxyPort, proxy.hostname);
     let head = Buffer.alloc(0);
-    const done = (err?: KubeError) => {
+    const done = (err?: KubeApiError) => {
       sock.off("data", onData);
       sock.off("error", onError);
       if (!err) return resolve(sock);

@@ -1,7 +1,8 @@
 // CPU and memory from the metrics API (metrics-server), summed per node or pod, with Kubernetes
 // quantities turned into numbers.
 import { ToolError } from "../errors.js";
-import { type KubeApi, KubeApiError } from "./api.js";
+import type { KubeApi } from "./api.js";
+import { KubeApiError } from "./api-error.js";
 import { describeError } from "./errors.js";
 import { checkLabelSelector } from "./names.js";
 import { resourcePath } from "./resolve.js";

@@ -7,7 +7,8 @@ import { ToolError } from "../errors.js";
 import { type Change, type GuardPolicy, guard, jsonPatchReadsSecret, type Obj } from "../policy/guard.js";
 import type { KnownSecrets } from "../policy/known.js";
 import { redactObject } from "../policy/redact.js";
-import { type KubeApi, KubeApiError, type PatchType } from "./api.js";
+import type { KubeApi, PatchType } from "./api.js";
+import { KubeApiError } from "./api-error.js";
 import type { ApiResource } from "./discovery.js";
 
 /** What every guarded write needs besides its own arguments. */

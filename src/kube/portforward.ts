@@ -194,7 +194,7 @@ export class PortForwards {
         ws = w;
         if (socket.destroyed) return void w.terminate();
         w.on("error", (e) => fail(e.message));
-        await whenOpen(w, "port-forward");
+        await whenOpen(w, cluster, "port-forward");
         this.pipe(s, socket, w, fail);
       })
       .catch((e: Error) => fail(e.message));

@@ -75,7 +75,7 @@ export interface KubeRequest {
   headers?: Record<string, string>;
   body?: string | Buffer;
   signal?: AbortSignal;
-  /** Per-request deadline; the request is aborted and rejects with a timeout KubeError after it. */
+  /** Per-request deadline; the request is aborted and rejects with a Timeout KubeApiError after it. */
   timeoutMs?: number;
 }
 

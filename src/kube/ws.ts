@@ -2,6 +2,7 @@
 // protocols: the same server, CA, client certificate and headers as the REST client, impersonation included.
 import type WebSocket from "ws";
 import { impersonationHeaders } from "../policy/identity.js";
+import { KubeApiError, statusError, transportError } from "./api-error.js";
 import type { Connection } from "./connection.js";
 import { hiddenError, refusalOf } from "./scoped.js";
 
@@ -45,28 +46,29 @@ export async function openSubresource(
 }
 
 /**
- * Resolves when the upgrade succeeds; rejects with the API server's own message (an HTTP status with a
- * Status body: forbidden, not found…) or the socket error, with `status` set for describeError.
+ * A WebSocket's failure, classified once as the REST client's are. ws names its handshake timeout only in
+ * the message, so that one is read here, at the transport, and nowhere above.
  */
-export function whenOpen(ws: WebSocket, what: string): Promise<void> {
+export function socketError(c: Connection, what: string, e: Error): KubeApiError {
+  if (e.message === "Opening handshake has timed out")
+    return new KubeApiError(0, "Timeout", `${what} on cluster ${c.name} timed out opening its stream`);
+  return transportError(e, { name: c.name, server: c.spec.server }, what);
+}
+
+/**
+ * Resolves when the upgrade succeeds; rejects with the API server's own answer (an HTTP status with a
+ * Status body: forbidden, not found…) or the socket's failure, as a KubeApiError for describeError.
+ */
+export function whenOpen(ws: WebSocket, c: Connection, what: string): Promise<void> {
   return new Promise((resolve, reject) => {
     ws.once("open", () => resolve());
     ws.once("unexpected-response", (_req, res) => {
-      let text = "";
-      res.on("data", (d: Buffer) => {
-        text += d.toString();
-      });
+      const chunks: Buffer[] = [];
+      res.on("data", (d: Buffer) => chunks.push(d));
       res.on("end", () => {
-        let msg = text;
-        try {
-          msg = (JSON.parse(text) as Status).message ?? text;
-        } catch {
-          // not a Status
-        }
+        const status = res.statusCode ?? 0;
         reject(
-          Object.assign(new Error(`${what} was refused (HTTP ${res.statusCode}): ${msg}`), {
-            status: res.statusCode,
-          }),
+          statusError(status, Buffer.concat(chunks), { request: what, refused: true, actor: c.impersonate }),
         );
         // With this listener, ws leaves the refused request open: a kept-alive socket would hold the
         // process (and its shutdown) until the API server drops it. Closed after the rejection is seen,
@@ -74,6 +76,6 @@ export function whenOpen(ws: WebSocket, what: string): Promise<void> {
         setImmediate(() => ws.terminate());
       });
     });
-    ws.once("error", reject);
+    ws.once("error", (e) => reject(socketError(c, what, e)));
   });
 }

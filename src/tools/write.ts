@@ -4,7 +4,7 @@
 import * as z from "zod";
 import { ToolError } from "../errors.js";
 import { lineDiff } from "../format/diff.js";
-import { KubeApiError } from "../kube/api.js";
+import { KubeApiError } from "../kube/api-error.js";
 import { applyManifest, planView } from "../kube/apply.js";
 import { describeError } from "../kube/errors.js";
 import { lookupKind } from "../kube/lookup.js";
