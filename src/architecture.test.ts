@@ -46,7 +46,6 @@ const KNOWN: string[] = [
   "function serve/local.ts",
   "handler tools/cluster-tool.ts",
   "handler tools/clusters.ts",
-  "handler tools/delete.ts",
   "handler tools/portforward.ts",
   "handler tools/resources.ts",
   "handler tools/write.ts",
