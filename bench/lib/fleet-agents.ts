@@ -9,7 +9,7 @@ import { ConfigSchema } from "../../src/config/schema.js";
 import { gatherClusters } from "../../src/kube/sources.js";
 import { createLogger } from "../../src/obs/log.js";
 import { toolsFor } from "../../src/policy/modes.js";
-import { newClusters } from "../../src/serve/local.js";
+import { newClusters } from "../../src/targets/local.js";
 import { ALL_TOOLS } from "../../src/tools/index.js";
 
 const count = Number(process.argv[2]);

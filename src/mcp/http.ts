@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { toNodeHandler } from "@modelcontextprotocol/node";
 import { type AuthInfo, createMcpHandler, type McpServer } from "@modelcontextprotocol/server";
 import type { Config, Mode } from "../config/schema.js";
+import { parseListen, StartupError } from "../obs/listen.js";
 import type { Logger } from "../obs/log.js";
 import { METRICS_CONTENT_TYPE, type Metrics } from "../obs/metrics.js";
 import { ANONYMOUS_CALLER, type Caller } from "../policy/identity.js";
@@ -15,17 +16,6 @@ import { digest, impersonatingClusters, KeyError, loadApiKeys } from "./keys.js"
 import { createOAuth, type Grant, type OAuth, Rejected } from "./oauth.js";
 import { callerKey } from "./scoped.js";
 import { SseSessions } from "./sse.js";
-
-export class StartupError extends Error {}
-
-export function parseListen(listen: string): { host: string; port: number } {
-  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(listen) ?? /^()()(\d+)$/.exec(listen);
-  const port = Number(m?.[3]);
-  if (!m || !Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new StartupError(`--http expects [host:]port, e.g. 8080 or 0.0.0.0:8080; got "${listen}"`);
-  }
-  return { host: m[1] || m[2] || "127.0.0.1", port };
-}
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1"]);
 export const isLoopback = (host: string) => LOOPBACK.has(host) || host.startsWith("127.");

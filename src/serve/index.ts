@@ -8,16 +8,17 @@ import { authKinds } from "../mcp/auth-kinds.js";
 import { scopedServers } from "../mcp/scoped.js";
 import { createAudit } from "../obs/audit.js";
 import { untilShutdown } from "../obs/lifecycle.js";
+import { StartupError } from "../obs/listen.js";
 import { createLogger, type Logger } from "../obs/log.js";
 import { Metrics } from "../obs/metrics.js";
 import { startTracing, tracer } from "../obs/tracing.js";
 import type { Clusters } from "../targets/clusters.js";
+import { localClusters } from "../targets/local.js";
 import { classedTools, modeRefusals, serverTools, type ToolSelection } from "../tools/cli.js";
 import { ALL_TOOLS } from "../tools/index.js";
+import { INSTRUCTIONS } from "../tools/instructions.js";
 import { PROMPTS } from "../tools/prompts.js";
 import { version } from "../version.js";
-import { INSTRUCTIONS } from "./instructions.js";
-import { localClusters } from "./local.js";
 
 export async function run(argv: string[]): Promise<number> {
   let loaded: ReturnType<typeof loadConfig>;
@@ -61,7 +62,7 @@ export async function run(argv: string[]): Promise<number> {
 
   let close: () => Promise<void>;
   if (config.http.listen) {
-    const { startHttp, StartupError } = await import("../mcp/http.js");
+    const { startHttp } = await import("../mcp/http.js");
     try {
       const h = await startHttp({
         factory,

@@ -5,10 +5,10 @@ import { Client, InMemoryTransport } from "@modelcontextprotocol/client";
 import { loadConfig } from "../config/load.js";
 import { PortForwards } from "../kube/portforward.js";
 import { createLogger } from "../obs/log.js";
+import { newClusters } from "../targets/local.js";
 import { serverTools } from "../tools/cli.js";
 import { ALL_TOOLS } from "../tools/index.js";
 import { serveServers } from "./index.js";
-import { newClusters } from "./local.js";
 
 export interface InProcess {
   client: Client;

@@ -1,5 +1,6 @@
-// The clusters of kubeconfig, env credentials or the in-cluster account, reloaded when kubeconfig
-// files change. Used by serve, and by a hub that also serves local clusters.
+// Local targets: the clusters of kubeconfig, env credentials or the in-cluster account, reloaded when
+// kubeconfig files change, and the Cluster API workload clusters of those. Used by serve, by a hub that
+// also serves local clusters, and by an agent (its one cluster and its workload clusters).
 import type { Config } from "../config/schema.js";
 import { ToolError } from "../errors.js";
 import { impersonationCheck } from "../kube/access.js";
@@ -9,9 +10,9 @@ import { KubeHttp } from "../kube/http.js";
 import { gatherClusters, watchFiles } from "../kube/sources.js";
 import type { ClusterSpec } from "../kube/types.js";
 import type { Logger } from "../obs/log.js";
-import { capiWatchTargets, discoverWorkloads } from "../targets/capi.js";
-import { follow } from "../targets/capi-watch.js";
-import { type Cluster, Clusters } from "../targets/clusters.js";
+import { capiWatchTargets, discoverWorkloads } from "./capi.js";
+import { follow } from "./capi-watch.js";
+import { type Cluster, Clusters } from "./clusters.js";
 
 /** A workload cluster CAPI cannot give a connection for: every request says why, and what then. */
 function unusable(
@@ -136,17 +137,13 @@ export function followCapi(
   published: () => void = () => {},
 ): () => void {
   const ac = new AbortController();
-  let seen = "";
-  const fingerprint = (specs: ClusterSpec[]) =>
-    JSON.stringify(specs.map((s) => [s.name, s.server, s.revision, s.capi?.problem]));
   const watches = new Map<Cluster, AbortController>();
-  const managers = () =>
-    clusters.all().filter((c) => capi.managementClusters.includes(c.name) && !c.spec.capi);
+  let seen = "";
   const refresh = async () => {
-    const found = managers();
+    const found = clusters.all().filter((c) => capi.managementClusters.includes(c.name) && !c.spec.capi);
     const missing = capi.managementClusters.filter((m) => !found.some((c) => c.name === m));
     if (missing.length) log.warn("Cluster API: management clusters not found", { missing });
-    watchManagers(found);
+    watchManagers(watches, found, { namespaces: capi.namespaces, changed, log, signal: ac.signal });
     const { specs, warnings } = await discoverWorkloads(
       found,
       {
@@ -158,7 +155,7 @@ export function followCapi(
       ac.signal,
     );
     for (const w of warnings) log.warn(w);
-    const now = fingerprint(specs);
+    const now = JSON.stringify(specs.map((s) => [s.name, s.server, s.revision, s.capi?.problem]));
     if (now === seen || ac.signal.aborted) return;
     seen = now;
     sources.workloads = specs;
@@ -166,6 +163,25 @@ export function followCapi(
     log.info("Cluster API workload clusters", { clusters: specs.map((s) => s.name) });
     published();
   };
+  const tick = serialized(refresh, (err) => log.error("Cluster API discovery failed", { err }), ac.signal);
+  // A burst of events (a Secret and its Cluster written together) makes one discovery.
+  const changed = debounced(tick, 200);
+  tick();
+  const timer = setInterval(tick, capi.refreshSeconds * 1000);
+  timer.unref();
+  return () => {
+    clearInterval(timer);
+    changed.cancel();
+    ac.abort();
+  };
+}
+
+/** Runs `task` now, or once more after the running one if asked meanwhile: never two at a time. */
+function serialized(
+  task: () => Promise<void>,
+  onError: (err: unknown) => void,
+  signal: AbortSignal,
+): () => void {
   let running: Promise<void> | undefined;
   let again = false;
   const tick = () => {
@@ -173,45 +189,47 @@ export function followCapi(
       again = true;
       return;
     }
-    running = refresh()
-      .catch((err) => log.error("Cluster API discovery failed", { err }))
+    running = task()
+      .catch(onError)
       .finally(() => {
         running = undefined;
-        if (again && !ac.signal.aborted) {
+        if (again && !signal.aborted) {
           again = false;
           tick();
         }
       });
   };
-  // A burst of events (a Secret and its Cluster written together) makes one discovery.
+  return tick;
+}
+
+/** Calls `fn` once, `ms` after the first of a burst of calls. */
+function debounced(fn: () => void, ms: number): { (): void; cancel(): void } {
   let soon: NodeJS.Timeout | undefined;
-  const changed = () => {
+  const call = () => {
     soon ??= setTimeout(() => {
       soon = undefined;
-      tick();
-    }, 200);
+      fn();
+    }, ms);
   };
-  /** One pair of watches per management cluster connection; a replaced connection's watches stop. */
-  const watchManagers = (found: Cluster[]) => {
-    for (const [c, w] of watches)
-      if (!found.includes(c)) {
-        w.abort();
-        watches.delete(c);
-      }
-    for (const c of found.filter((x) => !watches.has(x))) {
-      const w = new AbortController();
-      ac.signal.addEventListener("abort", () => w.abort(), { once: true });
-      watches.set(c, w);
-      for (const target of capiWatchTargets(capi.namespaces))
-        void follow(c.api.unscoped(), target, changed, log.child({ management: c.name }), w.signal);
+  return Object.assign(call, { cancel: () => clearTimeout(soon) });
+}
+
+/** One pair of watches per management cluster connection; a replaced connection's watches stop. */
+function watchManagers(
+  watches: Map<Cluster, AbortController>,
+  found: Cluster[],
+  o: { namespaces: readonly string[]; changed: () => void; log: Logger; signal: AbortSignal },
+): void {
+  for (const [c, w] of watches)
+    if (!found.includes(c)) {
+      w.abort();
+      watches.delete(c);
     }
-  };
-  tick();
-  const timer = setInterval(tick, capi.refreshSeconds * 1000);
-  timer.unref();
-  return () => {
-    clearInterval(timer);
-    clearTimeout(soon);
-    ac.abort();
-  };
+  for (const c of found.filter((x) => !watches.has(x))) {
+    const w = new AbortController();
+    o.signal.addEventListener("abort", () => w.abort(), { once: true });
+    watches.set(c, w);
+    for (const target of capiWatchTargets(o.namespaces))
+      void follow(c.api.unscoped(), target, o.changed, o.log.child({ management: c.name }), w.signal);
+  }
 }
