@@ -34,7 +34,6 @@ const KNOWN: string[] = [
   "function agent/index.ts",
   "function hub/clusters-list.ts",
   "function hub/index.ts",
-  "function mcp/http.ts",
   "function mcp/oauth.ts",
   "function mcp/server.ts",
   "function mcp/subscriptions.ts",
