@@ -35,7 +35,6 @@ const KNOWN: string[] = [
   "function hub/clusters-list.ts",
   "function hub/index.ts",
   "function mcp/oauth.ts",
-  "function mcp/server.ts",
   "function mcp/subscriptions.ts",
   "function obs/tracing-otel.ts",
   "handler tools/cluster-tool.ts",
