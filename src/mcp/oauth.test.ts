@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { identityOf } from "./oauth.js";
+import { ConfigSchema } from "../config/schema.js";
+import { grantOf, identityOf, type OAuthConfig, Rejected } from "./oauth.js";
 
 const claims = { userClaims: ["email", "sub"], groupsClaim: "groups" };
 
@@ -25,5 +26,28 @@ describe("identityOf (OAuth claims)", () => {
     expect(identityOf({ email: "a@x.io", groups: ["system:masters", "dev"] }, claims).groups).toEqual([
       "dev",
     ]);
+  });
+});
+
+describe("grantOf (a verified token's claims)", () => {
+  const o = ConfigSchema.parse({ http: { oauth: { issuer: "https://issuer.example" } } }).http
+    .oauth as OAuthConfig;
+
+  it("takes the broadest mode its scopes allow, and the client from client_id, azp or sub", () => {
+    const g = grantOf("t", { sub: "s1", azp: "cli", scope: `${o.scopes.read} ${o.scopes.write}`, exp: 9 }, o);
+    expect(g).toMatchObject({ subject: "s1", clientId: "cli", mode: "non-destructive", expiresAt: 9 });
+    expect(grantOf("t", { sub: "s1", scp: [o.scopes.admin] }, o).mode).toBe("full");
+  });
+
+  it("refuses a token with none of kube-mcp's scopes with 403 insufficient_scope", () => {
+    const refused = (() => {
+      try {
+        grantOf("t", { sub: "s1", scope: "openid" }, o);
+      } catch (err) {
+        return err;
+      }
+    })();
+    expect(refused).toBeInstanceOf(Rejected);
+    expect(refused).toMatchObject({ status: 403, error: "insufficient_scope" });
   });
 });

@@ -132,55 +132,90 @@ export interface OAuth {
 
 const quote = (s: string) => `"${s.replace(/["\\]/g, "")}"`;
 
-/** `resource` is this endpoint's canonical URL (no fragment, no trailing slash). */
-export async function createOAuth(o: OAuthConfig, resource: string, log: Logger): Promise<OAuth> {
-  const { createRemoteJWKSet, jwtVerify, errors } = await import("jose");
-  const r = new URL(resource);
-  const metadataUrl = `${r.origin}/.well-known/oauth-protected-resource${r.pathname === "/" ? "" : r.pathname}`;
-  const audience = o.audience ?? [resource];
-  let keys: ReturnType<typeof createRemoteJWKSet> | undefined;
-  let keysPending: Promise<ReturnType<typeof createRemoteJWKSet>> | undefined;
-  const jwks = () => {
+type Jose = typeof import("jose");
+type KeySet = ReturnType<Jose["createRemoteJWKSet"]>;
+
+/** The issuer's signing keys, found (discovery or oauth.jwksUri) on first use; one lookup at a time. */
+function signingKeys(o: OAuthConfig, jose: Jose, log: Logger): () => Promise<KeySet> {
+  let keys: KeySet | undefined;
+  let keysPending: Promise<KeySet> | undefined;
+  return () => {
     if (keys) return Promise.resolve(keys);
     keysPending ??= (async () => {
       const uri = o.jwksUri ?? (await discoverJwks(o.issuer));
       log.info("oauth signing keys", { issuer: o.issuer, jwksUri: uri });
-      keys = createRemoteJWKSet(new URL(uri), { timeoutDuration: 5000, cooldownDuration: 30_000 });
+      keys = jose.createRemoteJWKSet(new URL(uri), { timeoutDuration: 5000, cooldownDuration: 30_000 });
       return keys;
     })().finally(() => {
       keysPending = undefined;
     });
     return keysPending;
   };
+}
 
-  const explain = (err: unknown): Rejected | IssuerUnavailable => {
-    if (err instanceof IssuerUnavailable) return err;
-    const bad = (m: string) => new Rejected(m, 401, "invalid_token");
-    if (err instanceof errors.JWTExpired) return bad("The access token has expired; get a new one.");
-    if (err instanceof errors.JWTClaimValidationFailed) {
-      if (err.claim === "aud")
-        return bad(
-          `The access token was issued for another audience; request one for ${resource} (RFC 8707 resource parameter).`,
-        );
-      if (err.claim === "iss") return bad(`The access token was not issued by ${o.issuer}.`);
-      return bad(`The access token's "${err.claim}" claim is not acceptable: ${err.reason}.`);
-    }
-    if (err instanceof errors.JWKSTimeout || err instanceof errors.JWKSInvalid)
-      return new IssuerUnavailable(`the issuer's signing keys could not be fetched: ${err.message}`);
-    if (err instanceof errors.JWKSNoMatchingKey)
-      return bad(`The access token is signed with a key ${o.issuer} does not publish.`);
-    if (err instanceof errors.JWSSignatureVerificationFailed)
-      return bad("The access token's signature does not verify.");
-    if (err instanceof errors.JOSEAlgNotAllowed)
-      return bad("The access token is signed with an algorithm kube-mcp does not accept.");
-    if (err instanceof errors.JOSEError && /JSON Web Key Set/.test(err.message))
-      return new IssuerUnavailable(`the issuer's signing keys could not be fetched: ${err.message}`);
-    if (err instanceof errors.JOSEError) return bad("The access token is not a valid JWT access token.");
-    if (err instanceof TypeError || (err as { name?: string }).name === "TimeoutError")
-      return new IssuerUnavailable(`the issuer's signing keys could not be fetched: ${String(err)}`);
-    return bad("The access token could not be verified.");
+/** Why a token did not verify, said so the caller knows what to do: its fault (401) or the issuer's (503). */
+function explain(
+  err: unknown,
+  errors: Jose["errors"],
+  resource: string,
+  issuer: string,
+): Rejected | IssuerUnavailable {
+  if (err instanceof IssuerUnavailable) return err;
+  const bad = (m: string) => new Rejected(m, 401, "invalid_token");
+  if (err instanceof errors.JWTExpired) return bad("The access token has expired; get a new one.");
+  if (err instanceof errors.JWTClaimValidationFailed) {
+    if (err.claim === "aud")
+      return bad(
+        `The access token was issued for another audience; request one for ${resource} (RFC 8707 resource parameter).`,
+      );
+    if (err.claim === "iss") return bad(`The access token was not issued by ${issuer}.`);
+    return bad(`The access token's "${err.claim}" claim is not acceptable: ${err.reason}.`);
+  }
+  if (err instanceof errors.JWKSTimeout || err instanceof errors.JWKSInvalid)
+    return new IssuerUnavailable(`the issuer's signing keys could not be fetched: ${err.message}`);
+  if (err instanceof errors.JWKSNoMatchingKey)
+    return bad(`The access token is signed with a key ${issuer} does not publish.`);
+  if (err instanceof errors.JWSSignatureVerificationFailed)
+    return bad("The access token's signature does not verify.");
+  if (err instanceof errors.JOSEAlgNotAllowed)
+    return bad("The access token is signed with an algorithm kube-mcp does not accept.");
+  if (err instanceof errors.JOSEError && /JSON Web Key Set/.test(err.message))
+    return new IssuerUnavailable(`the issuer's signing keys could not be fetched: ${err.message}`);
+  if (err instanceof errors.JOSEError) return bad("The access token is not a valid JWT access token.");
+  if (err instanceof TypeError || (err as { name?: string }).name === "TimeoutError")
+    return new IssuerUnavailable(`the issuer's signing keys could not be fetched: ${String(err)}`);
+  return bad("The access token could not be verified.");
+}
+
+/** A verified token's claims as a grant: its scopes' mode (403 with none of ours), client and identity. */
+export function grantOf(token: string, payload: Record<string, unknown>, o: OAuthConfig): Grant {
+  const scopes = scopesOf(payload);
+  const mode = modeFromScopes(scopes, o.scopes);
+  if (!mode)
+    throw new Rejected(
+      `The access token carries none of kube-mcp's scopes (${o.scopes.read}, ${o.scopes.write}, ${o.scopes.admin}).`,
+      403,
+      "insufficient_scope",
+    );
+  const clientId = String(payload.client_id ?? payload.azp ?? payload.sub ?? "unknown");
+  return {
+    token,
+    subject: String(payload.sub ?? clientId),
+    clientId,
+    scopes,
+    mode,
+    expiresAt: Number(payload.exp),
+    ...identityOf(payload, o),
   };
+}
 
+/** `resource` is this endpoint's canonical URL (no fragment, no trailing slash). */
+export async function createOAuth(o: OAuthConfig, resource: string, log: Logger): Promise<OAuth> {
+  const jose = await import("jose");
+  const r = new URL(resource);
+  const metadataUrl = `${r.origin}/.well-known/oauth-protected-resource${r.pathname === "/" ? "" : r.pathname}`;
+  const audience = o.audience ?? [resource];
+  const jwks = signingKeys(o, jose, log);
   return {
     metadataPaths: [new URL(metadataUrl).pathname, "/.well-known/oauth-protected-resource"],
     metadata: {
@@ -194,7 +229,7 @@ export async function createOAuth(o: OAuthConfig, resource: string, log: Logger)
     async verify(token) {
       let payload: Record<string, unknown>;
       try {
-        ({ payload } = await jwtVerify(token, await jwks(), {
+        ({ payload } = await jose.jwtVerify(token, await jwks(), {
           issuer: o.issuer,
           audience,
           algorithms: ALGORITHMS,
@@ -202,26 +237,9 @@ export async function createOAuth(o: OAuthConfig, resource: string, log: Logger)
           requiredClaims: ["exp"],
         }));
       } catch (err) {
-        throw explain(err);
+        throw explain(err, jose.errors, resource, o.issuer);
       }
-      const scopes = scopesOf(payload);
-      const mode = modeFromScopes(scopes, o.scopes);
-      if (!mode)
-        throw new Rejected(
-          `The access token carries none of kube-mcp's scopes (${o.scopes.read}, ${o.scopes.write}, ${o.scopes.admin}).`,
-          403,
-          "insufficient_scope",
-        );
-      const clientId = String(payload.client_id ?? payload.azp ?? payload.sub ?? "unknown");
-      return {
-        token,
-        subject: String(payload.sub ?? clientId),
-        clientId,
-        scopes,
-        mode,
-        expiresAt: Number(payload.exp),
-        ...identityOf(payload, o),
-      };
+      return grantOf(token, payload, o);
     },
     challenge(e) {
       const parts = [`resource_metadata=${quote(metadataUrl)}`];

@@ -129,16 +129,13 @@ function errorType(err: unknown): string {
   return typeof err;
 }
 
-export async function createTracer(
+/** The SDK's provider: this process as a resource, the sampler, and a bounded batch exporter whose drops are counted. */
+async function startProvider(
   s: TracingSettings,
   role: string,
   log: Logger,
   metrics?: Metrics,
-): Promise<Tracer> {
-  const cm = new AsyncLocalStorageContextManager().enable();
-  context.setGlobalContextManager(cm);
-  const propagator = new W3CTraceContextPropagator();
-  propagation.setGlobalPropagator(propagator);
+): Promise<BasicTracerProvider> {
   const bounded = new Bounded(s.maxQueueSize);
   const detected = detectResources({ detectors: [envDetector] });
   const resource = resourceFromAttributes({
@@ -157,13 +154,26 @@ export async function createTracer(
     sampler: sampler(s.sampler, s.samplerArg, log),
     spanProcessors: [bounded.processor(batch)],
   });
-  const otel = provider.getTracer("kube-mcp", version());
   metrics?.counter(
     "kube_mcp_trace_spans_dropped_total",
     "Spans not exported: the export queue was full, or the collector did not take them.",
     () => bounded.dropped,
   );
+  return provider;
+}
 
+export async function createTracer(
+  s: TracingSettings,
+  role: string,
+  log: Logger,
+  metrics?: Metrics,
+): Promise<Tracer> {
+  const cm = new AsyncLocalStorageContextManager().enable();
+  context.setGlobalContextManager(cm);
+  const propagator = new W3CTraceContextPropagator();
+  propagation.setGlobalPropagator(propagator);
+  const provider = await startProvider(s, role, log, metrics);
+  const otel = provider.getTracer("kube-mcp", version());
   const parentOf = (carrier: { traceparent: string; tracestate?: string } | undefined): Context =>
     carrier
       ? propagator.extract(ROOT_CONTEXT, carrier, {
