@@ -34,7 +34,6 @@ const KNOWN: string[] = [
   "function agent/index.ts",
   "function hub/clusters-list.ts",
   "function hub/index.ts",
-  "function mcp/subscriptions.ts",
   "handler tools/cluster-tool.ts",
   "handler tools/clusters.ts",
   "handler tools/portforward.ts",

@@ -7,7 +7,7 @@ import type { McpServer } from "@modelcontextprotocol/server";
 import { lookupKind } from "../kube/lookup.js";
 import { resourcePath } from "../kube/resolve.js";
 import type { Logger } from "../obs/log.js";
-import type { Clusters } from "../targets/clusters.js";
+import type { Cluster, Clusters } from "../targets/clusters.js";
 
 const MAX = 16;
 
@@ -71,55 +71,10 @@ export function enableSubscriptions(server: McpServer, clusters: Clusters, log: 
     const r = await lookupKind(cluster.api, o.kind, ac.signal, "watch");
     const ns = r.namespaced ? (o.namespace ?? cluster.namespace) : undefined;
     watches.set(uri, ac);
-    const path = resourcePath(r, ns);
-    const selector = `metadata.name=${o.name}`;
     const notify = () => void low.sendResourceUpdated({ uri }).catch(() => {});
-    void (async () => {
-      // Watched from the list's resourceVersion: every event after it is a change to report.
-      let from: string | undefined;
-      while (!ac.signal.aborted) {
-        try {
-          if (from === undefined) {
-            const list = await cluster.api.json<{ metadata?: { resourceVersion?: string } }>({
-              path,
-              query: { fieldSelector: selector },
-              signal: ac.signal,
-            });
-            from = list.metadata?.resourceVersion ?? "0";
-          }
-          const s = await cluster.api.stream({
-            path,
-            query: { watch: true, fieldSelector: selector, resourceVersion: from, timeoutSeconds: 300 },
-            signal: ac.signal,
-          });
-          let buf = "";
-          for await (const chunk of s.body) {
-            buf += String(chunk);
-            for (let i = buf.indexOf("\n"); i >= 0; i = buf.indexOf("\n")) {
-              const line = buf.slice(0, i).trim();
-              buf = buf.slice(i + 1);
-              if (!line) continue;
-              const ev = JSON.parse(line) as {
-                type?: string;
-                object?: { metadata?: { resourceVersion?: string } };
-              };
-              if (ev.type === "ERROR") {
-                // Too old a resourceVersion (410 Gone): relist, and say it may have changed meanwhile.
-                from = undefined;
-                notify();
-                continue;
-              }
-              if (ev.object?.metadata?.resourceVersion) from = ev.object.metadata.resourceVersion;
-              if (ev.type !== "BOOKMARK") notify();
-            }
-          }
-        } catch (err) {
-          if (ac.signal.aborted) return;
-          log.debug("resource watch ended", { uri, err: (err as Error).message });
-        }
-        await new Promise((res) => setTimeout(res, 1000));
-      }
-    })();
+    void follow(cluster, resourcePath(r, ns), o.name, ac.signal, notify, (err) =>
+      log.debug("resource watch ended", { uri, err: err.message }),
+    );
     return {};
   });
 
@@ -129,4 +84,70 @@ export function enableSubscriptions(server: McpServer, clusters: Clusters, log: 
     watches.delete(uri);
     return {};
   });
+}
+
+interface WatchEvent {
+  type?: string;
+  object?: { metadata?: { resourceVersion?: string } };
+}
+
+/** A watch body's events, one JSON object a line. */
+async function* events(body: AsyncIterable<unknown>): AsyncGenerator<WatchEvent> {
+  let buf = "";
+  for await (const chunk of body) {
+    buf += String(chunk);
+    for (let i = buf.indexOf("\n"); i >= 0; i = buf.indexOf("\n")) {
+      const line = buf.slice(0, i).trim();
+      buf = buf.slice(i + 1);
+      if (line) yield JSON.parse(line) as WatchEvent;
+    }
+  }
+}
+
+/**
+ * Watches one object (by name) until `signal` aborts, calling `notify` on every change; a watch the API
+ * server ends is re-opened a second later, from the last version seen.
+ */
+async function follow(
+  cluster: Cluster,
+  path: string,
+  name: string,
+  signal: AbortSignal,
+  notify: () => void,
+  ended: (err: Error) => void,
+): Promise<void> {
+  const selector = `metadata.name=${name}`;
+  // Watched from the list's resourceVersion: every event after it is a change to report.
+  let from: string | undefined;
+  while (!signal.aborted) {
+    try {
+      if (from === undefined) {
+        const list = await cluster.api.json<{ metadata?: { resourceVersion?: string } }>({
+          path,
+          query: { fieldSelector: selector },
+          signal,
+        });
+        from = list.metadata?.resourceVersion ?? "0";
+      }
+      const s = await cluster.api.stream({
+        path,
+        query: { watch: true, fieldSelector: selector, resourceVersion: from, timeoutSeconds: 300 },
+        signal,
+      });
+      for await (const ev of events(s.body)) {
+        if (ev.type === "ERROR") {
+          // Too old a resourceVersion (410 Gone): relist, and say it may have changed meanwhile.
+          from = undefined;
+          notify();
+          continue;
+        }
+        if (ev.object?.metadata?.resourceVersion) from = ev.object.metadata.resourceVersion;
+        if (ev.type !== "BOOKMARK") notify();
+      }
+    } catch (err) {
+      if (signal.aborted) return;
+      ended(err as Error);
+    }
+    await new Promise((res) => setTimeout(res, 1000));
+  }
 }

@@ -20,7 +20,8 @@ import { INSTRUCTIONS } from "../tools/instructions.js";
 import { PROMPTS } from "../tools/prompts.js";
 import { version } from "../version.js";
 
-export async function run(argv: string[]): Promise<number> {
+/** The configuration, or the exit code when there is none to serve with (help shown: 0; invalid: 2). */
+function loadConfigOrExit(argv: string[]): ReturnType<typeof loadConfig> | number {
   let loaded: ReturnType<typeof loadConfig>;
   try {
     loaded = loadConfig(argv, process.env, "non-destructive");
@@ -38,9 +39,15 @@ export async function run(argv: string[]): Promise<number> {
     );
     return 0;
   }
-  const config = loaded.config;
+  return loaded;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const loaded = loadConfigOrExit(argv);
+  if (typeof loaded === "number") return loaded;
+  const { config, warnings } = loaded;
   const log = createLogger(config.logLevel, { role: "serve" });
-  for (const w of loaded.warnings) log.warn(w);
+  for (const w of warnings) log.warn(w);
   const mode = config.mode ?? "non-destructive";
   let selection: ToolSelection;
   try {
@@ -51,44 +58,17 @@ export async function run(argv: string[]): Promise<number> {
   }
   const { clusters, stopWatching } = localClusters(config, log);
   const forwards = new PortForwards(log.child({ component: "port-forward" }));
-  const { deps, factory, safety, onListChanged, cancel } = serveServers(
-    config,
-    selection,
-    clusters,
-    log,
-    forwards,
-  );
+  const { deps, ...servers } = serveServers(config, selection, clusters, log, forwards);
   await startTracing(config, "serve", log, deps.metrics);
-
-  let close: () => Promise<void>;
-  if (config.http.listen) {
-    const { startHttp } = await import("../mcp/http.js");
-    try {
-      const h = await startHttp({
-        factory,
-        config,
-        log,
-        ready: () => clusters.all().length > 0,
-        metrics: deps.metrics,
-        safety,
-        onListChanged,
-        cancel,
-      });
-      log.info("serving streamable HTTP", { url: h.url, mode, auth: authKinds(config) });
-      close = () => h.close();
-    } catch (err) {
-      if (!(err instanceof StartupError)) throw err;
-      log.error(err.message);
-      stopWatching();
-      return 1;
-    }
-  } else {
-    const { startStdio } = await import("../mcp/stdio.js");
-    const h = startStdio(factory, log, onListChanged);
-    log.info("serving stdio", { mode });
-    close = () => h.close();
+  const close = await listen(config, servers, {
+    log,
+    metrics: deps.metrics,
+    ready: () => clusters.all().length > 0,
+  });
+  if (!close) {
+    stopWatching();
+    return 1;
   }
-
   const { done, shutdown } = untilShutdown(log, () => {
     stopWatching();
     forwards.stopAll("shutdown");
@@ -96,6 +76,32 @@ export async function run(argv: string[]): Promise<number> {
   });
   if (!config.http.listen) process.stdin.once("end", () => void shutdown("stdin closed"));
   return done;
+}
+
+/** Serves over HTTP when --http is given, else over stdio; undefined when HTTP could not start (logged). */
+async function listen(
+  config: Readonly<Config>,
+  { factory, safety, onListChanged, cancel }: ReturnType<typeof scopedServers>,
+  o: { log: Logger; metrics: Metrics; ready: () => boolean },
+): Promise<(() => Promise<void>) | undefined> {
+  const { log } = o;
+  const mode = config.mode ?? "non-destructive";
+  if (!config.http.listen) {
+    const { startStdio } = await import("../mcp/stdio.js");
+    const h = startStdio(factory, log, onListChanged);
+    log.info("serving stdio", { mode });
+    return () => h.close();
+  }
+  const { startHttp } = await import("../mcp/http.js");
+  try {
+    const h = await startHttp({ factory, config, ...o, safety, onListChanged, cancel });
+    log.info("serving streamable HTTP", { url: h.url, mode, auth: authKinds(config) });
+    return () => h.close();
+  } catch (err) {
+    if (!(err instanceof StartupError)) throw err;
+    log.error(err.message);
+    return undefined;
+  }
 }
 
 /** The servers `serve` answers with, for these clusters; the in-process test harness builds the same. */
