@@ -33,7 +33,6 @@ const KNOWN: string[] = [
   "function agent/connection.ts",
   "function agent/index.ts",
   "function hub/clusters-list.ts",
-  "function hub/index.ts",
   "handler tools/cluster-tool.ts",
   "handler tools/clusters.ts",
   "handler tools/portforward.ts",
