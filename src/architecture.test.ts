@@ -30,7 +30,6 @@ const MAX_HANDLER = 25;
  * test below fails when an entry is no longer needed.
  */
 const KNOWN: string[] = [
-  "function agent/connection.ts",
   "function agent/index.ts",
   "function hub/clusters-list.ts",
   "handler tools/cluster-tool.ts",

@@ -95,16 +95,7 @@ export class HubConnection {
       maxPayload: 4 * 1024 * 1024,
     });
     this.ws = ws;
-    let silence: NodeJS.Timeout | undefined;
-    let heartbeatMs = 30_000;
-    const watchHub = () => {
-      clearTimeout(silence);
-      // The hub pings every heartbeat; a hub silent for three is gone even if TCP has not noticed.
-      silence = setTimeout(() => {
-        this.log.warn("the hub stopped pinging; reconnecting");
-        ws.terminate();
-      }, 3 * heartbeatMs);
-    };
+    const silence = this.watchSilence(ws);
     ws.on("unexpected-response", (_req, res) => {
       let body = "";
       res.on("data", (d: Buffer) => {
@@ -116,56 +107,14 @@ export class HubConnection {
     });
     ws.on("open", async () => {
       this.log.info("connected to the hub; registering", { url: this.url });
-      ws.send(
-        encode({
-          type: "hello",
-          agentVersion: version(),
-          versions: await this.report(),
-          policy: {
-            mode: this.cluster.mode,
-            namespace: this.cluster.namespace,
-            revealSecrets: this.cluster.revealSecrets,
-            identity: this.cluster.identity ?? "service",
-            ...(this.cluster.scope?.active ? { scope: [...this.cluster.scope.layers] } : {}),
-          },
-          tools: this.tools,
-          supports: [...AGENT_SUPPORTS],
-          ...(this.further().length ? { clusters: this.further() } : {}),
-        }),
-      );
-      watchHub();
+      ws.send(encode(await this.hello()));
+      silence.reset();
     });
-    ws.on("ping", watchHub);
-    ws.on("message", (data, isBinary) => {
-      let msg: HubMessage;
-      try {
-        msg = decode(HubMessage, data, isBinary);
-      } catch (err) {
-        const reason = err instanceof MalformedFrame ? err.message : String(err);
-        this.log.warn("malformed frame from the hub; reconnecting", { reason });
-        return ws.close(CLOSE.malformed, reason.slice(0, 120));
-      }
-      if (msg.type === "welcome") {
-        heartbeatMs = msg.heartbeatMs;
-        this.hubSupports = msg.supports ?? [];
-        this.connected = true;
-        this.attempt = 0;
-        this.log.info("registered with the hub", { url: this.url });
-        // Discovery may have moved on between the hello and now.
-        this.clustersChanged();
-        return watchHub();
-      }
-      if (msg.type === "cancel") return this.runner.cancel(msg.id);
-      const send = (m: Parameters<typeof encode>[0]) => {
-        if (ws.readyState === ws.OPEN) ws.send(encode(m));
-      };
-      void this.runner
-        .run(msg, (done, total, message) => send({ type: "progress", id: msg.id, done, total, message }))
-        .then((r) => send({ type: "result", id: msg.id, ...r }));
-    });
+    ws.on("ping", silence.reset);
+    ws.on("message", (data, isBinary) => this.received(ws, data, isBinary, silence));
     ws.on("error", (err) => this.log.warn("hub connection error", { err: err.message }));
     ws.on("close", (code, reason) => {
-      clearTimeout(silence);
+      silence.stop();
       const was = this.connected;
       this.connected = false;
       if (this.ws === ws) this.ws = undefined;
@@ -174,4 +123,84 @@ export class HubConnection {
       this.retry();
     });
   }
+
+  /** The hub pings every heartbeat; a hub silent for three is gone even if TCP has not noticed. */
+  private watchSilence(ws: WebSocket): Silence {
+    let timer: NodeJS.Timeout | undefined;
+    let heartbeatMs = 30_000;
+    const reset = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        this.log.warn("the hub stopped pinging; reconnecting");
+        ws.terminate();
+      }, 3 * heartbeatMs);
+    };
+    return {
+      reset,
+      heartbeat: (ms) => {
+        heartbeatMs = ms;
+      },
+      stop: () => clearTimeout(timer),
+    };
+  }
+
+  /** Who this agent is to the hub: versions, its cluster's policy, its tools and further clusters. */
+  private async hello(): Promise<Hello> {
+    const c = this.cluster;
+    return {
+      type: "hello",
+      agentVersion: version(),
+      versions: await this.report(),
+      policy: {
+        mode: c.mode,
+        namespace: c.namespace,
+        revealSecrets: c.revealSecrets,
+        identity: c.identity ?? "service",
+        ...(c.scope?.active ? { scope: [...c.scope.layers] } : {}),
+      },
+      tools: this.tools,
+      supports: [...AGENT_SUPPORTS],
+      ...(this.further().length ? { clusters: this.further() } : {}),
+    };
+  }
+
+  /** A frame from the hub: the welcome, a cancel, or a call to run (its progress and result sent back). */
+  private received(ws: WebSocket, data: WebSocket.RawData, isBinary: boolean, silence: Silence): void {
+    let msg: HubMessage;
+    try {
+      msg = decode(HubMessage, data, isBinary);
+    } catch (err) {
+      const reason = err instanceof MalformedFrame ? err.message : String(err);
+      this.log.warn("malformed frame from the hub; reconnecting", { reason });
+      ws.close(CLOSE.malformed, reason.slice(0, 120));
+      return;
+    }
+    if (msg.type === "welcome") {
+      silence.heartbeat(msg.heartbeatMs);
+      this.hubSupports = msg.supports ?? [];
+      this.connected = true;
+      this.attempt = 0;
+      this.log.info("registered with the hub", { url: this.url });
+      // Discovery may have moved on between the hello and now.
+      this.clustersChanged();
+      silence.reset();
+      return;
+    }
+    if (msg.type === "cancel") {
+      this.runner.cancel(msg.id);
+      return;
+    }
+    const send = (m: Parameters<typeof encode>[0]) => {
+      if (ws.readyState === ws.OPEN) ws.send(encode(m));
+    };
+    void this.runner
+      .run(msg, (done, total, message) => send({ type: "progress", id: msg.id, done, total, message }))
+      .then((r) => send({ type: "result", id: msg.id, ...r }));
+  }
+}
+
+interface Silence {
+  reset(): void;
+  heartbeat(ms: number): void;
+  stop(): void;
 }
