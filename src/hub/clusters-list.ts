@@ -6,10 +6,10 @@ import { clusterPolicy } from "../config/cluster-policy.js";
 import { fenceUntrusted } from "../format/fence.js";
 import { renderTable } from "../format/table.js";
 import { identityLabel } from "../policy/identity.js";
-import { Scope } from "../policy/scope.js";
+import { Scope, type ScopeRules } from "../policy/scope.js";
 import { TableOutput } from "../tools/cluster-tool.js";
 import { capiLabel, capiSource, probeVersions } from "../tools/clusters.js";
-import { type AnyTool, defineTool } from "../tools/define.js";
+import { type AnyTool, defineTool, type ToolEnv } from "../tools/define.js";
 import type { Agents } from "./agents.js";
 import type { Holder, Replicas } from "./replicas.js";
 
@@ -46,6 +46,96 @@ const ownLinks = (agents: Agents) => ({
   },
 });
 
+type Status = { cluster: string; ok: boolean; error?: string };
+interface Listed {
+  rows: string[][];
+  status: Status[];
+}
+
+/** An agent's row and its further clusters' (Cluster API workload clusters, on the same link). */
+function agentRows(cluster: string, link: Holder, config: ToolEnv["config"], replica: string[]): Listed {
+  const h = link.hello;
+  const agent = [
+    link.connected ? "now" : ago(link.lastSeen),
+    h?.agentVersion ?? "-",
+    h?.versions.kubernetes ?? "-",
+    h?.versions.kubectl ?? "-",
+    h?.versions.helm ?? "-",
+    link.connected && link.latencyMs !== undefined ? `${link.latencyMs}ms` : "-",
+  ];
+  // The hub's layers travel with each call; the agent's own apply beneath them.
+  const scope = (name: string, layers: readonly ScopeRules[] | undefined) =>
+    Scope.of(name, config, clusterPolicy(config, name), ...(layers ?? [])).summary();
+  const rows = [
+    [
+      cluster,
+      "agent",
+      link.connected ? "yes" : "no",
+      ...agent,
+      h?.policy.mode ?? "-",
+      h ? (h.policy.identity ?? "service") : "-",
+      scope(cluster, h?.policy.scope),
+      ...replica,
+    ],
+  ];
+  const status: Status[] = [
+    { cluster, ok: link.connected, ...(link.connected ? {} : { error: "not connected" }) },
+  ];
+  for (const e of h?.clusters ?? []) {
+    const name = `${cluster}:${e.name}`;
+    const problem = e.capi?.problem;
+    rows.push([
+      name,
+      e.capi ? capiLabel(e.capi) : "agent",
+      problem ? `no: ${problem}` : link.connected ? "yes" : "no",
+      ...agent,
+      e.policy.mode,
+      e.policy.identity ?? "service",
+      scope(name, e.policy.scope),
+      ...replica,
+    ]);
+    const error = problem ?? (link.connected ? undefined : "not connected");
+    status.push({ cluster: name, ok: !error, ...(error ? { error } : {}) });
+  }
+  return { rows, status };
+}
+
+/** The clusters the hub serves itself, each asked for its version. */
+async function localRows(env: ToolEnv, replicaColumn: boolean): Promise<Listed> {
+  const settled = await probeVersions(
+    env.clusters.all().filter((c) => !c.remote),
+    env,
+  );
+  return {
+    rows: settled.map((s) => [
+      s.cluster.name,
+      capiSource(s.cluster) ?? s.cluster.source,
+      s.error ? `no: ${s.error}` : "yes",
+      "-",
+      "-",
+      s.value?.gitVersion ?? "-",
+      "-",
+      "-",
+      "-",
+      s.cluster.mode,
+      identityLabel(s.cluster),
+      s.cluster.scope?.summary() ?? "-",
+      ...(replicaColumn ? ["-"] : []),
+    ]),
+    status: settled.map((s) => ({
+      cluster: s.cluster.name,
+      ok: !s.error,
+      ...(s.error ? { error: s.error } : {}),
+    })),
+  };
+}
+
+/** As a replica: which replica holds the agent ("here" for this one). */
+function replicaCell(link: Holder, here: string | undefined): string {
+  if (link.replica === undefined) return "-";
+  return link.replica === here ? `${link.replica} (here)` : link.replica;
+}
+
 /** `nats` is set when the hub runs as a replica; it returns the replicas once NATS has been joined. */
 export function hubClustersList(agents: Agents, nats?: () => Replicas | undefined): AnyTool {
   // As a replica, a last column says which replica holds each agent ("here" for this one).
@@ -62,87 +152,13 @@ export function hubClustersList(agents: Agents, nats?: () => Replicas | undefine
     async handle(_args, env) {
       const replicas = nats?.();
       const fleet = replicas ?? ownLinks(agents);
-      const rows: string[][] = [];
-      const status: { cluster: string; ok: boolean; error?: string }[] = [];
-      for (const cluster of fleet.names()) {
+      const listed = fleet.names().map((cluster) => {
         const link = fleet.holder(cluster);
-        const h = link.hello;
-        const agent = [
-          link.connected ? "now" : ago(link.lastSeen),
-          h?.agentVersion ?? "-",
-          h?.versions.kubernetes ?? "-",
-          h?.versions.kubectl ?? "-",
-          h?.versions.helm ?? "-",
-          link.connected && link.latencyMs !== undefined ? `${link.latencyMs}ms` : "-",
-        ];
-        const replica = nats
-          ? [
-              link.replica === undefined
-                ? "-"
-                : link.replica === replicas?.id
-                  ? `${link.replica} (here)`
-                  : link.replica,
-            ]
-          : [];
-        rows.push([
-          cluster,
-          "agent",
-          link.connected ? "yes" : "no",
-          ...agent,
-          h?.policy.mode ?? "-",
-          h ? (h.policy.identity ?? "service") : "-",
-          // The hub's layers travel with each call; the agent's own apply beneath them.
-          Scope.of(
-            cluster,
-            env.config,
-            clusterPolicy(env.config, cluster),
-            ...(h?.policy.scope ?? []),
-          ).summary(),
-          ...replica,
-        ]);
-        status.push({
-          cluster,
-          ok: link.connected,
-          ...(link.connected ? {} : { error: "not connected" }),
-        });
-        // The agent's further clusters (Cluster API workload clusters), on the same link.
-        for (const e of h?.clusters ?? []) {
-          const name = `${cluster}:${e.name}`;
-          const problem = e.capi?.problem;
-          rows.push([
-            name,
-            e.capi ? capiLabel(e.capi) : "agent",
-            problem ? `no: ${problem}` : link.connected ? "yes" : "no",
-            ...agent,
-            e.policy.mode,
-            e.policy.identity ?? "service",
-            Scope.of(name, env.config, clusterPolicy(env.config, name), ...(e.policy.scope ?? [])).summary(),
-            ...replica,
-          ]);
-          const error = problem ?? (link.connected ? undefined : "not connected");
-          status.push({ cluster: name, ok: !error, ...(error ? { error } : {}) });
-        }
-      }
-      const local = env.clusters.all().filter((c) => !c.remote);
-      const settled = await probeVersions(local, env);
-      for (const s of settled) {
-        rows.push([
-          s.cluster.name,
-          capiSource(s.cluster) ?? s.cluster.source,
-          s.error ? `no: ${s.error}` : "yes",
-          "-",
-          "-",
-          s.value?.gitVersion ?? "-",
-          "-",
-          "-",
-          "-",
-          s.cluster.mode,
-          identityLabel(s.cluster),
-          s.cluster.scope?.summary() ?? "-",
-          ...(nats ? ["-"] : []),
-        ]);
-        status.push({ cluster: s.cluster.name, ok: !s.error, ...(s.error ? { error: s.error } : {}) });
-      }
+        return agentRows(cluster, link, env.config, nats ? [replicaCell(link, replicas?.id)] : []);
+      });
+      listed.push(await localRows(env, !!nats));
+      const rows = listed.flatMap((l) => l.rows);
+      const status = listed.flatMap((l) => l.status);
       const notes = [
         ...(rows.length
           ? []
