@@ -30,7 +30,6 @@ const MAX_HANDLER = 25;
  * test below fails when an entry is no longer needed.
  */
 const KNOWN: string[] = [
-  "function agent/index.ts",
   "handler tools/cluster-tool.ts",
   "handler tools/clusters.ts",
   "handler tools/portforward.ts",

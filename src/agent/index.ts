@@ -4,7 +4,7 @@
 // exponential backoff and jitter; /healthz says the process is alive, /readyz that it is connected and
 // its API server answers.
 import { readFileSync } from "node:fs";
-import { createServer } from "node:http";
+import { createServer, type Server } from "node:http";
 import { ConfigError, loadConfig } from "../config/load.js";
 import { helpText, SECRET_ENV } from "../config/options.js";
 import type { Config } from "../config/schema.js";
@@ -119,45 +119,45 @@ async function checkImpersonation(cluster: Cluster, log: Logger): Promise<string
   return r.error && `${r.error} (the agent chart's identity.impersonate), or set identity: service`;
 }
 
-export async function run(argv: string[]): Promise<number> {
-  let config: Readonly<Config>;
-  let s: AgentSettings;
-  let cluster: Cluster;
-  let clusters: Clusters;
-  let log: Logger;
+interface Started {
+  config: Readonly<Config>;
+  s: AgentSettings;
+  log: Logger;
+  cluster: Cluster;
+  clusters: Clusters;
+}
+
+/** The configuration, the hub settings and the one cluster, or the exit code when they are unusable. */
+function loadOrExit(argv: string[]): Started | number {
   try {
     const loaded = loadConfig(argv, process.env, "read-only", "agent");
     if (loaded.help) {
       process.stdout.write(helpText("agent", "In-cluster agent that dials out to a kube-mcp hub.", NOTES));
       return 0;
     }
-    config = loaded.config;
-    s = settings(config, process.env);
-    log = createLogger(config.logLevel, { role: "agent", cluster: s.name });
-    [cluster, clusters] = localCluster(config, s.name, log);
+    const config = loaded.config;
+    const s = settings(config, process.env);
+    const log = createLogger(config.logLevel, { role: "agent", cluster: s.name });
+    const [cluster, clusters] = localCluster(config, s.name, log);
+    return { config, s, log, cluster, clusters };
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     process.stderr.write(`kube-mcp agent: ${err.message}\n`);
     return 2;
   }
-  if (config.capi?.credentials === "ca") {
-    process.stderr.write(
-      "kube-mcp agent: capi.credentials: ca needs each caller's own token, which a hub never sends on; use the kubeconfig Secrets (capi.credentials: kubeconfig)\n",
-    );
-    return 2;
-  }
-  if (cluster.identity === "passthrough") {
-    process.stderr.write(
-      "kube-mcp agent: identity passthrough is not available on an agent (a hub never sends callers' tokens on); use impersonate\n",
-    );
-    return 2;
-  }
+}
+
+/** What an agent cannot do, said at start-up (exit code 2); warnings about an insecure hub link. */
+async function refusal({ config, s, log, cluster }: Started): Promise<string | undefined> {
+  if (config.capi?.credentials === "ca")
+    return "capi.credentials: ca needs each caller's own token, which a hub never sends on; use the kubeconfig Secrets (capi.credentials: kubeconfig)";
+  if (cluster.identity === "passthrough")
+    return "identity passthrough is not available on an agent (a hub never sends callers' tokens on); use impersonate";
   if (cluster.identity === "impersonate") {
     const problem = await checkImpersonation(cluster, log);
     if (problem) {
       log.error(problem);
-      process.stderr.write(`kube-mcp agent: ${problem}\n`);
-      return 2;
+      return problem;
     }
   }
   if (config.agent.insecureTls)
@@ -166,7 +166,18 @@ export async function run(argv: string[]): Promise<number> {
     );
   if (s.urls.some((u) => u.startsWith("ws://") && !/^ws:\/\/(127\.|localhost|\[::1\])/.test(u)))
     log.warn("the hub URL is plain ws:// over the network: the token and every call travel unencrypted");
+  return undefined;
+}
 
+export async function run(argv: string[]): Promise<number> {
+  const started = loadOrExit(argv);
+  if (typeof started === "number") return started;
+  const problem = await refusal(started);
+  if (problem) {
+    process.stderr.write(`kube-mcp agent: ${problem}\n`);
+    return 2;
+  }
+  const { config, s, log, cluster, clusters } = started;
   const mode = config.mode ?? "read-only";
   const tools = [...toolsFor(mode, ALL_TOOLS), ...cliTools(mode, config)].filter((t) => t.perCluster);
   // An older hub still calls renamed tools by their old names.
@@ -209,30 +220,8 @@ export async function run(argv: string[]): Promise<number> {
         () => link.clustersChanged(),
       )
     : () => {};
-
   metrics.gauge("kube_mcp_hub_connected", "1 while registered with the hub.", () => (link.connected ? 1 : 0));
-  const health = createServer((req, res) => {
-    if (req.url === "/healthz") return void res.writeHead(200).end("ok\n");
-    if (req.url === "/metrics")
-      return void res.writeHead(200, { "content-type": METRICS_CONTENT_TYPE }).end(metrics.render());
-    if (req.url === "/readyz") {
-      if (!link.connected) return void res.writeHead(503).end("not connected to the hub\n");
-      cluster.api
-        .json({ path: "/version", timeoutMs: 3_000 })
-        .then(() => res.writeHead(200).end("ready\n"))
-        .catch(() => res.writeHead(503).end("the API server does not answer\n"));
-      return;
-    }
-    res.writeHead(404).end();
-  });
-  const { host, port } = parseListen(config.agent.healthListen);
-  await new Promise<void>((resolve, reject) => {
-    health.once("error", reject);
-    health.listen(port, host, () => resolve());
-  }).catch((err: Error) => {
-    log.error(`cannot serve health checks on ${config.agent.healthListen}: ${err.message}`);
-    throw err;
-  });
+  const health = await serveHealth(config.agent.healthListen, link, cluster, metrics, log);
   const addr = health.address();
   log.info("agent starting", {
     hub: s.urls.join(","),
@@ -249,4 +238,37 @@ export async function run(argv: string[]): Promise<number> {
     health.close();
     return tracer().shutdown();
   }).done;
+}
+
+/** /healthz: the process is alive; /readyz: connected to the hub and its API server answers; /metrics. */
+async function serveHealth(
+  listen: string,
+  link: HubConnection,
+  cluster: Cluster,
+  metrics: Metrics,
+  log: Logger,
+): Promise<Server> {
+  const health = createServer((req, res) => {
+    if (req.url === "/healthz") return void res.writeHead(200).end("ok\n");
+    if (req.url === "/metrics")
+      return void res.writeHead(200, { "content-type": METRICS_CONTENT_TYPE }).end(metrics.render());
+    if (req.url === "/readyz") {
+      if (!link.connected) return void res.writeHead(503).end("not connected to the hub\n");
+      cluster.api
+        .json({ path: "/version", timeoutMs: 3_000 })
+        .then(() => res.writeHead(200).end("ready\n"))
+        .catch(() => res.writeHead(503).end("the API server does not answer\n"));
+      return;
+    }
+    res.writeHead(404).end();
+  });
+  const { host, port } = parseListen(listen);
+  await new Promise<void>((resolve, reject) => {
+    health.once("error", reject);
+    health.listen(port, host, () => resolve());
+  }).catch((err: Error) => {
+    log.error(`cannot serve health checks on ${listen}: ${err.message}`);
+    throw err;
+  });
+  return health;
 }
