@@ -8,6 +8,7 @@
 // watch, only the fact that it changed. Each watch resumes from the last resourceVersion it saw, lists
 // again after 410 Gone, and reconnects with exponential backoff (capped) after any failure.
 import type { KubeApi } from "../kube/api.js";
+import { KubeApiError } from "../kube/api-error.js";
 import type { Logger } from "../obs/log.js";
 
 const META = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1";
@@ -32,15 +33,6 @@ interface Meta {
 interface WatchEvent {
   type?: string;
   object?: { code?: number; message?: string; metadata?: Meta };
-}
-
-class Status extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 /** Splits a watch body into JSON events; a line beyond MAX_LINE ends the stream (it reconnects). */
@@ -108,7 +100,7 @@ export async function follow(
       if (s.status !== 200) {
         s.abort();
         if (s.status === 410) rv = undefined;
-        else throw new Status(s.status, `the watch answered HTTP ${s.status}`);
+        else throw new KubeApiError(s.status, "", `the watch answered HTTP ${s.status}`);
         continue;
       }
       if (failures) log.info(`Cluster API: watching ${target.what} again`);
@@ -154,7 +146,7 @@ async function list(api: KubeApi, paths: readonly string[], signal: AbortSignal)
       return [path, r.metadata?.resourceVersion ?? "0"];
     } catch (err) {
       last = err;
-      if ((err as { status?: number }).status !== 404) throw err;
+      if (!(err instanceof KubeApiError && err.status === 404)) throw err;
     }
   }
   throw last;
