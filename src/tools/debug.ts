@@ -4,7 +4,7 @@ import * as z from "zod";
 import { ToolError } from "../errors.js";
 import { addDebugContainer } from "../kube/debug.js";
 import { textTool } from "./cluster-tool.js";
-import { nameParam, namespaceParam } from "./params.js";
+import { containerParam, nameParam, namespaceParam } from "./params.js";
 
 export const podsDebug = textTool({
   name: "pods_debug",
@@ -16,7 +16,7 @@ export const podsDebug = textTool({
   input: z.object({
     name: nameParam,
     namespace: namespaceParam.optional(),
-    target: z.string().min(1).max(253).optional().describe("Container to share processes with"),
+    target: containerParam.optional().describe("Container to share processes with"),
     image: z.string().min(1).max(512).optional().describe("Default: the configured one"),
     command: z.array(z.string().max(4096)).min(1).max(64).optional().describe("Default: sleep ttlSeconds"),
     ttlSeconds: z.number().int().min(10).max(86_400).optional().describe("Default 3600"),

@@ -3,7 +3,14 @@
 import * as z from "zod";
 import { CONFIRM_ABOVE, deleteObjects } from "../kube/delete.js";
 import { textTool } from "./cluster-tool.js";
-import { kindParam, labelSelectorParam, nameParam, namespaceParam } from "./params.js";
+import {
+  dryRunParam,
+  gracePeriodParam,
+  kindParam,
+  labelSelectorParam,
+  nameParam,
+  namespaceParam,
+} from "./params.js";
 
 export const resourcesDelete = textTool({
   name: "resources_delete",
@@ -18,9 +25,9 @@ export const resourcesDelete = textTool({
     labelSelector: labelSelectorParam.min(1).optional().describe("Instead of name"),
     namespace: namespaceParam.optional(),
     propagationPolicy: z.enum(["Foreground", "Background", "Orphan"]).optional(),
-    gracePeriodSeconds: z.number().int().min(0).max(3600).optional(),
+    gracePeriodSeconds: gracePeriodParam,
     confirm: z.number().int().min(0).optional().describe("How many a selector deletes"),
-    dryRun: z.boolean().optional(),
+    dryRun: dryRunParam,
   }),
   async run(args, cluster, ctx) {
     const dryRun = args.dryRun ?? ctx.config.dryRun;

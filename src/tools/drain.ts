@@ -2,7 +2,7 @@
 import * as z from "zod";
 import { cordonNode, drainNode } from "../kube/drain.js";
 import { textTool } from "./cluster-tool.js";
-import { nameParam } from "./params.js";
+import { dryRunParam, gracePeriodParam, nameParam } from "./params.js";
 
 export const nodesDrain = textTool({
   name: "nodes_drain",
@@ -16,9 +16,9 @@ export const nodesDrain = textTool({
     name: nameParam,
     action: z.enum(["cordon", "uncordon", "drain"]),
     force: z.boolean().optional().describe("Evict unmanaged pods too"),
-    gracePeriodSeconds: z.number().int().min(0).max(3600).optional(),
+    gracePeriodSeconds: gracePeriodParam,
     timeoutSeconds: z.number().int().min(1).max(600).optional().describe("Default 60"),
-    dryRun: z.boolean().optional(),
+    dryRun: dryRunParam,
   }),
   async run(args, cluster, ctx) {
     const { signal, progress } = ctx;

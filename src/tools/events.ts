@@ -3,7 +3,7 @@ import * as z from "zod";
 import { eventTable } from "../kube/events.js";
 import { lookupKind } from "../kube/lookup.js";
 import { tableTool } from "./cluster-tool.js";
-import { kindParam, nameParam, namespaceParam } from "./params.js";
+import { kindParam, listNamespaceParam, nameParam } from "./params.js";
 
 export const eventsList = tableTool({
   name: "events_list",
@@ -13,7 +13,7 @@ export const eventsList = tableTool({
     "Recent events, newest first, repeats collapsed. Filter by namespace, involved object (kind, name) and type (Warning for problems).",
   safety: "read",
   input: z.object({
-    namespace: namespaceParam.optional().describe("Default: all"),
+    namespace: listNamespaceParam,
     kind: kindParam.optional().describe("Of the involved object"),
     name: nameParam.optional(),
     type: z.enum(["Warning", "Normal"]).optional(),

@@ -2,7 +2,7 @@
 import * as z from "zod";
 import { runInPod } from "../kube/exec.js";
 import { textTool } from "./cluster-tool.js";
-import { nameParam, namespaceParam } from "./params.js";
+import { containerParam, nameParam, namespaceParam } from "./params.js";
 
 export const podsExec = textTool({
   name: "pods_exec",
@@ -14,7 +14,7 @@ export const podsExec = textTool({
   input: z.object({
     name: nameParam,
     namespace: namespaceParam.optional(),
-    container: z.string().min(1).max(253).optional().describe("Default: the first"),
+    container: containerParam.optional().describe("Default: the first"),
     command: z.array(z.string().max(4096)).min(1).max(64),
     timeoutSeconds: z.number().int().min(1).max(300).optional().describe("Default 30"),
   }),

@@ -4,7 +4,7 @@ import { ToolError } from "../errors.js";
 import { compileRegex, type Matcher, RegexError } from "../format/regex.js";
 import { readLogs } from "../kube/logs.js";
 import { textTool } from "./cluster-tool.js";
-import { kindParam, nameParam, namespaceParam } from "./params.js";
+import { containerParam, kindParam, nameParam, namespaceParam } from "./params.js";
 
 export const podsLogs = textTool({
   name: "pods_logs",
@@ -17,7 +17,7 @@ export const podsLogs = textTool({
     name: nameParam.describe("Pod, or workload with kind"),
     kind: kindParam.optional().describe("Default Pod"),
     namespace: namespaceParam.optional(),
-    container: z.string().min(1).max(253).optional(),
+    container: containerParam.optional(),
     previous: z.boolean().optional().describe("Previous (crashed) instance"),
     tail: z.number().int().min(1).max(5000).optional().describe("Default 100"),
     since: z.string().max(20).optional().describe('e.g. "10m"'),

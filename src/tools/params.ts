@@ -31,3 +31,14 @@ export const fieldSelectorParam = z
   .max(1000)
   .superRefine(rule(fieldSelectorProblem))
   .describe('e.g. "status.phase=Running" or "spec.nodeName=node-1"');
+
+/** Where a list looks; none: every namespace. */
+export const listNamespaceParam = namespaceParam.optional().describe("Default: all");
+
+/** One of a pod's containers, by name. */
+export const containerParam = z.string().min(1).max(253);
+
+/** A server-side dry run (nothing changes); unset: the server's dryRun setting. */
+export const dryRunParam = z.boolean().optional();
+
+export const gracePeriodParam = z.number().int().min(0).max(3600).optional();

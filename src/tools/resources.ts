@@ -9,7 +9,14 @@ import { apiVersionOf, resourceLabel } from "../kube/resolve.js";
 import { countObjects, listTable } from "../kube/table.js";
 import { redactObject } from "../policy/redact.js";
 import { tableTool, textTool } from "./cluster-tool.js";
-import { fieldSelectorParam, kindParam, labelSelectorParam, nameParam, namespaceParam } from "./params.js";
+import {
+  fieldSelectorParam,
+  kindParam,
+  labelSelectorParam,
+  listNamespaceParam,
+  nameParam,
+  namespaceParam,
+} from "./params.js";
 
 const kind = kindParam.describe('e.g. "pods", "deploy", "widgets.example.com"');
 
@@ -22,7 +29,7 @@ export const resourcesList = tableTool({
   safety: "read",
   input: z.object({
     kind,
-    namespace: namespaceParam.optional().describe("Default: all"),
+    namespace: listNamespaceParam,
     labelSelector: labelSelectorParam.optional(),
     fieldSelector: fieldSelectorParam.optional(),
     limit: z.number().int().min(1).max(500).optional().describe("Rows per cluster"),

@@ -2,7 +2,7 @@
 import * as z from "zod";
 import { readUsage } from "../kube/metrics.js";
 import { tableTool } from "./cluster-tool.js";
-import { labelSelectorParam, namespaceParam } from "./params.js";
+import { labelSelectorParam, listNamespaceParam } from "./params.js";
 
 const fmtCpu = (m: number) => `${Math.round(m)}m`;
 const fmtMem = (b: number) => `${Math.round(b / 1024 ** 2)}Mi`;
@@ -16,7 +16,7 @@ export const top = tableTool({
   safety: "read",
   input: z.object({
     kind: z.enum(["nodes", "pods"]),
-    namespace: namespaceParam.optional().describe("Default: all"),
+    namespace: listNamespaceParam,
     sortBy: z.enum(["cpu", "memory"]).optional(),
     labelSelector: labelSelectorParam.optional(),
   }),
