@@ -10,6 +10,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { startNats } from "../../testbed/lib/nats.js";
 import { freePort, httpSession } from "../lib/http.js";
 import { type Proc, start, treeRssMB } from "../lib/proc.js";
+import { retry } from "../lib/roles.js";
 import { median, percentile } from "../lib/stats.js";
 
 const PREFIX = "soak-fleet-token-";
@@ -52,9 +53,10 @@ export async function fleetRun(o: {
       url: `http://127.0.0.1:${port}/mcp`,
       headers: {},
     });
+    // A replica on a loaded machine may take longer than the pause above to listen.
     const sessions = [
-      await httpSession(spec(ports[0] as number)),
-      await httpSession(spec(ports[1] as number)),
+      await retry(() => httpSession(spec(ports[0] as number))),
+      await retry(() => httpSession(spec(ports[1] as number))),
     ];
     const [a, b] = sessions as [(typeof sessions)[0], (typeof sessions)[0]];
     await sleep(1000);
