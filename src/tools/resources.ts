@@ -1,12 +1,9 @@
 // resources_list and resources_get: any kind, CRDs included, as compact tables and trimmed YAML.
 import { stringify } from "yaml";
 import * as z from "zod";
-import { ToolError } from "../errors.js";
-import { describeError } from "../kube/errors.js";
-import { lookupKind } from "../kube/lookup.js";
-import { getObject, missingNamespace } from "../kube/objects.js";
-import { apiVersionOf, resourceLabel } from "../kube/resolve.js";
-import { countObjects, listTable } from "../kube/table.js";
+import { listResources } from "../kube/list.js";
+import { getObject } from "../kube/objects.js";
+import { apiVersionOf } from "../kube/resolve.js";
 import { redactObject } from "../policy/redact.js";
 import { tableTool, textTool } from "./cluster-tool.js";
 import {
@@ -38,51 +35,8 @@ export const resourcesList = tableTool({
     wide: z.boolean().optional().describe("Like -o wide"),
   }),
   async run(args, cluster, ctx) {
-    const r = await lookupKind(cluster.api, args.kind, ctx.signal, "list");
-    const ns = r.namespaced ? args.namespace : undefined;
-    const where = ns ? ` in namespace ${ns}` : r.namespaced ? " in any namespace" : "";
-    const label = resourceLabel(r);
-    const sel = {
-      ...(ns ? { namespace: ns } : {}),
-      labelSelector: args.labelSelector,
-      fieldSelector: args.fieldSelector,
-      signal: ctx.signal,
-    };
-    try {
-      if (args.countOnly) {
-        const c = await countObjects(cluster.api, r, sel);
-        const rows = [...c.byNamespace.entries()]
-          .sort((a, b) => b[1] - a[1])
-          .map(([n, k]) => [n || "<cluster-scoped>", String(k)]);
-        const notes = [`${c.total} ${label}${where}${c.capped ? " (stopped counting at 100,000)" : ""}.`];
-        return {
-          columns: ["namespace", "count"],
-          rows: r.namespaced ? rows : [],
-          notes,
-          empty: `No ${label} found${where}.`,
-        };
-      }
-      const t = await listTable(cluster.api, r, {
-        ...sel,
-        limit: Math.min(args.limit ?? ctx.rowLimit, ctx.rowLimit),
-        continue: args.continue,
-        wide: args.wide,
-      });
-      const missing = !t.rows.length && ns ? await missingNamespace(cluster.api, ns, ctx.signal) : undefined;
-      if (missing) throw new ToolError(missing);
-      return {
-        ...t,
-        untrusted: `${label}${where}`,
-        empty: `No ${label} found${where}${args.labelSelector || args.fieldSelector ? " matching the selectors" : ""}.`,
-      };
-    } catch (err) {
-      throw describeError(err, {
-        cluster: cluster.name,
-        verb: "list",
-        resource: label,
-        ...(ns ? { namespace: ns } : {}),
-      });
-    }
+    const limit = Math.min(args.limit ?? ctx.rowLimit, ctx.rowLimit);
+    return listResources(cluster.api, { ...args, limit, signal: ctx.signal });
   },
 });
 
