@@ -33,7 +33,6 @@ const KNOWN: string[] = [
   "handler tools/cluster-tool.ts",
   "handler tools/clusters.ts",
   "handler tools/portforward.ts",
-  "handler tools/write.ts",
 ];
 
 const SRC = resolve(import.meta.dirname);

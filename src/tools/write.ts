@@ -2,14 +2,8 @@
 // the server's dry run is the plan, the guard (src/policy/guard.ts) refuses what the cluster's mode and
 // policy forbid (deleting or stopping, gaining privilege, reaching Secrets), and only then is it applied.
 import * as z from "zod";
-import { ToolError } from "../errors.js";
-import { lineDiff } from "../format/diff.js";
-import { KubeApiError } from "../kube/api-error.js";
-import { applyManifest, planView } from "../kube/apply.js";
-import { describeError } from "../kube/errors.js";
-import { lookupKind } from "../kube/lookup.js";
-import { plannedPatch } from "../kube/plan.js";
-import { resourceLabel, resourcePath } from "../kube/resolve.js";
+import { applyManifest } from "../kube/apply.js";
+import { patchObject, scaleObject } from "../kube/patch.js";
 import { textTool, writeCtx } from "./cluster-tool.js";
 import { kindParam, nameParam, namespaceParam } from "./params.js";
 
@@ -59,44 +53,9 @@ export const resourcesPatch = textTool({
     dryRun,
   }),
   async run(args, cluster, ctx) {
-    try {
-      JSON.parse(args.patch);
-    } catch (err) {
-      throw new ToolError(`The patch is not valid JSON: ${(err as Error).message}. Nothing was changed.`);
-    }
-    const r = await lookupKind(cluster.api, args.kind, ctx.signal, "patch");
-    const ns = r.namespaced ? (args.namespace ?? cluster.namespace) : undefined;
-    const type = args.type ?? (r.group.includes(".") && !r.group.endsWith(".k8s.io") ? "merge" : "strategic");
-    const path = resourcePath(r, ns, args.name);
-    const dry = args.dryRun ?? ctx.config.dryRun;
-    const label = `${resourceLabel(r)}/${args.name}`;
-    try {
-      const w = writeCtx(cluster, ctx);
-      const { before, after } = await plannedPatch(
-        cluster.api,
-        r,
-        path,
-        args.patch,
-        { type, dryRun: dry },
-        w,
-      );
-      if (!dry) return { text: `${label} patched (${type} patch).` };
-      const diff = lineDiff(planView(before, w.secrets.add), planView(after, w.secrets.add));
-      return { text: `${label}: ${diff ? "would change" : "no change"} (dry run)${diff ? `\n${diff}` : ""}` };
-    } catch (err) {
-      if (err instanceof KubeApiError && (err.status === 422 || err.status === 400 || err.status === 415)) {
-        throw new ToolError(
-          `The ${type} patch does not apply to ${label}: ${err.message}. Nothing was changed.`,
-        );
-      }
-      throw describeError(err, {
-        cluster: cluster.name,
-        verb: "patch",
-        resource: r.kind,
-        name: args.name,
-        ...(ns ? { namespace: ns } : {}),
-      });
-    }
+    const dryRun = args.dryRun ?? ctx.config.dryRun;
+    const namespace = args.namespace ?? cluster.namespace;
+    return { text: await patchObject(cluster.api, { ...args, namespace, dryRun }, writeCtx(cluster, ctx)) };
   },
 });
 
@@ -116,32 +75,8 @@ export const resourcesScale = textTool({
     dryRun,
   }),
   async run(args, cluster, ctx) {
-    const r = await lookupKind(cluster.api, args.kind, ctx.signal);
-    if (!r.subresources.includes("scale"))
-      throw new ToolError(`${resourceLabel(r)} cannot be scaled (it has no scale subresource).`);
-    const ns = r.namespaced ? (args.namespace ?? cluster.namespace) : undefined;
-    const path = resourcePath(r, ns, args.name, "scale");
-    const dry = args.dryRun ?? ctx.config.dryRun;
-    try {
-      const { before } = await plannedPatch(
-        cluster.api,
-        r,
-        path,
-        { spec: { replicas: args.replicas } },
-        { type: "merge", dryRun: dry, subresource: "scale" },
-        writeCtx(cluster, ctx),
-      );
-      return {
-        text: `${resourceLabel(r)}/${args.name} ${dry ? "would be scaled" : "scaled"} from ${before.spec?.replicas ?? 0} to ${args.replicas}${dry ? " (dry run)" : ""}.`,
-      };
-    } catch (err) {
-      throw describeError(err, {
-        cluster: cluster.name,
-        verb: "update",
-        resource: `${r.kind}/scale`,
-        name: args.name,
-        ...(ns ? { namespace: ns } : {}),
-      });
-    }
+    const dryRun = args.dryRun ?? ctx.config.dryRun;
+    const namespace = args.namespace ?? cluster.namespace;
+    return { text: await scaleObject(cluster.api, { ...args, namespace, dryRun }, writeCtx(cluster, ctx)) };
   },
 });
