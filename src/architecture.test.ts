@@ -31,7 +31,6 @@ const MAX_HANDLER = 25;
  */
 const KNOWN: string[] = [
   "handler tools/cluster-tool.ts",
-  "handler tools/clusters.ts",
   "handler tools/portforward.ts",
 ];
 

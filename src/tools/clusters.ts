@@ -5,7 +5,7 @@ import { renderTable } from "../format/table.js";
 import type { CapiInfo } from "../kube/types.js";
 import { identityLabel } from "../policy/identity.js";
 import type { Cluster } from "../targets/clusters.js";
-import { fanOut } from "../targets/fanout.js";
+import { fanOut, type Settled } from "../targets/fanout.js";
 import { TableOutput } from "./cluster-tool.js";
 import { defineTool, type ToolEnv } from "./define.js";
 
@@ -24,6 +24,34 @@ export const capiLabel = (i: Pick<CapiInfo, "management" | "phase" | "provider" 
   `capi (${i.management}: ${i.phase}, ${i.provider}${i.version !== "-" ? `, ${i.version}` : ""})`;
 export const capiSource = (c: Cluster) => (c.spec.capi ? capiLabel(c.spec.capi) : undefined);
 
+const COLUMNS = [
+  "name",
+  "source",
+  "server",
+  "version",
+  "reachable",
+  "namespace",
+  "mode",
+  "identity",
+  "policy",
+];
+
+const NONE =
+  "No clusters are configured: set KUBECONFIG (or KUBECONFIG_YAML, or K8S_SERVER + K8S_TOKEN) and restart.";
+
+/** One row per cluster: how it is reached, what its /version probe said, how it is governed. */
+const row = (s: Settled<{ gitVersion?: string }>, defaultName: string | undefined) => [
+  s.cluster.name + (s.cluster.name === defaultName ? " (default)" : ""),
+  capiSource(s.cluster) ?? s.cluster.source,
+  s.cluster.server,
+  s.value?.gitVersion ?? "-",
+  s.error ? `no: ${s.error}` : "yes",
+  s.cluster.namespace,
+  s.cluster.mode,
+  identityLabel(s.cluster),
+  s.cluster.scope?.summary() ?? "-",
+];
+
 export const clustersList = defineTool({
   name: "clusters_list",
   toolset: "core",
@@ -34,52 +62,18 @@ export const clustersList = defineTool({
   input: z.object({}),
   output: TableOutput,
   async handle(_args, env) {
-    const all = env.clusters.all();
-    const settled = await probeVersions(all, env);
-    const columns = [
-      "name",
-      "source",
-      "server",
-      "version",
-      "reachable",
-      "namespace",
-      "mode",
-      "identity",
-      "policy",
-    ];
-    const rows = settled.map((s) => [
-      s.cluster.name + (s.cluster.name === env.clusters.default ? " (default)" : ""),
-      capiSource(s.cluster) ?? s.cluster.source,
-      s.cluster.server,
-      s.value?.gitVersion ?? "-",
-      s.error ? `no: ${s.error}` : "yes",
-      s.cluster.namespace,
-      s.cluster.mode,
-      identityLabel(s.cluster),
-      s.cluster.scope?.summary() ?? "-",
-    ]);
-    const notes = all.length
-      ? []
-      : [
-          "No clusters are configured: set KUBECONFIG (or KUBECONFIG_YAML, or K8S_SERVER + K8S_TOKEN) and restart.",
-        ];
+    const settled = await probeVersions(env.clusters.all(), env);
+    const rows = settled.map((s) => row(s, env.clusters.default));
+    const notes = settled.length ? [] : [NONE];
     // Versions and probe errors are what each server answered.
     const text = rows.length
-      ? fenceUntrusted("clusters and their /version answers", renderTable(columns, rows))
-      : (notes[0] ?? "");
-    return {
-      text,
-      data: {
-        columns,
-        rows,
-        clusters: settled.map((s) => ({
-          cluster: s.cluster.name,
-          ok: !s.error,
-          ...(s.error ? { error: s.error } : {}),
-        })),
-        truncated: false,
-        notes,
-      },
-    };
+      ? fenceUntrusted("clusters and their /version answers", renderTable(COLUMNS, rows))
+      : NONE;
+    const clusters = settled.map((s) => ({
+      cluster: s.cluster.name,
+      ok: !s.error,
+      ...(s.error ? { error: s.error } : {}),
+    }));
+    return { text, data: { columns: COLUMNS, rows, clusters, truncated: false, notes } };
   },
 });
