@@ -5,12 +5,12 @@ import { ToolError } from "../errors.js";
 import { renderTable } from "../format/table.js";
 import { describeError } from "../kube/errors.js";
 import { getObject } from "../kube/objects.js";
-import type { SessionInfo } from "../kube/portforward.js";
+import type { PortForwards, SessionInfo } from "../kube/portforward.js";
 import { corePath } from "../kube/resolve.js";
 import { selectorString } from "../kube/selectors.js";
 import { permits } from "../policy/modes.js";
 import type { Cluster } from "../targets/clusters.js";
-import { defineTool } from "./define.js";
+import { defineTool, type ToolEnv } from "./define.js";
 import { namespaceParam } from "./params.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: Kubernetes objects are open-ended JSON.
@@ -111,6 +111,16 @@ async function runningPod(
   return pod;
 }
 
+const Input = z.object({
+  action: z.enum(["start", "list", "stop"]),
+  name: z.string().min(1).max(300).optional().describe("Pod, or KIND/NAME"),
+  namespace: namespaceParam.optional(),
+  port: z.number().int().min(1).max(65_535).optional(),
+  localPort: z.number().int().min(1024).max(65_535).optional().describe("Default: a free one"),
+  id: z.string().min(1).max(40).optional().describe('For stop; or "all"'),
+  cluster: z.string().min(1).optional(),
+});
+
 export const portForward = defineTool({
   name: "pods_port_forward",
   aliases: ["port_forward"],
@@ -124,66 +134,65 @@ export const portForward = defineTool({
     args.action === "start"
       ? `Allow a port-forward from this machine's loopback to ${args.name}:${args.port} on ${args.cluster ?? "the default cluster"}?`
       : false,
-  input: z.object({
-    action: z.enum(["start", "list", "stop"]),
-    name: z.string().min(1).max(300).optional().describe("Pod, or KIND/NAME"),
-    namespace: namespaceParam.optional(),
-    port: z.number().int().min(1).max(65_535).optional(),
-    localPort: z.number().int().min(1024).max(65_535).optional().describe("Default: a free one"),
-    id: z.string().min(1).max(40).optional().describe('For stop; or "all"'),
-    cluster: z.string().min(1).optional(),
-  }),
+  input: Input,
   output: Output,
   async handle(args, env) {
-    const forwards = env.forwards;
-    if (args.action === "list") {
-      const sessions = forwards.list();
-      return {
-        text: sessions.length ? renderTable(COLUMNS, sessions.map(row)) : "No port-forward sessions.",
-        data: { sessions, notes: [] },
-      };
-    }
-    if (args.action === "stop") {
-      if (!args.id) throw new ToolError('stop needs id: a session id from action "list", or "all".');
-      const sessions = forwards.stop(args.id);
-      if (!sessions.length && args.id !== "all")
-        throw new ToolError(
-          `There is no port-forward session ${args.id}.`,
-          'Action "list" shows the sessions.',
-        );
-      return {
-        text: sessions.length ? `Stopped ${sessions.map((s) => s.id).join(", ")}.` : "No sessions to stop.",
-        data: { sessions, notes: [] },
-      };
-    }
-    if (!args.name || !args.port) throw new ToolError("start needs name and port.");
-    const [cluster] = env.clusters.select(args.cluster);
-    if (!cluster) throw new ToolError("No cluster is configured.");
-    if (!permits(cluster.mode, "destructive"))
-      throw new ToolError(
-        `port_forward is not allowed on cluster ${cluster.name}: it runs in ${cluster.mode} mode.`,
-      );
-    const target = await resolveTarget(cluster, args.name, args.namespace, args.port, env.signal);
-    await canForward(cluster, target, env.signal);
-    const s = await forwards.start(
-      cluster,
-      {
-        namespace: target.namespace,
-        pod: target.pod,
-        remotePort: target.port,
-        localPort: args.localPort ?? 0,
-      },
-      env.config.portForward,
-    );
-    const notes = [
-      `Connect to ${s.local} (loopback only). Stop it with action "stop" and id "${s.id}"; it ends by itself after ${env.config.portForward.idleTimeoutSeconds} s without traffic.`,
-    ];
-    return {
-      text: `Forwarding ${s.local} → ${cluster.name}:${s.namespace}/${s.pod}:${s.remotePort} (session ${s.id}).\n${notes[0]}`,
-      data: { sessions: [s], notes },
-    };
+    if (args.action === "list") return listSessions(env.forwards);
+    if (args.action === "stop") return stopSessions(env.forwards, args.id);
+    return startSession(args, env);
   },
 });
+
+type Answer = { text: string; data: z.infer<typeof Output> };
+
+function listSessions(forwards: PortForwards): Answer {
+  const sessions = forwards.list();
+  return {
+    text: sessions.length ? renderTable(COLUMNS, sessions.map(row)) : "No port-forward sessions.",
+    data: { sessions, notes: [] },
+  };
+}
+
+function stopSessions(forwards: PortForwards, id: string | undefined): Answer {
+  if (!id) throw new ToolError('stop needs id: a session id from action "list", or "all".');
+  const sessions = forwards.stop(id);
+  if (!sessions.length && id !== "all")
+    throw new ToolError(`There is no port-forward session ${id}.`, 'Action "list" shows the sessions.');
+  return {
+    text: sessions.length ? `Stopped ${sessions.map((s) => s.id).join(", ")}.` : "No sessions to stop.",
+    data: { sessions, notes: [] },
+  };
+}
+
+/** Checks the cluster allows it, finds the pod and port, asks RBAC, then starts the session. */
+async function startSession(args: z.infer<typeof Input>, env: ToolEnv): Promise<Answer> {
+  if (!args.name || !args.port) throw new ToolError("start needs name and port.");
+  const [cluster] = env.clusters.select(args.cluster);
+  if (!cluster) throw new ToolError("No cluster is configured.");
+  if (!permits(cluster.mode, "destructive"))
+    throw new ToolError(
+      `port_forward is not allowed on cluster ${cluster.name}: it runs in ${cluster.mode} mode.`,
+    );
+  const target = await resolveTarget(cluster, args.name, args.namespace, args.port, env.signal);
+  await canForward(cluster, target, env.signal);
+  const s = await env.forwards.start(
+    cluster,
+    {
+      namespace: target.namespace,
+      pod: target.pod,
+      remotePort: target.port,
+      localPort: args.localPort ?? 0,
+    },
+    env.config.portForward,
+  );
+  const notes = [
+    `Connect to ${s.local} (loopback only). Stop it with action "stop" and id "${s.id}"; it ends by itself after ${env.config.portForward.idleTimeoutSeconds} s without traffic.`,
+  ];
+  return {
+    text: `Forwarding ${s.local} → ${cluster.name}:${s.namespace}/${s.pod}:${s.remotePort} (session ${s.id}).\n${notes[0]}`,
+    data: { sessions: [s], notes },
+  };
+}
 
 /** Asks the API server whether this identity may port-forward, so a refusal shows now, not per connection. */
 async function canForward(
