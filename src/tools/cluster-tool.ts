@@ -234,47 +234,58 @@ export function tableTool<I extends z.ZodObject>(def: Def<I, TableData>) {
     async handle(args, env) {
       const { settled, multi } = await runAll(def, TableShape, args as z.infer<I>, env);
       singleFailure(settled);
-      const ok = settled.filter((s) => s.value);
-      const columns = multi ? ["cluster", ...(ok[0]?.value?.columns ?? [])] : (ok[0]?.value?.columns ?? []);
-      const all = ok.flatMap((s) =>
-        (s.value as TableData).rows.map((r) => (multi ? [s.cluster.name, ...r] : r)),
-      );
-      const notes = [...ok.flatMap((s) => (s.value as TableData).notes ?? []), ...failureNotes(settled)];
-      let rows = all.slice(0, env.config.output.maxRows);
-      let text = rows.length ? renderTable(columns, rows) : "";
-      const cut = cutText(text, env.config.output.maxBytes);
-      if (cut.cut) {
-        rows = rows.slice(0, Math.max(0, rows.length - cut.droppedLines));
-        text = renderTable(columns, rows);
-      }
-      const truncated = rows.length < all.length;
-      if (truncated)
-        notes.unshift(
-          `Showing ${rows.length} of ${all.length} rows (answer budget). Narrow with namespace, labelSelector or fieldSelector, or page with limit.`,
-        );
-      for (const s of ok) {
-        const v = s.value as TableData;
-        if (v.continue)
-          notes.push(
-            `More rows on ${s.cluster.name}: call again with cluster "${s.cluster.name}" and continue "${v.continue}".`,
-          );
-        else if (v.total !== undefined && v.total > v.rows.length)
-          notes.push(`${s.cluster.name}: ${v.rows.length} of ${v.total} shown.`);
-      }
-      // Every cell came from a cluster (names, CRD printer columns, messages): one fence per answer.
-      const source = ok.find((s) => (s.value as TableData).untrusted)?.value?.untrusted ?? def.name;
-      const from = `${ok.length > 1 ? "clusters" : "cluster"} ${ok.map((s) => s.cluster.name).join(", ")}`;
-      if (text) text = fenceUntrusted(`${source} (${from})`, text);
-      if (!all.length && ok.length) {
-        const empties = ok.map((s) =>
-          multi ? `${s.cluster.name}: ${(s.value as TableData).empty}` : (s.value as TableData).empty,
-        );
-        text = empties.join("\n");
-      }
-      const body = [text, ...notes].filter(Boolean).join("\n");
-      return { text: body, data: { columns, rows, clusters: settled.map(statusOf), truncated, notes } };
+      return mergeTables(def.name, settled, multi, env.config.output);
     },
   });
+}
+
+/**
+ * One table from every cluster's rows: a cluster column when several answered, cut to the budget with a
+ * note saying how to get the rest, fenced once.
+ */
+function mergeTables(
+  name: string,
+  settled: Settled<TableData>[],
+  multi: boolean,
+  output: { maxRows: number; maxBytes: number },
+) {
+  const ok = settled.filter((s) => s.value);
+  const columns = multi ? ["cluster", ...(ok[0]?.value?.columns ?? [])] : (ok[0]?.value?.columns ?? []);
+  const all = ok.flatMap((s) => (s.value as TableData).rows.map((r) => (multi ? [s.cluster.name, ...r] : r)));
+  const notes = [...ok.flatMap((s) => (s.value as TableData).notes ?? []), ...failureNotes(settled)];
+  let rows = all.slice(0, output.maxRows);
+  let text = rows.length ? renderTable(columns, rows) : "";
+  const cut = cutText(text, output.maxBytes);
+  if (cut.cut) {
+    rows = rows.slice(0, Math.max(0, rows.length - cut.droppedLines));
+    text = renderTable(columns, rows);
+  }
+  const truncated = rows.length < all.length;
+  if (truncated)
+    notes.unshift(
+      `Showing ${rows.length} of ${all.length} rows (answer budget). Narrow with namespace, labelSelector or fieldSelector, or page with limit.`,
+    );
+  for (const s of ok) {
+    const v = s.value as TableData;
+    if (v.continue)
+      notes.push(
+        `More rows on ${s.cluster.name}: call again with cluster "${s.cluster.name}" and continue "${v.continue}".`,
+      );
+    else if (v.total !== undefined && v.total > v.rows.length)
+      notes.push(`${s.cluster.name}: ${v.rows.length} of ${v.total} shown.`);
+  }
+  // Every cell came from a cluster (names, CRD printer columns, messages): one fence per answer.
+  const source = ok.find((s) => (s.value as TableData).untrusted)?.value?.untrusted ?? name;
+  const from = `${ok.length > 1 ? "clusters" : "cluster"} ${ok.map((s) => s.cluster.name).join(", ")}`;
+  if (text) text = fenceUntrusted(`${source} (${from})`, text);
+  if (!all.length && ok.length) {
+    const empties = ok.map((s) =>
+      multi ? `${s.cluster.name}: ${(s.value as TableData).empty}` : (s.value as TableData).empty,
+    );
+    text = empties.join("\n");
+  }
+  const body = [text, ...notes].filter(Boolean).join("\n");
+  return { text: body, data: { columns, rows, clusters: settled.map(statusOf), truncated, notes } };
 }
 
 export function textTool<I extends z.ZodObject>(def: Def<I, TextData>) {
@@ -287,35 +298,48 @@ export function textTool<I extends z.ZodObject>(def: Def<I, TextData>) {
     async handle(args, env) {
       const { settled, multi } = await runAll(def, TextShape, args as z.infer<I>, env);
       singleFailure(settled);
-      const ok = settled.filter((s) => s.value);
-      const per = Math.floor(env.config.output.maxBytes / Math.max(1, ok.length));
-      let truncated = false;
-      const notes = [...ok.flatMap((s) => (s.value as TextData).notes ?? []), ...failureNotes(settled)];
-      const results = ok.map((s) => {
-        const v = s.value as TextData;
-        const c = (v.tail ? cutTextTail : cutText)(v.text, per);
-        if (c.cut) {
-          truncated = true;
-          notes.push(
-            `Output from ${s.cluster.name} was cut after ${per} bytes (${c.droppedLines} lines dropped); ask for less (e.g. a smaller tail, a filter, or one field).`,
-          );
-        }
-        // The text is read from or answered by the cluster: fenced always, one block per cluster.
-        const label = (s.value as TextData).untrusted ?? def.name;
-        return {
-          cluster: s.cluster.name,
-          text: fenceUntrusted(`${label} (cluster ${s.cluster.name})`, c.text),
-        };
-      });
-      const text = multi
-        ? results.map((r) => `== cluster ${r.cluster} ==\n${r.text}`).join("\n\n")
-        : (results[0]?.text ?? "");
-      const revealed = ok.length > 0 && ok.every((s) => (s.value as TextData).revealed);
-      return {
-        text: [text, ...notes].filter(Boolean).join("\n"),
-        data: { results, clusters: settled.map(statusOf), truncated, notes },
-        ...(revealed ? { revealed } : {}),
-      };
+      return mergeTexts(def.name, settled, multi, env.config.output);
     },
   });
+}
+
+/**
+ * One text from every cluster's: each cut to its share of the budget (the tail, for logs) and fenced,
+ * headed by its cluster when several answered.
+ */
+function mergeTexts(
+  name: string,
+  settled: Settled<TextData>[],
+  multi: boolean,
+  output: { maxRows: number; maxBytes: number },
+) {
+  const ok = settled.filter((s) => s.value);
+  const per = Math.floor(output.maxBytes / Math.max(1, ok.length));
+  let truncated = false;
+  const notes = [...ok.flatMap((s) => (s.value as TextData).notes ?? []), ...failureNotes(settled)];
+  const results = ok.map((s) => {
+    const v = s.value as TextData;
+    const c = (v.tail ? cutTextTail : cutText)(v.text, per);
+    if (c.cut) {
+      truncated = true;
+      notes.push(
+        `Output from ${s.cluster.name} was cut after ${per} bytes (${c.droppedLines} lines dropped); ask for less (e.g. a smaller tail, a filter, or one field).`,
+      );
+    }
+    // The text is read from or answered by the cluster: fenced always, one block per cluster.
+    const label = (s.value as TextData).untrusted ?? name;
+    return {
+      cluster: s.cluster.name,
+      text: fenceUntrusted(`${label} (cluster ${s.cluster.name})`, c.text),
+    };
+  });
+  const text = multi
+    ? results.map((r) => `== cluster ${r.cluster} ==\n${r.text}`).join("\n\n")
+    : (results[0]?.text ?? "");
+  const revealed = ok.length > 0 && ok.every((s) => (s.value as TextData).revealed);
+  return {
+    text: [text, ...notes].filter(Boolean).join("\n"),
+    data: { results, clusters: settled.map(statusOf), truncated, notes },
+    ...(revealed ? { revealed } : {}),
+  };
 }
