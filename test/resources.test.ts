@@ -40,6 +40,19 @@ describe("resources", () => {
     expect(deploy).toMatch(/name: web/);
   });
 
+  it("links an answer about one object to its resource, which reads back the same object", async () => {
+    const r = await s.client.callTool({
+      name: "resources_get",
+      arguments: { cluster: "alpha", kind: "deployments", name: "web", namespace: "shop" },
+    });
+    const links = (r.content as { type: string; uri?: string }[]).filter((c) => c.type === "resource_link");
+    expect(links.map((l) => l.uri)).toEqual(["k8s://alpha/namespaces/shop/deployments/web"]);
+    const read = text(await s.client.readResource({ uri: links[0]?.uri ?? "" }));
+    expect(read).toMatch(/name: web/);
+    const list = await s.client.callTool({ name: "resources_list", arguments: { kind: "pods" } });
+    expect((list.content as { type: string }[]).map((c) => c.type)).toEqual(["text"]);
+  });
+
   it("reads a Secret with its values redacted", async () => {
     const secret = text(
       await s.client.readResource({ uri: "k8s://alpha/namespaces/shop/secrets/db-credentials" }),

@@ -17,6 +17,7 @@ import type { AnyTool } from "../tools/define.js";
 import { backstop, edgeText } from "./backstop.js";
 import { confirmation } from "./confirm.js";
 import type { Inflight } from "./inflight.js";
+import { objectLink } from "./resources.js";
 
 /** What every call of one server shares (a subset of ServerDeps). */
 export interface CallDeps {
@@ -29,6 +30,8 @@ export interface CallDeps {
   caller?: Caller | undefined;
   listing?: Listing | undefined;
   inflight?: { registry: Inflight; caller: string } | undefined;
+  /** Objects are resources on this server: an answer about one object links to its resource. */
+  links?: boolean | undefined;
 }
 
 type Args = Record<string, unknown>;
@@ -85,7 +88,11 @@ export function callTool(server: McpServer, deps: CallDeps, tool: AnyTool, struc
         const ended = await run(deps, tool, args, ctx, progress.report);
         await progress.flushed();
         audit(ended.isError ? "error" : "ok", ended.error);
-        return result(ended, structured);
+        const link =
+          deps.links && !ended.isError
+            ? objectLink(tool.name, args as Args, deps.clusters.default)
+            : undefined;
+        return result(ended, structured, link);
       },
       { kind: "server", ...parentOf(ctx) },
     );
@@ -193,10 +200,13 @@ async function run(
   }
 }
 
-/** Structured content only for an answer, and only when the operator asks for it (ServerDeps). */
-function result(ended: Ended, structured: boolean) {
+/**
+ * Structured content only for an answer, and only when the operator asks for it (ServerDeps); a link to
+ * the resource the answer is about, where there is one.
+ */
+function result(ended: Ended, structured: boolean, link?: ReturnType<typeof objectLink>) {
   return {
-    content: [{ type: "text" as const, text: ended.text }],
+    content: [{ type: "text" as const, text: ended.text }, ...(link ? [link] : [])],
     ...(structured && ended.data ? { structuredContent: ended.data.value as Record<string, unknown> } : {}),
     ...(ended.isError ? { isError: true } : {}),
   };

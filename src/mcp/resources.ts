@@ -26,11 +26,15 @@ async function read(tool: AnyTool, args: Record<string, unknown>, uri: URL, env:
   return { contents: [{ uri: uri.href, mimeType: "text/plain", text }] };
 }
 
+/** Objects are resources where the tools that read them are offered (an allow-list or a mode covers both). */
+export const offersResources = (tools: AnyTool[]) =>
+  tools.some((t) => t.name === "resources_get") && tools.some((t) => t.name === "resources_list");
+
 /** Registers the resources where resources_get and resources_list are offered; whether it did. */
 export function registerResources(server: McpServer, tools: AnyTool[], env: Env): boolean {
   const get = tools.find((t) => t.name === "resources_get");
   const list = tools.find((t) => t.name === "resources_list");
-  if (!get || !list) return false;
+  if (!get || !list || !offersResources(tools)) return false;
   // The set of clusters changes without a notification here: clients re-list when they browse.
   server.server.registerCapabilities({ resources: { listChanged: false } });
   server.registerResource(

@@ -17,7 +17,7 @@ import { toolsetsTool } from "../tools/toolsets-tool.js";
 import { callTool } from "./call.js";
 import type { Inflight } from "./inflight.js";
 import { compactListing, refuseHidden, resolveAliases } from "./listing.js";
-import { registerResources } from "./resources.js";
+import { offersResources, registerResources } from "./resources.js";
 import { enableSubscriptions } from "./subscriptions.js";
 
 export interface ServerDeps {
@@ -100,6 +100,7 @@ function registerTools(server: McpServer, deps: ServerDeps, tools: AnyTool[]): v
   // Output schemas and structuredContent only when the operator asks: most clients give the model the
   // text, and the schemas would cost the context window on every turn (README, Tools, has the numbers).
   const structured = deps.config.structuredOutput;
+  const calls = { ...deps, links: offersResources(tools) };
   for (const tool of tools)
     server.registerTool(
       tool.name,
@@ -110,7 +111,7 @@ function registerTools(server: McpServer, deps: ServerDeps, tools: AnyTool[]): v
         ...(structured ? { outputSchema: tool.output } : {}),
         annotations: annotationsFor(tool.safety, tool.title, tool.idempotent),
       },
-      callTool(server, deps, tool, structured),
+      callTool(server, calls, tool, structured),
     );
   refuseHidden(server, (name) => {
     const tool = byName.get(name);

@@ -129,7 +129,10 @@ export async function call(
   const r = await c
     .callTool({ name, arguments: args, ...(onprogress ? { _meta: { progressToken: token } } : {}) })
     .finally(() => taps?.delete(token));
-  const text = (r.content as { type: string; text?: string }[]).map((b) => b.text ?? "").join("\n");
+  const text = (r.content as { type: string; text?: string }[])
+    .filter((b) => b.type === "text")
+    .map((b) => b.text ?? "")
+    .join("\n");
   return { text, structured: r.structuredContent, isError: r.isError === true };
 }
 
