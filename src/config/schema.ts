@@ -226,7 +226,7 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({})
-      .describe("port_forward sessions"),
+      .describe("pods_port_forward sessions"),
     debug: z
       .object({
         image: z.string().min(1).default("busybox:1.37").describe("image of the containers pods_debug adds"),

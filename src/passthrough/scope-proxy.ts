@@ -104,7 +104,7 @@ export async function scopeProxy(cluster: Cluster): Promise<ScopeProxy> {
   // exec, attach and port-forward would carry a raw stream past the policy's reading of it.
   server.on("upgrade", (_req, socket) => {
     const msg =
-      "exec, attach and port-forward are not available through the passthrough on a cluster with a namespace or kind policy; use pods_exec or port_forward";
+      "exec, attach and port-forward are not available through the passthrough on a cluster with a namespace or kind policy; use pods_exec or pods_port_forward";
     socket.end(
       `HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain\r\ncontent-length: ${Buffer.byteLength(msg)}\r\nconnection: close\r\n\r\n${msg}`,
     );

@@ -171,7 +171,7 @@ async function startSession(args: z.infer<typeof Input>, env: ToolEnv): Promise<
   if (!cluster) throw new ToolError("No cluster is configured.");
   if (!permits(cluster.mode, "destructive"))
     throw new ToolError(
-      `port_forward is not allowed on cluster ${cluster.name}: it runs in ${cluster.mode} mode.`,
+      `pods_port_forward is not allowed on cluster ${cluster.name}: it runs in ${cluster.mode} mode.`,
     );
   const target = await resolveTarget(cluster, args.name, args.namespace, args.port, env.signal);
   await canForward(cluster, target, env.signal);
