@@ -137,6 +137,18 @@ function replicaCell(link: Holder, here: string | undefined): string {
 }
 
 /** `nats` is set when the hub runs as a replica; it returns the replicas once NATS has been joined. */
+/** What a reader of the table must know: that there are no clusters, or that it may be partial. */
+function fleetNotes(any: boolean, natsDown: boolean): string[] {
+  return [
+    ...(any ? [] : ["No clusters: give the hub cluster tokens (CLUSTER_TOKENS) and start agents."]),
+    ...(natsDown
+      ? [
+          "NATS is unreachable: this hub replica lists and serves only the agents connected to it; clusters held by other replicas are missing until it is back.",
+        ]
+      : []),
+  ];
+}
+
 export function hubClustersList(agents: Agents, nats?: () => Replicas | undefined): AnyTool {
   // As a replica, a last column says which replica holds each agent ("here" for this one).
   const columns = nats ? [...COLUMNS, "replica"] : COLUMNS;
@@ -159,16 +171,7 @@ export function hubClustersList(agents: Agents, nats?: () => Replicas | undefine
       listed.push(await localRows(env, !!nats));
       const rows = listed.flatMap((l) => l.rows);
       const status = listed.flatMap((l) => l.status);
-      const notes = [
-        ...(rows.length
-          ? []
-          : ["No clusters: give the hub cluster tokens (CLUSTER_TOKENS) and start agents."]),
-        ...(nats && !replicas?.natsConnected
-          ? [
-              "NATS is unreachable: this hub replica lists and serves only the agents connected to it; clusters held by other replicas are missing until it is back.",
-            ]
-          : []),
-      ];
+      const notes = fleetNotes(rows.length > 0, !!nats && !replicas?.natsConnected);
       const table = rows.length
         ? // Versions and errors come from agents and API servers: data, not instructions.
           [fenceUntrusted("clusters, their agents and /version answers", renderTable(columns, rows))]
