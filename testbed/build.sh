@@ -28,6 +28,14 @@ have_all() {
 if have_all; then echo "$bin"; exit 0; fi
 
 mkdir -p "$bin"
+# One build at a time per cache key: a second one (another checkout's test run, say) would wipe the
+# first's work directory under it. It waits, then finds the binaries the first one built.
+exec 9>"$cache_root/$key/.build.lock"
+if ! flock -n 9; then
+  printf '[%s] testbed build: another build of %s is running; waiting for it\n' "$(date +%H:%M:%S)" "$key" >&2
+  flock 9
+fi
+if have_all; then echo "$bin"; exit 0; fi
 work="$cache_root/$key/src"
 mkdir -p "$work"
 export GOTOOLCHAIN=local GOFLAGS=-buildvcs=false CGO_ENABLED=0
